@@ -1,0 +1,438 @@
+//! The live state of a board: pins (what the script drives, what the world applies), LEDs, ADC inputs.
+//!
+//! Every change of a pin level or an LED is reported to a [`ChangeSink`] with the simulated time, which
+//! is how traces and (later) the GUI see the board. The model knows nothing of Python.
+
+use crate::spec::BoardSpec;
+
+/// How a pin is configured by the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinMode {
+    /// Never configured since reset (reads as an input).
+    Unset,
+    /// Input.
+    In,
+    /// Push-pull output.
+    Out,
+    /// Open-drain output: drives low, releases high.
+    OpenDrain,
+    /// Driven by a PWM generator.
+    Pwm,
+}
+
+/// The pull resistor the script enabled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pull {
+    /// No pull.
+    None,
+    /// Pull-up.
+    Up,
+    /// Pull-down.
+    Down,
+}
+
+/// One GPIO's state.
+#[derive(Debug, Clone)]
+pub struct PinState {
+    /// GPIO number.
+    pub gpio: u32,
+    /// Configured mode.
+    pub mode: PinMode,
+    /// Configured pull.
+    pub pull: Pull,
+    /// The output latch (what `value(x)` wrote).
+    pub latch: bool,
+    /// What the outside world applies (a button, a wire, a test); `None` = nothing connected.
+    pub external: Option<bool>,
+    /// Level with nothing connected and no pull (board resistors).
+    pub default_level: bool,
+    /// PWM frequency and duty (0..=65535) when in PWM mode.
+    pub pwm: Option<(u32, u16)>,
+    /// The level last reported to the sink.
+    reported: bool,
+}
+
+impl PinState {
+    /// The electrical level on the pin now.
+    pub fn level(&self) -> bool {
+        match self.mode {
+            PinMode::Out => self.latch,
+            PinMode::Pwm => self.pwm.is_some_and(|(_, d)| d >= 0x8000),
+            PinMode::OpenDrain if !self.latch => false,
+            PinMode::OpenDrain | PinMode::In | PinMode::Unset => match (self.external, self.pull) {
+                (Some(v), _) => v,
+                (None, Pull::Up) => true,
+                (None, Pull::Down) => false,
+                (None, Pull::None) => self.default_level,
+            },
+        }
+    }
+
+    /// Brightness an LED on this pin would show, 0.0..=1.0 (before active-low inversion).
+    pub fn duty(&self) -> f64 {
+        match (self.mode, self.pwm) {
+            (PinMode::Pwm, Some((_, d))) => f64::from(d) / 65535.0,
+            _ => {
+                if self.level() {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// An LED wired to a pin (on the board, or declared with `--led`).
+#[derive(Debug, Clone)]
+pub struct Led {
+    /// Label.
+    pub name: String,
+    /// GPIO driving it.
+    pub pin: u32,
+    /// Lit when the pin is low.
+    pub active_low: bool,
+    /// Last brightness reported.
+    reported: f64,
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// Pin `gpio` now has level `bool`.
+    Pin(u32, bool),
+    /// LED number `usize` (index into [`Board::leds`]) now has brightness `f64`.
+    Led(usize, f64),
+}
+
+/// Receives every change with its simulated time in microseconds since boot.
+pub trait ChangeSink {
+    /// Called once with the initial state before any change.
+    fn start(&mut self, board: &Board);
+    /// Called for every change, in time order.
+    fn change(&mut self, time_us: u64, change: Change);
+    /// Called at the end of the run with the final time.
+    fn finish(&mut self, time_us: u64);
+}
+
+/// Errors the pin model reports to the script.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PinError {
+    /// The board has no such GPIO.
+    #[error("invalid pin")]
+    NoSuchPin,
+    /// The pin cannot do what was asked.
+    #[error("pin {0} does not support {1}")]
+    Unsupported(u32, &'static str),
+}
+
+/// A board's live state.
+pub struct Board {
+    /// The description it was built from.
+    pub spec: BoardSpec,
+    /// GPIO states, in `spec.pins` order.
+    pub pins: Vec<PinState>,
+    /// LEDs: the board's own, then the ones declared with `--led`.
+    pub leds: Vec<Led>,
+    /// Value applied to each ADC channel, 0.0..=1.0 of full scale.
+    pub adc: Vec<(i64, f64)>,
+    /// Pins whose level changed since the last [`Board::take_edges`], with the new level.
+    edges: Vec<(u32, bool)>,
+    sink: Option<Box<dyn ChangeSink>>,
+    now_us: u64,
+}
+
+impl Board {
+    /// A board in its power-on state with extra LEDs on `extra_leds` (GPIO numbers).
+    pub fn new(spec: BoardSpec, extra_leds: &[u32]) -> Result<Self, PinError> {
+        let pins = spec
+            .pins
+            .iter()
+            .map(|p| PinState {
+                gpio: p.gpio,
+                mode: PinMode::Unset,
+                pull: Pull::None,
+                latch: false,
+                external: None,
+                default_level: p.default_level == 1,
+                pwm: None,
+                reported: p.default_level == 1,
+            })
+            .collect();
+        let mut leds: Vec<Led> = spec
+            .leds
+            .iter()
+            .map(|l| Led {
+                name: l.name.clone(),
+                pin: l.pin,
+                active_low: l.active_low,
+                reported: 0.0,
+            })
+            .collect();
+        for &gpio in extra_leds {
+            if spec.pin(gpio).is_none() {
+                return Err(PinError::NoSuchPin);
+            }
+            leds.push(Led {
+                name: format!("LED{}", leds.len()),
+                pin: gpio,
+                active_low: false,
+                reported: 0.0,
+            });
+        }
+        let adc = spec.adc.channels.iter().map(|&c| (c, 0.0)).collect();
+        let mut board = Board {
+            spec,
+            pins,
+            leds,
+            adc,
+            edges: Vec::new(),
+            sink: None,
+            now_us: 0,
+        };
+        for i in 0..board.leds.len() {
+            board.leds[i].reported = board.led_brightness(i);
+        }
+        Ok(board)
+    }
+
+    /// Attaches the sink that sees every change from now on.
+    pub fn set_sink(&mut self, mut sink: Box<dyn ChangeSink>) {
+        sink.start(self);
+        self.sink = Some(sink);
+    }
+
+    /// Ends the trace at `time_us`.
+    pub fn finish(&mut self, time_us: u64) {
+        if let Some(s) = self.sink.as_mut() {
+            s.finish(time_us);
+        }
+    }
+
+    /// Sets the simulated time stamp used for the changes that follow.
+    pub fn set_time(&mut self, now_us: u64) {
+        self.now_us = now_us;
+    }
+
+    fn index(&self, gpio: u32) -> Result<usize, PinError> {
+        self.pins
+            .iter()
+            .position(|p| p.gpio == gpio)
+            .ok_or(PinError::NoSuchPin)
+    }
+
+    /// The state of GPIO `gpio`.
+    pub fn pin(&self, gpio: u32) -> Result<&PinState, PinError> {
+        Ok(&self.pins[self.index(gpio)?])
+    }
+
+    /// Brightness of LED `i` now, 0.0..=1.0.
+    pub fn led_brightness(&self, i: usize) -> f64 {
+        let led = &self.leds[i];
+        let d = self
+            .pins
+            .iter()
+            .find(|p| p.gpio == led.pin)
+            .map_or(0.0, PinState::duty);
+        if led.active_low { 1.0 - d } else { d }
+    }
+
+    fn modify(&mut self, gpio: u32, f: impl FnOnce(&mut PinState)) -> Result<(), PinError> {
+        let i = self.index(gpio)?;
+        f(&mut self.pins[i]);
+        self.report(i);
+        Ok(())
+    }
+
+    fn report(&mut self, i: usize) {
+        let level = self.pins[i].level();
+        let gpio = self.pins[i].gpio;
+        if level != self.pins[i].reported {
+            self.pins[i].reported = level;
+            self.edges.push((gpio, level));
+            if let Some(s) = self.sink.as_mut() {
+                s.change(self.now_us, Change::Pin(gpio, level));
+            }
+        }
+        for l in 0..self.leds.len() {
+            if self.leds[l].pin != gpio {
+                continue;
+            }
+            let b = self.led_brightness(l);
+            if (b - self.leds[l].reported).abs() > f64::EPSILON {
+                self.leds[l].reported = b;
+                if let Some(s) = self.sink.as_mut() {
+                    s.change(self.now_us, Change::Led(l, b));
+                }
+            }
+        }
+    }
+
+    /// Configures a pin, checking the board supports the mode and pull.
+    pub fn configure(&mut self, gpio: u32, mode: PinMode, pull: Pull) -> Result<(), PinError> {
+        let spec = self.spec.pin(gpio).ok_or(PinError::NoSuchPin)?;
+        let need = match mode {
+            PinMode::In | PinMode::Unset => "in",
+            PinMode::Out => "out",
+            PinMode::OpenDrain => "open_drain",
+            PinMode::Pwm => "pwm",
+        };
+        if !spec.can(need) {
+            return Err(PinError::Unsupported(gpio, need));
+        }
+        match pull {
+            Pull::Up if !spec.can("pull_up") => return Err(PinError::Unsupported(gpio, "pull_up")),
+            Pull::Down if !spec.can("pull_down") => {
+                return Err(PinError::Unsupported(gpio, "pull_down"));
+            }
+            _ => {}
+        }
+        self.modify(gpio, |p| {
+            p.mode = mode;
+            p.pull = pull;
+            if mode != PinMode::Pwm {
+                p.pwm = None;
+            }
+        })
+    }
+
+    /// Writes the output latch.
+    pub fn write(&mut self, gpio: u32, value: bool) -> Result<(), PinError> {
+        self.modify(gpio, |p| p.latch = value)
+    }
+
+    /// The level the script reads.
+    pub fn read(&self, gpio: u32) -> Result<bool, PinError> {
+        Ok(self.pin(gpio)?.level())
+    }
+
+    /// The outside world drives the pin (`Some`) or lets go of it (`None`).
+    pub fn apply_external(&mut self, gpio: u32, level: Option<bool>) -> Result<(), PinError> {
+        self.modify(gpio, |p| p.external = level)
+    }
+
+    /// Starts, changes or (`None`) stops PWM on a pin.
+    pub fn set_pwm(&mut self, gpio: u32, pwm: Option<(u32, u16)>) -> Result<(), PinError> {
+        if pwm.is_some() {
+            let spec = self.spec.pin(gpio).ok_or(PinError::NoSuchPin)?;
+            if !spec.can("pwm") {
+                return Err(PinError::Unsupported(gpio, "pwm"));
+            }
+        }
+        self.modify(gpio, |p| {
+            p.pwm = pwm;
+            if pwm.is_some() {
+                p.mode = PinMode::Pwm;
+            } else if p.mode == PinMode::Pwm {
+                p.mode = PinMode::Out;
+            }
+        })
+    }
+
+    /// The value the outside world applies to an ADC channel, 0.0..=1.0.
+    pub fn adc(&self, channel: i64) -> Option<f64> {
+        self.adc
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map(|(_, v)| *v)
+    }
+
+    /// Sets what an ADC channel sees, clamped to 0.0..=1.0.
+    pub fn set_adc(&mut self, channel: i64, value: f64) -> bool {
+        match self.adc.iter_mut().find(|(c, _)| *c == channel) {
+            Some(slot) => {
+                slot.1 = value.clamp(0.0, 1.0);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Level changes since the last call (for pin IRQs), oldest first.
+    pub fn take_edges(&mut self) -> Vec<(u32, bool)> {
+        std::mem::take(&mut self.edges)
+    }
+
+    /// Back to the power-on state (keeps LEDs, external inputs and the sink).
+    pub fn reset(&mut self) {
+        for i in 0..self.pins.len() {
+            let p = &mut self.pins[i];
+            p.mode = PinMode::Unset;
+            p.pull = Pull::None;
+            p.latch = false;
+            p.pwm = None;
+            self.report(i);
+        }
+        self.edges.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::find_board;
+    use std::sync::{Arc, Mutex};
+
+    struct Rec(Arc<Mutex<Vec<(u64, Change)>>>);
+    impl ChangeSink for Rec {
+        fn start(&mut self, _: &Board) {}
+        fn change(&mut self, t: u64, c: Change) {
+            self.0.lock().unwrap().push((t, c));
+        }
+        fn finish(&mut self, _: u64) {}
+    }
+
+    fn esp() -> Board {
+        Board::new(find_board("esp8266").unwrap().unwrap(), &[15]).unwrap()
+    }
+
+    #[test]
+    fn output_drives_led_and_reports_changes() {
+        let mut b = esp();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        b.set_sink(Box::new(Rec(log.clone())));
+        b.set_time(10);
+        b.configure(15, PinMode::Out, Pull::None).unwrap();
+        b.write(15, true).unwrap();
+        let led = b.leds.iter().position(|l| l.pin == 15).unwrap();
+        assert_eq!(b.led_brightness(led), 1.0);
+        let log = log.lock().unwrap();
+        assert_eq!(log[0], (10, Change::Pin(15, true)));
+        assert_eq!(log[1], (10, Change::Led(led, 1.0)));
+    }
+
+    #[test]
+    fn active_low_led_and_open_drain() {
+        let mut b = esp();
+        b.configure(2, PinMode::Out, Pull::None).unwrap();
+        b.write(2, false).unwrap();
+        assert_eq!(b.led_brightness(0), 1.0, "GPIO2 LED is active low");
+        b.configure(4, PinMode::OpenDrain, Pull::None).unwrap();
+        b.write(4, true).unwrap();
+        b.apply_external(4, Some(false)).unwrap();
+        assert!(!b.read(4).unwrap(), "released open drain reads the bus");
+    }
+
+    #[test]
+    fn inputs_pulls_and_capabilities() {
+        let mut b = esp();
+        b.configure(5, PinMode::In, Pull::Up).unwrap();
+        assert!(b.read(5).unwrap());
+        b.apply_external(5, Some(false)).unwrap();
+        assert!(!b.read(5).unwrap());
+        assert_eq!(b.take_edges(), vec![(5, true), (5, false)]);
+        assert_eq!(
+            b.configure(7, PinMode::In, Pull::None),
+            Err(PinError::NoSuchPin)
+        );
+        assert!(
+            b.configure(16, PinMode::In, Pull::Up).is_err(),
+            "GPIO16 has no pull-up"
+        );
+        assert!(
+            b.configure(5, PinMode::In, Pull::Down).is_err(),
+            "no PULL_DOWN on ESP8266"
+        );
+        assert!(b.read(0).unwrap(), "GPIO0 is pulled up on the board");
+    }
+}

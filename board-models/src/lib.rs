@@ -1,0 +1,9 @@
+//! Boards as data and the models of what is soldered on them. No Python, no GUI.
+
+pub mod board;
+pub mod spec;
+pub mod trace;
+
+pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
+pub use spec::{BoardSpec, DEFAULT_BOARD, SpecError, all_boards, find_board};
+pub use trace::{TraceFormat, TraceWriter};

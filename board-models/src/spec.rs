@@ -1,0 +1,422 @@
+//! Board descriptions: `boards/<BOARD_ID>/board.toml` + `pins.csv`, parsed strictly and checked.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// What can go wrong reading a board description.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// board.toml is not valid TOML or has unknown/missing fields.
+    #[error("board {board}: board.toml: {source}")]
+    Toml {
+        /// The board directory name.
+        board: String,
+        /// The parser's message.
+        source: toml::de::Error,
+    },
+    /// pins.csv has a malformed line.
+    #[error("board {board}: pins.csv line {line}: {msg}")]
+    PinsCsv {
+        /// The board directory name.
+        board: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        msg: String,
+    },
+    /// The description contradicts itself (a LED on a pin the board lacks, …).
+    #[error("board {board}: {msg}")]
+    Inconsistent {
+        /// The board directory name.
+        board: String,
+        /// What contradicts what.
+        msg: String,
+    },
+}
+
+/// One board as its data files describe it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardSpec {
+    /// MicroPython's board ID, e.g. `ESP8266_GENERIC`.
+    pub id: String,
+    /// Friendly names accepted on the command line (lower case).
+    pub aliases: Vec<String>,
+    /// One line for `mpsim boards`.
+    pub description: String,
+    /// The board half of the banner's machine string (`ESP module`).
+    pub board_name: String,
+    /// The MCU half of the banner's machine string (`ESP8266`).
+    pub mcu: String,
+    /// `sys.platform` and `os.uname().sysname`.
+    pub platform: String,
+    /// The MicroPython release the board claims to run (`v1.24.1`).
+    pub micropython_version: String,
+    /// Build date printed in the banner (YYYY-MM-DD).
+    pub build_date: String,
+    /// Vendor SDK version, reported as `os.uname().release` on ports that do so (ESP8266).
+    #[serde(default)]
+    pub sdk_version: Option<String>,
+    /// `sys.implementation._mpy`.
+    pub mpy_abi: u32,
+    /// Flash size in bytes (`esp.flash_size()`, the flash image size).
+    pub flash_size: u64,
+    /// MicroPython heap size in bytes (what `gc.mem_free() + gc.mem_alloc()` adds up to).
+    pub heap_size: u64,
+    /// Default CPU frequency in Hz (`machine.freq()`).
+    pub cpu_freq: u64,
+    /// CPU frequencies `machine.freq(f)` accepts.
+    pub cpu_freqs: Vec<u64>,
+    /// `ticks_ms`/`ticks_us` wrap at 2**ticks_period_bits.
+    pub ticks_period_bits: u32,
+    /// Year of the port's epoch (2000 on bare-metal ports, 1970 on others).
+    pub epoch_year: i32,
+    /// Bytes returned by `machine.unique_id()`.
+    pub unique_id: Vec<u8>,
+    /// `machine.*_RESET` constants and their values.
+    pub reset_causes: BTreeMap<String, i64>,
+    /// The pull constants `machine.Pin` has on this port (`PULL_UP`, `PULL_DOWN`).
+    pub pin_pulls: Vec<String>,
+    /// Timer ids `machine.Timer` accepts (-1 = virtual timer).
+    pub timer_ids: Vec<i64>,
+    /// PWM limits.
+    pub pwm: PwmSpec,
+    /// ADC channels and resolution.
+    pub adc: AdcSpec,
+    /// The GPIOs the package brings out.
+    pub pins: Vec<PinSpec>,
+    /// LEDs soldered on the board.
+    #[serde(default)]
+    pub leds: Vec<LedSpec>,
+    /// Push buttons soldered on the board.
+    #[serde(default)]
+    pub buttons: Vec<ButtonSpec>,
+    /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
+    #[serde(skip)]
+    pub pin_names: Vec<(String, String)>,
+}
+
+/// PWM limits of the port.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PwmSpec {
+    /// Lowest frequency accepted, Hz.
+    pub freq_min: u32,
+    /// Highest frequency accepted, Hz.
+    pub freq_max: u32,
+    /// Frequency of a new PWM when none is given, Hz.
+    pub freq_default: u32,
+    /// Resolution of `duty()` (10 bits → 0..1023).
+    pub duty_bits: u32,
+}
+
+/// ADC description.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdcSpec {
+    /// Channel ids `machine.ADC(id)` accepts.
+    pub channels: Vec<i64>,
+    /// Resolution of `read()`.
+    pub read_bits: u32,
+    /// Supply voltage in mV (what the VCC channel reads).
+    pub vcc_mv: u32,
+}
+
+/// One GPIO.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinSpec {
+    /// GPIO number as `machine.Pin(n)` takes it.
+    pub gpio: u32,
+    /// What the pin can do: in, out, open_drain, pull_up, pull_down, pwm, irq, adc.
+    pub caps: Vec<String>,
+    /// Level an unconnected input reads (board pull resistors); 0 when absent.
+    #[serde(default)]
+    pub default_level: u8,
+    /// Free text for the GUI tooltip.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl PinSpec {
+    /// Whether the pin has capability `cap`.
+    pub fn can(&self, cap: &str) -> bool {
+        self.caps.iter().any(|c| c == cap)
+    }
+}
+
+/// An LED on the board.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedSpec {
+    /// Label in the GUI and the trace.
+    pub name: String,
+    /// GPIO that drives it.
+    pub pin: u32,
+    /// Lit when the pin is low.
+    #[serde(default)]
+    pub active_low: bool,
+    /// Colour name for the GUI.
+    #[serde(default)]
+    pub color: String,
+}
+
+/// A push button on the board.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonSpec {
+    /// Label in the GUI.
+    pub name: String,
+    /// GPIO it pulls.
+    pub pin: u32,
+    /// Pressed pulls the pin low.
+    #[serde(default)]
+    pub active_low: bool,
+}
+
+const CAPS: &[&str] = &[
+    "in",
+    "out",
+    "open_drain",
+    "pull_up",
+    "pull_down",
+    "pwm",
+    "irq",
+    "adc",
+];
+
+impl BoardSpec {
+    /// Parses and checks a board from the text of its two files.
+    pub fn parse(dir_name: &str, board_toml: &str, pins_csv: &str) -> Result<Self, SpecError> {
+        let mut spec: BoardSpec = toml::from_str(board_toml).map_err(|source| SpecError::Toml {
+            board: dir_name.to_owned(),
+            source,
+        })?;
+        for (i, line) in pins_csv.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split(',');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(name), Some(cpu), None) if !name.is_empty() && !cpu.is_empty() => {
+                    spec.pin_names.push((name.to_owned(), cpu.to_owned()))
+                }
+                _ => {
+                    return Err(SpecError::PinsCsv {
+                        board: dir_name.to_owned(),
+                        line: i + 1,
+                        msg: format!("expected NAME,CPU_PIN, got {line:?}"),
+                    });
+                }
+            }
+        }
+        spec.check(dir_name)?;
+        Ok(spec)
+    }
+
+    fn check(&self, dir_name: &str) -> Result<(), SpecError> {
+        let bad = |msg: String| SpecError::Inconsistent {
+            board: dir_name.to_owned(),
+            msg,
+        };
+        if self.id != dir_name {
+            return Err(bad(format!("id {} differs from its folder name", self.id)));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &self.pins {
+            if !seen.insert(p.gpio) {
+                return Err(bad(format!("GPIO{} listed twice", p.gpio)));
+            }
+            if let Some(c) = p.caps.iter().find(|c| !CAPS.contains(&c.as_str())) {
+                return Err(bad(format!("GPIO{} has unknown capability {c:?}", p.gpio)));
+            }
+            if p.default_level > 1 {
+                return Err(bad(format!("GPIO{} default_level must be 0 or 1", p.gpio)));
+            }
+        }
+        for led in &self.leds {
+            if self.pin(led.pin).is_none_or(|p| !p.can("out")) {
+                return Err(bad(format!(
+                    "LED {} on GPIO{} which is not an output",
+                    led.name, led.pin
+                )));
+            }
+        }
+        for b in &self.buttons {
+            if self.pin(b.pin).is_none_or(|p| !p.can("in")) {
+                return Err(bad(format!(
+                    "button {} on GPIO{} which is not an input",
+                    b.name, b.pin
+                )));
+            }
+        }
+        for (name, cpu) in &self.pin_names {
+            if let Some(n) = cpu.strip_prefix("GPIO") {
+                let ok = n.parse::<u32>().ok().and_then(|n| self.pin(n)).is_some();
+                if !ok {
+                    return Err(bad(format!(
+                        "pins.csv names {name} as {cpu}, which the board lacks"
+                    )));
+                }
+            } else if let Some(n) = cpu.strip_prefix("ADC") {
+                let ok = n
+                    .parse::<i64>()
+                    .is_ok_and(|n| self.adc.channels.contains(&n));
+                if !ok {
+                    return Err(bad(format!(
+                        "pins.csv names {name} as {cpu}, which the board lacks"
+                    )));
+                }
+            } else {
+                return Err(bad(format!("pins.csv: unknown CPU pin {cpu}")));
+            }
+        }
+        for pull in &self.pin_pulls {
+            if pull != "PULL_UP" && pull != "PULL_DOWN" && pull != "PULL_HOLD" {
+                return Err(bad(format!("unknown pull {pull}")));
+            }
+        }
+        if !(1..=32).contains(&self.ticks_period_bits) {
+            return Err(bad("ticks_period_bits must be 1..=32".into()));
+        }
+        if self.heap_size < 4096 {
+            return Err(bad("heap_size below 4 KiB".into()));
+        }
+        if self.pwm.freq_min == 0 || self.pwm.freq_min > self.pwm.freq_max {
+            return Err(bad("pwm frequency range is empty".into()));
+        }
+        if !(self.pwm.freq_min..=self.pwm.freq_max).contains(&self.pwm.freq_default) {
+            return Err(bad("pwm default frequency outside its range".into()));
+        }
+        if self.cpu_freqs.is_empty() || !self.cpu_freqs.contains(&self.cpu_freq) {
+            return Err(bad("cpu_freq must be one of cpu_freqs".into()));
+        }
+        Ok(())
+    }
+
+    /// The GPIO `n`, if the board has it.
+    pub fn pin(&self, gpio: u32) -> Option<&PinSpec> {
+        self.pins.iter().find(|p| p.gpio == gpio)
+    }
+
+    /// Board silk-screen names of GPIO `n` (`D4` for 2 on a NodeMCU).
+    pub fn names_of(&self, gpio: u32) -> impl Iterator<Item = &str> {
+        let cpu = format!("GPIO{gpio}");
+        self.pin_names
+            .iter()
+            .filter(move |(_, c)| *c == cpu)
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// `"ESP module with ESP8266"`: `sys.implementation._machine` and the banner's tail.
+    pub fn machine_string(&self) -> String {
+        format!("{} with {}", self.board_name, self.mcu)
+    }
+
+    /// The first banner line, without line ending.
+    pub fn banner(&self) -> String {
+        format!(
+            "MicroPython {} on {}; {}",
+            self.micropython_version,
+            self.build_date,
+            self.machine_string()
+        )
+    }
+
+    /// (major, minor, micro) parsed from `micropython_version`.
+    pub fn version_tuple(&self) -> (u32, u32, u32) {
+        let v = self.micropython_version.trim_start_matches('v');
+        let mut it = v.split(['.', '-']).map(|s| s.parse::<u32>().unwrap_or(0));
+        (
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+            it.next().unwrap_or(0),
+        )
+    }
+}
+
+macro_rules! board {
+    ($id:literal) => {
+        (
+            $id,
+            include_str!(concat!("../boards/", $id, "/board.toml")),
+            include_str!(concat!("../boards/", $id, "/pins.csv")),
+        )
+    };
+}
+
+/// Every board compiled in: (folder, board.toml, pins.csv).
+const BUILTIN: &[(&str, &str, &str)] = &[board!("ESP8266_GENERIC")];
+
+/// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.
+pub fn all_boards() -> Result<Vec<BoardSpec>, SpecError> {
+    BUILTIN
+        .iter()
+        .map(|(dir, toml, csv)| BoardSpec::parse(dir, toml, csv))
+        .collect()
+}
+
+/// The board with this ID or alias (case-insensitive).
+pub fn find_board(name: &str) -> Result<Option<BoardSpec>, SpecError> {
+    let want = name.to_ascii_lowercase();
+    Ok(all_boards()?.into_iter().find(|b| {
+        b.id.to_ascii_lowercase() == want
+            || b.aliases.iter().any(|a| a.to_ascii_lowercase() == want)
+    }))
+}
+
+/// The board `mpsim` uses when none is named.
+pub const DEFAULT_BOARD: &str = "ESP8266_GENERIC";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_board_loads_and_is_consistent() {
+        let boards = all_boards().expect("built-in boards parse");
+        assert!(!boards.is_empty());
+        let mut names = std::collections::BTreeSet::new();
+        for b in &boards {
+            assert!(
+                names.insert(b.id.to_ascii_lowercase()),
+                "duplicate id {}",
+                b.id
+            );
+            for a in &b.aliases {
+                assert!(names.insert(a.to_ascii_lowercase()), "alias {a} used twice");
+            }
+            assert!(b.banner().starts_with("MicroPython v"));
+            assert!(b.pins.iter().any(|p| p.can("out")));
+        }
+        assert!(find_board(DEFAULT_BOARD).unwrap().is_some());
+    }
+
+    #[test]
+    fn esp8266_matches_the_nodemcu() {
+        let b = find_board("esp8266").unwrap().unwrap();
+        let gpios: Vec<u32> = b.pins.iter().map(|p| p.gpio).collect();
+        assert_eq!(gpios, [0, 1, 2, 3, 4, 5, 12, 13, 14, 15, 16]);
+        assert_eq!(b.names_of(2).collect::<Vec<_>>(), ["D4"]);
+        assert_eq!(b.names_of(16).collect::<Vec<_>>(), ["D0"]);
+        assert!(b.leds.iter().any(|l| l.pin == 2 && l.active_low));
+        assert_eq!(b.machine_string(), "ESP module with ESP8266");
+        assert_eq!(b.version_tuple(), (1, 24, 1));
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let (dir, toml, csv) = BUILTIN[0];
+        let bad = format!("{toml}\nbogus = 1\n");
+        assert!(matches!(
+            BoardSpec::parse(dir, &bad, csv),
+            Err(SpecError::Toml { .. })
+        ));
+        let bad_csv = format!("{csv}\nD9,GPIO9\n");
+        assert!(matches!(
+            BoardSpec::parse(dir, toml, &bad_csv),
+            Err(SpecError::Inconsistent { .. })
+        ));
+    }
+}

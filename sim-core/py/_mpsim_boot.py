@@ -1,0 +1,242 @@
+# Runs first on every boot: the console, sys as MicroPython has it, and the importer for u-names.
+import sys
+import _imp
+import _mpsim
+from _frozen_importlib import ModuleSpec
+
+_info = _mpsim.board_info()
+
+
+class _FrozenLoader:
+    # Frozen modules live in flash/ROM on a real board: their import does not count against the heap.
+    @staticmethod
+    def create_module(spec):
+        return None
+
+    @staticmethod
+    def exec_module(module):
+        _mpsim.untracked(_exec_frozen, module)
+
+
+def _exec_frozen(module):
+    exec(_imp.get_frozen_object(module.__spec__.name), module.__dict__)
+
+
+class _BuiltinLoader:
+    # Native modules are firmware too: creating them does not count against the heap.
+    @staticmethod
+    def create_module(spec):
+        return _mpsim.untracked(_imp.create_builtin, spec)
+
+    @staticmethod
+    def exec_module(module):
+        _mpsim.untracked(_imp.exec_builtin, module)
+
+
+class _AliasLoader:
+    # `import utime` gives the very module `time`, as MicroPython's u-prefix rule does.
+    @staticmethod
+    def create_module(spec):
+        return __import__(spec.name[1:])
+
+    @staticmethod
+    def exec_module(module):
+        pass
+
+
+class _Finder:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if _imp.is_frozen(name):
+            spec = ModuleSpec(name, _FrozenLoader, origin="frozen", is_package=_imp.is_frozen_package(name))
+            return spec
+        if _imp.is_builtin(name):
+            return ModuleSpec(name, _BuiltinLoader, origin="built-in")
+        if name[:1] == "u" and "." not in name:
+            base = name[1:]
+            if base and (_imp.is_frozen(base) or _imp.is_builtin(base)):
+                return ModuleSpec(name, _AliasLoader, origin="alias")
+        return None
+
+    @staticmethod
+    def invalidate_caches():
+        pass
+
+
+sys.meta_path.insert(0, _Finder)
+# Ours replace the interpreter's own where both exist.
+for _n in ("time", "gc", "io", "os", "select", "random", "json", "re", "collections", "struct"):
+    sys.modules.pop(_n, None)
+
+
+class _TextOut:
+    def __init__(self, buffer):
+        self.buffer = buffer
+
+    def write(self, s, n=None):
+        if isinstance(s, str):
+            b = s.encode()
+        else:
+            b = bytes(s)
+        if n is not None:
+            b = b[:n]
+        _mpsim.console_write(b)
+        return len(s) if n is None else min(n, len(s))
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return 1
+
+
+class _BinOut:
+    def write(self, b, n=None):
+        b = bytes(b)
+        if n is not None:
+            b = b[:n]
+        return _mpsim.console_write(b)
+
+    def flush(self):
+        pass
+
+
+class _BinIn:
+    def read(self, n=-1):
+        if n is None or n < 0:
+            n = 1 << 20
+            out = bytearray()
+            while True:
+                c = _mpsim.console_read(1)
+                if not c or c == b"\x04":
+                    return bytes(out)
+                out += c
+        out = bytearray()
+        while len(out) < n:
+            out += _mpsim.console_read(n - len(out))
+        return bytes(out)
+
+    def readinto(self, buf, n=None):
+        if n is None:
+            n = len(buf)
+        data = self.read(n)
+        buf[: len(data)] = data
+        return len(data)
+
+    def readline(self):
+        out = bytearray()
+        while True:
+            c = _mpsim.console_read(1)
+            out += c
+            if c == b"\n" or c == b"\r":
+                return bytes(out)
+
+
+class _TextIn:
+    # Text stdin on the board turns \r into \n (the terminal's Enter).
+    def __init__(self, buffer):
+        self.buffer = buffer
+
+    def _cook(self, b):
+        return b.replace(b"\r", b"\n").decode("utf-8", "replace")
+
+    def read(self, n=-1):
+        return self._cook(self.buffer.read(n))
+
+    def readinto(self, buf, n=None):
+        if n is None:
+            n = len(buf)
+        data = self.buffer.read(n).replace(b"\r", b"\n")
+        buf[: len(data)] = data
+        return len(data)
+
+    def readline(self):
+        out = bytearray()
+        while True:
+            c = _mpsim.console_read(1).replace(b"\r", b"\n")
+            out += c
+            if c == b"\n":
+                return out.decode("utf-8", "replace")
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return 0
+
+
+sys.stdout = _TextOut(_BinOut())
+sys.stderr = sys.stdout
+sys.stdin = _TextIn(_BinIn())
+sys.__stdout__ = sys.stdout
+sys.__stderr__ = sys.stdout
+sys.__stdin__ = sys.stdin
+
+
+def _input(prompt=None):
+    if prompt:
+        sys.stdout.write(str(prompt))
+    line = sys.stdin.readline()
+    if line.endswith("\n"):
+        line = line[:-1]
+    return line
+
+
+import builtins
+
+builtins.input = _input
+builtins.__import__ = _mpsim.import_untracked
+del builtins
+
+import _mpsim_exc
+
+sys.print_exception = _mpsim_exc.print_exception
+sys.excepthook = lambda t, v, tb: _mpsim_exc.print_exception(v)
+
+
+class _Impl(tuple):
+    # MicroPython's sys.implementation: an attrtuple printed with its field names.
+    _fields = ("name", "version", "_machine", "_mpy")
+
+    def __new__(cls, *items):
+        return tuple.__new__(cls, items)
+
+    def __getattr__(self, name):
+        try:
+            return self[self._fields.index(name)]
+        except ValueError:
+            raise AttributeError(name)
+
+    def __repr__(self):
+        return "(" + ", ".join("%s=%r" % (f, v) for f, v in zip(self._fields, self)) + ")"
+
+
+sys.implementation = _Impl("micropython", _info["version_tuple"] + ("",), _info["machine"], _info["mpy"])
+sys.platform = _info["platform"]
+sys.version = "3.4.0; " + _info["banner"].split(";")[0]
+sys.version_info = (3, 4, 0)
+sys.path[:] = ["", ".frozen", "/lib"]
+sys.argv[:] = _info["argv"]
+sys.maxsize = (1 << 31) - 1
+sys.ps1 = ">>> "
+sys.ps2 = "... "
+sys.byteorder = "little"
+# What does not exist on a board, or would tell the script about the host.
+for _n in ("executable", "_base_executable", "prefix", "base_prefix", "exec_prefix", "base_exec_prefix",
+           "platlibdir", "orig_argv", "setrecursionlimit", "settrace", "setprofile", "_git", "pycache_prefix",
+           "stdlib_module_names", "abiflags", "getwindowsversion", "_xoptions", "warnoptions"):
+    try:
+        delattr(sys, _n)
+    except AttributeError:
+        pass
+
+
+def _exit(code=None):
+    raise SystemExit(code)
+
+
+sys.exit = _exit
+del _n

@@ -1,0 +1,34 @@
+# collections/ucollections: namedtuple, deque, OrderedDict.
+from _collections import deque, OrderedDict
+
+
+def namedtuple(name, fields):
+    if isinstance(fields, str):
+        fields = fields.replace(",", " ").split()
+    fields = tuple(fields)
+
+    def __new__(cls, *args, **kw):
+        if len(args) + len(kw) != len(fields):
+            raise TypeError("function takes %d positional arguments but %d were given"
+                            % (len(fields), len(args) + len(kw)))
+        vals = list(args)
+        for f in fields[len(args):]:
+            if f not in kw:
+                raise TypeError("function missing required argument '%s'" % f)
+            vals.append(kw[f])
+        return tuple.__new__(cls, vals)
+
+    def __repr__(self):
+        return name + "(" + ", ".join("%s=%r" % (f, v) for f, v in zip(fields, self)) + ")"
+
+    def _asdict(self):
+        return OrderedDict(zip(fields, self))
+
+    def _replace(self, **kw):
+        return type(self)(*[kw.get(f, v) for f, v in zip(fields, self)])
+
+    ns = {"__new__": __new__, "__repr__": __repr__, "_fields": fields, "_asdict": _asdict,
+          "_replace": _replace, "__slots__": ()}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i))
+    return type(name, (tuple,), ns)

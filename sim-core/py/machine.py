@@ -1,0 +1,359 @@
+# machine: the board's hardware, as MicroPython's ESP8266 port presents it.
+import _mpsim
+from micropython import const
+
+_info = _mpsim.board_info()
+
+for _k, _v in _info["reset_causes"].items():
+    globals()[_k] = _v
+del _k, _v
+
+IDLE = const(0)
+SLEEP = const(2)
+DEEPSLEEP = const(4)
+WLAN_WAKE = const(1)
+PIN_WAKE = const(2)
+RTC_WAKE = const(4)
+
+
+class Pin:
+    IN = const(0)
+    OUT = const(1)
+    OPEN_DRAIN = const(2)
+    IRQ_RISING = const(1)
+    IRQ_FALLING = const(2)
+    _pulls = _info["pin_pulls"]
+    if "PULL_UP" in _pulls:
+        PULL_UP = const(1)
+    if "PULL_DOWN" in _pulls:
+        PULL_DOWN = const(2)
+
+    def __init__(self, id, mode=-1, pull=-1, *, value=None):
+        if isinstance(id, Pin):
+            id = id._id
+        if not isinstance(id, int):
+            raise TypeError("can't convert %s to int" % type(id).__name__)
+        _mpsim.pin_check(id)
+        self._id = id
+        self._irq = None
+        if mode != -1 or pull != -1 or value is not None:
+            self.init(mode, pull, value=value)
+
+    def init(self, mode=-1, pull=-1, *, value=None):
+        cur_mode, cur_pull = _mpsim.pin_config(self._id)
+        if mode == -1:
+            mode = 0 if cur_mode < 0 or cur_mode == 3 else cur_mode
+        if pull == -1 or pull is None:
+            pull = 0 if pull is None or cur_mode < 0 else cur_pull
+        if mode not in (0, 1, 2):
+            raise ValueError("invalid pin mode")
+        if pull not in (0, 1, 2) or (pull == 1 and not hasattr(Pin, "PULL_UP")) or (
+                pull == 2 and not hasattr(Pin, "PULL_DOWN")):
+            raise ValueError("invalid pull")
+        if value is not None:
+            _mpsim.pin_write(self._id, bool(value))
+        _mpsim.pin_init(self._id, mode, pull)
+
+    def value(self, x=None):
+        if x is None:
+            return int(_mpsim.pin_read(self._id))
+        _mpsim.pin_write(self._id, bool(x))
+
+    def __call__(self, x=None):
+        return self.value(x)
+
+    def on(self):
+        _mpsim.pin_write(self._id, True)
+
+    def off(self):
+        _mpsim.pin_write(self._id, False)
+
+    def mode(self, mode=None):
+        if mode is None:
+            m = _mpsim.pin_config(self._id)[0]
+            return 0 if m < 0 else m
+        self.init(mode)
+
+    def pull(self, pull=None):
+        if pull is None:
+            p = _mpsim.pin_config(self._id)[1]
+            return None if p == 0 else p
+        self.init(-1, pull)
+
+    def irq(self, handler=None, trigger=3, *, hard=False, priority=1, wake=None):
+        if self._id not in _info["irq_pins"]:
+            raise ValueError("pin does not have IRQ capabilities")
+        if handler is not None or trigger != 3 or self._irq is None:
+            _mpsim.pin_irq(self._id, handler, trigger if handler is not None else 0, self)
+            self._irq = _IRQ(self, handler, trigger)
+        return self._irq
+
+    def __repr__(self):
+        return "Pin(%d)" % self._id
+
+    def __eq__(self, other):
+        return isinstance(other, Pin) and other._id == self._id
+
+    def __hash__(self):
+        return self._id
+
+
+class _IRQ:
+    def __init__(self, pin, handler, trigger):
+        self._pin = pin
+        self._handler = handler
+        self._trigger = trigger
+
+    def trigger(self, t=None):
+        if t is None:
+            return self._trigger
+        self._pin.irq(self._handler, t)
+
+    def flags(self):
+        return self._trigger
+
+    def __repr__(self):
+        return "<IRQ>"
+
+
+class Signal:
+    def __init__(self, pin, *args, invert=False, **kw):
+        if not isinstance(pin, Pin):
+            pin = Pin(pin, *args, **kw)
+        elif args or kw:
+            pin.init(*args, **kw)
+        self._pin = pin
+        self._invert = bool(invert)
+
+    def value(self, x=None):
+        if x is None:
+            return self._pin.value() ^ self._invert
+        self._pin.value(bool(x) ^ self._invert)
+
+    def __call__(self, x=None):
+        return self.value(x)
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+
+class ADC:
+    def __init__(self, id):
+        if isinstance(id, Pin):
+            id = id._id
+        if id not in _info["adc_channels"]:
+            raise ValueError("invalid ADC unit")
+        self._id = id
+
+    def read(self):
+        if self._id == 1:
+            return _info["vcc_mv"]
+        full = (1 << _info["adc_bits"])
+        return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
+
+    def read_u16(self):
+        if self._id == 1:
+            return 65535
+        return int(_mpsim.adc_read(self._id) * 65535 + 0.5)
+
+    def read_uv(self):
+        return int(_mpsim.adc_read(self._id) * 1000000)
+
+    def __repr__(self):
+        return "ADC(%d)" % self._id
+
+
+class PWM:
+    def __init__(self, pin, freq=None, duty=None, *, duty_u16=None, duty_ns=None):
+        if not isinstance(pin, Pin):
+            pin = Pin(pin)
+        if pin._id not in _info["pwm_pins"]:
+            raise ValueError("invalid pin for PWM")
+        self._pin = pin
+        self._freq = _info["pwm_freq_default"]
+        self._duty16 = 32768 if False else 0
+        self._active = False
+        self.init(freq=freq, duty=duty, duty_u16=duty_u16, duty_ns=duty_ns)
+
+    def init(self, freq=None, duty=None, *, duty_u16=None, duty_ns=None):
+        if freq is not None:
+            self._set_freq(freq)
+        if duty is not None:
+            self.duty(duty)
+        elif duty_u16 is not None:
+            self.duty_u16(duty_u16)
+        elif duty_ns is not None:
+            self.duty_ns(duty_ns)
+        self._apply()
+
+    def _set_freq(self, f):
+        f = int(f)
+        if not _info["pwm_freq_min"] <= f <= _info["pwm_freq_max"]:
+            raise ValueError("freq must be from %d to %dHz" % (_info["pwm_freq_min"], _info["pwm_freq_max"]))
+        self._freq = f
+
+    def _apply(self):
+        _mpsim.pwm_set(self._pin._id, self._freq, self._duty16)
+        self._active = True
+
+    def freq(self, f=None):
+        if f is None:
+            return self._freq
+        self._set_freq(f)
+        self._apply()
+
+    def duty(self, d=None):
+        top = (1 << _info["pwm_duty_bits"]) - 1
+        if d is None:
+            return (self._duty16 * top + 32767) // 65535
+        d = max(0, min(top, int(d)))
+        self._duty16 = (d * 65535 + top // 2) // top
+        self._apply()
+
+    def duty_u16(self, d=None):
+        if d is None:
+            return self._duty16
+        self._duty16 = max(0, min(65535, int(d)))
+        self._apply()
+
+    def duty_ns(self, ns=None):
+        period_ns = 1000000000 // self._freq
+        if ns is None:
+            return self._duty16 * period_ns // 65535
+        self._duty16 = max(0, min(65535, int(ns) * 65535 // period_ns))
+        self._apply()
+
+    def deinit(self):
+        if self._active:
+            _mpsim.pwm_off(self._pin._id)
+            self._active = False
+
+    def __repr__(self):
+        return "PWM(%d, freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
+
+
+_timer_key = [0]
+
+
+class Timer:
+    ONE_SHOT = const(0)
+    PERIODIC = const(1)
+
+    def __init__(self, id=-1, *args, **kw):
+        if id not in _info["timer_ids"]:
+            raise ValueError("Timer(%d) doesn't exist" % id)
+        self._id = id
+        _timer_key[0] += 1
+        self._key = _timer_key[0]
+        self._cb = None
+        if args or kw:
+            self.init(*args, **kw)
+
+    def init(self, *, mode=PERIODIC, period=-1, freq=-1, callback=None, tick_hz=1000):
+        if freq > 0:
+            period_us = 1000000 // freq if freq > 0 else 0
+        elif period >= 0:
+            period_us = period * 1000000 // tick_hz
+        else:
+            period_us = 1000000
+        self._cb = callback
+        self._mode = mode
+        if callback is None:
+            _mpsim.timer_stop(self._key)
+            return
+        _mpsim.timer_start(self._key, int(period_us), mode == Timer.PERIODIC, callback, self)
+
+    def deinit(self):
+        _mpsim.timer_stop(self._key)
+
+    def __repr__(self):
+        return "Timer(%d)" % self._id if self._id >= 0 else "<Timer>"
+
+
+class RTC:
+    def __init__(self, id=0):
+        pass
+
+    def datetime(self, dt=None):
+        import time
+        if dt is None:
+            us = _mpsim.rtc_us()
+            t = time.gmtime(us // 1000000)
+            return (t[0], t[1], t[2], t[6], t[3], t[4], t[5], us % 1000000)
+        y, m, d, wd, hh, mm, ss = dt[:7]
+        sub = dt[7] if len(dt) > 7 else 0
+        _mpsim.rtc_set_us(time.mktime((y, m, d, hh, mm, ss, 0, 0)) * 1000000 + sub)
+
+    def init(self, dt):
+        self.datetime(dt)
+
+    def memory(self, data=None):
+        if data is None:
+            return getattr(RTC, "_mem", b"")
+        RTC._mem = bytes(data)
+
+
+def reset():
+    _mpsim.reboot("hard")
+
+
+def soft_reset():
+    _mpsim.reboot("soft")
+
+
+def reset_cause():
+    return _info["reset_causes"][_info["reset_cause"]]
+
+
+def freq(f=None):
+    if f is None:
+        return _mpsim.cpu_freq()
+    _mpsim.cpu_freq(f)
+
+
+def unique_id():
+    return _info["unique_id"]
+
+
+def idle():
+    _mpsim.sleep_us(0)
+
+
+def lightsleep(ms=None):
+    _mpsim.sleep_us(int(ms) * 1000 if ms is not None else 1 << 40)
+
+
+def deepsleep(ms=None):
+    if ms is not None:
+        _mpsim.sleep_us(int(ms) * 1000)
+    _mpsim.reboot("deepsleep")
+
+
+def disable_irq():
+    return _mpsim.irq_disable(True)
+
+
+def enable_irq(state=False):
+    _mpsim.irq_disable(bool(state))
+
+
+def time_pulse_us(pin, pulse_level, timeout_us=1000000):
+    import time
+    start = time.ticks_us()
+    while pin.value() != pulse_level:
+        if time.ticks_diff(time.ticks_us(), start) > timeout_us:
+            return -2
+        _mpsim.sleep_us(1)
+    t0 = time.ticks_us()
+    while pin.value() == pulse_level:
+        if time.ticks_diff(time.ticks_us(), t0) > timeout_us:
+            return -1
+        _mpsim.sleep_us(1)
+    return time.ticks_diff(time.ticks_us(), t0)
+
+
+def bootloader():
+    raise NotImplementedError("the simulator has no bootloader")

@@ -1,0 +1,229 @@
+# re/ure: regular expressions (the board's subset and then some), matched by the simulator's engine.
+import _mpsim
+
+IGNORECASE = I = 1
+MULTILINE = M = 2
+DEBUG = 4096
+
+
+class error(Exception):
+    pass
+
+
+class Match:
+    def __init__(self, re, s, spans, is_str):
+        self.re = re
+        self.string = s
+        self._spans = spans
+        self._str = is_str
+        self._b = s.encode() if is_str else s
+        self.pos = 0
+
+    def group(self, *idx):
+        if not idx:
+            idx = (0,)
+        out = []
+        for i in idx:
+            if not 0 <= i < len(self._spans):
+                raise IndexError("no such group")
+            a, b = self._spans[i]
+            if a < 0:
+                out.append(None)
+            else:
+                v = self._b[a:b]
+                out.append(v.decode() if self._str else v)
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def __getitem__(self, i):
+        return self.group(i)
+
+    def groups(self, default=None):
+        return tuple(default if g is None else g for g in (self.group(i) for i in range(1, len(self._spans))))
+
+    def _pos(self, a):
+        return len(self._b[:a].decode()) if self._str and a >= 0 else a
+
+    def start(self, i=0):
+        return self._pos(self._spans[i][0])
+
+    def end(self, i=0):
+        return self._pos(self._spans[i][1])
+
+    def span(self, i=0):
+        return (self.start(i), self.end(i))
+
+    def __repr__(self):
+        return "<match num=%d>" % len(self._spans)
+
+
+class Pattern:
+    def __init__(self, pattern, flags=0):
+        if isinstance(pattern, (bytes, bytearray)):
+            pattern = bytes(pattern).decode()
+        self.pattern = pattern
+        self.flags = flags
+        try:
+            self._h = _mpsim.re_compile(pattern, flags & 3)
+        except ValueError as e:
+            raise error(str(e.args[0]) if e.args else "Error in regex")
+
+    def _exec(self, s, pos, anchored):
+        is_str = isinstance(s, str)
+        b = s.encode() if is_str else bytes(s)
+        if is_str and pos:
+            pos = len(s[:pos].encode())
+        spans = _mpsim.re_exec(self._h, b, pos, anchored)
+        if spans is None:
+            return None
+        return Match(self, s, spans, is_str)
+
+    def match(self, s, pos=0):
+        return self._exec(s, pos, True)
+
+    def search(self, s, pos=0):
+        return self._exec(s, pos, False)
+
+    def fullmatch(self, s):
+        m = self._exec(s, 0, True)
+        if m is not None and m._spans[0][1] == len(m._b):
+            return m
+        return None
+
+    def _iter(self, s):
+        is_str = isinstance(s, str)
+        b = s.encode() if is_str else bytes(s)
+        pos = 0
+        while pos <= len(b):
+            spans = _mpsim.re_exec(self._h, b, pos, False)
+            if spans is None:
+                return
+            yield Match(self, s, spans, is_str)
+            a, e = spans[0]
+            pos = e if e > a else e + 1
+
+    def finditer(self, s):
+        return self._iter(s)
+
+    def findall(self, s):
+        out = []
+        for m in self._iter(s):
+            n = len(m._spans) - 1
+            if n == 0:
+                out.append(m.group(0))
+            elif n == 1:
+                out.append(m.group(1))
+            else:
+                out.append(m.groups(""))
+        return out
+
+    def split(self, s, maxsplit=0):
+        out = []
+        last = 0
+        is_str = isinstance(s, str)
+        b = s.encode() if is_str else s
+        n = 0
+        for m in self._iter(s):
+            a, e = m._spans[0]
+            if e == a:
+                continue
+            piece = b[last:a]
+            out.append(piece.decode() if is_str else piece)
+            out.extend(m.group(i) for i in range(1, len(m._spans)))
+            last = e
+            n += 1
+            if maxsplit and n >= maxsplit:
+                break
+        piece = b[last:]
+        out.append(piece.decode() if is_str else piece)
+        return out
+
+    def sub(self, repl, s, count=0):
+        out = []
+        last = 0
+        is_str = isinstance(s, str)
+        b = s.encode() if is_str else s
+        n = 0
+        for m in self._iter(s):
+            a, e = m._spans[0]
+            out.append(b[last:a].decode() if is_str else b[last:a])
+            out.append(repl(m) if callable(repl) else _expand(m, repl))
+            last = e
+            n += 1
+            if count and n >= count:
+                break
+        out.append(b[last:].decode() if is_str else b[last:])
+        return ("" if is_str else b"").join(out)
+
+    def __repr__(self):
+        return "<re %r>" % self.pattern
+
+
+def _expand(m, repl):
+    is_str = isinstance(repl, str)
+    t = repl if is_str else bytes(repl).decode()
+
+    def grp(n):
+        g = m.group(n)
+        if g is None:
+            return ""
+        return g if isinstance(g, str) else g.decode()
+
+    out = []
+    i = 0
+    while i < len(t):
+        c = t[i]
+        if c == "\\" and i + 1 < len(t):
+            d = t[i + 1]
+            if d.isdigit():
+                j = i + 1
+                while j < len(t) and t[j].isdigit():
+                    j += 1
+                out.append(grp(int(t[i + 1:j])))
+                i = j
+                continue
+            if d == "g" and t[i + 2:i + 3] == "<":
+                j = t.index(">", i)
+                out.append(grp(int(t[i + 3:j])))
+                i = j + 1
+                continue
+            out.append({"n": "\n", "r": "\r", "t": "\t", "\\": "\\"}.get(d, "\\" + d))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    r = "".join(out)
+    return r if is_str else r.encode()
+
+
+def compile(pattern, flags=0):
+    if isinstance(pattern, Pattern):
+        return pattern
+    return Pattern(pattern, flags)
+
+
+def match(pattern, s, flags=0):
+    return compile(pattern, flags).match(s)
+
+
+def search(pattern, s, flags=0):
+    return compile(pattern, flags).search(s)
+
+
+def fullmatch(pattern, s, flags=0):
+    return compile(pattern, flags).fullmatch(s)
+
+
+def sub(pattern, repl, s, count=0, flags=0):
+    return compile(pattern, flags).sub(repl, s, count)
+
+
+def split(pattern, s, maxsplit=0, flags=0):
+    return compile(pattern, flags).split(s, maxsplit)
+
+
+def findall(pattern, s, flags=0):
+    return compile(pattern, flags).findall(s)
+
+
+def finditer(pattern, s, flags=0):
+    return compile(pattern, flags).finditer(s)

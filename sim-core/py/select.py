@@ -1,0 +1,74 @@
+# select/uselect: poll() and select() on the board's streams (the console for now).
+import _mpsim
+
+POLLIN = 0x0001
+POLLOUT = 0x0004
+POLLERR = 0x0008
+POLLHUP = 0x0010
+
+
+def _ready(obj, mask):
+    ev = 0
+    if mask & POLLIN:
+        ioctl = getattr(obj, "ioctl", None)
+        if ioctl is not None:
+            ev |= ioctl(3, POLLIN) & POLLIN
+        elif _mpsim.console_any():
+            ev |= POLLIN
+    if mask & POLLOUT:
+        ev |= POLLOUT
+    return ev
+
+
+class _Poll:
+    def __init__(self):
+        self._objs = {}
+
+    def register(self, obj, eventmask=POLLIN | POLLOUT):
+        self._objs[id(obj)] = [obj, eventmask]
+
+    def unregister(self, obj):
+        self._objs.pop(id(obj), None)
+
+    def modify(self, obj, eventmask):
+        if id(obj) not in self._objs:
+            raise OSError(2)
+        self._objs[id(obj)][1] = eventmask
+
+    def _scan(self):
+        out = []
+        for obj, mask in self._objs.values():
+            ev = _ready(obj, mask)
+            if ev:
+                out.append((obj, ev))
+        return out
+
+    def poll(self, timeout=-1):
+        import time
+        start = time.ticks_ms()
+        while True:
+            r = self._scan()
+            if r or timeout == 0:
+                return r
+            if timeout > 0 and time.ticks_diff(time.ticks_ms(), start) >= timeout:
+                return r
+            _mpsim.sleep_us(1000, True)
+
+    def ipoll(self, timeout=-1, flags=0):
+        return iter(self.poll(timeout))
+
+
+def poll():
+    return _Poll()
+
+
+def select(rlist, wlist, xlist, timeout=None):
+    p = _Poll()
+    for o in rlist:
+        p.register(o, POLLIN)
+    for o in wlist:
+        p.register(o, POLLOUT)
+    res = p.poll(-1 if timeout is None else int(timeout * 1000))
+    r = [o for o, ev in res if ev & POLLIN]
+    w = [o for o, ev in res if ev & POLLOUT]
+    return r, w, []

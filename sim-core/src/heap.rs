@@ -1,0 +1,135 @@
+//! The board's heap budget, measured on the host: a counting global allocator.
+//!
+//! RustPython has no memory cap of its own, so the `sim` thread's allocations are counted here and
+//! held against the board's heap size. Big blocks (buffers, long lists and strings) count byte for
+//! byte; small ones count a quarter, because RustPython's small objects are several times the size
+//! of MicroPython's. Passing the budget raises `MemoryError` in the script (see `sim.rs`); a single
+//! request far beyond it (`bytearray(10**9)`) cannot be refused without aborting, so it ends the
+//! process with MicroPython's message instead of taking the host's memory.
+#![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::Write;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+thread_local! {
+    static TRACKED: Cell<bool> = const { Cell::new(false) };
+}
+
+static LIVE: AtomicI64 = AtomicI64::new(0);
+static HARD_CAP: AtomicI64 = AtomicI64::new(i64::MAX);
+
+/// Blocks at least this big count byte for byte.
+const BIG: usize = 512;
+
+fn weight(size: usize) -> i64 {
+    let w = if size >= BIG { size } else { size / 4 };
+    i64::try_from(w).unwrap_or(i64::MAX)
+}
+
+/// The global allocator of the `mpsim` binary: `System`, plus counting on the `sim` thread.
+pub struct CountingAlloc;
+
+impl CountingAlloc {
+    #[inline]
+    fn charge(size: usize) -> bool {
+        if !TRACKED.with(Cell::get) {
+            return true;
+        }
+        let w = weight(size);
+        let now = LIVE.fetch_add(w, Ordering::Relaxed) + w;
+        if now > HARD_CAP.load(Ordering::Relaxed) && size >= BIG {
+            fatal_oom(size);
+        }
+        true
+    }
+
+    #[inline]
+    fn credit(size: usize) {
+        if TRACKED.with(Cell::get) {
+            LIVE.fetch_sub(weight(size), Ordering::Relaxed);
+        }
+    }
+}
+
+#[cold]
+fn fatal_oom(size: usize) -> ! {
+    TRACKED.with(|t| t.set(false));
+    let mut msg = [0u8; 96];
+    let mut cur = std::io::Cursor::new(&mut msg[..]);
+    let _ = write!(
+        cur,
+        "\r\nMemoryError: memory allocation failed, allocating {size} bytes\r\n"
+    );
+    let n = usize::try_from(cur.position()).unwrap_or(0);
+    let _ = std::io::stderr().write_all(&msg[..n]);
+    std::process::exit(1)
+}
+
+// SAFETY: every method forwards to `System` with the caller's layout unchanged; the counting
+// touches only atomics and a const thread-local that needs no allocation.
+unsafe impl GlobalAlloc for CountingAlloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::charge(layout.size());
+        // SAFETY: forwarded as is.
+        unsafe { System.alloc(layout) }
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::charge(layout.size());
+        // SAFETY: forwarded as is.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        Self::credit(layout.size());
+        // SAFETY: forwarded as is.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::credit(layout.size());
+        Self::charge(new_size);
+        // SAFETY: forwarded as is.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Counts (or stops counting) the current thread's allocations.
+pub fn set_tracked(on: bool) {
+    TRACKED.with(|t| t.set(on));
+}
+
+/// Runs `f` with counting off on this thread (imports of frozen modules: ROM on a real board).
+pub fn untracked<R>(f: impl FnOnce() -> R) -> R {
+    let was = TRACKED.with(|t| t.replace(false));
+    let r = f();
+    TRACKED.with(|t| t.set(was));
+    r
+}
+
+/// Weighted bytes the tracked thread holds now.
+pub fn live() -> i64 {
+    LIVE.load(Ordering::Relaxed)
+}
+
+/// Beyond this many weighted bytes, a big request ends the process (see the module doc).
+pub fn set_hard_cap(bytes: i64) {
+    HARD_CAP.store(bytes, Ordering::Relaxed);
+}
+
+/// Whether this binary counts at all (false in unit tests that do not install the allocator).
+pub fn is_counting() -> bool {
+    set_tracked(true);
+    let before = live();
+    let v = std::hint::black_box(vec![0u8; 4096]);
+    let after = live();
+    drop(v);
+    set_tracked(false);
+    after > before
+}

@@ -1,0 +1,15 @@
+//! The board's brain: the sandboxed interpreter, the MicroPython modules, the clock and the scheduler,
+//! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
+
+pub mod clock;
+pub mod heap;
+mod interp;
+mod native;
+pub mod sim;
+
+pub use clock::TimeMode;
+pub use heap::CountingAlloc;
+pub use sim::{
+    CommandSender, EndReason, Program, RunOutcome, SimCommand, SimConfig, SimError, SimEvent,
+    SimHandle, spawn,
+};

@@ -1,0 +1,634 @@
+//! `_mpsim`: the one native module through which the frozen MicroPython modules (py/) reach the
+//! board, the clock and the console. Scripts may import it, but it gives nothing the board lacks.
+
+pub(crate) use _mpsim::module_def;
+
+#[rustpython_vm::pymodule]
+mod _mpsim {
+    use crate::sim::{self, IrqEntry, Reboot, TimerEntry, with_state};
+    use crate::{clock::TimeMode, heap};
+    use mpsim_board_models::{PinError, PinMode, Pull};
+    use rustpython_vm::builtins::{PyBaseExceptionRef, PyDictRef, PyUtf8StrRef};
+    use rustpython_vm::function::{ArgBytesLike, FuncArgs, OptionalArg};
+    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+
+    fn no_state(vm: &VirtualMachine) -> PyBaseExceptionRef {
+        vm.new_runtime_error("board not running")
+    }
+
+    fn state<R>(vm: &VirtualMachine, f: impl FnOnce(&mut sim::SimState) -> R) -> PyResult<R> {
+        with_state(f).ok_or_else(|| no_state(vm))
+    }
+
+    fn pin_err(vm: &VirtualMachine, e: PinError) -> PyBaseExceptionRef {
+        match e {
+            PinError::NoSuchPin => vm.new_value_error("invalid pin"),
+            PinError::Unsupported(_, what) => match what {
+                "pull_up" | "pull_down" => vm.new_value_error("invalid pull"),
+                "pwm" => vm.new_value_error("invalid pin for PWM"),
+                _ => vm.new_value_error("invalid pin mode"),
+            },
+        }
+    }
+
+    /// Raw microseconds since boot (no wrap); each read costs a little virtual time.
+    #[pyfunction]
+    fn ticks_us(vm: &VirtualMachine) -> PyResult<u64> {
+        let (t, due) = state(vm, |s| {
+            let t = s.clock.read_us();
+            let due = s.clock.mode() == TimeMode::Virtual
+                && (s.timers.iter().any(|tm| tm.deadline <= t)
+                    || s.run_for_us.is_some_and(|f| t >= f));
+            (t, due)
+        })?;
+        if due {
+            // Let the due timers and limits act at the next instruction boundary.
+            with_state(|s| s.shared.poke());
+        }
+        Ok(t)
+    }
+
+    /// CPU cycles since boot (cpu_freq × time).
+    #[pyfunction]
+    fn ticks_cpu(vm: &VirtualMachine) -> PyResult<u64> {
+        state(vm, |s| {
+            let t = s.clock.read_us();
+            t.wrapping_mul(s.cpu_freq / 1_000_000)
+        })
+    }
+
+    /// Sleeps `us` of simulated time, running IRQs and timers meanwhile.
+    #[pyfunction]
+    fn sleep_us(us: i64, until_notified: OptionalArg<bool>, vm: &VirtualMachine) -> PyResult<()> {
+        let us = u64::try_from(us).unwrap_or(0);
+        sim::sleep_us(vm, us, until_notified.unwrap_or(false))
+    }
+
+    /// Ends a `sleep_us(…, True)` early (asyncio's wake-up).
+    #[pyfunction]
+    fn notify() {
+        sim::notify();
+    }
+
+    /// Runs pending callbacks and raises what is pending, like an instruction boundary does.
+    #[pyfunction]
+    fn service(vm: &VirtualMachine) -> PyResult<()> {
+        sim::service(vm)
+    }
+
+    /// Microseconds since the port's epoch on the board's RTC.
+    #[pyfunction]
+    fn rtc_us(vm: &VirtualMachine) -> PyResult<i64> {
+        state(vm, |s| {
+            let now = i64::try_from(s.clock.now_us()).unwrap_or(i64::MAX);
+            now.saturating_add(s.rtc_offset_us)
+        })
+    }
+
+    /// Sets the RTC to `us` microseconds since the port's epoch.
+    #[pyfunction]
+    fn rtc_set_us(us: i64, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| {
+            let now = i64::try_from(s.clock.now_us()).unwrap_or(i64::MAX);
+            s.rtc_offset_us = us.saturating_sub(now);
+        })
+    }
+
+    /// What the board data says, as a dict.
+    #[pyfunction]
+    fn board_info(vm: &VirtualMachine) -> PyResult<PyDictRef> {
+        let d = vm.ctx.new_dict();
+        let (spec, heap_size, cause, freq) = state(vm, |s| {
+            (s.board.spec.clone(), s.heap_size, s.reset_cause, s.cpu_freq)
+        })?;
+        let ints = |v: &[i64]| -> PyObjectRef {
+            vm.ctx
+                .new_list(v.iter().map(|&x| vm.ctx.new_int(x).into()).collect())
+                .into()
+        };
+        let set = |k: &str, v: PyObjectRef| d.set_item(k, v, vm);
+        set("id", vm.ctx.new_str(spec.id.as_str()).into())?;
+        set("platform", vm.ctx.new_str(spec.platform.as_str()).into())?;
+        set("machine", vm.ctx.new_str(spec.machine_string()).into())?;
+        set("banner", vm.ctx.new_str(spec.banner()).into())?;
+        set(
+            "version",
+            vm.ctx.new_str(spec.micropython_version.as_str()).into(),
+        )?;
+        set(
+            "build_date",
+            vm.ctx.new_str(spec.build_date.as_str()).into(),
+        )?;
+        set(
+            "sdk_version",
+            vm.ctx
+                .new_str(spec.sdk_version.clone().unwrap_or_default())
+                .into(),
+        )?;
+        let (a, b, c) = spec.version_tuple();
+        set(
+            "version_tuple",
+            vm.ctx
+                .new_tuple(vec![
+                    vm.ctx.new_int(a).into(),
+                    vm.ctx.new_int(b).into(),
+                    vm.ctx.new_int(c).into(),
+                ])
+                .into(),
+        )?;
+        set("mpy", vm.ctx.new_int(spec.mpy_abi).into())?;
+        set("flash_size", vm.ctx.new_int(spec.flash_size).into())?;
+        set("heap_size", vm.ctx.new_int(heap_size).into())?;
+        set("cpu_freq", vm.ctx.new_int(freq).into())?;
+        let freqs: Vec<i64> = spec.cpu_freqs.iter().map(|&f| f as i64).collect();
+        set("cpu_freqs", ints(&freqs))?;
+        set(
+            "ticks_period_bits",
+            vm.ctx.new_int(spec.ticks_period_bits).into(),
+        )?;
+        set("epoch_year", vm.ctx.new_int(spec.epoch_year).into())?;
+        set("unique_id", vm.ctx.new_bytes(spec.unique_id.clone()).into())?;
+        let causes = vm.ctx.new_dict();
+        for (k, v) in &spec.reset_causes {
+            causes.set_item(k.as_str(), vm.ctx.new_int(*v).into(), vm)?;
+        }
+        set("reset_causes", causes.into())?;
+        set("reset_cause", vm.ctx.new_str(cause).into())?;
+        set(
+            "pin_pulls",
+            vm.ctx
+                .new_list(
+                    spec.pin_pulls
+                        .iter()
+                        .map(|p| vm.ctx.new_str(p.as_str()).into())
+                        .collect(),
+                )
+                .into(),
+        )?;
+        let gpios: Vec<i64> = spec.pins.iter().map(|p| i64::from(p.gpio)).collect();
+        set("pins", ints(&gpios))?;
+        let irq_pins: Vec<i64> = spec
+            .pins
+            .iter()
+            .filter(|p| p.can("irq"))
+            .map(|p| i64::from(p.gpio))
+            .collect();
+        set("irq_pins", ints(&irq_pins))?;
+        let pwm_pins: Vec<i64> = spec
+            .pins
+            .iter()
+            .filter(|p| p.can("pwm"))
+            .map(|p| i64::from(p.gpio))
+            .collect();
+        set("pwm_pins", ints(&pwm_pins))?;
+        set("timer_ids", ints(&spec.timer_ids))?;
+        set("adc_channels", ints(&spec.adc.channels))?;
+        set("adc_bits", vm.ctx.new_int(spec.adc.read_bits).into())?;
+        set("vcc_mv", vm.ctx.new_int(spec.adc.vcc_mv).into())?;
+        set("pwm_freq_min", vm.ctx.new_int(spec.pwm.freq_min).into())?;
+        set("pwm_freq_max", vm.ctx.new_int(spec.pwm.freq_max).into())?;
+        set(
+            "pwm_freq_default",
+            vm.ctx.new_int(spec.pwm.freq_default).into(),
+        )?;
+        set("pwm_duty_bits", vm.ctx.new_int(spec.pwm.duty_bits).into())?;
+        let argv = state(vm, |s| s.argv.clone())?;
+        set(
+            "argv",
+            vm.ctx
+                .new_list(
+                    argv.iter()
+                        .map(|a| vm.ctx.new_str(a.as_str()).into())
+                        .collect(),
+                )
+                .into(),
+        )?;
+        set(
+            "virtual_time",
+            vm.ctx
+                .new_bool(state(vm, |s| s.clock.mode() == TimeMode::Virtual)?)
+                .into(),
+        )?;
+        set("seed", vm.ctx.new_int(state(vm, |s| s.seed)?).into())?;
+        Ok(d)
+    }
+
+    fn mode_of(m: i64, vm: &VirtualMachine) -> PyResult<PinMode> {
+        Ok(match m {
+            0 => PinMode::In,
+            1 => PinMode::Out,
+            2 => PinMode::OpenDrain,
+            _ => return Err(vm.new_value_error("invalid pin mode")),
+        })
+    }
+
+    fn pull_of(p: i64, vm: &VirtualMachine) -> PyResult<Pull> {
+        Ok(match p {
+            0 => Pull::None,
+            1 => Pull::Up,
+            2 => Pull::Down,
+            _ => return Err(vm.new_value_error("invalid pull")),
+        })
+    }
+
+    fn board_op<R>(
+        vm: &VirtualMachine,
+        f: impl FnOnce(&mut mpsim_board_models::Board) -> Result<R, PinError>,
+    ) -> PyResult<R> {
+        let (r, edges) = state(vm, |s| {
+            let now = s.clock.now_us();
+            s.board.set_time(now);
+            let r = f(&mut s.board);
+            let edge_with_irq = !s.irqs.is_empty();
+            (r, edge_with_irq)
+        })?;
+        if edges {
+            with_state(|s| s.shared.poke());
+        }
+        r.map_err(|e| pin_err(vm, e))
+    }
+
+    /// Checks that GPIO `gpio` exists.
+    #[pyfunction]
+    fn pin_check(gpio: i64, vm: &VirtualMachine) -> PyResult<()> {
+        let g = u32::try_from(gpio).map_err(|_| vm.new_value_error("invalid pin"))?;
+        board_op(vm, |b| b.pin(g).map(drop))
+    }
+
+    /// Configures a pin: mode 0 in, 1 out, 2 open-drain; pull 0 none, 1 up, 2 down.
+    #[pyfunction]
+    fn pin_init(gpio: u32, mode: i64, pull: i64, vm: &VirtualMachine) -> PyResult<()> {
+        let (mode, pull) = (mode_of(mode, vm)?, pull_of(pull, vm)?);
+        board_op(vm, |b| b.configure(gpio, mode, pull))
+    }
+
+    /// Writes the output latch.
+    #[pyfunction]
+    fn pin_write(gpio: u32, value: bool, vm: &VirtualMachine) -> PyResult<()> {
+        board_op(vm, |b| b.write(gpio, value))
+    }
+
+    /// Reads the level on the pin.
+    #[pyfunction]
+    fn pin_read(gpio: u32, vm: &VirtualMachine) -> PyResult<bool> {
+        board_op(vm, |b| b.read(gpio))
+    }
+
+    /// (mode, pull) as configured: mode -1 never set, 0 in, 1 out, 2 open drain, 3 PWM.
+    #[pyfunction]
+    fn pin_config(gpio: u32, vm: &VirtualMachine) -> PyResult<(i64, i64)> {
+        board_op(vm, |b| {
+            let p = b.pin(gpio)?;
+            let mode = match p.mode {
+                PinMode::Unset => -1,
+                PinMode::In => 0,
+                PinMode::Out => 1,
+                PinMode::OpenDrain => 2,
+                PinMode::Pwm => 3,
+            };
+            let pull = match p.pull {
+                Pull::None => 0,
+                Pull::Up => 1,
+                Pull::Down => 2,
+            };
+            Ok((mode, pull))
+        })
+    }
+
+    /// Registers (or with `handler` None removes) an IRQ on a pin; `arg` is passed to the handler.
+    #[pyfunction]
+    fn pin_irq(
+        gpio: u32,
+        handler: PyObjectRef,
+        trigger: u32,
+        arg: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        board_op(vm, |b| b.pin(gpio).map(drop))?;
+        let none = vm.is_none(&handler);
+        state(vm, |s| {
+            s.irqs.retain(|i| i.gpio != gpio);
+            if !none && trigger != 0 {
+                // Edges from before the IRQ existed must not fire it.
+                let _ = s.board.take_edges();
+                s.irqs.push(IrqEntry {
+                    gpio,
+                    trigger,
+                    handler,
+                    arg,
+                });
+            }
+        })
+    }
+
+    /// Starts or updates PWM: frequency in Hz, duty 0..=65535.
+    #[pyfunction]
+    fn pwm_set(gpio: u32, freq: u32, duty: u32, vm: &VirtualMachine) -> PyResult<()> {
+        let duty = u16::try_from(duty.min(65535)).unwrap_or(u16::MAX);
+        board_op(vm, |b| b.set_pwm(gpio, Some((freq, duty))))
+    }
+
+    /// Stops PWM on the pin (it stays an output at its latch level).
+    #[pyfunction]
+    fn pwm_off(gpio: u32, vm: &VirtualMachine) -> PyResult<()> {
+        board_op(vm, |b| b.set_pwm(gpio, None))
+    }
+
+    /// What the world applies to ADC channel `ch`, 0.0..=1.0.
+    #[pyfunction]
+    fn adc_read(ch: i64, vm: &VirtualMachine) -> PyResult<f64> {
+        state(vm, |s| s.board.adc(ch))?.ok_or_else(|| vm.new_value_error("invalid ADC channel"))
+    }
+
+    /// Starts (or restarts) timer `key`: first call after `period_us`, again every `period_us` when periodic.
+    #[pyfunction]
+    fn timer_start(
+        key: u64,
+        period_us: u64,
+        periodic: bool,
+        callback: PyObjectRef,
+        arg: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        state(vm, |s| {
+            s.timers.retain(|t| t.key != key);
+            s.timer_seq += 1;
+            let now = s.clock.now_us();
+            s.timers.push(TimerEntry {
+                key,
+                deadline: now + period_us.max(1),
+                period: periodic.then_some(period_us.max(1)),
+                seq: s.timer_seq,
+                callback,
+                arg,
+            });
+            s.shared.poke();
+        })
+    }
+
+    /// Stops timer `key`.
+    #[pyfunction]
+    fn timer_stop(key: u64, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.timers.retain(|t| t.key != key))
+    }
+
+    /// `micropython.schedule`: false when the queue (depth 8, as on the board) is full.
+    #[pyfunction]
+    fn schedule(func: PyObjectRef, arg: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+        state(vm, |s| {
+            if s.scheduled.len() >= 8 {
+                return false;
+            }
+            s.scheduled.push_back((func, arg));
+            s.shared.poke();
+            true
+        })
+    }
+
+    /// Disables (true) or enables (false) IRQ and timer callbacks; returns the previous state.
+    #[pyfunction]
+    fn irq_disable(off: bool, vm: &VirtualMachine) -> PyResult<bool> {
+        let was = state(vm, |s| std::mem::replace(&mut s.irq_disabled, off))?;
+        if !off {
+            with_state(|s| s.shared.poke());
+        }
+        Ok(was)
+    }
+
+    /// (used, total) bytes of the board's heap, as `gc.mem_alloc()`/`gc.mem_free()` report them.
+    #[pyfunction]
+    fn heap_stats(vm: &VirtualMachine) -> PyResult<(u64, u64)> {
+        state(vm, |s| {
+            let base = s
+                .shared
+                .heap_base
+                .load(std::sync::atomic::Ordering::Relaxed);
+            let used = u64::try_from((heap::live() - base).max(0)).unwrap_or(0);
+            (used.min(s.heap_size), s.heap_size)
+        })
+    }
+
+    /// Changes the heap size (`--heap` at run time is not offered; used by tests of the limit).
+    #[pyfunction]
+    fn heap_lock(delta: i64, vm: &VirtualMachine) -> PyResult<u32> {
+        state(vm, |s| {
+            s.heap_locked = if delta > 0 {
+                s.heap_locked.saturating_add(1)
+            } else {
+                s.heap_locked.saturating_sub(1)
+            };
+            s.heap_locked
+        })
+    }
+
+    /// Console output: bytes as the script wrote them; `\n` goes out as `\r\n` like on the board.
+    #[pyfunction]
+    fn console_write(data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+        let bytes = data.borrow_buf();
+        let mut cooked = Vec::with_capacity(bytes.len() + 8);
+        for &b in bytes.iter() {
+            if b == b'\n' {
+                cooked.push(b'\r');
+            }
+            cooked.push(b);
+        }
+        let n = bytes.len();
+        drop(bytes);
+        let stop = state(vm, |s| {
+            s.output(&cooked);
+            s.stop.is_some()
+        })?;
+        if stop {
+            sim::check(vm)?;
+        }
+        Ok(n)
+    }
+
+    /// Bytes waiting on the console input.
+    #[pyfunction]
+    fn console_any(vm: &VirtualMachine) -> PyResult<usize> {
+        sim::check(vm)?;
+        state(vm, |s| s.input.len())
+    }
+
+    /// Reads up to `n` bytes from the console, waiting for at least one (or `timeout_ms`, -1 = forever).
+    #[pyfunction]
+    fn console_read(
+        n: usize,
+        timeout_ms: OptionalArg<i64>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Vec<u8>> {
+        let timeout = timeout_ms.unwrap_or(-1);
+        let start = state(vm, |s| s.clock.now_us())?;
+        loop {
+            sim::check(vm)?;
+            let got = state(vm, |s| {
+                let k = n.min(s.input.len());
+                s.input.drain(..k).collect::<Vec<u8>>()
+            })?;
+            if !got.is_empty() || n == 0 {
+                return Ok(got);
+            }
+            if timeout >= 0 {
+                let now = state(vm, |s| s.clock.now_us())?;
+                if now >= start + u64::try_from(timeout).unwrap_or(0) * 1000 {
+                    return Ok(got);
+                }
+            }
+            sim::sleep_us(vm, 1000, true)?;
+        }
+    }
+
+    /// `micropython.kbd_intr`: the byte that raises KeyboardInterrupt (-1: none).
+    #[pyfunction]
+    fn kbd_intr(c: i64, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.interrupt_char = i32::try_from(c).unwrap_or(-1))
+    }
+
+    /// Requests a reboot ("hard", "soft", "deepsleep") and unwinds the program.
+    #[pyfunction]
+    fn reboot(kind: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        let kind = match kind.as_str() {
+            "hard" => Reboot::Hard,
+            "soft" => Reboot::Soft,
+            "deepsleep" => Reboot::DeepSleep,
+            other => return Err(vm.new_value_error(format!("unknown reset kind {other}"))),
+        };
+        state(vm, |s| s.reboot = Some(kind))?;
+        Err(vm.new_exception_empty(vm.ctx.exceptions.system_exit.to_owned()))
+    }
+
+    /// Current CPU frequency; with an argument, sets it (it must be one the board supports).
+    #[pyfunction]
+    fn cpu_freq(f: OptionalArg<u64>, vm: &VirtualMachine) -> PyResult<u64> {
+        if let OptionalArg::Present(f) = f {
+            let ok = state(vm, |s| s.board.spec.cpu_freqs.contains(&f))?;
+            if !ok {
+                return Err(vm.new_value_error("frequency can only be either 80Mhz or 160MHz"));
+            }
+            state(vm, |s| s.cpu_freq = f)?;
+        }
+        state(vm, |s| s.cpu_freq)
+    }
+
+    /// Calls `f(*args)` with the heap accounting off (imports of frozen modules live in ROM).
+    #[pyfunction]
+    fn untracked(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let mut args = args;
+        if args.args.is_empty() {
+            return Err(vm.new_type_error("untracked() needs a callable"));
+        }
+        let f = args.args.remove(0);
+        heap::untracked(|| f.call(args, vm))
+    }
+
+    /// `builtins.__import__` on the board: the interpreter's own, with the heap accounting off.
+    /// Modules are firmware (frozen) or compiled from flash; neither counts against the script's heap.
+    #[pyfunction]
+    fn import_untracked(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        heap::untracked(|| vm.import_func.call(args, vm))
+    }
+
+    /// Compiles a regular expression; returns a handle for `re_exec`. Flags: 1 = IGNORECASE, 2 = MULTILINE.
+    #[pyfunction]
+    fn re_compile(pattern: PyUtf8StrRef, flags: u32, vm: &VirtualMachine) -> PyResult<usize> {
+        let pat = pattern.as_str().to_owned();
+        if let Some(i) = state(vm, |s| {
+            s.regexes
+                .iter()
+                .position(|(p, f, _)| *p == pat && *f == flags)
+        })? {
+            return Ok(i);
+        }
+        // The engine's tables are the simulator's, not the board's: keep them off the heap budget.
+        let re = heap::untracked(|| {
+            regex::bytes::RegexBuilder::new(&pat)
+                .case_insensitive(flags & 1 != 0)
+                .multi_line(flags & 2 != 0)
+                .unicode(false)
+                .size_limit(1 << 20)
+                .build()
+        })
+        .map_err(|e| {
+            let msg = match e {
+                regex::Error::CompiledTooBig(_) => "regex too big".to_owned(),
+                _ => "Error in regex".to_owned(),
+            };
+            vm.new_value_error(msg)
+        })?;
+        state(vm, |s| {
+            if s.regexes.len() >= 256 {
+                s.regexes.remove(0);
+            }
+            s.regexes.push((pat, flags, re));
+            s.regexes.len() - 1
+        })
+    }
+
+    /// Number of groups (without group 0) of a compiled expression.
+    #[pyfunction]
+    fn re_groups(handle: usize, vm: &VirtualMachine) -> PyResult<usize> {
+        state(vm, |s| {
+            s.regexes.get(handle).map(|r| r.2.captures_len() - 1)
+        })?
+        .ok_or_else(|| vm.new_value_error("bad regex handle"))
+    }
+
+    /// Searches `data[pos:]` (anchored at `pos` when `anchored`); returns the group spans
+    /// (-1, -1 for groups that did not take part) or None.
+    #[pyfunction]
+    fn re_exec(
+        handle: usize,
+        data: ArgBytesLike,
+        pos: usize,
+        anchored: bool,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyObjectRef> {
+        let buf = data.borrow_buf();
+        let pos = pos.min(buf.len());
+        let found = state(vm, |s| {
+            let re = &s.regexes.get(handle)?.2;
+            let caps = re.captures_at(&buf, pos)?;
+            let m0 = caps.get(0)?;
+            if anchored && m0.start() != pos {
+                return Some(None);
+            }
+            Some(Some(
+                (0..caps.len())
+                    .map(|i| {
+                        caps.get(i)
+                            .map_or((-1, -1), |m| (m.start() as i64, m.end() as i64))
+                    })
+                    .collect::<Vec<_>>(),
+            ))
+        })?;
+        Ok(match found.flatten() {
+            None => vm.ctx.none(),
+            Some(spans) => vm
+                .ctx
+                .new_list(
+                    spans
+                        .into_iter()
+                        .map(|(a, b)| {
+                            vm.ctx
+                                .new_tuple(vec![vm.ctx.new_int(a).into(), vm.ctx.new_int(b).into()])
+                                .into()
+                        })
+                        .collect(),
+                )
+                .into(),
+        })
+    }
+
+    /// A seed for the board's random generators: fixed in virtual time, fresh in real time.
+    #[pyfunction]
+    fn entropy(vm: &VirtualMachine) -> PyResult<u64> {
+        state(vm, |s| {
+            s.seed = s
+                .seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            s.seed >> 1
+        })
+    }
+}

@@ -1,0 +1,856 @@
+//! The `sim` thread: owns the interpreter, the board, the clock and the scheduler. Others talk to it
+//! through [`SimCommand`]s and hear from it through [`SimEvent`]s.
+
+use crate::clock::{Clock, TimeMode};
+use crate::heap;
+use crate::interp;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
+use mpsim_board_models::{Board, BoardSpec, ChangeSink};
+use rustpython_vm::signal::UserSignalSender;
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the board runs.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// File name shown in tracebacks (`main.py`, `<stdin>`).
+    pub name: String,
+    /// Python source.
+    pub source: String,
+}
+
+/// Everything a board run needs.
+pub struct SimConfig {
+    /// The board.
+    pub board: BoardSpec,
+    /// Real or virtual time.
+    pub time_mode: TimeMode,
+    /// The main program.
+    pub program: Program,
+    /// Extra LEDs (GPIO numbers) wired to the board, as with `--led`.
+    pub extra_leds: Vec<u32>,
+    /// Heap size in bytes; the board's own when `None`.
+    pub heap_size: Option<u64>,
+    /// Stop after this much simulated time.
+    pub run_for: Option<Duration>,
+    /// Give up after this much simulated *or* wall time, whichever comes first.
+    pub timeout: Option<Duration>,
+    /// Texts that must all appear in the output.
+    pub expect: Vec<String>,
+    /// Texts that fail the run when they appear.
+    pub fail_on: Vec<String>,
+    /// Receives every pin and LED change.
+    pub trace: Option<Box<dyn ChangeSink + Send>>,
+    /// `sys.argv`.
+    pub argv: Vec<String>,
+}
+
+/// Messages into the board.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimCommand {
+    /// Bytes typed on the console (0x03 interrupts while interrupts are enabled).
+    SerialIn(Vec<u8>),
+    /// Ctrl-C from a front end that has no byte stream (a terminal's SIGINT, a GUI button).
+    Interrupt,
+    /// The outside world drives a pin (`Some`) or lets go of it (`None`).
+    SetPin {
+        /// GPIO number.
+        gpio: u32,
+        /// Level applied.
+        level: Option<bool>,
+    },
+    /// The outside world applies `value` (0.0..=1.0 of full scale) to an ADC channel.
+    SetAdc {
+        /// ADC channel.
+        channel: i64,
+        /// Fraction of full scale.
+        value: f64,
+    },
+    /// End the run now.
+    Stop,
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    /// The program returned.
+    Finished,
+    /// The program raised an exception nobody caught (the traceback was printed).
+    Exception,
+    /// Every expected text appeared.
+    Expected,
+    /// A fail-on text appeared.
+    FailOn(String),
+    /// `run_for` of simulated time passed.
+    ForElapsed,
+    /// The timeout passed first.
+    Timeout,
+    /// A [`SimCommand::Stop`] arrived.
+    Stopped,
+    /// The interpreter itself failed (a bug in mpsim, never the script's fault).
+    Crashed(String),
+}
+
+/// The end of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// Why it ended.
+    pub reason: EndReason,
+    /// Expected texts never seen.
+    pub missing: Vec<String>,
+    /// Simulated time at the end, µs.
+    pub sim_time_us: u64,
+}
+
+/// Messages out of the board.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimEvent {
+    /// Console output, as the board sends it (`\r\n` line ends).
+    Output(Vec<u8>),
+    /// The run ended; the thread exits after this.
+    Finished(RunOutcome),
+}
+
+/// State shared with threads other than `sim` (all lock-free or briefly locked).
+pub(crate) struct Shared {
+    signal: Mutex<Option<UserSignalSender>>,
+    posted: AtomicBool,
+    /// Simulated time of the next timer, µs (u64::MAX: none). Real time only.
+    next_deadline: AtomicU64,
+    pub(crate) running: AtomicBool,
+    pub(crate) quit: AtomicBool,
+    timed_out: AtomicBool,
+    pub(crate) heap_limit: AtomicU64,
+    pub(crate) heap_base: std::sync::atomic::AtomicI64,
+    oom: AtomicBool,
+    wall_deadline: Option<Instant>,
+    start: Instant,
+    real_time: bool,
+}
+
+impl Shared {
+    /// Asks the interpreter to run [`service`] at its next instruction boundary.
+    pub(crate) fn poke(&self) {
+        if self.posted.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let sent = match self.signal.lock() {
+            Ok(slot) => slot
+                .as_ref()
+                .is_some_and(|tx| tx.send(Box::new(service_from_signal)).is_ok()),
+            Err(_) => false,
+        };
+        if !sent {
+            self.posted.store(false, Ordering::Release);
+        }
+    }
+
+    pub(crate) fn set_signal(&self, tx: Option<UserSignalSender>) {
+        if let Ok(mut slot) = self.signal.lock() {
+            *slot = tx;
+        }
+        self.posted.store(false, Ordering::Release);
+    }
+
+    fn heap_over(&self) -> bool {
+        let used = heap::live() - self.heap_base.load(Ordering::Relaxed);
+        used > 0 && used as u64 > self.heap_limit.load(Ordering::Relaxed)
+    }
+}
+
+fn service_from_signal(vm: &VirtualMachine) -> PyResult<()> {
+    service(vm)
+}
+
+/// A running board.
+pub struct SimHandle {
+    cmd: Sender<SimCommand>,
+    shared: Arc<Shared>,
+    /// Everything the board says.
+    pub events: Receiver<SimEvent>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SimHandle {
+    /// Sends a command; false when the board has stopped.
+    pub fn send(&self, cmd: SimCommand) -> bool {
+        let ok = self.cmd.send(cmd).is_ok();
+        self.shared.poke();
+        ok
+    }
+
+    /// A cheap sender for other threads (stdin readers, signal handlers).
+    pub fn sender(&self) -> CommandSender {
+        CommandSender {
+            cmd: self.cmd.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Waits for the thread to end.
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.shared.quit.store(true, Ordering::Release);
+    }
+}
+
+/// Sends commands to a running board from any thread.
+#[derive(Clone)]
+pub struct CommandSender {
+    cmd: Sender<SimCommand>,
+    shared: Arc<Shared>,
+}
+
+impl CommandSender {
+    /// Sends a command; false when the board has stopped.
+    pub fn send(&self, cmd: SimCommand) -> bool {
+        let ok = self.cmd.send(cmd).is_ok();
+        self.shared.poke();
+        ok
+    }
+}
+
+/// Errors starting a board.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The OS refused a thread.
+    #[error("cannot start the {0} thread: {1}")]
+    Thread(&'static str, std::io::Error),
+    /// An LED was declared on a pin the board lacks.
+    #[error("--led {0}: the board has no GPIO{0}")]
+    NoSuchLedPin(u32),
+}
+
+/// The native stack of the `sim` thread: Python recursion runs on it.
+const SIM_STACK: usize = 256 << 20;
+
+/// Starts a board on its own `sim` thread.
+pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
+    let (cmd_tx, cmd_rx) = bounded::<SimCommand>(4096);
+    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
+    for &gpio in &config.extra_leds {
+        if config.board.pin(gpio).is_none() {
+            return Err(SimError::NoSuchLedPin(gpio));
+        }
+    }
+    let shared = Arc::new(Shared {
+        signal: Mutex::new(None),
+        posted: AtomicBool::new(false),
+        next_deadline: AtomicU64::new(u64::MAX),
+        running: AtomicBool::new(false),
+        quit: AtomicBool::new(false),
+        timed_out: AtomicBool::new(false),
+        heap_limit: AtomicU64::new(u64::MAX),
+        heap_base: std::sync::atomic::AtomicI64::new(0),
+        oom: AtomicBool::new(false),
+        wall_deadline: config.timeout.map(|t| Instant::now() + t),
+        start: Instant::now(),
+        real_time: config.time_mode == TimeMode::Real,
+    });
+    let sh = shared.clone();
+    let thread = std::thread::Builder::new()
+        .name("sim".into())
+        .stack_size(SIM_STACK)
+        .spawn(move || sim_main(config, cmd_rx, ev_tx, sh))
+        .map_err(|e| SimError::Thread("sim", e))?;
+    let sh = shared.clone();
+    std::thread::Builder::new()
+        .name("sim-ticker".into())
+        .spawn(move || ticker(sh))
+        .map_err(|e| SimError::Thread("sim-ticker", e))?;
+    Ok(SimHandle {
+        cmd: cmd_tx,
+        shared,
+        events: ev_rx,
+        thread: Some(thread),
+    })
+}
+
+/// Wakes the interpreter for what it cannot notice by itself while it computes: timers due in
+/// real time, the wall-clock timeout, the heap budget.
+fn ticker(shared: Arc<Shared>) {
+    const POLL: Duration = Duration::from_millis(2);
+    while !shared.quit.load(Ordering::Acquire) {
+        std::thread::sleep(POLL);
+        if !shared.running.load(Ordering::Acquire) {
+            continue;
+        }
+        let mut wake = false;
+        if shared.wall_deadline.is_some_and(|d| Instant::now() >= d) {
+            shared.timed_out.store(true, Ordering::Release);
+            wake = true;
+        }
+        if shared.real_time {
+            let now = u64::try_from(shared.start.elapsed().as_micros()).unwrap_or(u64::MAX);
+            if shared.next_deadline.load(Ordering::Acquire) <= now {
+                wake = true;
+            }
+        }
+        if shared.heap_over() {
+            shared.oom.store(true, Ordering::Release);
+            wake = true;
+        }
+        if wake {
+            shared.poke();
+        }
+    }
+}
+
+/// A timer the script started.
+pub(crate) struct TimerEntry {
+    pub key: u64,
+    pub deadline: u64,
+    pub period: Option<u64>,
+    pub seq: u64,
+    pub callback: PyObjectRef,
+    pub arg: PyObjectRef,
+}
+
+/// A pin IRQ the script registered.
+pub(crate) struct IrqEntry {
+    pub gpio: u32,
+    pub trigger: u32,
+    pub handler: PyObjectRef,
+    pub arg: PyObjectRef,
+}
+
+/// Trigger bits as `machine.Pin.IRQ_RISING`/`IRQ_FALLING` use them.
+pub(crate) const IRQ_RISING: u32 = 1;
+pub(crate) const IRQ_FALLING: u32 = 2;
+
+/// Pending reboot requested by the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reboot {
+    Hard,
+    Soft,
+    DeepSleep,
+}
+
+/// What lives on the `sim` thread next to the interpreter.
+pub(crate) struct SimState {
+    pub board: Board,
+    pub clock: Clock,
+    pub shared: Arc<Shared>,
+    cmd_rx: Receiver<SimCommand>,
+    events: Sender<SimEvent>,
+    pub timers: Vec<TimerEntry>,
+    pub timer_seq: u64,
+    pub irqs: Vec<IrqEntry>,
+    pub scheduled: VecDeque<(PyObjectRef, PyObjectRef)>,
+    pub input: VecDeque<u8>,
+    pub interrupt_char: i32,
+    pending_interrupt: bool,
+    pub stop: Option<EndReason>,
+    pub run_for_us: Option<u64>,
+    timeout_us: Option<u64>,
+    expect: Vec<(String, bool)>,
+    fail_on: Vec<String>,
+    seen: Vec<u8>,
+    pub in_callback: bool,
+    pub irq_disabled: bool,
+    pub notified: bool,
+    pub heap_size: u64,
+    pub reboot: Option<Reboot>,
+    pub reset_cause: &'static str,
+    pub rtc_offset_us: i64,
+    pub cpu_freq: u64,
+    pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
+    pub argv: Vec<String>,
+    pub program_name: String,
+    pub heap_locked: u32,
+    pub seed: u64,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<SimState>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the thread's [`SimState`]. Never call Python inside `f`.
+pub(crate) fn with_state<R>(f: impl FnOnce(&mut SimState) -> R) -> Option<R> {
+    STATE.with(|s| s.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+impl SimState {
+    /// Sends console output (already cooked) to every listener and checks expect/fail-on texts.
+    pub fn output(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let _ = self.events.send(SimEvent::Output(bytes.to_vec()));
+        if self.expect.is_empty() && self.fail_on.is_empty() {
+            return;
+        }
+        self.seen.extend_from_slice(bytes);
+        let text = String::from_utf8_lossy(&self.seen).replace("\r\n", "\n");
+        if self.stop.is_none()
+            && let Some(f) = self.fail_on.iter().find(|f| text.contains(f.as_str()))
+        {
+            self.stop = Some(EndReason::FailOn(f.clone()));
+        }
+        for (e, seen) in &mut self.expect {
+            if !*seen && text.contains(e.as_str()) {
+                *seen = true;
+            }
+        }
+        if self.stop.is_none() && !self.expect.is_empty() && self.expect.iter().all(|(_, s)| *s) {
+            self.stop = Some(EndReason::Expected);
+        }
+        let longest = self
+            .expect
+            .iter()
+            .map(|(e, _)| e.len())
+            .chain(self.fail_on.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
+        let keep = longest + 4;
+        if self.seen.len() > keep * 2 + 4096 {
+            let cut = self.seen.len() - keep;
+            self.seen.drain(..cut);
+        }
+    }
+
+    fn handle(&mut self, cmd: SimCommand) {
+        match cmd {
+            SimCommand::SerialIn(bytes) => {
+                for b in bytes {
+                    if i32::from(b) == self.interrupt_char {
+                        self.pending_interrupt = true;
+                        self.input.clear();
+                    } else if self.input.len() < (1 << 20) {
+                        self.input.push_back(b);
+                    }
+                }
+            }
+            SimCommand::Interrupt => self.pending_interrupt = true,
+            SimCommand::SetPin { gpio, level } => {
+                let now = self.clock.now_us();
+                self.board.set_time(now);
+                let _ = self.board.apply_external(gpio, level);
+            }
+            SimCommand::SetAdc { channel, value } => {
+                self.board.set_adc(channel, value);
+            }
+            SimCommand::Stop => {
+                if self.stop.is_none() {
+                    self.stop = Some(EndReason::Stopped);
+                }
+            }
+        }
+    }
+
+    fn drain_commands(&mut self) {
+        while let Ok(cmd) = self.cmd_rx.try_recv() {
+            self.handle(cmd);
+        }
+    }
+
+    /// Checks the limits that depend on simulated time.
+    fn check_time_limits(&mut self, now: u64) {
+        if self.stop.is_some() {
+            return;
+        }
+        if self.timeout_us.is_some_and(|t| now >= t) {
+            self.stop = Some(EndReason::Timeout);
+        } else if self.run_for_us.is_some_and(|t| now >= t) {
+            self.stop = Some(EndReason::ForElapsed);
+        }
+    }
+
+    /// The earliest simulated time anything is due (timers, limits), if any.
+    fn next_due(&self) -> Option<u64> {
+        let t = self.timers.iter().map(|t| t.deadline).min();
+        [t, self.run_for_us, self.timeout_us]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn publish_deadline(&self) {
+        let t = self
+            .timers
+            .iter()
+            .map(|t| t.deadline)
+            .min()
+            .unwrap_or(u64::MAX);
+        self.shared.next_deadline.store(t, Ordering::Release);
+    }
+
+    /// Moves due timers and pin edges into the callback queue.
+    fn collect_due(&mut self, now: u64, work: &mut Vec<(PyObjectRef, PyObjectRef)>) {
+        for (gpio, level) in self.board.take_edges() {
+            let bit = if level { IRQ_RISING } else { IRQ_FALLING };
+            for irq in &self.irqs {
+                if irq.gpio == gpio && irq.trigger & bit != 0 {
+                    work.push((irq.handler.clone(), irq.arg.clone()));
+                }
+            }
+        }
+        loop {
+            let Some(i) = self
+                .timers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.deadline <= now)
+                .min_by_key(|(_, t)| (t.deadline, t.seq))
+                .map(|(i, _)| i)
+            else {
+                break;
+            };
+            let t = &mut self.timers[i];
+            work.push((t.callback.clone(), t.arg.clone()));
+            match t.period {
+                Some(p) => {
+                    t.deadline += p.max(1);
+                    self.timer_seq += 1;
+                    t.seq = self.timer_seq;
+                    if t.deadline <= now && self.clock.mode() == TimeMode::Real {
+                        // Real time fell behind (a long computation): skip, do not replay.
+                        t.deadline = now + p.max(1);
+                    }
+                }
+                None => {
+                    self.timers.remove(i);
+                }
+            }
+            if work.len() > 64 {
+                break;
+            }
+        }
+        while let Some(item) = self.scheduled.pop_front() {
+            work.push(item);
+        }
+        self.publish_deadline();
+    }
+
+    /// The exception to raise now, if any (stop, Ctrl-C, heap).
+    fn pending_raise(&mut self) -> Option<Pending> {
+        if self.shared.timed_out.swap(false, Ordering::AcqRel) && self.stop.is_none() {
+            self.stop = Some(EndReason::Timeout);
+        }
+        if self.stop.is_some() {
+            return Some(Pending::Stop);
+        }
+        if std::mem::take(&mut self.pending_interrupt) {
+            return Some(Pending::Interrupt);
+        }
+        if self.shared.oom.swap(false, Ordering::AcqRel) && self.shared.heap_over() {
+            return Some(Pending::Memory);
+        }
+        None
+    }
+}
+
+enum Pending {
+    Stop,
+    Interrupt,
+    Memory,
+}
+
+fn raise(vm: &VirtualMachine, p: Pending) -> PyResult<()> {
+    Err(match p {
+        Pending::Stop => vm.new_exception_empty(vm.ctx.exceptions.system_exit.to_owned()),
+        Pending::Interrupt => {
+            vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
+        }
+        Pending::Memory => vm.new_exception_msg(
+            vm.ctx.exceptions.memory_error.to_owned(),
+            "memory allocation failed".into(),
+        ),
+    })
+}
+
+/// Raises what is pending (stop, Ctrl-C, heap) without running callbacks.
+pub(crate) fn check(vm: &VirtualMachine) -> PyResult<()> {
+    match with_state(|s| {
+        s.drain_commands();
+        s.pending_raise()
+    })
+    .flatten()
+    {
+        Some(p) => raise(vm, p),
+        None => Ok(()),
+    }
+}
+
+/// Runs everything due: commands, pin IRQs, timers, scheduled calls. Called between instructions.
+pub(crate) fn service(vm: &VirtualMachine) -> PyResult<()> {
+    let mut work = Vec::new();
+    let pending = with_state(|s| {
+        s.shared.posted.store(false, Ordering::Release);
+        s.drain_commands();
+        let now = s.clock.now_us();
+        s.check_time_limits(now);
+        if let Some(p) = s.pending_raise() {
+            return Some(p);
+        }
+        if !s.in_callback && !s.irq_disabled {
+            s.collect_due(now, &mut work);
+            if !work.is_empty() {
+                s.in_callback = true;
+            }
+        }
+        None
+    })
+    .flatten();
+    if let Some(p) = pending {
+        return raise(vm, p);
+    }
+    if work.is_empty() {
+        return Ok(());
+    }
+    let result = run_callbacks(vm, work);
+    with_state(|s| s.in_callback = false);
+    result
+}
+
+fn run_callbacks(vm: &VirtualMachine, work: Vec<(PyObjectRef, PyObjectRef)>) -> PyResult<()> {
+    for (f, arg) in work {
+        if let Err(e) = f.call((arg,), vm) {
+            let fatal = e.fast_isinstance(vm.ctx.exceptions.keyboard_interrupt)
+                || e.fast_isinstance(vm.ctx.exceptions.system_exit)
+                || with_state(|s| s.stop.is_some()).unwrap_or(false);
+            if fatal {
+                return Err(e);
+            }
+            interp::print_exception(vm, &e);
+        }
+    }
+    Ok(())
+}
+
+/// Sleeps `us` of simulated time, running callbacks as they fall due. With `until_notified`, returns
+/// early once [`notify`] was called (asyncio's wake-up from an IRQ).
+pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> PyResult<()> {
+    let target = with_state(|s| s.clock.now_us().saturating_add(us)).unwrap_or(0);
+    loop {
+        service(vm)?;
+        enum Step {
+            Done,
+            Advance(u64),
+            Wait(Instant, Receiver<SimCommand>),
+        }
+        let step = with_state(|s| {
+            let now = s.clock.now_us();
+            if now >= target || (until_notified && std::mem::take(&mut s.notified)) {
+                return Step::Done;
+            }
+            let until = s.next_due().map_or(target, |d| d.min(target)).max(now);
+            match s.clock.mode() {
+                TimeMode::Virtual => Step::Advance(until),
+                TimeMode::Real => Step::Wait(s.clock.instant_of(until), s.cmd_rx.clone()),
+            }
+        })
+        .unwrap_or(Step::Done);
+        match step {
+            Step::Done => return Ok(()),
+            Step::Advance(t) => {
+                if with_state(|s| {
+                    let stuck = s.clock.now_us() >= t;
+                    s.clock.advance_to(t);
+                    let now = s.clock.now_us();
+                    s.board.set_time(now);
+                    s.check_time_limits(now);
+                    stuck
+                }) == Some(true)
+                {
+                    // Nothing moved time: make sure we make progress (a zero-length sleep).
+                    if us == 0 {
+                        return service(vm);
+                    }
+                }
+            }
+            Step::Wait(at, rx) => {
+                // Wake at the deadline, for a command, or every 50 ms to notice a timeout.
+                let at = at.min(Instant::now() + Duration::from_millis(50));
+                match rx.recv_deadline(at) {
+                    Ok(cmd) => {
+                        with_state(|s| s.handle(cmd));
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => {
+                        std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                    }
+                }
+                let shared = with_state(|s| s.shared.clone());
+                if let Some(sh) = shared
+                    && sh.wall_deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    sh.timed_out.store(true, Ordering::Release);
+                }
+            }
+        }
+    }
+}
+
+/// Wakes a [`sleep_us`] that waits with `until_notified`.
+pub(crate) fn notify() {
+    with_state(|s| s.notified = true);
+}
+
+fn sim_main(
+    config: SimConfig,
+    cmd_rx: Receiver<SimCommand>,
+    events: Sender<SimEvent>,
+    shared: Arc<Shared>,
+) {
+    let SimConfig {
+        board,
+        time_mode,
+        program,
+        extra_leds,
+        heap_size,
+        run_for,
+        timeout,
+        expect,
+        fail_on,
+        trace,
+        argv,
+    } = config;
+    let mut board = match Board::new(board, &extra_leds) {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = events.send(SimEvent::Finished(RunOutcome {
+                reason: EndReason::Crashed(e.to_string()),
+                missing: expect,
+                sim_time_us: 0,
+            }));
+            return;
+        }
+    };
+    if let Some(t) = trace {
+        board.set_sink(t);
+    }
+    let heap_size = heap_size.unwrap_or(board.spec.heap_size);
+    let cpu_freq = board.spec.cpu_freq;
+    let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+    let seed = match time_mode {
+        TimeMode::Virtual => 0x6d70_7369_6d21,
+        TimeMode::Real => {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(u64::from(std::process::id()));
+            h.finish()
+        }
+    };
+    let state = SimState {
+        board,
+        clock: Clock::new(time_mode),
+        shared: shared.clone(),
+        cmd_rx,
+        events: events.clone(),
+        timers: Vec::new(),
+        timer_seq: 0,
+        irqs: Vec::new(),
+        scheduled: VecDeque::new(),
+        input: VecDeque::new(),
+        interrupt_char: 3,
+        pending_interrupt: false,
+        stop: None,
+        run_for_us: run_for.map(us),
+        timeout_us: timeout.map(us),
+        expect: expect.into_iter().map(|e| (e, false)).collect(),
+        fail_on,
+        seen: Vec::new(),
+        in_callback: false,
+        irq_disabled: false,
+        notified: false,
+        heap_size,
+        reboot: None,
+        reset_cause: "PWRON_RESET",
+        rtc_offset_us: 0,
+        cpu_freq,
+        regexes: Vec::new(),
+        argv,
+        program_name: program.name.clone(),
+        heap_locked: 0,
+        seed,
+    };
+    STATE.with(|s| *s.borrow_mut() = Some(state));
+    shared.heap_limit.store(heap_size, Ordering::Relaxed);
+    if heap::is_counting() {
+        // Far beyond the budget a single big request ends the process (see heap.rs).
+        heap::set_hard_cap(
+            i64::try_from(heap_size.saturating_mul(64))
+                .unwrap_or(i64::MAX)
+                .max(256 << 20),
+        );
+    } else {
+        shared.heap_limit.store(u64::MAX, Ordering::Relaxed);
+    }
+
+    let reason = loop {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            interp::run_program(&program, &shared)
+        }));
+        let reason = match result {
+            Ok(r) => r,
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                EndReason::Crashed(msg)
+            }
+        };
+        heap::set_tracked(false);
+        shared.running.store(false, Ordering::Release);
+        let reboot = with_state(|s| {
+            s.timers.clear();
+            s.irqs.clear();
+            s.scheduled.clear();
+            s.in_callback = false;
+            s.irq_disabled = false;
+            s.reboot.take()
+        })
+        .flatten();
+        match reboot {
+            Some(kind) if with_state(|s| s.stop.is_none()).unwrap_or(false) => {
+                with_state(|s| {
+                    s.reset_cause = match kind {
+                        Reboot::Hard => "HARD_RESET",
+                        Reboot::Soft => "SOFT_RESET",
+                        Reboot::DeepSleep => "DEEPSLEEP_RESET",
+                    };
+                    if kind != Reboot::Soft {
+                        let now = s.clock.now_us();
+                        s.board.set_time(now);
+                        s.board.reset();
+                    }
+                });
+                continue;
+            }
+            _ => break reason,
+        }
+    };
+    let (missing, t) = with_state(|s| {
+        let now = s.clock.now_us();
+        s.board.finish(now);
+        let missing = s
+            .expect
+            .iter()
+            .filter(|(_, seen)| !*seen)
+            .map(|(e, _)| e.clone())
+            .collect();
+        (missing, now)
+    })
+    .unwrap_or_default();
+    shared.quit.store(true, Ordering::Release);
+    STATE.with(|s| s.borrow_mut().take());
+    let _ = events.send(SimEvent::Finished(RunOutcome {
+        reason,
+        missing,
+        sim_time_us: t,
+    }));
+}

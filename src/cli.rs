@@ -1,0 +1,482 @@
+//! Command-line interface: `mpsim [gui]`, `mpsim run`, `mpsim boards`.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use mpsim_board_models::{
+    BoardSpec, DEFAULT_BOARD, TraceFormat, TraceWriter, all_boards, find_board,
+};
+use mpsim_sim_core::{EndReason, Program, SimCommand, SimConfig, SimEvent, TimeMode};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Exit code: the program finished, `--for` elapsed, or every `--expect` text appeared.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: an uncaught exception, a `--fail-on` text, or the board crashed.
+pub const EXIT_FAIL: i32 = 1;
+/// Exit code: bad arguments (unknown board, missing file, malformed duration …).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: `--timeout` passed, or the run ended, before every `--expect` text appeared.
+pub const EXIT_TIMEOUT: i32 = 3;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the program finished (or --for elapsed, or every --expect text appeared)
+  1  an uncaught exception, a --fail-on text appeared, or the simulator itself failed
+  2  usage error (bad arguments, unknown board, unreadable script)
+  3  --timeout passed, or the run ended, before every --expect text appeared";
+
+#[derive(Parser)]
+#[command(
+    name = "mpsim",
+    version,
+    about = "A MicroPython board on your desktop: ESP8266 first, more boards to come.",
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    gui: GuiArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the board in the desktop window (the default without a subcommand).
+    Gui(GuiArgs),
+    /// Run a script as the board's main program, headless, console on stdin/stdout.
+    #[command(after_help = EXIT_CODES)]
+    Run(RunArgs),
+    /// List the boards, their IDs and aliases.
+    Boards,
+}
+
+#[derive(Args, Clone)]
+struct GuiArgs {
+    /// Board ID or alias (see `mpsim boards`).
+    #[arg(long, global = false)]
+    board: Option<String>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The script to run as main.py.
+    #[arg(conflicts_with = "code")]
+    script: Option<PathBuf>,
+    /// Run this code instead of a script (source name `<stdin>`).
+    #[arg(short = 'c', long = "code", value_name = "CODE")]
+    code: Option<String>,
+    /// Board ID or alias (see `mpsim boards`).
+    #[arg(long, default_value = DEFAULT_BOARD)]
+    board: String,
+    /// Stop after this much simulated time (e.g. 60s, 500ms, 2m); the board keeps running its timers
+    /// after the program returns until then.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    run_for: Option<Duration>,
+    /// Give up after this much simulated or wall time, whichever comes first (exit code 3).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+    /// Sleeps and timers take no wall time; the order of events stays exact and runs repeat byte for byte.
+    #[arg(long)]
+    virtual_time: bool,
+    /// Stop with exit code 0 once this text has appeared (repeatable: all must appear).
+    #[arg(long, value_name = "TEXT")]
+    expect: Vec<String>,
+    /// Stop with exit code 1 when this text appears (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    fail_on: Vec<String>,
+    /// Write every pin and LED change to FILE (.vcd for GTKWave/PulseView, .jsonl for JSON lines).
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Wire an LED (through a resistor, to GND) to this GPIO (repeatable).
+    #[arg(long = "led", value_name = "PIN")]
+    leds: Vec<u32>,
+    /// Heap size of the board (e.g. 38k, 1M); default: the board's own.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    heap: Option<u64>,
+    /// Pass the board's output through unchanged (`\r\n` line ends, as on the serial line).
+    #[arg(long)]
+    raw_output: bool,
+    /// Arguments after `--` become sys.argv[1:].
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+/// Parses `500ms`, `60s`, `2m`, `1h`, `10us`, or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (try 500ms, 60s, 2m)"))?;
+    let scale = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 1e-3,
+        "us" | "µs" => 1e-6,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (use us, ms, s, m or h)"
+            ));
+        }
+    };
+    let secs = v * scale;
+    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Parses `38912`, `38k`, `1M` (binary multiples).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mul) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1024),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1024 * 1024),
+        _ => (t, 1),
+    };
+    let v: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (try 38k or 1M)"))?;
+    let v = v
+        .checked_mul(mul)
+        .ok_or_else(|| format!("{s:?} is too big"))?;
+    if !(4096..=(1 << 30)).contains(&v) {
+        return Err(format!("heap size {s} must be between 4k and 1024M"));
+    }
+    Ok(v)
+}
+
+fn board(name: &str) -> Result<BoardSpec> {
+    match find_board(name)? {
+        Some(b) => Ok(b),
+        None => {
+            let known: Vec<String> = all_boards()?
+                .iter()
+                .flat_map(|b| std::iter::once(b.id.clone()).chain(b.aliases.iter().cloned()))
+                .collect();
+            bail!("unknown board {name:?}; known boards: {}", known.join(", "))
+        }
+    }
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let result = match cli.command {
+        Some(Command::Boards) => boards(),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Gui(g)) => gui(g),
+        None => gui(cli.gui),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mpsim: {e:#}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn boards() -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{:<18} {:<28} DESCRIPTION", "ID", "ALIASES")?;
+    for b in all_boards()? {
+        let default = if b.id == DEFAULT_BOARD {
+            " (default)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{:<18} {:<28} {}{default}",
+            b.id,
+            b.aliases.join(", "),
+            b.description
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// The example the simulator runs when started without a script.
+const DEFAULT_EXAMPLE: &str = include_str!("../examples/esp8266/blink.py");
+
+fn gui(args: GuiArgs) -> Result<i32> {
+    let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
+    if let Some(why) = mpsim_gui::unavailable_reason() {
+        eprintln!(
+            "mpsim: {why}; running {} in this terminal with examples/esp8266/blink.py (LED on GPIO15). Ctrl-C stops.",
+            spec.id
+        );
+    }
+    let config = SimConfig {
+        board: spec,
+        time_mode: TimeMode::Real,
+        program: Program {
+            name: "main.py".into(),
+            source: DEFAULT_EXAMPLE.into(),
+        },
+        extra_leds: vec![15],
+        heap_size: None,
+        run_for: None,
+        timeout: None,
+        expect: Vec::new(),
+        fail_on: Vec::new(),
+        trace: None,
+        argv: Vec::new(),
+    };
+    drive(config, false, true)
+}
+
+fn run(args: RunArgs) -> Result<i32> {
+    let spec = board(&args.board)?;
+    let program = match (&args.script, &args.code) {
+        (_, Some(code)) => Program {
+            name: "<stdin>".into(),
+            source: code.clone(),
+        },
+        (Some(path), None) => {
+            let mut source = String::new();
+            std::fs::File::open(path)
+                .and_then(|mut f| f.read_to_string(&mut source))
+                .with_context(|| format!("cannot read script {}", path.display()))?;
+            Program {
+                name: "main.py".into(),
+                source,
+            }
+        }
+        (None, None) => bail!("nothing to run: give a SCRIPT or -c CODE (see mpsim run --help)"),
+    };
+    for &led in &args.leds {
+        if spec.pin(led).is_none() {
+            let pins: Vec<String> = spec.pins.iter().map(|p| p.gpio.to_string()).collect();
+            bail!(
+                "--led {led}: {} has no GPIO{led} (its GPIOs: {})",
+                spec.id,
+                pins.join(", ")
+            );
+        }
+    }
+    let trace_error = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let trace: Option<Box<dyn mpsim_board_models::ChangeSink + Send>> = match &args.trace {
+        None => None,
+        Some(path) => {
+            let format = TraceFormat::from_path(path).with_context(|| {
+                format!("--trace {}: name the file .vcd or .jsonl", path.display())
+            })?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create trace file {}", path.display()))?;
+            Some(Box::new(TraceWriter::new(
+                std::io::BufWriter::new(file),
+                format,
+                trace_error.clone(),
+            )))
+        }
+    };
+    let mut argv = vec![match &args.script {
+        Some(p) => p.display().to_string(),
+        None => String::new(),
+    }];
+    argv.extend(args.args.iter().cloned());
+    let config = SimConfig {
+        board: spec,
+        time_mode: if args.virtual_time {
+            TimeMode::Virtual
+        } else {
+            TimeMode::Real
+        },
+        program,
+        extra_leds: args.leds.clone(),
+        heap_size: args.heap,
+        run_for: args.run_for,
+        timeout: args.timeout,
+        expect: args.expect.clone(),
+        fail_on: args.fail_on.clone(),
+        trace,
+        argv,
+    };
+    let code = drive(config, args.raw_output, false)?;
+    if let Ok(slot) = trace_error.lock()
+        && let Some(e) = slot.as_ref()
+    {
+        eprintln!("mpsim: writing the trace failed: {e}");
+        return Ok(EXIT_FAIL);
+    }
+    Ok(code)
+}
+
+/// Runs a board with the console on this process's stdin/stdout until it ends; returns the exit code.
+fn drive(config: SimConfig, raw_output: bool, interactive: bool) -> Result<i32> {
+    let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    let sender = handle.sender();
+    let interrupts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    {
+        let sender = sender.clone();
+        let interrupts = interrupts.clone();
+        // First Ctrl-C: KeyboardInterrupt on the board. A second one while it still runs: leave.
+        let _ = ctrlc::set_handler(move || {
+            if interrupts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1 {
+                eprintln!("\nmpsim: interrupted twice, leaving");
+                std::process::exit(130);
+            }
+            if !sender.send(SimCommand::Interrupt) {
+                std::process::exit(130);
+            }
+        });
+    }
+    {
+        let sender = sender.clone();
+        std::thread::Builder::new()
+            .name("stdin".into())
+            .spawn(move || {
+                let mut buf = [0u8; 4096];
+                let mut stdin = std::io::stdin().lock();
+                while let Ok(n) = stdin.read(&mut buf) {
+                    if n == 0 || !sender.send(SimCommand::SerialIn(buf[..n].to_vec())) {
+                        break;
+                    }
+                }
+            })
+            .context("cannot start the stdin thread")?;
+    }
+    let mut out = std::io::stdout().lock();
+    let mut pending_cr = false;
+    let outcome = loop {
+        match handle.events.recv() {
+            Ok(SimEvent::Output(bytes)) => {
+                let r = if raw_output {
+                    out.write_all(&bytes)
+                } else {
+                    out.write_all(&uncook(&bytes, &mut pending_cr))
+                };
+                if r.and_then(|()| out.flush()).is_err() {
+                    // Nobody reads our stdout any more: stop the board.
+                    handle.send(SimCommand::Stop);
+                }
+            }
+            Ok(SimEvent::Finished(o)) => break o,
+            Err(_) => bail!("the board stopped without saying why"),
+        }
+    };
+    if pending_cr {
+        let _ = out.write_all(b"\r");
+    }
+    let _ = out.flush();
+    drop(out);
+    handle.join();
+    let _ = interactive;
+    Ok(match outcome.reason {
+        EndReason::Finished | EndReason::Stopped => {
+            if outcome.missing.is_empty() {
+                EXIT_OK
+            } else {
+                eprintln!(
+                    "mpsim: the program ended before the expected output appeared: {}",
+                    quote_all(&outcome.missing)
+                );
+                EXIT_TIMEOUT
+            }
+        }
+        EndReason::Expected => EXIT_OK,
+        EndReason::ForElapsed => {
+            if outcome.missing.is_empty() {
+                EXIT_OK
+            } else {
+                eprintln!(
+                    "mpsim: --for elapsed before the expected output appeared: {}",
+                    quote_all(&outcome.missing)
+                );
+                EXIT_TIMEOUT
+            }
+        }
+        EndReason::Exception => EXIT_FAIL,
+        EndReason::FailOn(text) => {
+            eprintln!("mpsim: failing text appeared: {text:?}");
+            EXIT_FAIL
+        }
+        EndReason::Timeout => {
+            eprintln!(
+                "mpsim: timeout after {:.3} s of simulated time{}",
+                outcome.sim_time_us as f64 / 1e6,
+                if outcome.missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("; still expected: {}", quote_all(&outcome.missing))
+                }
+            );
+            EXIT_TIMEOUT
+        }
+        EndReason::Crashed(msg) => {
+            eprintln!("mpsim: the simulator failed (a bug in mpsim, not in your script): {msg}");
+            EXIT_FAIL
+        }
+    })
+}
+
+fn quote_all(v: &[String]) -> String {
+    v.iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The board sends `\r\n`; a terminal or a file wants `\n`. A `\r` split from its `\n` across two
+/// chunks is held back until the next chunk shows what follows it.
+fn uncook(bytes: &[u8], pending_cr: &mut bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    for &b in bytes {
+        if *pending_cr {
+            *pending_cr = false;
+            if b != b'\n' {
+                out.push(b'\r');
+            }
+        }
+        if b == b'\r' {
+            *pending_cr = true;
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("38k").unwrap(), 38 * 1024);
+        assert_eq!(parse_size("1M").unwrap(), 1 << 20);
+        assert!(parse_size("12").is_err());
+        assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn uncook_joins_split_crlf() {
+        let mut p = false;
+        let mut o = uncook(b"a\r", &mut p);
+        o.extend(uncook(b"\nb\rc", &mut p));
+        assert_eq!(o, b"a\nb\rc");
+    }
+}
