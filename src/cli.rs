@@ -91,6 +91,14 @@ struct RunArgs {
     /// Wire an LED (through a resistor, to GND) to this GPIO (repeatable).
     #[arg(long = "led", value_name = "PIN")]
     leds: Vec<u32>,
+    /// The outside world drives a pin at a simulated time: PIN=0|1|z@TIME, e.g. 0=0@1s presses the
+    /// FLASH button (GPIO0 to GND) one second after boot; z lets go (repeatable).
+    #[arg(long = "pin", value_name = "PIN=LEVEL@TIME", value_parser = parse_pin_stimulus)]
+    pin_stimuli: Vec<(Duration, SimCommand)>,
+    /// The outside world applies a fraction of full scale (0.0 to 1.0) to an ADC channel at a
+    /// simulated time: CH=VALUE@TIME, e.g. 0=0.5@0 (repeatable).
+    #[arg(long = "adc", value_name = "CH=VALUE@TIME", value_parser = parse_adc_stimulus)]
+    adc_stimuli: Vec<(Duration, SimCommand)>,
     /// Heap size of the board (e.g. 38k, 1M); default: the board's own.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     heap: Option<u64>,
@@ -129,6 +137,45 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("{s:?} is out of range"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+fn split_stimulus(s: &str) -> Result<(&str, &str, Duration), String> {
+    let (lhs, at) = s
+        .split_once('@')
+        .ok_or_else(|| format!("{s:?}: expected WHAT=VALUE@TIME, e.g. 0=1@500ms"))?;
+    let (what, value) = lhs
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected WHAT=VALUE@TIME, e.g. 0=1@500ms"))?;
+    Ok((what.trim(), value.trim(), parse_duration(at)?))
+}
+
+/// Parses `PIN=0|1|z@TIME`.
+pub fn parse_pin_stimulus(s: &str) -> Result<(Duration, SimCommand), String> {
+    let (pin, level, at) = split_stimulus(s)?;
+    let gpio: u32 = pin
+        .parse()
+        .map_err(|_| format!("{s:?}: {pin:?} is not a GPIO number"))?;
+    let level = match level {
+        "0" | "low" => Some(false),
+        "1" | "high" => Some(true),
+        "z" | "Z" | "float" => None,
+        other => return Err(format!("{s:?}: level {other:?} must be 0, 1 or z")),
+    };
+    Ok((at, SimCommand::SetPin { gpio, level }))
+}
+
+/// Parses `CH=VALUE@TIME` with VALUE a fraction of full scale.
+pub fn parse_adc_stimulus(s: &str) -> Result<(Duration, SimCommand), String> {
+    let (ch, value, at) = split_stimulus(s)?;
+    let channel: i64 = ch
+        .parse()
+        .map_err(|_| format!("{s:?}: {ch:?} is not an ADC channel"))?;
+    let value: f64 = value
+        .parse()
+        .ok()
+        .filter(|v: &f64| (0.0..=1.0).contains(v))
+        .ok_or_else(|| format!("{s:?}: {value:?} must be a fraction between 0.0 and 1.0"))?;
+    Ok((at, SimCommand::SetAdc { channel, value }))
 }
 
 /// Parses `38912`, `38k`, `1M` (binary multiples).
@@ -234,6 +281,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
         fail_on: Vec::new(),
         trace: None,
         argv: Vec::new(),
+        stimuli: Vec::new(),
     };
     drive(config, false, true)
 }
@@ -283,6 +331,23 @@ fn run(args: RunArgs) -> Result<i32> {
             )))
         }
     };
+    for (_, cmd) in args.pin_stimuli.iter().chain(&args.adc_stimuli) {
+        match cmd {
+            SimCommand::SetPin { gpio, .. } if spec.pin(*gpio).is_none() => {
+                bail!("--pin {gpio}: {} has no GPIO{gpio}", spec.id)
+            }
+            SimCommand::SetAdc { channel, .. } if !spec.adc.channels.contains(channel) => {
+                bail!("--adc {channel}: {} has no ADC channel {channel}", spec.id)
+            }
+            _ => {}
+        }
+    }
+    let stimuli: Vec<(Duration, SimCommand)> = args
+        .pin_stimuli
+        .iter()
+        .chain(&args.adc_stimuli)
+        .cloned()
+        .collect();
     let mut argv = vec![match &args.script {
         Some(p) => p.display().to_string(),
         None => String::new(),
@@ -304,6 +369,7 @@ fn run(args: RunArgs) -> Result<i32> {
         fail_on: args.fail_on.clone(),
         trace,
         argv,
+        stimuli,
     };
     let code = drive(config, args.raw_output, false)?;
     if let Ok(slot) = trace_error.lock()

@@ -54,7 +54,7 @@ class _Finder:
             return ModuleSpec(name, _BuiltinLoader, origin="built-in")
         if name[:1] == "u" and "." not in name:
             base = name[1:]
-            if base and (_imp.is_frozen(base) or _imp.is_builtin(base)):
+            if base and (base in sys.modules or _imp.is_frozen(base) or _imp.is_builtin(base)):
                 return ModuleSpec(name, _AliasLoader, origin="alias")
         return None
 
@@ -63,7 +63,19 @@ class _Finder:
         pass
 
 
+class _NotFound:
+    # Last on the path: MicroPython's wording, and ImportError rather than ModuleNotFoundError.
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        raise ImportError("no module named '%s'" % name)
+
+    @staticmethod
+    def invalidate_caches():
+        pass
+
+
 sys.meta_path.insert(0, _Finder)
+sys.meta_path.append(_NotFound)
 # Ours replace the interpreter's own where both exist.
 for _n in ("time", "gc", "io", "os", "select", "random", "json", "re", "collections", "struct"):
     sys.modules.pop(_n, None)

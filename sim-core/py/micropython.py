@@ -47,7 +47,7 @@ def stack_use():
 
 
 def heap_lock():
-    return _mpsim.heap_lock(1) - 1
+    _mpsim.heap_lock(1)
 
 
 def heap_unlock():

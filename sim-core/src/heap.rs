@@ -11,7 +11,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
 thread_local! {
     static TRACKED: Cell<bool> = const { Cell::new(false) };
@@ -19,6 +19,12 @@ thread_local! {
 
 static LIVE: AtomicI64 = AtomicI64::new(0);
 static HARD_CAP: AtomicI64 = AtomicI64::new(i64::MAX);
+/// The budget, in [`LIVE`] units (the base at program start plus the heap size).
+static LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
+/// Passing this calls [`HOOK`] once; it is disarmed (MAX) until the script has seen its MemoryError.
+static TRIGGER_AT: AtomicI64 = AtomicI64::new(i64::MAX);
+/// `fn()` called on the tracked thread when the budget is passed (0: none).
+static HOOK: AtomicUsize = AtomicUsize::new(0);
 
 /// Blocks at least this big count byte for byte.
 const BIG: usize = 512;
@@ -42,13 +48,27 @@ impl CountingAlloc {
         if now > HARD_CAP.load(Ordering::Relaxed) && size >= BIG {
             fatal_oom(size);
         }
+        if now > TRIGGER_AT.load(Ordering::Relaxed) {
+            TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
+            let hook = HOOK.load(Ordering::Relaxed);
+            if hook != 0 {
+                // SAFETY: only `set_hook` stores here, and it stores a `fn()`.
+                let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
+                f();
+            }
+        }
         true
     }
 
     #[inline]
     fn credit(size: usize) {
         if TRACKED.with(Cell::get) {
-            LIVE.fetch_sub(weight(size), Ordering::Relaxed);
+            let w = weight(size);
+            let now = LIVE.fetch_sub(w, Ordering::Relaxed) - w;
+            let limit = LIMIT.load(Ordering::Relaxed);
+            if now < limit && TRIGGER_AT.load(Ordering::Relaxed) != limit {
+                TRIGGER_AT.store(limit, Ordering::Relaxed);
+            }
         }
     }
 }
@@ -116,6 +136,27 @@ pub fn untracked<R>(f: impl FnOnce() -> R) -> R {
 /// Weighted bytes the tracked thread holds now.
 pub fn live() -> i64 {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// Sets the budget: passing `base + size` weighted bytes calls the hook (see [`set_hook`]).
+pub fn set_limit(base: i64, size: i64) {
+    let limit = base.saturating_add(size);
+    LIMIT.store(limit, Ordering::Relaxed);
+    TRIGGER_AT.store(limit, Ordering::Relaxed);
+}
+
+/// The function called, on the counting thread and inside the allocator, when the budget is
+/// passed. It must not block; it may allocate (the trigger is disarmed while it runs).
+pub fn set_hook(f: fn()) {
+    HOOK.store(f as usize, Ordering::Relaxed);
+}
+
+/// After the script got its MemoryError: trigger again only once it has grown by `slack` more
+/// (its `except` block must be able to run), or once it dropped below the budget and passes it anew.
+pub fn rearm(slack: i64) {
+    let limit = LIMIT.load(Ordering::Relaxed);
+    let at = limit.max(live()).saturating_add(slack);
+    TRIGGER_AT.store(at, Ordering::Relaxed);
 }
 
 /// Beyond this many weighted bytes, a big request ends the process (see the module doc).

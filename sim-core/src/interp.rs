@@ -66,6 +66,7 @@ pub(crate) fn print_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) {
 /// Boots an interpreter, runs `program` as the board's main program and says how it ended.
 pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason {
     let (interp, tx) = heap::untracked(build);
+    crate::sim::set_oom_channel(Some(tx.clone()));
     shared.set_signal(Some(tx));
     let reason = interp.enter(|vm| {
         if let Err(e) = vm.import("_mpsim_boot", 0) {
@@ -95,7 +96,10 @@ pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason 
             scope
                 .globals
                 .set_item("__file__", vm.ctx.new_str(program.name.as_str()).into(), vm);
-        shared.heap_base.store(heap::live(), Ordering::Relaxed);
+        let base = heap::live();
+        shared.heap_base.store(base, Ordering::Relaxed);
+        let size = i64::try_from(shared.heap_limit.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+        heap::set_limit(base, size);
         shared.running.store(true, Ordering::Release);
         heap::set_tracked(true);
         let result = vm
@@ -110,6 +114,8 @@ pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason 
             Err(e) => classify(vm, &e),
         }
     });
+    heap::set_limit(i64::MAX, 0);
+    crate::sim::set_oom_channel(None);
     shared.set_signal(None);
     reason
 }

@@ -36,10 +36,7 @@ mod _mpsim {
     fn ticks_us(vm: &VirtualMachine) -> PyResult<u64> {
         let (t, due) = state(vm, |s| {
             let t = s.clock.read_us();
-            let due = s.clock.mode() == TimeMode::Virtual
-                && (s.timers.iter().any(|tm| tm.deadline <= t)
-                    || s.run_for_us.is_some_and(|f| t >= f));
-            (t, due)
+            (t, s.clock.mode() == TimeMode::Virtual && s.due_by(t))
         })?;
         if due {
             // Let the due timers and limits act at the next instruction boundary.
@@ -237,7 +234,7 @@ mod _mpsim {
     ) -> PyResult<R> {
         let (r, edges) = state(vm, |s| {
             let now = s.clock.now_us();
-            s.board.set_time(now);
+            s.apply_stimuli(now);
             let r = f(&mut s.board);
             let edge_with_irq = !s.irqs.is_empty();
             (r, edge_with_irq)
@@ -337,7 +334,12 @@ mod _mpsim {
     /// What the world applies to ADC channel `ch`, 0.0..=1.0.
     #[pyfunction]
     fn adc_read(ch: i64, vm: &VirtualMachine) -> PyResult<f64> {
-        state(vm, |s| s.board.adc(ch))?.ok_or_else(|| vm.new_value_error("invalid ADC channel"))
+        state(vm, |s| {
+            let now = s.clock.now_us();
+            s.apply_stimuli(now);
+            s.board.adc(ch)
+        })?
+        .ok_or_else(|| vm.new_value_error("invalid ADC channel"))
     }
 
     /// Starts (or restarts) timer `key`: first call after `period_us`, again every `period_us` when periodic.

@@ -47,6 +47,8 @@ pub struct SimConfig {
     pub trace: Option<Box<dyn ChangeSink + Send>>,
     /// `sys.argv`.
     pub argv: Vec<String>,
+    /// What the outside world does, and when (simulated time): `SetPin`/`SetAdc` commands.
+    pub stimuli: Vec<(Duration, SimCommand)>,
 }
 
 /// Messages into the board.
@@ -126,7 +128,6 @@ pub(crate) struct Shared {
     timed_out: AtomicBool,
     pub(crate) heap_limit: AtomicU64,
     pub(crate) heap_base: std::sync::atomic::AtomicI64,
-    oom: AtomicBool,
     wall_deadline: Option<Instant>,
     start: Instant,
     real_time: bool,
@@ -154,11 +155,6 @@ impl Shared {
             *slot = tx;
         }
         self.posted.store(false, Ordering::Release);
-    }
-
-    fn heap_over(&self) -> bool {
-        let used = heap::live() - self.heap_base.load(Ordering::Relaxed);
-        used > 0 && used as u64 > self.heap_limit.load(Ordering::Relaxed)
     }
 }
 
@@ -253,7 +249,6 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         timed_out: AtomicBool::new(false),
         heap_limit: AtomicU64::new(u64::MAX),
         heap_base: std::sync::atomic::AtomicI64::new(0),
-        oom: AtomicBool::new(false),
         wall_deadline: config.timeout.map(|t| Instant::now() + t),
         start: Instant::now(),
         real_time: config.time_mode == TimeMode::Real,
@@ -296,10 +291,6 @@ fn ticker(shared: Arc<Shared>) {
             if shared.next_deadline.load(Ordering::Acquire) <= now {
                 wake = true;
             }
-        }
-        if shared.heap_over() {
-            shared.oom.store(true, Ordering::Release);
-            wake = true;
         }
         if wake {
             shared.poke();
@@ -367,9 +358,10 @@ pub(crate) struct SimState {
     pub cpu_freq: u64,
     pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
     pub argv: Vec<String>,
-    pub program_name: String,
     pub heap_locked: u32,
     pub seed: u64,
+    /// Scripted outside-world actions, earliest first.
+    stimuli: VecDeque<(u64, SimCommand)>,
 }
 
 thread_local! {
@@ -421,6 +413,11 @@ impl SimState {
     }
 
     fn handle(&mut self, cmd: SimCommand) {
+        let now = self.clock.now_us();
+        self.handle_at(cmd, now);
+    }
+
+    fn handle_at(&mut self, cmd: SimCommand, now: u64) {
         match cmd {
             SimCommand::SerialIn(bytes) => {
                 for b in bytes {
@@ -434,7 +431,6 @@ impl SimState {
             }
             SimCommand::Interrupt => self.pending_interrupt = true,
             SimCommand::SetPin { gpio, level } => {
-                let now = self.clock.now_us();
                 self.board.set_time(now);
                 let _ = self.board.apply_external(gpio, level);
             }
@@ -467,13 +463,40 @@ impl SimState {
         }
     }
 
-    /// The earliest simulated time anything is due (timers, limits), if any.
-    fn next_due(&self) -> Option<u64> {
-        let t = self.timers.iter().map(|t| t.deadline).min();
-        [t, self.run_for_us, self.timeout_us]
+    /// The earliest simulated time after `now` anything is due (timers, stimuli, limits), if any.
+    /// Items due at or before `now` were serviced already, or cannot be yet (inside a callback,
+    /// with IRQs disabled): waiting for them would never end.
+    fn next_due_after(&self, now: u64) -> Option<u64> {
+        let t = self
+            .timers
+            .iter()
+            .map(|t| t.deadline)
+            .filter(|&d| d > now)
+            .min();
+        let w = self.stimuli.front().map(|(t, _)| *t).filter(|&d| d > now);
+        [t, w, self.run_for_us, self.timeout_us]
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// Whether anything (timer, stimulus, limit) falls due at or before `t`.
+    pub fn due_by(&self, t: u64) -> bool {
+        self.timers.iter().any(|tm| tm.deadline <= t)
+            || self.stimuli.front().is_some_and(|(w, _)| *w <= t)
+            || self.run_for_us.is_some_and(|f| t >= f)
+            || self.timeout_us.is_some_and(|f| t >= f)
+    }
+
+    /// Applies the outside world's scripted actions due by `now`.
+    pub fn apply_stimuli(&mut self, now: u64) {
+        while self.stimuli.front().is_some_and(|(t, _)| *t <= now) {
+            if let Some((t, cmd)) = self.stimuli.pop_front() {
+                self.board.set_time(t);
+                self.handle_at(cmd, t);
+            }
+        }
+        self.board.set_time(now);
     }
 
     fn publish_deadline(&self) {
@@ -482,12 +505,14 @@ impl SimState {
             .iter()
             .map(|t| t.deadline)
             .min()
-            .unwrap_or(u64::MAX);
+            .unwrap_or(u64::MAX)
+            .min(self.stimuli.front().map_or(u64::MAX, |(t, _)| *t));
         self.shared.next_deadline.store(t, Ordering::Release);
     }
 
     /// Moves due timers and pin edges into the callback queue.
     fn collect_due(&mut self, now: u64, work: &mut Vec<(PyObjectRef, PyObjectRef)>) {
+        self.apply_stimuli(now);
         for (gpio, level) in self.board.take_edges() {
             let bit = if level { IRQ_RISING } else { IRQ_FALLING };
             for irq in &self.irqs {
@@ -544,9 +569,6 @@ impl SimState {
         if std::mem::take(&mut self.pending_interrupt) {
             return Some(Pending::Interrupt);
         }
-        if self.shared.oom.swap(false, Ordering::AcqRel) && self.shared.heap_over() {
-            return Some(Pending::Memory);
-        }
         None
     }
 }
@@ -554,7 +576,36 @@ impl SimState {
 enum Pending {
     Stop,
     Interrupt,
-    Memory,
+}
+
+/// Where the allocator hook sends its MemoryError (the running interpreter's signal channel).
+static OOM_TX: Mutex<Option<UserSignalSender>> = Mutex::new(None);
+
+/// Called by the allocator when the script passes the heap budget: raise MemoryError at the next
+/// instruction. Never blocks (the allocator may hold no lock of ours, but we may be inside one).
+fn oom_hook() {
+    if let Ok(slot) = OOM_TX.try_lock()
+        && let Some(tx) = slot.as_ref()
+    {
+        let _ = tx.send(Box::new(raise_memory_error));
+    }
+}
+
+fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
+    let slack = with_state(|s| i64::try_from(s.heap_size / 16).unwrap_or(4096)).unwrap_or(4096);
+    heap::rearm(slack.max(1024));
+    Err(vm.new_exception_msg(
+        vm.ctx.exceptions.memory_error.to_owned(),
+        "memory allocation failed".into(),
+    ))
+}
+
+/// Installs (or with `None` removes) the channel the heap hook raises MemoryError through.
+pub(crate) fn set_oom_channel(tx: Option<UserSignalSender>) {
+    if let Ok(mut slot) = OOM_TX.lock() {
+        *slot = tx;
+    }
+    heap::set_hook(oom_hook);
 }
 
 fn raise(vm: &VirtualMachine, p: Pending) -> PyResult<()> {
@@ -563,10 +614,6 @@ fn raise(vm: &VirtualMachine, p: Pending) -> PyResult<()> {
         Pending::Interrupt => {
             vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
         }
-        Pending::Memory => vm.new_exception_msg(
-            vm.ctx.exceptions.memory_error.to_owned(),
-            "memory allocation failed".into(),
-        ),
     })
 }
 
@@ -645,7 +692,7 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
             if now >= target || (until_notified && std::mem::take(&mut s.notified)) {
                 return Step::Done;
             }
-            let until = s.next_due().map_or(target, |d| d.min(target)).max(now);
+            let until = s.next_due_after(now).map_or(target, |d| d.min(target));
             match s.clock.mode() {
                 TimeMode::Virtual => Step::Advance(until),
                 TimeMode::Real => Step::Wait(s.clock.instant_of(until), s.cmd_rx.clone()),
@@ -716,7 +763,9 @@ fn sim_main(
         fail_on,
         trace,
         argv,
+        mut stimuli,
     } = config;
+    stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds) {
         Ok(b) => b,
         Err(e) => {
@@ -772,9 +821,9 @@ fn sim_main(
         cpu_freq,
         regexes: Vec::new(),
         argv,
-        program_name: program.name.clone(),
         heap_locked: 0,
         seed,
+        stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
     shared.heap_limit.store(heap_size, Ordering::Relaxed);

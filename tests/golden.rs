@@ -1,0 +1,90 @@
+//! Golden tests: every `tests/py/<area>/<name>.py` runs through the `mpsim` binary with
+//! `--virtual-time` and its output must equal `<name>.py.exp`. A first-lines comment
+//! `# mpsim: ARGS` adds arguments; `# exit: N` sets the expected exit code (default 0).
+//! Set `MPSIM_BLESS=1` to write missing .exp files (review them before committing).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/py exists")
+        .map(|e| e.expect("readable dir entry").path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            scripts(&p, out);
+        } else if p.extension().is_some_and(|e| e == "py") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn golden_scripts_match_their_expected_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py");
+    let mut all = Vec::new();
+    scripts(&root, &mut all);
+    assert!(all.len() > 20, "golden scripts found: {}", all.len());
+    let bless = std::env::var_os("MPSIM_BLESS").is_some();
+    let mut failures = Vec::new();
+    for script in &all {
+        let source = std::fs::read_to_string(script).expect("script readable");
+        let mut args: Vec<String> = Vec::new();
+        let mut exit = 0;
+        for line in source.lines().take(5) {
+            if let Some(a) = line.strip_prefix("# mpsim: ") {
+                args.extend(a.split_whitespace().map(str::to_owned));
+            }
+            if let Some(e) = line.strip_prefix("# exit: ") {
+                exit = e.trim().parse().expect("exit code");
+            }
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .arg("run")
+            .arg(script)
+            .arg("--virtual-time")
+            .args(["--timeout", "60s"])
+            .args(&args)
+            .output()
+            .expect("mpsim runs");
+        let got = String::from_utf8_lossy(&out.stdout).into_owned();
+        let exp_path = script.with_extension("py.exp");
+        let rel = script
+            .strip_prefix(&root)
+            .unwrap_or(script)
+            .display()
+            .to_string();
+        let expected = match std::fs::read_to_string(&exp_path) {
+            Ok(e) => e,
+            Err(_) if bless => {
+                std::fs::write(&exp_path, &got).expect("write .exp");
+                got.clone()
+            }
+            Err(_) => {
+                failures.push(format!("{rel}: no {}", exp_path.display()));
+                continue;
+            }
+        };
+        if got != expected {
+            failures.push(format!(
+                "{rel}: output differs\n--- expected\n{expected}\n--- got\n{got}\n--- stderr\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        } else if out.status.code() != Some(exit) {
+            failures.push(format!(
+                "{rel}: exit code {:?}, expected {exit}\n--- stderr\n{}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden tests failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
+}

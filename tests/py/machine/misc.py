@@ -1,0 +1,31 @@
+# machine-level functions: reset causes, freq, unique_id, RTC, IRQ masking, time_pulse_us (issue 2).
+import machine, time
+print(machine.reset_cause() == machine.PWRON_RESET)
+print(machine.PWRON_RESET, machine.HARD_RESET, machine.WDT_RESET, machine.DEEPSLEEP_RESET, machine.SOFT_RESET)
+print(machine.freq())
+machine.freq(160000000)
+print(machine.freq())
+try:
+    machine.freq(12345)
+except ValueError as e:
+    print("ValueError:", e)
+print(machine.unique_id(), len(machine.unique_id()))
+rtc = machine.RTC()
+print(rtc.datetime())
+rtc.datetime((2024, 11, 29, 4, 13, 37, 0, 0))
+time.sleep(2)
+print(rtc.datetime()[:7], time.localtime()[:6])
+state = machine.disable_irq()
+fired = []
+t = machine.Timer(-1)
+t.init(period=10, mode=machine.Timer.ONE_SHOT, callback=lambda t: fired.append(1))
+time.sleep_ms(50)
+print("masked", fired)
+machine.enable_irq(state)
+time.sleep_ms(1)
+print("unmasked", fired)
+p = machine.Pin(5, machine.Pin.IN)
+print(machine.time_pulse_us(p, 1, 1000))
+machine.idle()
+machine.lightsleep(100)
+print("ok")
