@@ -236,6 +236,8 @@ sys.maxsize = (1 << 31) - 1
 sys.ps1 = ">>> "
 sys.ps2 = "... "
 sys.byteorder = "little"
+# A board's C stack allows far less recursion than a desktop's.
+sys.setrecursionlimit(100)
 # What does not exist on a board, or would tell the script about the host.
 for _n in ("executable", "_base_executable", "prefix", "base_prefix", "exec_prefix", "base_exec_prefix",
            "platlibdir", "orig_argv", "setrecursionlimit", "settrace", "setprofile", "_git", "pycache_prefix",

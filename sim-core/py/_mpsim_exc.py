@@ -108,7 +108,7 @@ def print_exception(exc, file=None):
     while tb is not None:
         co = tb.tb_frame.f_code
         fn = co.co_filename
-        if not fn.startswith("_mpsim"):
+        if not fn.startswith("_mpsim") and not fn.startswith("<frozen"):
             lines.append('  File "%s", line %d, in %s\n' % (fn, tb.tb_lineno, co.co_name))
         tb = tb.tb_next
     if lines:

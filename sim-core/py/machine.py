@@ -16,6 +16,9 @@ PIN_WAKE = const(2)
 RTC_WAKE = const(4)
 
 
+_NOARG = object()
+
+
 class Pin:
     IN = const(0)
     OUT = const(1)
@@ -80,12 +83,16 @@ class Pin:
             return None if p == 0 else p
         self.init(-1, pull)
 
-    def irq(self, handler=None, trigger=3, *, hard=False, priority=1, wake=None):
+    def irq(self, handler=_NOARG, trigger=3, *, hard=False, priority=1, wake=None):
         if self._id not in _info["irq_pins"]:
             raise ValueError("pin does not have IRQ capabilities")
-        if handler is not None or trigger != 3 or self._irq is None:
-            _mpsim.pin_irq(self._id, handler, trigger if handler is not None else 0, self)
-            self._irq = _IRQ(self, handler, trigger)
+        if handler is _NOARG:
+            # pin.irq() only returns the IRQ object (creating an inactive one if needed).
+            if self._irq is None:
+                self._irq = _IRQ(self, None, trigger)
+            return self._irq
+        _mpsim.pin_irq(self._id, handler, trigger if handler is not None else 0, self)
+        self._irq = _IRQ(self, handler, trigger)
         return self._irq
 
     def __repr__(self):

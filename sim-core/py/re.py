@@ -6,8 +6,8 @@ MULTILINE = M = 2
 DEBUG = 4096
 
 
-class error(Exception):
-    pass
+# MicroPython raises ValueError for a bad pattern; `re.error` names it for portable code.
+error = ValueError
 
 
 class Match:
@@ -62,10 +62,7 @@ class Pattern:
             pattern = bytes(pattern).decode()
         self.pattern = pattern
         self.flags = flags
-        try:
-            self._h = _mpsim.re_compile(pattern, flags & 3)
-        except ValueError as e:
-            raise error(str(e.args[0]) if e.args else "Error in regex")
+        self._h = _mpsim.re_compile(pattern, flags & 3)
 
     def _exec(self, s, pos, anchored):
         is_str = isinstance(s, str)

@@ -592,7 +592,9 @@ fn oom_hook() {
 }
 
 fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
-    let slack = with_state(|s| i64::try_from(s.heap_size / 16).unwrap_or(4096)).unwrap_or(4096);
+    // The traceback keeps the frames that filled the heap alive while the `except` block runs;
+    // give that block room before the next MemoryError.
+    let slack = with_state(|s| i64::try_from(s.heap_size / 2).unwrap_or(4096)).unwrap_or(4096);
     heap::rearm(slack.max(1024));
     Err(vm.new_exception_msg(
         vm.ctx.exceptions.memory_error.to_owned(),
