@@ -46,7 +46,7 @@ enum Command {
     Gui(GuiArgs),
     /// Run a script as the board's main program, headless, console on stdin/stdout.
     #[command(after_help = EXIT_CODES)]
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the boards, their IDs and aliases.
     Boards,
 }
@@ -133,7 +133,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         }
     };
     let secs = v * scale;
-    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
         return Err(format!("{s:?} is out of range"));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -222,7 +222,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Some(Command::Boards) => boards(),
-        Some(Command::Run(args)) => run(args),
+        Some(Command::Run(args)) => run(*args),
         Some(Command::Gui(g)) => gui(g),
         None => gui(cli.gui),
     };

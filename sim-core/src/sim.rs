@@ -343,6 +343,8 @@ pub(crate) struct SimState {
     pub interrupt_char: i32,
     pending_interrupt: bool,
     pub stop: Option<EndReason>,
+    /// A matched expect/fail-on text waiting for the end of its line.
+    deferred_stop: Option<EndReason>,
     pub run_for_us: Option<u64>,
     timeout_us: Option<u64>,
     expect: Vec<(String, bool)>,
@@ -375,28 +377,52 @@ pub(crate) fn with_state<R>(f: impl FnOnce(&mut SimState) -> R) -> Option<R> {
 
 impl SimState {
     /// Sends console output (already cooked) to every listener and checks expect/fail-on texts.
+    /// A match ends the run at the end of its line (or at the next thing the program does that is
+    /// not printing), so the output keeps whole lines.
     pub fn output(&mut self, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
         let _ = self.events.send(SimEvent::Output(bytes.to_vec()));
+        if self.deferred_stop.is_some() && bytes.contains(&b'\n') {
+            self.promote_deferred_stop();
+        }
         if self.expect.is_empty() && self.fail_on.is_empty() {
             return;
         }
         self.seen.extend_from_slice(bytes);
         let text = String::from_utf8_lossy(&self.seen).replace("\r\n", "\n");
+        let mut matched: Option<(EndReason, usize)> = None;
         if self.stop.is_none()
-            && let Some(f) = self.fail_on.iter().find(|f| text.contains(f.as_str()))
+            && self.deferred_stop.is_none()
+            && let Some((f, at)) = self
+                .fail_on
+                .iter()
+                .find_map(|f| text.rfind(f.as_str()).map(|at| (f, at + f.len())))
         {
-            self.stop = Some(EndReason::FailOn(f.clone()));
+            matched = Some((EndReason::FailOn(f.clone()), at));
         }
+        let mut last_expect_end = 0;
         for (e, seen) in &mut self.expect {
-            if !*seen && text.contains(e.as_str()) {
+            if !*seen && let Some(at) = text.find(e.as_str()) {
                 *seen = true;
+                last_expect_end = last_expect_end.max(at + e.len());
             }
         }
-        if self.stop.is_none() && !self.expect.is_empty() && self.expect.iter().all(|(_, s)| *s) {
-            self.stop = Some(EndReason::Expected);
+        if matched.is_none()
+            && self.stop.is_none()
+            && self.deferred_stop.is_none()
+            && !self.expect.is_empty()
+            && self.expect.iter().all(|(_, s)| *s)
+        {
+            matched = Some((EndReason::Expected, last_expect_end));
+        }
+        if let Some((reason, end)) = matched {
+            if text[end..].contains('\n') {
+                self.stop = Some(reason);
+            } else {
+                self.deferred_stop = Some(reason);
+            }
         }
         let longest = self
             .expect
@@ -409,6 +435,14 @@ impl SimState {
         if self.seen.len() > keep * 2 + 4096 {
             let cut = self.seen.len() - keep;
             self.seen.drain(..cut);
+        }
+    }
+
+    fn promote_deferred_stop(&mut self) {
+        if let Some(r) = self.deferred_stop.take()
+            && self.stop.is_none()
+        {
+            self.stop = Some(r);
         }
     }
 
@@ -521,17 +555,14 @@ impl SimState {
                 }
             }
         }
-        loop {
-            let Some(i) = self
-                .timers
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| t.deadline <= now)
-                .min_by_key(|(_, t)| (t.deadline, t.seq))
-                .map(|(i, _)| i)
-            else {
-                break;
-            };
+        while let Some(i) = self
+            .timers
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.deadline <= now)
+            .min_by_key(|(_, t)| (t.deadline, t.seq))
+            .map(|(i, _)| i)
+        {
             let t = &mut self.timers[i];
             work.push((t.callback.clone(), t.arg.clone()));
             match t.period {
@@ -560,6 +591,7 @@ impl SimState {
 
     /// The exception to raise now, if any (stop, Ctrl-C, heap).
     fn pending_raise(&mut self) -> Option<Pending> {
+        self.promote_deferred_stop();
         if self.shared.timed_out.swap(false, Ordering::AcqRel) && self.stop.is_none() {
             self.stop = Some(EndReason::Timeout);
         }
@@ -808,6 +840,7 @@ fn sim_main(
         interrupt_char: 3,
         pending_interrupt: false,
         stop: None,
+        deferred_stop: None,
         run_for_us: run_for.map(us),
         timeout_us: timeout.map(us),
         expect: expect.into_iter().map(|e| (e, false)).collect(),

@@ -2,7 +2,7 @@
 import gc
 gc.collect()
 total = gc.mem_free() + gc.mem_alloc()
-print(total)
+print(abs(total - 38912) < 256)
 free0 = gc.mem_free()
 buf = bytearray(10000)
 used = free0 - gc.mem_free()

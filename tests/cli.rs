@@ -1,0 +1,488 @@
+//! The `mpsim` binary end to end: exit codes, --expect/--fail-on/--timeout/--for, traces,
+//! determinism under virtual time, the console on stdin/stdout, bad input (issue 2).
+
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn mpsim() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mpsim"));
+    c.stdin(Stdio::null());
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    mpsim().args(args).output().expect("mpsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn script(dir: &tempfile::TempDir, name: &str, body: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, body).expect("write script");
+    p.display().to_string()
+}
+
+#[test]
+fn issue_example_pin_value() {
+    let o = run(&[
+        "run",
+        "-c",
+        "import machine; p = machine.Pin(2, machine.Pin.OUT); p.off(); print(p.value())",
+    ]);
+    assert_eq!(stdout(&o), "0\n");
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn boards_lists_ids_and_aliases() {
+    let o = run(&["boards"]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = stdout(&o);
+    assert!(s.contains("ESP8266_GENERIC"), "{s}");
+    assert!(s.contains("esp8266") && s.contains("nodemcu"), "{s}");
+}
+
+#[test]
+fn board_alias_is_accepted_and_unknown_board_is_a_usage_error() {
+    let o = run(&[
+        "run",
+        "--board",
+        "NodeMCU",
+        "-c",
+        "import sys; print(sys.platform)",
+    ]);
+    assert_eq!(stdout(&o), "esp8266\n");
+    let o = run(&["run", "--board", "arduino-uno", "-c", "print(1)"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown board \"arduino-uno\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("ESP8266_GENERIC"),
+        "lists the known boards"
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    for args in [
+        &["run", "-c", "print(1)", "--for", "5 parsecs"][..],
+        &["run", "-c", "print(1)", "--heap", "lots"],
+        &["run", "/nonexistent/script.py"],
+        &["run"],
+        &["run", "-c", "print(1)", "--led", "9"],
+        &["run", "-c", "print(1)", "--pin", "0=7@1s"],
+        &["run", "-c", "print(1)", "--trace", "out.txt"],
+        &["frobnicate"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).trim().is_empty(), "{args:?} says why");
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let o = run(&["run", "--help"]);
+    let s = stdout(&o);
+    for needle in [
+        "Exit codes:",
+        "--virtual-time",
+        "--expect",
+        "--fail-on",
+        "--trace",
+        "--led",
+    ] {
+        assert!(s.contains(needle), "{needle} in help:\n{s}");
+    }
+}
+
+#[test]
+fn expect_stops_a_forever_loop_with_exit_0() {
+    let d = tempfile::tempdir().unwrap();
+    let s = script(
+        &d,
+        "t.py",
+        "import time\nn = 0\nwhile True:\n    n += 1\n    print('tick', n)\n    if n == 3:\n        print('ALL OK')\n    time.sleep(1)\n",
+    );
+    let o = run(&[
+        "run",
+        &s,
+        "--virtual-time",
+        "--timeout",
+        "30s",
+        "--expect",
+        "ALL OK",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "tick 1\ntick 2\ntick 3\nALL OK\n");
+}
+
+#[test]
+fn every_expect_must_appear() {
+    let o = run(&[
+        "run",
+        "-c",
+        "print('one')",
+        "--expect",
+        "one",
+        "--expect",
+        "two",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("\"two\""), "{}", stderr(&o));
+    let o = run(&[
+        "run",
+        "-c",
+        "print('two'); print('one')",
+        "--expect",
+        "one",
+        "--expect",
+        "two",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn fail_on_text_exits_1_immediately() {
+    let o = run(&[
+        "run",
+        "-c",
+        "print('test a: ok')\nprint('test b: FAIL')\nprint('after')",
+        "--fail-on",
+        "FAIL",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "test a: ok\ntest b: FAIL\n");
+    assert!(stderr(&o).contains("FAIL"));
+}
+
+#[test]
+fn timeout_ends_a_busy_loop_and_a_sleeping_loop_with_exit_3() {
+    let t = Instant::now();
+    let o = run(&["run", "-c", "while True:\n    pass", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(t.elapsed() < Duration::from_secs(20));
+    let t = Instant::now();
+    let o = run(&[
+        "run",
+        "-c",
+        "import time\nwhile True:\n    time.sleep(60)",
+        "--virtual-time",
+        "--timeout",
+        "1h",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("timeout after 3600.000 s"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(10),
+        "virtual hour took {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn uncaught_exception_and_syntax_error_exit_1() {
+    let o = run(&["run", "-c", "print('a')\nraise ValueError('bad')"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "a\nTraceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nValueError: bad\n"
+    );
+    let o = run(&["run", "-c", "x = (1,"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("SyntaxError: invalid syntax"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["run", "-c", "import nosuchmodule"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).ends_with("ImportError: no module named 'nosuchmodule'\n"));
+}
+
+#[test]
+fn raw_output_keeps_the_boards_line_ends() {
+    let o = run(&["run", "-c", "print('a')", "--raw-output"]);
+    assert_eq!(o.stdout, b"a\r\n");
+}
+
+#[test]
+fn for_runs_timers_after_the_program_returns() {
+    let o = run(&[
+        "run",
+        "-c",
+        "from machine import Timer\nn = [0]\ndef cb(t):\n    n[0] += 1\n    print('tick', n[0])\nTimer(-1).init(period=1000, callback=cb)\n",
+        "--virtual-time",
+        "--for",
+        "3500ms",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "tick 1\ntick 2\ntick 3\n");
+}
+
+fn vcd_edges(text: &str, wire: &str) -> Vec<(u64, char)> {
+    let id = text
+        .lines()
+        .find(|l| l.starts_with("$var wire 1 ") && l.contains(&format!(" {wire} ")))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .expect("wire declared")
+        .to_owned();
+    let mut t = 0;
+    let mut out = Vec::new();
+    let mut in_defs = true;
+    for line in text.lines() {
+        if line.starts_with("$enddefinitions") {
+            in_defs = false;
+            continue;
+        }
+        if in_defs {
+            continue;
+        }
+        if let Some(ts) = line.strip_prefix('#') {
+            t = ts.parse().expect("timestamp");
+        } else if line.len() > 1
+            && line[1..] == id
+            && (line.starts_with('0') || line.starts_with('1'))
+        {
+            out.push((t, line.chars().next().unwrap_or('?')));
+        }
+    }
+    out
+}
+
+#[test]
+fn blink_trace_shows_pin_15_toggling_every_500ms() {
+    let d = tempfile::tempdir().unwrap();
+    let vcd = d.path().join("blink.vcd");
+    let t = Instant::now();
+    let o = run(&[
+        "run",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/esp8266/blink.py"),
+        "--virtual-time",
+        "--for",
+        "60s",
+        "--trace",
+        vcd.to_str().unwrap(),
+        "--led",
+        "15",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(t.elapsed() < Duration::from_secs(20));
+    let text = std::fs::read_to_string(&vcd).unwrap();
+    assert!(text.contains("$timescale 1us $end"));
+    let edges = vcd_edges(&text, "GPIO15_D8");
+    // Initial value at #0, then 120 changes in 60 s.
+    assert_eq!(edges[0], (0, '0'));
+    let changes = &edges[1..];
+    assert_eq!(changes.len(), 120, "{changes:?}");
+    for (i, (t, v)) in changes.iter().enumerate() {
+        assert_eq!(*t, i as u64 * 500_000, "edge {i}");
+        assert_eq!(*v, if i % 2 == 0 { '1' } else { '0' });
+    }
+    assert!(text.contains("$var real 1 "), "the LED is traced too");
+    assert!(text.trim_end().ends_with("#60000000"));
+}
+
+#[test]
+fn jsonl_trace_has_one_object_per_change() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("t.jsonl");
+    let o = run(&[
+        "run",
+        "-c",
+        "from machine import Pin\nimport time\np = Pin(4, Pin.OUT)\nfor i in range(3):\n    p.on(); time.sleep_ms(10); p.off(); time.sleep_ms(10)",
+        "--virtual-time",
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let pin4: Vec<&str> = text.lines().filter(|l| l.contains("\"pin\":4,")).collect();
+    assert_eq!(
+        pin4,
+        [
+            "{\"t_us\":0,\"pin\":4,\"level\":0}",
+            "{\"t_us\":0,\"pin\":4,\"level\":1}",
+            "{\"t_us\":10000,\"pin\":4,\"level\":0}",
+            "{\"t_us\":20000,\"pin\":4,\"level\":1}",
+            "{\"t_us\":30000,\"pin\":4,\"level\":0}",
+            "{\"t_us\":40000,\"pin\":4,\"level\":1}",
+            "{\"t_us\":50000,\"pin\":4,\"level\":0}",
+        ]
+    );
+}
+
+#[test]
+fn virtual_time_runs_are_byte_identical() {
+    let d = tempfile::tempdir().unwrap();
+    let s = script(
+        &d,
+        "busy.py",
+        "import asyncio, random, time, os\nfrom machine import Pin, Timer\n\
+         p = Pin(5, Pin.OUT)\nlog = []\n\
+         Timer(-1).init(period=7, callback=lambda t: log.append(time.ticks_us()))\n\
+         async def a():\n    for i in range(20):\n        p.value(random.getrandbits(1))\n        await asyncio.sleep_ms(3)\n\
+         async def b():\n    for i in range(10):\n        print(time.ticks_us(), random.randint(0, 999), os.urandom(2))\n        await asyncio.sleep_ms(5)\n\
+         async def main():\n    await asyncio.gather(a(), b())\n\
+         asyncio.run(main())\nprint(log)\n",
+    );
+    let mut outs = Vec::new();
+    for i in 0..2 {
+        let tr = d.path().join(format!("t{i}.vcd"));
+        let o = run(&["run", &s, "--virtual-time", "--trace", tr.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        outs.push((o.stdout, std::fs::read(&tr).unwrap()));
+    }
+    assert!(outs[0].0.len() > 100);
+    assert_eq!(outs[0].0, outs[1].0, "console output identical");
+    assert_eq!(outs[0].1, outs[1].1, "trace identical");
+}
+
+#[test]
+fn virtual_time_fast_forwards_long_sleeps() {
+    let t = Instant::now();
+    let o = run(&[
+        "run",
+        "-c",
+        "import time\nfrom machine import Pin\np = Pin(15, Pin.OUT)\nfor i in range(1000):\n    p.value(i & 1)\n    time.sleep_ms(500)\nprint(time.ticks_ms())",
+        "--virtual-time",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let ms: u64 = stdout(&o).trim().parse().unwrap();
+    assert!((500_000..500_200).contains(&ms), "{ms}");
+    assert!(t.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn real_time_sleeps_take_real_time() {
+    let t = Instant::now();
+    let o = run(&["run", "-c", "import time\ntime.sleep_ms(300)\nprint('ok')"]);
+    assert_eq!(stdout(&o), "ok\n");
+    assert!(t.elapsed() >= Duration::from_millis(300));
+}
+
+#[test]
+fn stdin_is_the_console_and_argv_follows_double_dash() {
+    let mut child = mpsim()
+        .args([
+            "run",
+            "-c",
+            "import sys\nname = input('name? ')\nprint('hello', name, sys.argv[1:])",
+            "--",
+            "x",
+            "y",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.as_mut().unwrap().write_all(b"board\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&o), "name? hello board ['x', 'y']\n");
+}
+
+#[test]
+fn sigint_interrupts_a_busy_loop_with_keyboardinterrupt() {
+    let mut child = mpsim()
+        .args(["run", "-c", "print('looping')\nwhile True:\n    pass"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    out.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"looping\n");
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(killed.success());
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        rest,
+        "Traceback (most recent call last):\n  File \"<stdin>\", line 3, in <module>\nKeyboardInterrupt: \n"
+    );
+    assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn memory_bombs_end_cleanly_without_taking_the_hosts_memory() {
+    // Within the budget's reach: a catchable MemoryError.
+    let o = run(&[
+        "run",
+        "-c",
+        "try:\n    x = bytearray(10 ** 7)\nexcept MemoryError as e:\n    print('caught', e)\nprint('alive')",
+    ]);
+    assert_eq!(stdout(&o), "caught memory allocation failed\nalive\n");
+    // Far beyond it: the run ends with MicroPython's message and exit code 1.
+    for code in [
+        "n = 10 ** 9\nx = 'a' * n",
+        "n = 10 ** 8\nx = [0] * n",
+        "x = bytearray(2 ** 33)",
+    ] {
+        let t = Instant::now();
+        let o = run(&["run", "-c", code]);
+        assert_eq!(o.status.code(), Some(1), "{code}");
+        let all = stdout(&o) + &stderr(&o);
+        assert!(
+            all.contains("MemoryError: memory allocation failed"),
+            "{code}: {all}"
+        );
+        assert!(t.elapsed() < Duration::from_secs(20));
+    }
+    // A slow leak is stopped at the heap, not at the host's limit.
+    let o = run(&[
+        "run",
+        "-c",
+        "x = []\nwhile True:\n    x.append('%d' % len(x))",
+        "--timeout",
+        "60s",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).ends_with("MemoryError: memory allocation failed\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn deep_recursion_is_a_runtime_error_not_a_crash() {
+    let o = run(&["run", "-c", "def f(n):\n    return f(n + 1)\nf(0)"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).ends_with("RuntimeError: maximum recursion depth exceeded\n"));
+}
+
+#[test]
+fn default_command_says_why_it_runs_in_the_terminal() {
+    let mut child = mpsim()
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let still_running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert!(still_running, "the board keeps running: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("in this terminal"), "{err}");
+}
