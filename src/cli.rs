@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use mpsim_board_models::{
-    BoardSpec, DEFAULT_BOARD, TraceFormat, TraceWriter, all_boards, find_board,
+    BoardSpec, DEFAULT_BOARD, TraceFormat, TraceWriter, WiredLed, Wiring, all_boards, find_board,
 };
 use mpsim_sim_core::{EndReason, Program, SimCommand, SimConfig, SimEvent, TimeMode};
 use std::io::{Read, Write};
@@ -91,6 +91,9 @@ struct RunArgs {
     /// Wire an LED (through a resistor, to GND) to this GPIO (repeatable).
     #[arg(long = "led", value_name = "PIN")]
     leds: Vec<u32>,
+    /// A TOML file of parts wired to the board (`[[led]] pin = 15 name = "red"`).
+    #[arg(long, value_name = "FILE")]
+    wiring: Option<PathBuf>,
     /// The outside world drives a pin at a simulated time: PIN=0|1|z@TIME, e.g. 0=0@1s presses the
     /// FLASH button (GPIO0 to GND) one second after boot; z lets go (repeatable).
     #[arg(long = "pin", value_name = "PIN=LEVEL@TIME", value_parser = parse_pin_stimulus)]
@@ -273,7 +276,11 @@ fn gui(args: GuiArgs) -> Result<i32> {
             name: "main.py".into(),
             source: DEFAULT_EXAMPLE.into(),
         },
-        extra_leds: vec![15],
+        extra_leds: vec![WiredLed {
+            pin: 15,
+            name: None,
+            active_low: false,
+        }],
         heap_size: None,
         run_for: None,
         timeout: None,
@@ -283,7 +290,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
         argv: Vec::new(),
         stimuli: Vec::new(),
     };
-    drive(config, false, true)
+    drive(config, false)
 }
 
 fn run(args: RunArgs) -> Result<i32> {
@@ -305,11 +312,26 @@ fn run(args: RunArgs) -> Result<i32> {
         }
         (None, None) => bail!("nothing to run: give a SCRIPT or -c CODE (see mpsim run --help)"),
     };
-    for &led in &args.leds {
-        if spec.pin(led).is_none() {
+    let mut leds: Vec<WiredLed> = args
+        .leds
+        .iter()
+        .map(|&pin| WiredLed {
+            pin,
+            name: None,
+            active_low: false,
+        })
+        .collect();
+    if let Some(path) = &args.wiring {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read wiring file {}", path.display()))?;
+        leds.extend(Wiring::parse(&path.display().to_string(), &text)?.led);
+    }
+    for led in &leds {
+        if spec.pin(led.pin).is_none() {
             let pins: Vec<String> = spec.pins.iter().map(|p| p.gpio.to_string()).collect();
             bail!(
-                "--led {led}: {} has no GPIO{led} (its GPIOs: {})",
+                "LED on GPIO{}: {} has no such pin (its GPIOs: {})",
+                led.pin,
                 spec.id,
                 pins.join(", ")
             );
@@ -361,7 +383,7 @@ fn run(args: RunArgs) -> Result<i32> {
             TimeMode::Real
         },
         program,
-        extra_leds: args.leds.clone(),
+        extra_leds: leds,
         heap_size: args.heap,
         run_for: args.run_for,
         timeout: args.timeout,
@@ -371,7 +393,7 @@ fn run(args: RunArgs) -> Result<i32> {
         argv,
         stimuli,
     };
-    let code = drive(config, args.raw_output, false)?;
+    let code = drive(config, args.raw_output)?;
     if let Ok(slot) = trace_error.lock()
         && let Some(e) = slot.as_ref()
     {
@@ -382,7 +404,7 @@ fn run(args: RunArgs) -> Result<i32> {
 }
 
 /// Runs a board with the console on this process's stdin/stdout until it ends; returns the exit code.
-fn drive(config: SimConfig, raw_output: bool, interactive: bool) -> Result<i32> {
+fn drive(config: SimConfig, raw_output: bool) -> Result<i32> {
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     let sender = handle.sender();
     let interrupts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
@@ -440,7 +462,6 @@ fn drive(config: SimConfig, raw_output: bool, interactive: bool) -> Result<i32> 
     let _ = out.flush();
     drop(out);
     handle.join();
-    let _ = interactive;
     Ok(match outcome.reason {
         EndReason::Finished | EndReason::Stopped => {
             if outcome.missing.is_empty() {

@@ -413,9 +413,11 @@ fn sigint_interrupts_a_busy_loop_with_keyboardinterrupt() {
     let mut rest = String::new();
     out.read_to_string(&mut rest).unwrap();
     let status = child.wait().unwrap();
-    assert_eq!(
-        rest,
-        "Traceback (most recent call last):\n  File \"<stdin>\", line 3, in <module>\nKeyboardInterrupt: \n"
+    // The loop is interrupted on its `while` or its `pass` line, whichever runs at that moment.
+    let line2 = "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nKeyboardInterrupt: \n";
+    assert!(
+        rest == line2 || rest == line2.replace("line 2", "line 3"),
+        "{rest}"
     );
     assert_eq!(status.code(), Some(1));
 }
@@ -485,4 +487,85 @@ fn default_command_says_why_it_runs_in_the_terminal() {
     assert!(still_running, "the board keeps running: {err}");
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains("in this terminal"), "{err}");
+}
+
+#[test]
+fn wiring_file_adds_named_leds_to_the_trace() {
+    let d = tempfile::tempdir().unwrap();
+    let wiring = d.path().join("wiring.toml");
+    std::fs::write(
+        &wiring,
+        "[[led]]\npin = 15\nname = \"red LED\"\n[[led]]\npin = 4\nactive_low = true\n",
+    )
+    .unwrap();
+    let vcd = d.path().join("t.vcd");
+    let o = run(&[
+        "run",
+        "-c",
+        "from machine import Pin\nPin(15, Pin.OUT).on()\nPin(4, Pin.OUT).off()",
+        "--virtual-time",
+        "--wiring",
+        wiring.to_str().unwrap(),
+        "--trace",
+        vcd.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&vcd).unwrap();
+    let id = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with("$var real") && l.contains(&format!(" {name} ")))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .unwrap_or_else(|| panic!("{name} declared in\n{text}"))
+            .to_owned()
+    };
+    let (red, blue) = (id("red_LED"), id("LED_GPIO4"));
+    let body = text.split("$enddefinitions $end").nth(1).unwrap();
+    assert!(body.contains(&format!("r1 {red}\n")), "red LED lit: {body}");
+    assert!(
+        body.contains(&format!("r1 {blue}\n")),
+        "active-low LED lit by a low pin: {body}"
+    );
+    std::fs::write(&wiring, "[[led]]\npin = 15\ncolour = \"red\"\n").unwrap();
+    let o = run(&["run", "-c", "pass", "--wiring", wiring.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("colour"), "{}", stderr(&o));
+}
+
+#[test]
+fn examples_run_as_they_are() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/esp8266");
+    let o = run(&[
+        "run",
+        &format!("{dir}/onboard_led.py"),
+        "--virtual-time",
+        "--timeout",
+        "30s",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).matches("LED on\n").count(), 10);
+    let o = run(&[
+        "run",
+        &format!("{dir}/ticks_asyncio.py"),
+        "--virtual-time",
+        "--timeout",
+        "30s",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.starts_with("uptime 1000 ms\nuptime 2000 ms\n"), "{s}");
+    assert!(s.ends_with("uptime 5000 ms\ndone\n"), "{s}");
+    let o = run(&[
+        "run",
+        &format!("{dir}/blink.py"),
+        "--virtual-time",
+        "--for",
+        "2s",
+        "--expect",
+        "never printed",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "blink runs until --for, without the expected text"
+    );
 }

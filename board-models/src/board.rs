@@ -4,6 +4,7 @@
 //! is how traces and (later) the GUI see the board. The model knows nothing of Python.
 
 use crate::spec::BoardSpec;
+use crate::wiring::WiredLed;
 
 /// How a pin is configured by the script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,8 +144,8 @@ pub struct Board {
 }
 
 impl Board {
-    /// A board in its power-on state with extra LEDs on `extra_leds` (GPIO numbers).
-    pub fn new(spec: BoardSpec, extra_leds: &[u32]) -> Result<Self, PinError> {
+    /// A board in its power-on state with extra LEDs wired to it.
+    pub fn new(spec: BoardSpec, extra_leds: &[WiredLed]) -> Result<Self, PinError> {
         let pins = spec
             .pins
             .iter()
@@ -169,14 +170,17 @@ impl Board {
                 reported: 0.0,
             })
             .collect();
-        for &gpio in extra_leds {
-            if spec.pin(gpio).is_none() {
+        for led in extra_leds {
+            if spec.pin(led.pin).is_none() {
                 return Err(PinError::NoSuchPin);
             }
             leds.push(Led {
-                name: format!("LED{}", leds.len()),
-                pin: gpio,
-                active_low: false,
+                name: led
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("LED_GPIO{}", led.pin)),
+                pin: led.pin,
+                active_low: led.active_low,
                 reported: 0.0,
             });
         }
@@ -383,7 +387,12 @@ mod tests {
     }
 
     fn esp() -> Board {
-        Board::new(find_board("esp8266").unwrap().unwrap(), &[15]).unwrap()
+        let led = WiredLed {
+            pin: 15,
+            name: None,
+            active_low: false,
+        };
+        Board::new(find_board("esp8266").unwrap().unwrap(), &[led]).unwrap()
     }
 
     #[test]

@@ -3,7 +3,9 @@
 pub mod board;
 pub mod spec;
 pub mod trace;
+pub mod wiring;
 
 pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
 pub use spec::{BoardSpec, DEFAULT_BOARD, SpecError, all_boards, find_board};
 pub use trace::{TraceFormat, TraceWriter};
+pub use wiring::{WiredLed, Wiring, WiringError};

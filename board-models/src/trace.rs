@@ -101,10 +101,17 @@ impl<W: Write> TraceWriter<W> {
     }
 }
 
+/// A VCD identifier from an LED's label: `LED (GPIO2)` → `LED_GPIO2`.
 fn led_ident(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_owned()
 }
 
 impl<W: Write> ChangeSink for TraceWriter<W> {
@@ -127,10 +134,9 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
                 }
                 for (i, l) in board.leds.iter().enumerate() {
                     h.push_str(&format!(
-                        "$var real 1 {} {}_GPIO{} $end\n",
+                        "$var real 1 {} {} $end\n",
                         vcd_id(self.pins.len() + i),
-                        led_ident(&l.name),
-                        l.pin
+                        led_ident(&l.name)
                     ));
                 }
                 h.push_str("$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
@@ -221,7 +227,12 @@ mod tests {
 
     #[test]
     fn vcd_has_header_initial_values_and_edges() {
-        let mut b = Board::new(find_board("esp8266").unwrap().unwrap(), &[15]).unwrap();
+        let led = crate::WiredLed {
+            pin: 15,
+            name: None,
+            active_low: false,
+        };
+        let mut b = Board::new(find_board("esp8266").unwrap().unwrap(), &[led]).unwrap();
         let buf = Shared::default();
         let err = Arc::new(Mutex::new(None));
         b.set_sink(Box::new(TraceWriter::new(

@@ -31,8 +31,8 @@ pub struct SimConfig {
     pub time_mode: TimeMode,
     /// The main program.
     pub program: Program,
-    /// Extra LEDs (GPIO numbers) wired to the board, as with `--led`.
-    pub extra_leds: Vec<u32>,
+    /// Extra LEDs wired to the board (`--led`, `--wiring`).
+    pub extra_leds: Vec<mpsim_board_models::WiredLed>,
     /// Heap size in bytes; the board's own when `None`.
     pub heap_size: Option<u64>,
     /// Stop after this much simulated time.
@@ -235,9 +235,9 @@ const SIM_STACK: usize = 256 << 20;
 pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     let (cmd_tx, cmd_rx) = bounded::<SimCommand>(4096);
     let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
-    for &gpio in &config.extra_leds {
-        if config.board.pin(gpio).is_none() {
-            return Err(SimError::NoSuchLedPin(gpio));
+    for led in &config.extra_leds {
+        if config.board.pin(led.pin).is_none() {
+            return Err(SimError::NoSuchLedPin(led.pin));
         }
     }
     let shared = Arc::new(Shared {

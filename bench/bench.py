@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""mpsim benchmarks: ratios against a peer measured in the same run (issue 2's figures).
+
+Usage: python3 bench/bench.py [path/to/mpsim]   (default: target/release/mpsim)
+Prints one line per figure; the closing note quotes them. Not a test: nothing here fails on speed.
+"""
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MPSIM = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "mpsim")
+PY = sys.executable
+
+
+def wall(cmd, repeat):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - t)
+        if r.returncode != 0:
+            raise SystemExit("failed: %s\n%s" % (" ".join(cmd), r.stderr.decode()))
+    return statistics.median(times)
+
+
+def max_rss_kb(cmd):
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("failed: " + " ".join(cmd))
+    return usage.ru_maxrss
+
+
+def main():
+    if not os.path.exists(MPSIM):
+        raise SystemExit("build it first: cargo build --release (looked for %s)" % MPSIM)
+    print("mpsim:", MPSIM)
+    print("peer: ", PY, sys.version.split()[0])
+
+    m = wall([MPSIM, "run", "-c", "print(1)"], 21)
+    p = wall([PY, "-c", "print(1)"], 21)
+    print("startup  print(1): mpsim %.1f ms, python3 %.1f ms, ratio %.2fx (goal <= 0.5x)" % (m * 1e3, p * 1e3, m / p))
+
+    ratios = []
+    for name in sorted(os.listdir(os.path.join(HERE, "py"))):
+        if not name.endswith(".py"):
+            continue
+        path = os.path.join(HERE, "py", name)
+        # Desktop-sized workloads: give the board a desktop-sized heap.
+        cmd = [MPSIM, "run", "--heap", "256M", path]
+        a = subprocess.run(cmd, capture_output=True).stdout
+        b = subprocess.run([PY, path], capture_output=True).stdout
+        if a != b:
+            raise SystemExit("%s: outputs differ\nmpsim:   %r\npython3: %r" % (name, a, b))
+        m = wall(cmd, 3)
+        p = wall([PY, path], 3)
+        ratios.append(m / p)
+        print("cpu  %-14s mpsim %7.1f ms, python3 %7.1f ms, ratio %.2fx" % (name, m * 1e3, p * 1e3, m / p))
+    geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    print("cpu  geometric mean ratio %.2fx (goal <= 2.0x)" % geo)
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write("import time\nfrom machine import Pin\np = Pin(15, Pin.OUT)\n"
+                "for i in range(1000):\n    p.value(i & 1)\n    time.sleep_ms(500)\n")
+        vt = f.name
+    try:
+        m = wall([MPSIM, "run", vt, "--virtual-time"], 5)
+        print("virtual time: 1000 x sleep_ms(500) + toggle (500 s simulated) in %.3f s wall (goal <= 0.2 s)" % m)
+    finally:
+        os.unlink(vt)
+
+    rss = max_rss_kb([MPSIM, "run", os.path.join(ROOT, "examples", "esp8266", "blink.py"), "--for", "5s"])
+    print("max RSS of blink.py --for 5s: %.1f MB (goal <= 40 MB)" % (rss / 1024))
+
+
+if __name__ == "__main__":
+    main()
