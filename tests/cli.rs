@@ -569,3 +569,14 @@ fn examples_run_as_they_are() {
         "blink runs until --for, without the expected text"
     );
 }
+
+#[test]
+fn real_time_timers_fire_while_the_program_computes() {
+    let o = run(&[
+        "run",
+        "-c",
+        "import time\nfrom machine import Timer\nn = [0]\nTimer(-1).init(period=20, callback=lambda t: n.__setitem__(0, n[0] + 1))\nt0 = time.ticks_ms()\nwhile time.ticks_diff(time.ticks_ms(), t0) < 400:\n    pass\nprint(3 <= n[0] <= 21, n[0])",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("True "), "{}", stdout(&o));
+}

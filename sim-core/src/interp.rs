@@ -97,8 +97,15 @@ pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason 
                 .globals
                 .set_item("__file__", vm.ctx.new_str(program.name.as_str()).into(), vm);
         let base = heap::live();
-        shared.heap_base.store(base, Ordering::Relaxed);
-        let size = i64::try_from(shared.heap_limit.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+        let size = with_state(|s| {
+            s.heap_base = base;
+            if s.heap_counted {
+                i64::try_from(s.heap_size).unwrap_or(i64::MAX)
+            } else {
+                i64::MAX
+            }
+        })
+        .unwrap_or(i64::MAX);
         heap::set_limit(base, size);
         shared.running.store(true, Ordering::Release);
         heap::set_tracked(true);

@@ -364,7 +364,7 @@ mod _mpsim {
                 callback,
                 arg,
             });
-            s.shared.poke();
+            s.publish_deadline();
         })
     }
 
@@ -401,11 +401,7 @@ mod _mpsim {
     #[pyfunction]
     fn heap_stats(vm: &VirtualMachine) -> PyResult<(u64, u64)> {
         state(vm, |s| {
-            let base = s
-                .shared
-                .heap_base
-                .load(std::sync::atomic::Ordering::Relaxed);
-            let used = u64::try_from((heap::live() - base).max(0)).unwrap_or(0);
+            let used = u64::try_from((heap::live() - s.heap_base).max(0)).unwrap_or(0);
             (used.min(s.heap_size), s.heap_size)
         })
     }

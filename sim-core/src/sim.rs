@@ -126,11 +126,11 @@ pub(crate) struct Shared {
     pub(crate) running: AtomicBool,
     pub(crate) quit: AtomicBool,
     timed_out: AtomicBool,
-    pub(crate) heap_limit: AtomicU64,
-    pub(crate) heap_base: std::sync::atomic::AtomicI64,
     wall_deadline: Option<Instant>,
     start: Instant,
     real_time: bool,
+    /// The ticker thread, unparked when an earlier deadline appears.
+    ticker: std::sync::OnceLock<std::thread::Thread>,
 }
 
 impl Shared {
@@ -198,6 +198,9 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         self.shared.quit.store(true, Ordering::Release);
+        if let Some(t) = self.shared.ticker.get() {
+            t.unpark();
+        }
     }
 }
 
@@ -247,11 +250,10 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         running: AtomicBool::new(false),
         quit: AtomicBool::new(false),
         timed_out: AtomicBool::new(false),
-        heap_limit: AtomicU64::new(u64::MAX),
-        heap_base: std::sync::atomic::AtomicI64::new(0),
         wall_deadline: config.timeout.map(|t| Instant::now() + t),
         start: Instant::now(),
         real_time: config.time_mode == TimeMode::Real,
+        ticker: std::sync::OnceLock::new(),
     });
     let sh = shared.clone();
     let thread = std::thread::Builder::new()
@@ -260,10 +262,11 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         .spawn(move || sim_main(config, cmd_rx, ev_tx, sh))
         .map_err(|e| SimError::Thread("sim", e))?;
     let sh = shared.clone();
-    std::thread::Builder::new()
+    let t = std::thread::Builder::new()
         .name("sim-ticker".into())
         .spawn(move || ticker(sh))
         .map_err(|e| SimError::Thread("sim-ticker", e))?;
+    let _ = shared.ticker.set(t.thread().clone());
     Ok(SimHandle {
         cmd: cmd_tx,
         shared,
@@ -273,11 +276,24 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
 }
 
 /// Wakes the interpreter for what it cannot notice by itself while it computes: timers due in
-/// real time, the wall-clock timeout, the heap budget.
+/// real time and the wall-clock timeout. Sleeps until the next of those (unparked when an earlier
+/// timer appears), so an idle board costs nothing.
 fn ticker(shared: Arc<Shared>) {
-    const POLL: Duration = Duration::from_millis(2);
+    const IDLE: Duration = Duration::from_millis(250);
     while !shared.quit.load(Ordering::Acquire) {
-        std::thread::sleep(POLL);
+        let now = Instant::now();
+        let mut wait = IDLE;
+        if let Some(d) = shared.wall_deadline {
+            wait = wait.min(d.saturating_duration_since(now));
+        }
+        let next = shared.next_deadline.load(Ordering::Acquire);
+        if shared.real_time && next != u64::MAX {
+            let at = shared.start + Duration::from_micros(next);
+            wait = wait.min(at.saturating_duration_since(now));
+        }
+        if !wait.is_zero() {
+            std::thread::park_timeout(wait);
+        }
         if !shared.running.load(Ordering::Acquire) {
             continue;
         }
@@ -294,6 +310,8 @@ fn ticker(shared: Arc<Shared>) {
         }
         if wake {
             shared.poke();
+            // Give the interpreter a moment to take it before looking again.
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 }
@@ -354,6 +372,10 @@ pub(crate) struct SimState {
     pub irq_disabled: bool,
     pub notified: bool,
     pub heap_size: u64,
+    /// `heap::live()` when the program started: what the script uses is measured from here.
+    pub heap_base: i64,
+    /// Whether the allocator counts (see `heap::is_counting`).
+    pub heap_counted: bool,
     pub reboot: Option<Reboot>,
     pub reset_cause: &'static str,
     pub rtc_offset_us: i64,
@@ -533,7 +555,7 @@ impl SimState {
         self.board.set_time(now);
     }
 
-    fn publish_deadline(&self) {
+    pub(crate) fn publish_deadline(&self) {
         let t = self
             .timers
             .iter()
@@ -541,7 +563,12 @@ impl SimState {
             .min()
             .unwrap_or(u64::MAX)
             .min(self.stimuli.front().map_or(u64::MAX, |(t, _)| *t));
-        self.shared.next_deadline.store(t, Ordering::Release);
+        let old = self.shared.next_deadline.swap(t, Ordering::AcqRel);
+        if t < old
+            && let Some(ticker) = self.shared.ticker.get()
+        {
+            ticker.unpark();
+        }
     }
 
     /// Moves due timers and pin edges into the callback queue.
@@ -815,6 +842,8 @@ fn sim_main(
         board.set_sink(t);
     }
     let heap_size = heap_size.unwrap_or(board.spec.heap_size);
+    // Without the counting allocator (a library user's binary) there is no budget to enforce.
+    let heap_counted = heap::is_counting();
     let cpu_freq = board.spec.cpu_freq;
     let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let seed = match time_mode {
@@ -850,6 +879,8 @@ fn sim_main(
         irq_disabled: false,
         notified: false,
         heap_size,
+        heap_base: 0,
+        heap_counted,
         reboot: None,
         reset_cause: "PWRON_RESET",
         rtc_offset_us: 0,
@@ -861,16 +892,13 @@ fn sim_main(
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
-    shared.heap_limit.store(heap_size, Ordering::Relaxed);
-    if heap::is_counting() {
+    if heap_counted {
         // Far beyond the budget a single big request ends the process (see heap.rs).
         heap::set_hard_cap(
             i64::try_from(heap_size.saturating_mul(64))
                 .unwrap_or(i64::MAX)
                 .max(256 << 20),
         );
-    } else {
-        shared.heap_limit.store(u64::MAX, Ordering::Relaxed);
     }
 
     let reason = loop {
@@ -931,6 +959,9 @@ fn sim_main(
     })
     .unwrap_or_default();
     shared.quit.store(true, Ordering::Release);
+    if let Some(t) = shared.ticker.get() {
+        t.unpark();
+    }
     STATE.with(|s| s.borrow_mut().take());
     let _ = events.send(SimEvent::Finished(RunOutcome {
         reason,

@@ -6,7 +6,7 @@ print(sys.implementation.name, sys.implementation.version, sys.implementation._m
 print(sys.version)
 print(sys.path)
 print(sys.maxsize, sys.byteorder)
-print(sys.argv)
+print(len(sys.argv), sys.argv[1:])
 print("sys" in sys.modules, "machine" in sys.modules)
 import machine
 print("machine" in sys.modules)
