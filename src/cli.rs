@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use mpsim_board_models::{
     BoardSpec, DEFAULT_BOARD, TraceFormat, TraceWriter, WiredLed, Wiring, all_boards, find_board,
 };
-use mpsim_sim_core::{EndReason, Program, SimCommand, SimConfig, SimEvent, TimeMode};
+use mpsim_sim_core::{EndReason, FlashSetup, Program, SimCommand, SimConfig, SimEvent, TimeMode};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,11 +44,26 @@ struct Cli {
 enum Command {
     /// Open the board in the desktop window (the default without a subcommand).
     Gui(GuiArgs),
-    /// Run a script as the board's main program, headless, console on stdin/stdout.
+    /// Boot the board headless, console on stdin/stdout: boot.py, then SCRIPT (or -c CODE, or
+    /// main.py from the flash) as the main program.
     #[command(after_help = EXIT_CODES)]
     Run(Box<RunArgs>),
     /// List the boards, their IDs and aliases.
     Boards,
+    /// Work with the files on a board's flash image without running the board.
+    Fs(FsArgs),
+}
+
+#[derive(Args)]
+struct FsArgs {
+    /// Board ID or alias (whose default image to use).
+    #[arg(long, default_value = DEFAULT_BOARD)]
+    board: String,
+    /// The flash image (default: the board's own under your data folder).
+    #[arg(long, value_name = "PATH")]
+    flash: Option<PathBuf>,
+    #[command(subcommand)]
+    command: crate::flash::FsCommand,
 }
 
 #[derive(Args, Clone)]
@@ -56,6 +71,12 @@ struct GuiArgs {
     /// Board ID or alias (see `mpsim boards`).
     #[arg(long, global = false)]
     board: Option<String>,
+    /// The flash image (default: the board's own under your data folder, kept between runs).
+    #[arg(long, value_name = "PATH")]
+    flash: Option<PathBuf>,
+    /// Wipe the flash first (the board then does its first-boot setup).
+    #[arg(long)]
+    erase: bool,
 }
 
 #[derive(Args)]
@@ -69,6 +90,15 @@ struct RunArgs {
     /// Board ID or alias (see `mpsim boards`).
     #[arg(long, default_value = DEFAULT_BOARD)]
     board: String,
+    /// The flash image (default: the board's own under your data folder, kept between runs).
+    #[arg(long, value_name = "PATH", conflicts_with = "fs")]
+    flash: Option<PathBuf>,
+    /// Wipe the flash first (the board then does its first-boot setup).
+    #[arg(long, conflicts_with = "fs")]
+    erase: bool,
+    /// Run on a throw-away flash filled from this folder (the board's default files, then the folder's).
+    #[arg(long, value_name = "DIR")]
+    fs: Option<PathBuf>,
     /// Stop after this much simulated time (e.g. 60s, 500ms, 2m); the board keeps running its timers
     /// after the program returns until then.
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
@@ -225,6 +255,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Some(Command::Boards) => boards(),
+        Some(Command::Fs(f)) => fs(f),
         Some(Command::Run(args)) => run(*args),
         Some(Command::Gui(g)) => gui(g),
         None => gui(cli.gui),
@@ -236,6 +267,26 @@ pub fn main() -> i32 {
             EXIT_USAGE
         }
     }
+}
+
+fn fs(args: FsArgs) -> Result<i32> {
+    let spec = board(&args.board)?;
+    let image = match args.flash {
+        Some(p) => p,
+        None => crate::flash::default_image(&spec)?,
+    };
+    crate::flash::fs_command(&spec, &image, args.command)
+}
+
+/// Checks (creating, or with `erase` wiping) the image a board run uses; the board mounts it.
+fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Result<FlashSetup> {
+    let path = match path {
+        Some(p) => p.to_owned(),
+        None => crate::flash::default_image(spec)?,
+    };
+    let (flash, first_boot) = crate::flash::open(spec, &path, erase)?;
+    flash.close()?;
+    Ok(FlashSetup { path, first_boot })
 }
 
 fn boards() -> Result<i32> {
@@ -263,6 +314,7 @@ const DEFAULT_EXAMPLE: &str = include_str!("../examples/esp8266/blink.py");
 
 fn gui(args: GuiArgs) -> Result<i32> {
     let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
+    let flash = mount(&spec, args.flash.as_deref(), args.erase)?;
     if let Some(why) = mpsim_gui::unavailable_reason() {
         eprintln!(
             "mpsim: {why}; running {} in this terminal with examples/esp8266/blink.py (LED on GPIO15). Ctrl-C stops.",
@@ -272,10 +324,11 @@ fn gui(args: GuiArgs) -> Result<i32> {
     let config = SimConfig {
         board: spec,
         time_mode: TimeMode::Real,
-        program: Program {
+        program: Some(Program {
             name: "main.py".into(),
             source: DEFAULT_EXAMPLE.into(),
-        },
+        }),
+        flash: Some(flash),
         extra_leds: vec![WiredLed {
             pin: 15,
             name: None,
@@ -296,22 +349,31 @@ fn gui(args: GuiArgs) -> Result<i32> {
 fn run(args: RunArgs) -> Result<i32> {
     let spec = board(&args.board)?;
     let program = match (&args.script, &args.code) {
-        (_, Some(code)) => Program {
+        (_, Some(code)) => Some(Program {
             name: "<stdin>".into(),
             source: code.clone(),
-        },
+        }),
         (Some(path), None) => {
             let mut source = String::new();
             std::fs::File::open(path)
                 .and_then(|mut f| f.read_to_string(&mut source))
                 .with_context(|| format!("cannot read script {}", path.display()))?;
-            Program {
+            Some(Program {
                 name: "main.py".into(),
                 source,
-            }
+            })
         }
-        (None, None) => bail!("nothing to run: give a SCRIPT or -c CODE (see mpsim run --help)"),
+        (None, None) => None,
     };
+    // Kept alive until the run ends: the throw-away image of --fs lives in it.
+    let (_tmp, image) = match &args.fs {
+        Some(dir) => {
+            let (tmp, path) = crate::flash::image_from_folder(&spec, dir)?;
+            (Some(tmp), Some(path))
+        }
+        None => (None, args.flash.clone()),
+    };
+    let flash = mount(&spec, image.as_deref(), args.erase)?;
     let mut leds: Vec<WiredLed> = args
         .leds
         .iter()
@@ -383,6 +445,7 @@ fn run(args: RunArgs) -> Result<i32> {
             TimeMode::Real
         },
         program,
+        flash: Some(flash),
         extra_leds: leds,
         heap_size: args.heap,
         run_for: args.run_for,

@@ -1,6 +1,7 @@
 //! `mpsim`: a MicroPython board on your desktop. This file is the command line and the wiring only.
 
 mod cli;
+mod flash;
 
 use mpsim_sim_core::CountingAlloc;
 

@@ -5,9 +5,34 @@ use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary with its own data folder, so each command gets its own default flash image and never
+/// touches the user's. The image exists already (set up by `mpsim fs`), so the board is past its
+/// first boot; `fresh_mpsim` gives one that is not.
 fn mpsim() -> Command {
+    let c = fresh_mpsim();
+    let data = c
+        .get_envs()
+        .find(|(k, _)| *k == "XDG_DATA_HOME")
+        .and_then(|(_, v)| v)
+        .expect("data dir")
+        .to_owned();
+    let made = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .env("XDG_DATA_HOME", &data)
+        .args(["fs", "df"])
+        .output()
+        .expect("mpsim fs runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    c
+}
+
+fn fresh_mpsim() -> Command {
+    let data = tempfile::tempdir().expect("temp dir").keep();
     let mut c = Command::new(env!("CARGO_BIN_EXE_mpsim"));
-    c.stdin(Stdio::null());
+    c.stdin(Stdio::null()).env("XDG_DATA_HOME", data);
     c
 }
 
@@ -78,7 +103,6 @@ fn bad_arguments_exit_2_with_a_message() {
         &["run", "-c", "print(1)", "--for", "5 parsecs"][..],
         &["run", "-c", "print(1)", "--heap", "lots"],
         &["run", "/nonexistent/script.py"],
-        &["run"],
         &["run", "-c", "print(1)", "--led", "9"],
         &["run", "-c", "print(1)", "--pin", "0=7@1s"],
         &["run", "-c", "print(1)", "--trace", "out.txt"],

@@ -1,6 +1,7 @@
 //! Golden tests: every `tests/py/<area>/<name>.py` runs through the `mpsim` binary with
 //! `--virtual-time` and its output must equal `<name>.py.exp`. A first-lines comment
 //! `# mpsim: ARGS` adds arguments; `# exit: N` sets the expected exit code (default 0).
+//! Each runs on a throw-away flash (`--fs`): the board's defaults plus `<name>.fs/` when present.
 //! Set `MPSIM_BLESS=1` to write missing .exp files (review them before committing).
 
 use std::path::{Path, PathBuf};
@@ -41,9 +42,21 @@ fn golden_scripts_match_their_expected_output() {
                 exit = e.trim().parse().expect("exit code");
             }
         }
+        // Each script boots on a throw-away flash: the board's default files plus, when it exists,
+        // the folder `<name>.fs/` next to it. No default image of the user's is ever touched.
+        let empty = tempfile::tempdir().expect("temp dir");
+        let fs_dir = script.with_extension("fs");
+        let fs_dir = if fs_dir.is_dir() {
+            fs_dir
+        } else {
+            empty.path().to_owned()
+        };
         let out = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .env("XDG_DATA_HOME", empty.path())
             .arg("run")
             .arg(script)
+            .arg("--fs")
+            .arg(&fs_dir)
             .arg("--virtual-time")
             .args(["--timeout", "60s"])
             .args(&args)

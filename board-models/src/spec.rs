@@ -59,8 +59,14 @@ pub struct BoardSpec {
     pub sdk_version: Option<String>,
     /// `sys.implementation._mpy`.
     pub mpy_abi: u32,
-    /// Flash size in bytes (`esp.flash_size()`, the flash image size).
+    /// Flash size in bytes (`esp.flash_size()`).
     pub flash_size: u64,
+    /// Size of the FAT volume on the flash (the image file), bytes.
+    pub fs_size: u64,
+    /// Cluster size of that volume (the flash's erase block), bytes.
+    pub fs_block: u32,
+    /// What a board with an empty flash does on its first boot.
+    pub first_boot: FirstBoot,
     /// MicroPython heap size in bytes (what `gc.mem_free() + gc.mem_alloc()` adds up to).
     pub heap_size: u64,
     /// Default CPU frequency in Hz (`machine.freq()`).
@@ -94,6 +100,16 @@ pub struct BoardSpec {
     /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
     #[serde(skip)]
     pub pin_names: Vec<(String, String)>,
+}
+
+/// The first boot: a line printed and files written (boot.py …).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirstBoot {
+    /// Printed on the console before the files are written.
+    pub message: String,
+    /// File name → contents.
+    pub files: BTreeMap<String, String>,
 }
 
 /// PWM limits of the port.
@@ -279,6 +295,14 @@ impl BoardSpec {
         }
         if !(1..=32).contains(&self.ticks_period_bits) {
             return Err(bad("ticks_period_bits must be 1..=32".into()));
+        }
+        if self.fs_block == 0 || !self.fs_block.is_power_of_two() || self.fs_size < 64 * 1024 {
+            return Err(bad(
+                "fs_block must be a power of two and fs_size at least 64 KiB".into(),
+            ));
+        }
+        if self.fs_size > self.flash_size {
+            return Err(bad("fs_size exceeds flash_size".into()));
         }
         if self.heap_size < 4096 {
             return Err(bad("heap_size below 4 KiB".into()));

@@ -74,7 +74,73 @@ class _NotFound:
         pass
 
 
+class _SourceLoader:
+    # A .py file on the board's filesystem (flash or a mounted VFS), compiled where it is.
+    def __init__(self, path):
+        self.path = path
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        import os
+        with os.open(self.path) as f:
+            src = f.read()
+        module.__file__ = self.path
+        exec(compile(src, self.path, "exec"), module.__dict__)
+
+
+class _NamespaceLoader:
+    @staticmethod
+    def create_module(spec):
+        return None
+
+    @staticmethod
+    def exec_module(module):
+        pass
+
+
+class _PathFinder:
+    # Modules and packages on sys.path ("" is the current directory, then /lib), as the board does.
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        import os
+        leaf = name.rpartition(".")[2]
+        for d in (path if path is not None else sys.path):
+            if d == ".frozen":
+                continue
+            base = d.rstrip("/") + "/" + leaf if d else leaf
+            try:
+                is_dir = os.stat(base)[0] & 0x4000
+            except OSError:
+                is_dir = False
+            if is_dir:
+                init = base + "/__init__.py"
+                try:
+                    os.stat(init)
+                    spec = ModuleSpec(name, _SourceLoader(init), origin=init, is_package=True)
+                except OSError:
+                    spec = ModuleSpec(name, _NamespaceLoader, origin=base, is_package=True)
+                spec.submodule_search_locations = [base]
+                return spec
+            for ext in (".py", ".mpy"):
+                try:
+                    os.stat(base + ext)
+                except OSError:
+                    continue
+                if ext == ".mpy":
+                    raise ImportError("%s.mpy: mpsim runs Python source only; put %s.py on the board instead"
+                                      % (base, leaf))
+                return ModuleSpec(name, _SourceLoader(base + ext), origin=base + ext)
+        return None
+
+    @staticmethod
+    def invalidate_caches():
+        pass
+
+
 sys.meta_path.insert(0, _Finder)
+sys.meta_path.append(_PathFinder)
 sys.meta_path.append(_NotFound)
 # Ours replace the interpreter's own where both exist.
 for _n in ("time", "gc", "io", "os", "select", "random", "json", "re", "collections", "struct"):
@@ -200,6 +266,10 @@ def _input(prompt=None):
 import builtins
 
 builtins.input = _input
+import os as _os
+
+builtins.open = _os.open
+del _os
 builtins.__import__ = _mpsim.import_untracked
 del builtins
 

@@ -21,6 +21,11 @@ _OPS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "//"
         "*=": "__imul__", "/=": "__itruediv__", "//=": "__ifloordiv__", "%=": "__imod__"}
 
 
+# Modules that are C on the board: their frames never show in its tracebacks.
+_NATIVE = {"os", "machine", "time", "micropython", "gc", "io", "json", "re", "struct", "collections",
+           "collections.abc", "heapq", "random", "hashlib", "select", "zlib", "deflate", "esp"}
+
+
 def _between(s, head, tail):
     if s.startswith(head) and s.endswith(tail):
         return s[len(head):len(s) - len(tail)]
@@ -80,7 +85,7 @@ def _exc_text(exc):
         name = _ERRNO.get(args[0])
         if name is not None:
             s = "[Errno %d] %s" % (args[0], name)
-            if len(args) > 1:
+            if len(args) > 1 and args[1] != name:
                 s += ": " + str(args[1])
             return tname + ": " + s
     if len(args) == 0:
@@ -108,7 +113,7 @@ def print_exception(exc, file=None):
     while tb is not None:
         co = tb.tb_frame.f_code
         fn = co.co_filename
-        if not fn.startswith("_mpsim") and not fn.startswith("<frozen"):
+        if not fn.startswith("_mpsim") and not fn.startswith("<frozen") and fn not in _NATIVE:
             lines.append('  File "%s", line %d, in %s\n' % (fn, tb.tb_lineno, co.co_name))
         tb = tb.tb_next
     if lines:

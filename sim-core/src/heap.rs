@@ -19,7 +19,11 @@ thread_local! {
 
 static LIVE: AtomicI64 = AtomicI64::new(0);
 static HARD_CAP: AtomicI64 = AtomicI64::new(i64::MAX);
-/// The budget, in [`LIVE`] units (the base at program start plus the heap size).
+/// [`LIVE`] when the program started; what the script uses is measured from here.
+static BASE: AtomicI64 = AtomicI64::new(0);
+/// The heap size, in weighted bytes.
+static SIZE: AtomicI64 = AtomicI64::new(i64::MAX);
+/// The budget, in [`LIVE`] units (`BASE + SIZE`).
 static LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
 /// Passing this calls [`HOOK`] once; it is disarmed (MAX) until the script has seen its MemoryError.
 static TRIGGER_AT: AtomicI64 = AtomicI64::new(i64::MAX);
@@ -65,6 +69,11 @@ impl CountingAlloc {
         if TRACKED.with(Cell::get) {
             let w = weight(size);
             let now = LIVE.fetch_sub(w, Ordering::Relaxed) - w;
+            if now < BASE.load(Ordering::Relaxed) {
+                // Freed something allocated while counting was off (a module's code, say): move
+                // the base down rather than report less than nothing in use.
+                rebase(now);
+            }
             let limit = LIMIT.load(Ordering::Relaxed);
             if now < limit && TRIGGER_AT.load(Ordering::Relaxed) != limit {
                 TRIGGER_AT.store(limit, Ordering::Relaxed);
@@ -138,11 +147,31 @@ pub fn live() -> i64 {
     LIVE.load(Ordering::Relaxed)
 }
 
-/// Sets the budget: passing `base + size` weighted bytes calls the hook (see [`set_hook`]).
-pub fn set_limit(base: i64, size: i64) {
-    let limit = base.saturating_add(size);
+/// Starts measuring from now: passing `size` more weighted bytes calls the hook (see [`set_hook`]).
+pub fn start_budget(size: i64) {
+    SIZE.store(size, Ordering::Relaxed);
+    rebase(live());
+}
+
+/// Stops enforcing any budget.
+pub fn end_budget() {
+    SIZE.store(i64::MAX, Ordering::Relaxed);
+    LIMIT.store(i64::MAX, Ordering::Relaxed);
+    TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
+}
+
+fn rebase(base: i64) {
+    BASE.store(base, Ordering::Relaxed);
+    let limit = base.saturating_add(SIZE.load(Ordering::Relaxed));
     LIMIT.store(limit, Ordering::Relaxed);
-    TRIGGER_AT.store(limit, Ordering::Relaxed);
+    if TRIGGER_AT.load(Ordering::Relaxed) != i64::MAX {
+        TRIGGER_AT.store(limit, Ordering::Relaxed);
+    }
+}
+
+/// Weighted bytes the script holds now (never negative).
+pub fn used() -> i64 {
+    (live() - BASE.load(Ordering::Relaxed)).max(0)
 }
 
 /// The function called, on the counting thread and inside the allocator, when the budget is

@@ -63,8 +63,9 @@ pub(crate) fn print_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) {
     }
 }
 
-/// Boots an interpreter, runs `program` as the board's main program and says how it ended.
-pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason {
+/// Boots an interpreter and runs what the board runs at boot: boot.py from the flash, then the main
+/// program (`program`, or main.py from the flash). Says how it ended.
+pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> EndReason {
     let (interp, tx) = heap::untracked(build);
     crate::sim::set_oom_channel(Some(tx.clone()));
     shared.set_signal(Some(tx));
@@ -80,25 +81,25 @@ pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason 
                 e.class().name()
             ));
         }
-        let code = match vm.compile(&program.source, Mode::Exec, program.name.clone()) {
-            Ok(c) => c,
-            Err(err) => {
-                let exc = err.into_pyexception(vm, Some(&program.source));
-                print_exception(vm, &exc);
-                return EndReason::Exception;
-            }
+        let from_flash = |name: &str| {
+            with_state(|s| {
+                let f = s.flash.as_ref()?;
+                let bytes = heap::untracked(|| f.read(&format!("/{name}")).ok())?;
+                Some(Program {
+                    name: name.to_owned(),
+                    source: String::from_utf8_lossy(&bytes).into_owned(),
+                })
+            })
+            .flatten()
         };
+        let boot = from_flash("boot.py");
+        let main = program.cloned().or_else(|| from_flash("main.py"));
+        // boot.py and main.py share the globals of __main__, as on the board.
         let scope = vm.new_scope_with_builtins();
         let _ = scope
             .globals
             .set_item("__name__", vm.ctx.new_str("__main__").into(), vm);
-        let _ =
-            scope
-                .globals
-                .set_item("__file__", vm.ctx.new_str(program.name.as_str()).into(), vm);
-        let base = heap::live();
         let size = with_state(|s| {
-            s.heap_base = base;
             if s.heap_counted {
                 i64::try_from(s.heap_size).unwrap_or(i64::MAX)
             } else {
@@ -106,25 +107,54 @@ pub(crate) fn run_program(program: &Program, shared: &Arc<Shared>) -> EndReason 
             }
         })
         .unwrap_or(i64::MAX);
-        heap::set_limit(base, size);
+        heap::start_budget(size);
         shared.running.store(true, Ordering::Release);
+        let mut failed = false;
+        for prog in [boot, main].into_iter().flatten() {
+            match exec(vm, &prog, &scope) {
+                Ok(()) => {}
+                Err(e) => match classify(vm, &e) {
+                    // An exception in boot.py is printed and the board goes on to main.py.
+                    EndReason::Exception if prog.name == "boot.py" => failed = true,
+                    other => return other,
+                },
+            }
+        }
         heap::set_tracked(true);
-        let result = vm
-            .run_code_obj(code, scope)
-            .map(drop)
-            .and_then(|()| idle(vm));
+        let idled = idle(vm);
         heap::set_tracked(false);
-        match result {
+        match idled {
+            Err(e) => classify(vm, &e),
             Ok(()) => with_state(|s| s.stop.clone())
                 .flatten()
-                .unwrap_or(EndReason::Finished),
-            Err(e) => classify(vm, &e),
+                .unwrap_or(if failed {
+                    EndReason::Exception
+                } else {
+                    EndReason::Finished
+                }),
         }
     });
-    heap::set_limit(i64::MAX, 0);
+    heap::end_budget();
     crate::sim::set_oom_channel(None);
     shared.set_signal(None);
     reason
+}
+
+/// Compiles and runs one program in `scope`, counting its allocations against the heap.
+fn exec(
+    vm: &VirtualMachine,
+    prog: &Program,
+    scope: &rustpython_vm::scope::Scope,
+) -> Result<(), PyBaseExceptionRef> {
+    let code = heap::untracked(|| vm.compile(&prog.source, Mode::Exec, prog.name.clone()))
+        .map_err(|err| err.into_pyexception(vm, Some(&prog.source)))?;
+    let _ = scope
+        .globals
+        .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);
+    heap::set_tracked(true);
+    let r = vm.run_code_obj(code, scope.clone()).map(drop);
+    heap::set_tracked(false);
+    r
 }
 
 /// After the program returns, the board keeps running its timers and IRQs until `--for` passes.

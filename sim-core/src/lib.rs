@@ -10,6 +10,6 @@ pub mod sim;
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;
 pub use sim::{
-    CommandSender, EndReason, Program, RunOutcome, SimCommand, SimConfig, SimError, SimEvent,
-    SimHandle, spawn,
+    CommandSender, EndReason, FlashSetup, Program, RunOutcome, SimCommand, SimConfig, SimError,
+    SimEvent, SimHandle, spawn,
 };

@@ -10,7 +10,7 @@ mod _mpsim {
     use mpsim_board_models::{PinError, PinMode, Pull};
     use rustpython_vm::builtins::{PyBaseExceptionRef, PyDictRef, PyUtf8StrRef};
     use rustpython_vm::function::{ArgBytesLike, FuncArgs, OptionalArg};
-    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
     fn no_state(vm: &VirtualMachine) -> PyBaseExceptionRef {
         vm.new_runtime_error("board not running")
@@ -401,7 +401,7 @@ mod _mpsim {
     #[pyfunction]
     fn heap_stats(vm: &VirtualMachine) -> PyResult<(u64, u64)> {
         state(vm, |s| {
-            let used = u64::try_from((heap::live() - s.heap_base).max(0)).unwrap_or(0);
+            let used = u64::try_from(heap::used()).unwrap_or(0);
             (used.min(s.heap_size), s.heap_size)
         })
     }
@@ -616,6 +616,167 @@ mod _mpsim {
                 )
                 .into(),
         })
+    }
+
+    /// MicroPython's errno table: the names it prints (`[Errno 2] ENOENT`).
+    const ERRNO_NAMES: &[(i32, &str)] = &[
+        (1, "EPERM"),
+        (2, "ENOENT"),
+        (5, "EIO"),
+        (9, "EBADF"),
+        (11, "EAGAIN"),
+        (12, "ENOMEM"),
+        (13, "EACCES"),
+        (17, "EEXIST"),
+        (19, "ENODEV"),
+        (21, "EISDIR"),
+        (22, "EINVAL"),
+        (95, "EOPNOTSUPP"),
+        (98, "EADDRINUSE"),
+        (103, "ECONNABORTED"),
+        (104, "ECONNRESET"),
+        (105, "ENOBUFS"),
+        (107, "ENOTCONN"),
+        (110, "ETIMEDOUT"),
+        (111, "ECONNREFUSED"),
+        (113, "EHOSTUNREACH"),
+        (114, "EALREADY"),
+        (115, "EINPROGRESS"),
+    ];
+
+    /// `OSError` as MicroPython raises it: `e.errno == n`, `e.args[0] == n`, and `str(e)` is
+    /// `[Errno 2] ENOENT` for names in its table, the bare number otherwise.
+    pub(crate) fn os_error(vm: &VirtualMachine, errno: i32) -> PyBaseExceptionRef {
+        let mut args = vec![vm.ctx.new_int(errno).into()];
+        if let Some((_, name)) = ERRNO_NAMES.iter().find(|(n, _)| *n == errno) {
+            args.push(vm.ctx.new_str(*name).into());
+        }
+        let e = vm.new_exception(vm.ctx.exceptions.os_error.to_owned(), args);
+        let _ = e.as_object().set_attr("errno", vm.ctx.new_int(errno), vm);
+        e
+    }
+
+    /// The OSError for errno `n`, for the frozen modules to raise.
+    #[pyfunction]
+    fn oserror(n: i32, vm: &VirtualMachine) -> PyBaseExceptionRef {
+        os_error(vm, n)
+    }
+
+    fn flash_op<R>(
+        vm: &VirtualMachine,
+        f: impl FnOnce(&mpsim_vfs::Flash) -> Result<R, mpsim_vfs::VfsError>,
+    ) -> PyResult<R> {
+        // The FAT layer's own buffers are the simulator's, not the board's heap. Files carry the
+        // board's RTC time.
+        let r = heap::untracked(|| {
+            state(vm, |s| {
+                let now = i64::try_from(s.clock.now_us()).unwrap_or(i64::MAX);
+                let rtc = now.saturating_add(s.rtc_offset_us) / 1_000_000;
+                mpsim_vfs::set_stamp_time(Some(rtc));
+                s.flash.as_ref().map(f)
+            })
+        })?;
+        match r {
+            None => Err(os_error(vm, 19)),
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err(os_error(vm, e.errno())),
+        }
+    }
+
+    /// (is_dir, size, mtime) of a path on the flash.
+    #[pyfunction]
+    fn fs_stat(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<(bool, u64, u64)> {
+        let e = flash_op(vm, |f| f.stat(path.as_str()))?;
+        Ok((e.is_dir, e.size, e.mtime))
+    }
+
+    /// [(name, is_dir, size)] of a flash directory.
+    #[pyfunction]
+    fn fs_listdir(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let entries = flash_op(vm, |f| f.listdir(path.as_str()))?;
+        Ok(vm
+            .ctx
+            .new_list(
+                entries
+                    .into_iter()
+                    .map(|e| {
+                        vm.ctx
+                            .new_tuple(vec![
+                                vm.ctx.new_str(e.name).into(),
+                                vm.ctx.new_bool(e.is_dir).into(),
+                                vm.ctx.new_int(e.size).into(),
+                            ])
+                            .into()
+                    })
+                    .collect(),
+            )
+            .into())
+    }
+
+    #[pyfunction]
+    fn fs_mkdir(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, |f| f.mkdir(path.as_str()))
+    }
+
+    #[pyfunction]
+    fn fs_rmdir(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, |f| f.rmdir(path.as_str()))
+    }
+
+    #[pyfunction]
+    fn fs_remove(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, |f| f.remove(path.as_str()))
+    }
+
+    #[pyfunction]
+    fn fs_rename(from: PyUtf8StrRef, to: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, |f| f.rename(from.as_str(), to.as_str()))
+    }
+
+    /// Creates (or truncates) a file.
+    #[pyfunction]
+    fn fs_create(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, |f| f.create(path.as_str()))
+    }
+
+    /// Up to `n` bytes of a file from `offset`.
+    #[pyfunction]
+    fn fs_read(
+        path: PyUtf8StrRef,
+        offset: u64,
+        n: usize,
+        vm: &VirtualMachine,
+    ) -> PyResult<Vec<u8>> {
+        flash_op(vm, |f| f.read_at(path.as_str(), offset, n))
+    }
+
+    /// Writes at `offset`; returns the count written (ENOSPC when nothing fits).
+    #[pyfunction]
+    fn fs_write(
+        path: PyUtf8StrRef,
+        offset: u64,
+        data: ArgBytesLike,
+        vm: &VirtualMachine,
+    ) -> PyResult<usize> {
+        let bytes = data.borrow_buf().to_vec();
+        flash_op(vm, |f| f.write_at(path.as_str(), offset, &bytes))
+    }
+
+    #[pyfunction]
+    fn fs_truncate(path: PyUtf8StrRef, len: u64, vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, |f| f.truncate(path.as_str(), len))
+    }
+
+    /// (block size, blocks, free blocks) of the flash volume.
+    #[pyfunction]
+    fn fs_statvfs(vm: &VirtualMachine) -> PyResult<(u32, u32, u32)> {
+        let s = flash_op(vm, mpsim_vfs::Flash::stats)?;
+        Ok((s.block_size, s.blocks, s.free))
+    }
+
+    #[pyfunction]
+    fn fs_sync(vm: &VirtualMachine) -> PyResult<()> {
+        flash_op(vm, mpsim_vfs::Flash::sync)
     }
 
     /// A seed for the board's random generators: fixed in virtual time, fresh in real time.

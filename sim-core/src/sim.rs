@@ -29,8 +29,11 @@ pub struct SimConfig {
     pub board: BoardSpec,
     /// Real or virtual time.
     pub time_mode: TimeMode,
-    /// The main program.
-    pub program: Program,
+    /// The main program; `None` runs main.py from the flash, as the board does.
+    pub program: Option<Program>,
+    /// The flash image, and whether it was formatted just now (the board's first boot). The image
+    /// is mounted on the `sim` thread (a mounted volume is not `Send`).
+    pub flash: Option<FlashSetup>,
     /// Extra LEDs wired to the board (`--led`, `--wiring`).
     pub extra_leds: Vec<mpsim_board_models::WiredLed>,
     /// Heap size in bytes; the board's own when `None`.
@@ -49,6 +52,15 @@ pub struct SimConfig {
     pub argv: Vec<String>,
     /// What the outside world does, and when (simulated time): `SetPin`/`SetAdc` commands.
     pub stimuli: Vec<(Duration, SimCommand)>,
+}
+
+/// Which flash image the board mounts.
+#[derive(Debug, Clone)]
+pub struct FlashSetup {
+    /// The image file (a FAT volume; create and check it with `mpsim_vfs::Flash::open` first).
+    pub path: std::path::PathBuf,
+    /// The image was formatted just now: the board does its first-boot setup.
+    pub first_boot: bool,
 }
 
 /// Messages into the board.
@@ -372,8 +384,8 @@ pub(crate) struct SimState {
     pub irq_disabled: bool,
     pub notified: bool,
     pub heap_size: u64,
-    /// `heap::live()` when the program started: what the script uses is measured from here.
-    pub heap_base: i64,
+    /// The board's flash, mounted.
+    pub flash: Option<mpsim_vfs::Flash>,
     /// Whether the allocator counts (see `heap::is_counting`).
     pub heap_counted: bool,
     pub reboot: Option<Reboot>,
@@ -825,6 +837,7 @@ fn sim_main(
         trace,
         argv,
         mut stimuli,
+        flash,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds) {
@@ -879,7 +892,7 @@ fn sim_main(
         irq_disabled: false,
         notified: false,
         heap_size,
-        heap_base: 0,
+        flash: None,
         heap_counted,
         reboot: None,
         reset_cause: "PWRON_RESET",
@@ -892,6 +905,36 @@ fn sim_main(
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
+    if let Some(setup) = flash {
+        let geometry = with_state(|s| mpsim_vfs::Geometry {
+            size: s.board.spec.fs_size,
+            cluster: s.board.spec.fs_block,
+        });
+        let mounted = geometry.map(|g| mpsim_vfs::Flash::open(&setup.path, g, false));
+        let first_boot = setup.first_boot;
+        with_state(|s| {
+            let flash = match mounted {
+                Some(Ok((f, _))) => f,
+                Some(Err(e)) => {
+                    s.output(format!("flash: {e}\r\n").as_bytes());
+                    return;
+                }
+                None => return,
+            };
+            if first_boot {
+                // What the firmware does when it finds no filesystem: say so, write the defaults.
+                mpsim_vfs::set_stamp_time(Some(0));
+                let fb = s.board.spec.first_boot.clone();
+                s.output(format!("{}\r\n", fb.message).as_bytes());
+                for (name, text) in &fb.files {
+                    if let Err(e) = flash.write(&format!("/{name}"), text.as_bytes()) {
+                        s.output(format!("cannot write {name} to the flash: {e}\r\n").as_bytes());
+                    }
+                }
+            }
+            s.flash = Some(flash);
+        });
+    }
     if heap_counted {
         // Far beyond the budget a single big request ends the process (see heap.rs).
         heap::set_hard_cap(
@@ -903,7 +946,7 @@ fn sim_main(
 
     let reason = loop {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            interp::run_program(&program, &shared)
+            interp::run_program(program.as_ref(), &shared)
         }));
         let reason = match result {
             Ok(r) => r,
@@ -949,6 +992,11 @@ fn sim_main(
     let (missing, t) = with_state(|s| {
         let now = s.clock.now_us();
         s.board.finish(now);
+        if let Some(f) = s.flash.take()
+            && let Err(e) = f.close()
+        {
+            s.output(format!("flash: {e}\r\n").as_bytes());
+        }
         let missing = s
             .expect
             .iter()

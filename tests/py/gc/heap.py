@@ -9,7 +9,7 @@ used = free0 - gc.mem_free()
 print(9900 < used < 11000)
 del buf
 gc.collect()
-print(abs(gc.mem_free() - free0) < 500)
+print(abs(gc.mem_free() - free0) < 1024)
 print(gc.isenabled())
 gc.disable()
 print(gc.isenabled())

@@ -1,0 +1,307 @@
+//! Which flash image a command uses, and `mpsim fs`: the image's files without running a board.
+
+use anyhow::{Context, Result, bail};
+use clap::Subcommand;
+use mpsim_board_models::BoardSpec;
+use mpsim_vfs::{Flash, Geometry};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The image a board uses when none is named: `<data dir>/mpsim/<BOARD_ID>/flash.img`.
+pub fn default_image(spec: &BoardSpec) -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "mpsim")
+        .context("cannot find a data directory for the default flash image; pass --flash PATH")?;
+    Ok(dirs.data_dir().join(&spec.id).join("flash.img"))
+}
+
+fn geometry(spec: &BoardSpec) -> Geometry {
+    Geometry {
+        size: spec.fs_size,
+        cluster: spec.fs_block,
+    }
+}
+
+/// Opens (creating or with `erase` wiping) an image; returns it and whether it is new.
+pub fn open(spec: &BoardSpec, path: &Path, erase: bool) -> Result<(Flash, bool)> {
+    Ok(Flash::open(path, geometry(spec), erase)?)
+}
+
+/// Writes the files the board's firmware writes on its first boot.
+fn write_first_boot_files(spec: &BoardSpec, flash: &Flash) -> Result<()> {
+    for (name, text) in &spec.first_boot.files {
+        flash
+            .write(&format!("/{name}"), text.as_bytes())
+            .with_context(|| format!("writing {name}"))?;
+    }
+    Ok(())
+}
+
+/// Flash path for a file name on the host side: `/` plus the path, `\` never allowed.
+fn board_path(p: &str) -> String {
+    let mut s = String::from("/");
+    s.push_str(p.trim_start_matches('/'));
+    s
+}
+
+/// Copies a host folder into the flash at `dest` (a directory that exists).
+fn put_tree(flash: &Flash, src: &Path, dest: &str) -> Result<usize> {
+    let mut n = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(src)
+        .with_context(|| format!("cannot read {}", src.display()))?
+        .collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let target = format!("{}/{}", dest.trim_end_matches('/'), name);
+        let ty = e.file_type()?;
+        if ty.is_dir() {
+            if flash.stat(&target).is_err() {
+                flash
+                    .mkdir(&target)
+                    .with_context(|| format!("mkdir {target}"))?;
+            }
+            n += put_tree(flash, &e.path(), &target)?;
+        } else if ty.is_file() {
+            let data = std::fs::read(e.path())?;
+            flash
+                .write(&target, &data)
+                .with_context(|| format!("writing {target}"))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A throw-away image for `--fs DIR`: the board's default files, then the folder's, as if the board
+/// had booted before and a tool had copied the folder onto it.
+pub fn image_from_folder(spec: &BoardSpec, dir: &Path) -> Result<(tempfile::TempDir, PathBuf)> {
+    if !dir.is_dir() {
+        bail!("--fs {}: not a folder", dir.display());
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("mpsim-flash")
+        .tempdir()
+        .context("cannot create a temporary flash image")?;
+    let path = tmp.path().join("flash.img");
+    let (flash, _) = open(spec, &path, true)?;
+    write_first_boot_files(spec, &flash)?;
+    put_tree(&flash, dir, "/")?;
+    flash.close()?;
+    Ok((tmp, path))
+}
+
+/// `mpsim fs …`
+#[derive(Subcommand)]
+pub enum FsCommand {
+    /// List a directory with sizes (default /).
+    Ls {
+        /// Path on the board.
+        #[arg(default_value = "/")]
+        path: String,
+    },
+    /// Print a file.
+    Cat {
+        /// Path on the board.
+        path: String,
+    },
+    /// Copy a file from the board to the host.
+    Get {
+        /// Path on the board.
+        src: String,
+        /// Host file or folder (default: the current folder).
+        dest: Option<PathBuf>,
+    },
+    /// Copy a file or a whole folder from the host to the board.
+    Put {
+        /// Host file or folder.
+        src: PathBuf,
+        /// Path on the board (default: / plus the file's name).
+        dest: Option<String>,
+    },
+    /// Remove a file (or with -r a directory and everything in it).
+    Rm {
+        /// Remove directories and their contents.
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// Path on the board.
+        path: String,
+    },
+    /// Make a directory.
+    Mkdir {
+        /// Path on the board.
+        path: String,
+    },
+    /// Remove an empty directory.
+    Rmdir {
+        /// Path on the board.
+        path: String,
+    },
+    /// Size, used and free space of the volume.
+    Df,
+    /// Copy the whole flash into a host folder.
+    Export {
+        /// Host folder (created when missing).
+        dir: PathBuf,
+    },
+    /// Copy a host folder's contents onto the flash (files are replaced, nothing is deleted).
+    Import {
+        /// Host folder.
+        dir: PathBuf,
+    },
+}
+
+fn remove_tree(flash: &Flash, path: &str) -> Result<()> {
+    for e in flash.listdir(path)? {
+        let child = format!("{}/{}", path.trim_end_matches('/'), e.name);
+        if e.is_dir {
+            remove_tree(flash, &child)?;
+        } else {
+            flash.remove(&child)?;
+        }
+    }
+    Ok(flash.rmdir(path)?)
+}
+
+fn export_tree(flash: &Flash, src: &str, dest: &Path) -> Result<usize> {
+    std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
+    let mut n = 0;
+    for e in flash.listdir(src)? {
+        let child = format!("{}/{}", src.trim_end_matches('/'), e.name);
+        let target = dest.join(&e.name);
+        if e.is_dir {
+            n += export_tree(flash, &child, &target)?;
+        } else {
+            std::fs::write(&target, flash.read(&child)?)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Runs one `mpsim fs` command on the image at `image`.
+pub fn fs_command(spec: &BoardSpec, image: &Path, cmd: FsCommand) -> Result<i32> {
+    let (flash, fresh) = open(spec, image, false)?;
+    if fresh {
+        write_first_boot_files(spec, &flash)?;
+    }
+    let mut out = std::io::stdout().lock();
+    let errno = |path: &str, e: mpsim_vfs::VfsError| -> anyhow::Error {
+        let what = match e.errno() {
+            2 => "no such file or directory",
+            13 => "directory not empty",
+            17 => "already exists",
+            20 => "not a directory",
+            21 => "is a directory",
+            22 => "invalid name",
+            28 => "no space left on the flash",
+            _ => "I/O error",
+        };
+        anyhow::anyhow!("{path}: {what} (OSError {})", e.errno())
+    };
+    match cmd {
+        FsCommand::Ls { path } => {
+            let p = board_path(&path);
+            let e = flash.stat(&p).map_err(|e| errno(&p, e))?;
+            if !e.is_dir {
+                writeln!(out, "{:>9} {}", e.size, p)?;
+            } else {
+                for e in flash.listdir(&p).map_err(|e| errno(&p, e))? {
+                    if e.is_dir {
+                        writeln!(out, "{:>9} {}/", "", e.name)?;
+                    } else {
+                        writeln!(out, "{:>9} {}", e.size, e.name)?;
+                    }
+                }
+            }
+        }
+        FsCommand::Cat { path } => {
+            let p = board_path(&path);
+            out.write_all(&flash.read(&p).map_err(|e| errno(&p, e))?)?;
+        }
+        FsCommand::Get { src, dest } => {
+            let p = board_path(&src);
+            let data = flash.read(&p).map_err(|e| errno(&p, e))?;
+            let name = p.rsplit('/').next().unwrap_or("file");
+            let dest = match dest {
+                Some(d) if d.is_dir() => d.join(name),
+                Some(d) => d,
+                None => PathBuf::from(name),
+            };
+            std::fs::write(&dest, data)
+                .with_context(|| format!("cannot write {}", dest.display()))?;
+        }
+        FsCommand::Put { src, dest } => {
+            let name = src
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .with_context(|| format!("{}: no file name", src.display()))?;
+            let target = match dest {
+                Some(d) => board_path(&d),
+                None => board_path(&name),
+            };
+            if src.is_dir() {
+                if flash.stat(&target).is_err() {
+                    flash.mkdir(&target).map_err(|e| errno(&target, e))?;
+                }
+                let n = put_tree(&flash, &src, &target)?;
+                writeln!(out, "{n} files copied to {target}")?;
+            } else {
+                let target = match flash.stat(&target) {
+                    Ok(e) if e.is_dir => format!("{}/{name}", target.trim_end_matches('/')),
+                    _ => target,
+                };
+                let data = std::fs::read(&src)
+                    .with_context(|| format!("cannot read {}", src.display()))?;
+                flash.write(&target, &data).map_err(|e| errno(&target, e))?;
+            }
+        }
+        FsCommand::Rm { recursive, path } => {
+            let p = board_path(&path);
+            let e = flash.stat(&p).map_err(|e| errno(&p, e))?;
+            if e.is_dir {
+                if !recursive {
+                    bail!("{p} is a directory: use rm -r");
+                }
+                remove_tree(&flash, &p)?;
+            } else {
+                flash.remove(&p).map_err(|e| errno(&p, e))?;
+            }
+        }
+        FsCommand::Mkdir { path } => {
+            let p = board_path(&path);
+            flash.mkdir(&p).map_err(|e| errno(&p, e))?;
+        }
+        FsCommand::Rmdir { path } => {
+            let p = board_path(&path);
+            flash.rmdir(&p).map_err(|e| errno(&p, e))?;
+        }
+        FsCommand::Df => {
+            let s = flash.stats()?;
+            let kib = |blocks: u32| u64::from(blocks) * u64::from(s.block_size) / 1024;
+            writeln!(
+                out,
+                "{:<12} {:>10} {:>10} {:>10}",
+                "Filesystem", "Size(KiB)", "Used", "Free"
+            )?;
+            writeln!(
+                out,
+                "{:<12} {:>10} {:>10} {:>10}",
+                "/",
+                kib(s.blocks),
+                kib(s.blocks - s.free),
+                kib(s.free)
+            )?;
+        }
+        FsCommand::Export { dir } => {
+            let n = export_tree(&flash, "/", &dir)?;
+            writeln!(out, "{n} files exported to {}", dir.display())?;
+        }
+        FsCommand::Import { dir } => {
+            let n = put_tree(&flash, &dir, "/")?;
+            writeln!(out, "{n} files imported from {}", dir.display())?;
+        }
+    }
+    flash.close()?;
+    Ok(0)
+}
