@@ -15,7 +15,10 @@ fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            scripts(&p, out);
+            // `<name>.fs/` folders are flash contents, not tests.
+            if p.extension().is_none_or(|e| e != "fs") {
+                scripts(&p, out);
+            }
         } else if p.extension().is_some_and(|e| e == "py") {
             out.push(p);
         }

@@ -83,7 +83,7 @@ class _FileIO:
     def read(self, n=-1):
         self._check()
         if not self._readable:
-            raise _oserror(1)
+            raise _oserror(13)
         if n is None or n < 0:
             n = _mpsim.fs_stat(self._path)[1] - self._pos
             if n <= 0:
@@ -126,7 +126,7 @@ class _FileIO:
     def write(self, data):
         self._check()
         if not self._writable:
-            raise _oserror(1)
+            raise _oserror(13)
         if isinstance(data, str):
             raise TypeError("object with buffer protocol required")
         if self._append:

@@ -1,0 +1,410 @@
+//! The flash filesystem end to end (issue 3): first boot, boot.py → main.py, persistence across runs,
+//! `mpsim fs`, the image read and written by mtools, kill -9 during writes, corrupt and locked images.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+struct Board {
+    data: tempfile::TempDir,
+}
+
+impl Board {
+    fn new() -> Self {
+        Board {
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mpsim"));
+        c.stdin(Stdio::null())
+            .env("XDG_DATA_HOME", self.data.path());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn image(&self) -> PathBuf {
+        self.data.path().join("mpsim/ESP8266_GENERIC/flash.img")
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn mtools(tool: &str, args: &[&str]) -> Output {
+    let o = Command::new(tool)
+        .args(args)
+        .env("MTOOLS_SKIP_CHECK", "1")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{tool} (Debian package mtools, installed by scripts/test.sh): {e}")
+        });
+    assert!(o.status.success(), "{tool} {args:?}: {}", err(&o));
+    o
+}
+
+#[test]
+fn first_boot_formats_writes_boot_py_and_later_boots_do_not() {
+    let b = Board::new();
+    let o = b.run(&["run", "-c", "import os; print(os.listdir())"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o), "Performing initial setup\n['boot.py']\n");
+    assert!(b.image().exists());
+    let o = b.run(&["run", "-c", "print(open('boot.py').read())"]);
+    let boot = out(&o);
+    for line in [
+        "#import esp",
+        "#esp.osdebug(None)",
+        "import gc",
+        "#import webrepl",
+        "#webrepl.start()",
+        "gc.collect()",
+    ] {
+        assert!(
+            boot.lines().any(|l| l == line),
+            "{line:?} in boot.py:\n{boot}"
+        );
+    }
+    assert!(!boot.contains("Performing initial setup"));
+    // --erase wipes it: first boot again, the file written in between is gone.
+    b.run(&["run", "-c", "open('x', 'w').write('1')"]);
+    let o = b.run(&["run", "--erase", "-c", "import os; print(os.listdir())"]);
+    assert_eq!(out(&o), "Performing initial setup\n['boot.py']\n");
+}
+
+#[test]
+fn files_persist_across_runs_and_boot_py_runs_before_main_py() {
+    let b = Board::new();
+    let o = b.run(&[
+        "run",
+        "-c",
+        "f = open('count.txt', 'w'); f.write('1'); f.close()",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let o = b.run(&[
+        "run",
+        "-c",
+        "n = int(open('count.txt').read()); open('count.txt', 'w').write(str(n + 1)); print(n + 1)",
+    ]);
+    assert_eq!(out(&o), "2\n");
+    let dir = tempfile::tempdir().unwrap();
+    let boot = dir.path().join("boot.py");
+    let main = dir.path().join("main.py");
+    std::fs::write(&boot, "print('boot.py runs first')\nBOOTED = True\n").unwrap();
+    std::fs::write(&main, "print('main.py sees', BOOTED)\n").unwrap();
+    for f in [&boot, &main] {
+        let o = b.run(&["fs", "put", f.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    }
+    let o = b.run(&["run"]);
+    assert_eq!(out(&o), "boot.py runs first\nmain.py sees True\n");
+    assert_eq!(o.status.code(), Some(0));
+    // An exception in boot.py is printed with its file name and the board goes on to main.py.
+    std::fs::write(&boot, "print('booting')\nraise OSError(2)\n").unwrap();
+    std::fs::write(&main, "print('main still runs')\n").unwrap();
+    b.run(&["fs", "put", boot.to_str().unwrap()]);
+    b.run(&["fs", "put", main.to_str().unwrap()]);
+    let o = b.run(&["run"]);
+    assert_eq!(
+        out(&o),
+        "booting\nTraceback (most recent call last):\n  File \"boot.py\", line 2, in <module>\nOSError: [Errno 2] ENOENT\nmain still runs\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // A script given on the command line runs as main.py on top of the flash (after boot.py).
+    let o = b.run(&["run", "-c", "print('instead of main.py')"]);
+    assert!(
+        out(&o).ends_with("OSError: [Errno 2] ENOENT\ninstead of main.py\n"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn machine_reset_reboots_through_boot_py_and_main_py() {
+    let b = Board::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("boot.py"), "print('boot')\n").unwrap();
+    std::fs::write(
+        dir.path().join("main.py"),
+        "import machine, os\nprint('main', machine.reset_cause())\nif 'again' not in os.listdir():\n    open('again', 'w').close()\n    machine.reset()\n",
+    )
+    .unwrap();
+    let o = b.run(&[
+        "run",
+        "--fs",
+        dir.path().to_str().unwrap(),
+        "--virtual-time",
+    ]);
+    assert_eq!(out(&o), "boot\nmain 0\nboot\nmain 6\n");
+}
+
+#[test]
+fn mpsim_fs_commands_work_on_the_image_without_a_board() {
+    let b = Board::new();
+    let host = tempfile::tempdir().unwrap();
+    let h = |p: &str| host.path().join(p);
+    std::fs::write(h("main.py"), "print('hi')\n").unwrap();
+    std::fs::create_dir_all(h("proj/lib")).unwrap();
+    std::fs::write(h("proj/lib/util.py"), "X = 1\n").unwrap();
+    std::fs::write(h("proj/data.bin"), [0u8, 1, 2, 255]).unwrap();
+    let ok = |args: &[&str]| {
+        let o = b.run(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", err(&o));
+        out(&o)
+    };
+    ok(&["fs", "put", h("main.py").to_str().unwrap()]);
+    ok(&["fs", "mkdir", "/lib"]);
+    ok(&["fs", "put", h("proj").to_str().unwrap(), "/proj"]);
+    let ls = ok(&["fs", "ls", "/"]);
+    assert!(ls.contains("      228 boot.py\n"), "{ls}");
+    assert!(
+        ls.contains("       12 main.py\n") && ls.contains("lib/") && ls.contains("proj/"),
+        "{ls}"
+    );
+    assert_eq!(ok(&["fs", "ls", "/proj/lib"]), "        6 util.py\n");
+    assert_eq!(ok(&["fs", "cat", "/main.py"]), "print('hi')\n");
+    ok(&[
+        "fs",
+        "get",
+        "/proj/data.bin",
+        h("back.bin").to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read(h("back.bin")).unwrap(), [0u8, 1, 2, 255]);
+    let df = ok(&["fs", "df"]);
+    assert!(
+        df.contains(" 3436 "),
+        "859 clusters of 4 KiB on the ESP8266 volume: {df}"
+    );
+    let o = b.run(&["fs", "rm", "/proj"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("rm -r"), "{}", err(&o));
+    ok(&["fs", "rm", "-r", "/proj"]);
+    ok(&["fs", "rmdir", "/lib"]);
+    let o = b.run(&["fs", "cat", "/proj/data.bin"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("no such file"), "{}", err(&o));
+    ok(&["fs", "export", h("export").to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(h("export/main.py")).unwrap(),
+        "print('hi')\n"
+    );
+    assert!(h("export/boot.py").exists());
+    std::fs::write(h("export/new.py"), "N = 2\n").unwrap();
+    ok(&["fs", "import", h("export").to_str().unwrap()]);
+    assert_eq!(ok(&["fs", "cat", "new.py"]), "N = 2\n");
+    let o = b.run(&["run"]);
+    assert_eq!(out(&o), "hi\n");
+}
+
+#[test]
+fn the_image_is_a_fat_volume_mtools_reads_and_writes() {
+    let b = Board::new();
+    let o = b.run(&[
+        "run",
+        "-c",
+        "import os\nos.mkdir('logs')\nwith open('logs/day1.csv', 'w') as f:\n    f.write('t,v\\n1,2\\n')",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let img = b.image();
+    let img = img.to_str().unwrap();
+    let dir = out(&mtools("mdir", &["-b", "-i", img, "::/"]));
+    assert!(
+        dir.contains("::/boot.py") && dir.contains("::/logs/"),
+        "{dir}"
+    );
+    let csv = out(&mtools("mtype", &["-i", img, "::/logs/day1.csv"]));
+    assert_eq!(csv, "t,v\n1,2\n");
+    let host = tempfile::tempdir().unwrap();
+    let src = host.path().join("main.py");
+    std::fs::write(
+        &src,
+        "import os\nprint('from mtools', sorted(os.listdir('/')))\n",
+    )
+    .unwrap();
+    mtools("mcopy", &["-i", img, src.to_str().unwrap(), "::/main.py"]);
+    mtools("mmd", &["-i", img, "::/lib"]);
+    let o = b.run(&["run"]);
+    assert_eq!(
+        out(&o),
+        "from mtools ['boot.py', 'lib', 'logs', 'main.py']\n"
+    );
+}
+
+#[test]
+fn corrupt_truncated_and_locked_images_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.img");
+    std::fs::write(&bad, vec![0x42u8; 4096]).unwrap();
+    let b = Board::new();
+    let o = b.run(&["run", "--flash", bad.to_str().unwrap(), "-c", "print(1)"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert!(
+        e.contains(bad.to_str().unwrap()) && e.contains("--erase"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read(&bad).unwrap(),
+        vec![0x42u8; 4096],
+        "a corrupt image is left alone"
+    );
+    // A truncated copy of a good image.
+    let good = dir.path().join("good.img");
+    b.run(&["run", "--flash", good.to_str().unwrap(), "-c", "pass"]);
+    let bytes = std::fs::read(&good).unwrap();
+    let cut = dir.path().join("cut.img");
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
+    let o = b.run(&["fs", "--flash", cut.to_str().unwrap(), "ls"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains("truncated") && err(&o).contains("--erase"),
+        "{}",
+        err(&o)
+    );
+    // --erase is the way out.
+    let o = b.run(&[
+        "run",
+        "--flash",
+        cut.to_str().unwrap(),
+        "--erase",
+        "-c",
+        "print('fresh')",
+    ]);
+    assert_eq!(out(&o), "Performing initial setup\nfresh\n");
+    // A second mpsim on an image in use is refused, naming the holder.
+    let mut holder = b
+        .cmd()
+        .args([
+            "run",
+            "--flash",
+            good.to_str().unwrap(),
+            "-c",
+            "import time\nprint('up')\ntime.sleep(30)",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = [0u8; 3];
+    std::io::Read::read_exact(holder.stdout.as_mut().unwrap(), &mut line).unwrap();
+    let o = b.run(&["run", "--flash", good.to_str().unwrap(), "-c", "print(1)"]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains(&format!("in use by process {}", holder.id())),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn kill_9_during_writes_never_loses_a_closed_file() {
+    let b = Board::new();
+    let img = b.image();
+    b.run(&["fs", "df"]);
+    let writer = concat!(
+        "import os\n",
+        "n = len([f for f in os.listdir() if f.startswith('f')])\n",
+        "while True:\n",
+        "    name = 'f%04d.txt' % n\n",
+        "    with open(name, 'w') as f:\n",
+        "        for i in range(20):\n",
+        "            f.write('%s line %d\\n' % (name, i))\n",
+        "    print(name)\n",
+        "    n += 1\n",
+    );
+    let mut closed = Vec::new();
+    for round in 0..4 {
+        let mut child = b
+            .cmd()
+            .args(["run", "-c", writer])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300 + 150 * round));
+        child.kill().unwrap();
+        let o = child.wait_with_output().unwrap();
+        // Every name printed was printed after its file was closed.
+        let text = out(&o);
+        assert!(!text.contains("Traceback"), "{text}");
+        closed.extend(text.lines().map(str::to_owned));
+        let o = b.run(&["fs", "ls", "/"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "image still mounts after kill -9: {}",
+            err(&o)
+        );
+    }
+    assert!(closed.len() > 3, "the writer got going: {closed:?}");
+    for name in &closed {
+        let o = b.run(&["fs", "cat", name]);
+        let text = out(&o);
+        assert_eq!(text.lines().count(), 20, "{name} complete:\n{text}");
+        assert!(text.ends_with(&format!("{name} line 19\n")));
+    }
+    let img = img.to_str().unwrap();
+    mtools("mdir", &["-i", img, "::/"]);
+}
+
+#[test]
+fn scripts_never_reach_the_host_filesystem() {
+    let b = Board::new();
+    let host = tempfile::tempdir().unwrap();
+    let target = host.path().join("escaped.txt");
+    let t = target.to_str().unwrap();
+    let code = format!(
+        "import os\nopen('{t}', 'w').write('x')\nopen('../../../../../../{t}', 'w').write('y')\nprint(sorted(os.listdir('/')))"
+    );
+    let o = b.run(&["run", "-c", &code]);
+    // The flash has no such directories: the writes fail inside the board.
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out(&o).ends_with("OSError: [Errno 2] ENOENT\n"),
+        "{}",
+        out(&o)
+    );
+    assert!(!target.exists());
+    let o = b.run(&[
+        "run",
+        "-c",
+        "open('/etc_passwd', 'w').write('x')\nprint(open('/../../etc_passwd').read())",
+    ]);
+    assert_eq!(
+        out(&o),
+        "x\n",
+        "`..` above the root stays at the root of the flash"
+    );
+    assert!(!Path::new("/etc_passwd").exists());
+}
+
+#[test]
+fn fs_folder_makes_a_throwaway_flash_and_leaves_the_folder_alone() {
+    let b = Board::new();
+    let proj = tempfile::tempdir().unwrap();
+    std::fs::write(
+        proj.path().join("main.py"),
+        "open('out.txt', 'w').write('x')\nprint('ran from folder')\n",
+    )
+    .unwrap();
+    let o = b.run(&[
+        "run",
+        "--fs",
+        proj.path().to_str().unwrap(),
+        "--virtual-time",
+        "--for",
+        "1s",
+    ]);
+    assert_eq!(out(&o), "ran from folder\n");
+    assert!(!proj.path().join("out.txt").exists());
+    assert!(!b.image().exists(), "the default image is not touched");
+}

@@ -1,0 +1,6 @@
+def f(x):
+    return x * 21
+
+
+def boom():
+    return 1 / 0
