@@ -18,6 +18,28 @@ MPSIM = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "rele
 PY = sys.executable
 
 
+# 1 MiB through the flash in 4 KiB blocks, timed on the board's clock (real time).
+IO_SCRIPT = r"""
+import time
+buf = bytes(range(256)) * 16
+t = time.ticks_ms()
+with open("big.bin", "wb") as f:
+    for i in range(256):
+        f.write(buf)
+w = time.ticks_diff(time.ticks_ms(), t)
+t = time.ticks_ms()
+n = 0
+with open("big.bin", "rb") as f:
+    while True:
+        b = f.read(4096)
+        if not b:
+            break
+        n += len(b)
+r = time.ticks_diff(time.ticks_ms(), t)
+print(n, w, r)
+"""
+
+
 def wall(cmd, repeat):
     times = []
     for _ in range(repeat):
@@ -40,6 +62,9 @@ def max_rss_kb(cmd):
 def main():
     if not os.path.exists(MPSIM):
         raise SystemExit("build it first: cargo build --release (looked for %s)" % MPSIM)
+    # Every board run mounts a flash image: keep the benchmark's away from the user's own.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mpsim-bench")
+    subprocess.run([MPSIM, "fs", "df"], check=True, stdout=subprocess.DEVNULL)
     print("mpsim:", MPSIM)
     print("peer: ", PY, sys.version.split()[0])
 
@@ -74,6 +99,24 @@ def main():
         print("virtual time: 1000 x sleep_ms(500) + toggle (500 s simulated) in %.3f s wall (goal <= 0.2 s)" % m)
     finally:
         os.unlink(vt)
+
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "main.py"), "w") as f:
+            f.write("")
+        data = os.path.join(d, "data")
+        env = dict(os.environ, XDG_DATA_HOME=data)
+        img = os.path.join(d, "flash.img")
+        subprocess.run([MPSIM, "fs", "--flash", img, "put", os.path.join(d, "main.py")], check=True,
+                       stdout=subprocess.DEVNULL)
+        m = wall([MPSIM, "run", "--flash", img, "--virtual-time"], 21)
+        print("boot to the end of an empty main.py (boot.py first), --virtual-time: %.1f ms (goal <= 50 ms)" % (m * 1e3))
+        script = os.path.join(d, "io.py")
+        with open(script, "w") as f:
+            f.write(IO_SCRIPT)
+        out = subprocess.run([MPSIM, "run", "--flash", img, script], capture_output=True, env=env).stdout.split()
+        n, w, r = int(out[0]), int(out[1]), int(out[2])
+        print("flash: 1 MiB written in %d ms (%.0f KiB/s), read in %d ms (%.0f KiB/s); a real ESP8266: a few tens of KiB/s"
+              % (w, n / 1024 / (w / 1000 or 1), r, n / 1024 / (r / 1000 or 1)))
 
     rss = max_rss_kb([MPSIM, "run", os.path.join(ROOT, "examples", "esp8266", "blink.py"), "--for", "5s"])
     print("max RSS of blink.py --for 5s: %.1f MB (goal <= 40 MB)" % (rss / 1024))

@@ -312,11 +312,6 @@ def _lookup(path):
     raise _oserror(19)
 
 
-def _mount_points_under(path):
-    return [mp[len(path.rstrip("/")) + 1:] for mp, _ in _mounts
-            if mp != "/" and mp.startswith(path.rstrip("/") + "/") and "/" not in mp[len(path.rstrip("/")) + 1:]]
-
-
 def mount(vfs, mount_point, *, readonly=False):
     mp = _norm(mount_point)
     for m, _ in _mounts:
@@ -349,9 +344,8 @@ def open(path, mode="r", buffering=-1, encoding=None, **kw):
 
 
 def ilistdir(path="."):
+    # As MicroPython: with the flash at /, other mount points do not show in its listing.
     vfs, rel, _ = _lookup(path)
-    for mp in _mount_points_under(_norm(path)):
-        yield (mp, 0x4000, 0, 0)
     for e in vfs.ilistdir(rel):
         yield e
 
