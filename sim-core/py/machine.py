@@ -181,7 +181,7 @@ class PWM:
             raise ValueError("invalid pin for PWM")
         self._pin = pin
         self._freq = _info["pwm_freq_default"]
-        self._duty16 = 32768 if False else 0
+        self._duty16 = 0
         self._active = False
         self.init(freq=freq, duty=duty, duty_u16=duty_u16, duty_ns=duty_ns)
 

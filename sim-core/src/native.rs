@@ -406,14 +406,16 @@ mod _mpsim {
         })
     }
 
-    /// Changes the heap size (`--heap` at run time is not offered; used by tests of the limit).
+    /// `micropython.heap_lock`/`heap_unlock`/`heap_locked`: the lock depth after adding `delta`
+    /// (+1, -1 or 0). The depth is kept as the board keeps it; allocations are not refused while it
+    /// is non-zero, because calling back into Python always allocates here.
     #[pyfunction]
     fn heap_lock(delta: i64, vm: &VirtualMachine) -> PyResult<u32> {
         state(vm, |s| {
-            s.heap_locked = if delta > 0 {
-                s.heap_locked.saturating_add(1)
-            } else {
-                s.heap_locked.saturating_sub(1)
+            s.heap_locked = match delta.signum() {
+                1 => s.heap_locked.saturating_add(1),
+                -1 => s.heap_locked.saturating_sub(1),
+                _ => s.heap_locked,
             };
             s.heap_locked
         })
