@@ -52,6 +52,27 @@ enum Command {
     Boards,
     /// Work with the files on a board's flash image without running the board.
     Fs(FsArgs),
+    /// Run the board with its serial REPL on a virtual serial port (for mpremote, ampy, picocom …).
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Board ID or alias.
+    #[arg(long, default_value = DEFAULT_BOARD)]
+    board: String,
+    /// The flash image (default: the board's own under your data folder).
+    #[arg(long, value_name = "PATH", conflicts_with = "fs")]
+    flash: Option<PathBuf>,
+    /// Wipe the flash first.
+    #[arg(long, conflicts_with = "fs")]
+    erase: bool,
+    /// A throw-away flash filled from this folder.
+    #[arg(long, value_name = "DIR")]
+    fs: Option<PathBuf>,
+    /// Where the serial port appears (a symlink to the pty; removed on exit).
+    #[arg(long, value_name = "PATH")]
+    tty: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -256,6 +277,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Some(Command::Boards) => boards(),
         Some(Command::Fs(f)) => fs(f),
+        Some(Command::Serve(a)) => serve(a),
         Some(Command::Run(args)) => run(*args),
         Some(Command::Gui(g)) => gui(g),
         None => gui(cli.gui),
@@ -287,6 +309,65 @@ fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Resul
     let (flash, first_boot) = crate::flash::open(spec, &path, erase)?;
     flash.close()?;
     Ok(FlashSetup { path, first_boot })
+}
+
+fn serve(args: ServeArgs) -> Result<i32> {
+    let spec = board(&args.board)?;
+    let (_tmp, image) = match &args.fs {
+        Some(dir) => {
+            let (tmp, path) = crate::flash::image_from_folder(&spec, dir)?;
+            (Some(tmp), Some(path))
+        }
+        None => (None, args.flash.clone()),
+    };
+    let flash = mount(&spec, image.as_deref(), args.erase)?;
+    let short = spec.mcu.replace(' ', "");
+    let link = args.tty.clone().unwrap_or_else(|| {
+        std::env::temp_dir()
+            .join("mpsim")
+            .join(format!("tty{short}"))
+    });
+    let mut pty = mpsim_sim_core::pty::Pty::open(&link)?;
+    let config = SimConfig {
+        board: spec,
+        time_mode: TimeMode::Real,
+        program: None,
+        flash: Some(flash),
+        extra_leds: Vec::new(),
+        heap_size: None,
+        run_for: None,
+        timeout: None,
+        expect: Vec::new(),
+        fail_on: Vec::new(),
+        trace: None,
+        argv: Vec::new(),
+        stimuli: Vec::new(),
+        repl: true,
+    };
+    let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    pty.spawn_reader(handle.sender())?;
+    let stopper = handle.sender();
+    let _ = ctrlc::set_handler(move || {
+        stopper.send(SimCommand::Stop);
+    });
+    println!("serial port: {}", pty.link().display());
+    let _ = std::io::stdout().flush();
+    let outcome = loop {
+        match handle.events.recv() {
+            Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
+            Ok(SimEvent::Finished(o)) => break o,
+            Err(_) => bail!("the board stopped without saying why"),
+        }
+    };
+    handle.join();
+    drop(pty);
+    Ok(match outcome.reason {
+        EndReason::Crashed(msg) => {
+            eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");
+            EXIT_FAIL
+        }
+        _ => EXIT_OK,
+    })
 }
 
 fn boards() -> Result<i32> {
@@ -342,6 +423,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
         trace: None,
         argv: Vec::new(),
         stimuli: Vec::new(),
+        repl: false,
     };
     drive(config, false)
 }
@@ -455,6 +537,7 @@ fn run(args: RunArgs) -> Result<i32> {
         trace,
         argv,
         stimuli,
+        repl: false,
     };
     let code = drive(config, args.raw_output)?;
     if let Ok(slot) = trace_error.lock()

@@ -97,6 +97,20 @@ def _exc_text(exc):
     return tname + ": " + repr(args)
 
 
+class _Collect:
+    def __init__(self):
+        self.parts = []
+
+    def write(self, s):
+        self.parts.append(s)
+
+
+def format_exception(exc):
+    c = _Collect()
+    print_exception(exc, c)
+    return "".join(c.parts)
+
+
 def print_exception(exc, file=None):
     w = (file or sys.stdout).write
     tb = exc.__traceback__

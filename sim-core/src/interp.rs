@@ -93,7 +93,13 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
             .flatten()
         };
         let boot = from_flash("boot.py");
-        let main = program.cloned().or_else(|| from_flash("main.py"));
+        let repl_mode = with_state(|s| s.repl.as_ref().map(crate::repl::Repl::mode)).flatten();
+        // After a soft reset in the raw REPL, main.py is skipped (as pyexec does).
+        let main = if repl_mode == Some(crate::repl::Mode::Raw) {
+            None
+        } else {
+            program.cloned().or_else(|| from_flash("main.py"))
+        };
         // boot.py and main.py share the globals of __main__, as on the board.
         let scope = vm.new_scope_with_builtins();
         let _ = scope
@@ -114,12 +120,22 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
             match exec(vm, &prog, &scope) {
                 Ok(()) => {}
                 Err(e) => match classify(vm, &e) {
-                    // An exception in boot.py is printed and the board goes on to main.py.
-                    EndReason::Exception if prog.name == "boot.py" => failed = true,
+                    // An exception in boot.py is printed and the board goes on to main.py; with a
+                    // REPL, one in main.py is printed and the REPL starts.
+                    EndReason::Exception if prog.name == "boot.py" || repl_mode.is_some() => {
+                        failed = true
+                    }
+                    EndReason::Finished if repl_mode.is_some() && is_exit(vm, &e) => {
+                        return soft_reset();
+                    }
                     other => return other,
                 },
             }
         }
+        if repl_mode.is_some() {
+            return repl_loop(vm, &scope);
+        }
+        with_state(|s| s.executing = true);
         heap::set_tracked(true);
         let idled = idle(vm);
         heap::set_tracked(false);
@@ -140,20 +156,127 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
     reason
 }
 
+fn is_exit(vm: &VirtualMachine, e: &PyBaseExceptionRef) -> bool {
+    e.fast_isinstance(vm.ctx.exceptions.system_exit)
+        && with_state(|s| s.reboot.is_none() && s.stop.is_none()).unwrap_or(false)
+}
+
+/// Asks for a soft reset (the caller's loop reboots the interpreter).
+fn soft_reset() -> EndReason {
+    with_state(|s| s.reboot = Some(crate::sim::Reboot::Soft));
+    EndReason::Finished
+}
+
+/// The REPL on the console until a soft or hard reset, or the end of the run.
+fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndReason {
+    use crate::repl::Action;
+    let start = with_state(|s| {
+        s.executing = false;
+        s.repl.as_mut().map(crate::repl::Repl::start)
+    })
+    .flatten()
+    .unwrap_or_default();
+    with_state(|s| s.output(&start));
+    loop {
+        let byte = loop {
+            if let Some(Some(b)) = with_state(|s| s.input.pop_front()) {
+                break b;
+            }
+            if let Err(e) = crate::sim::sleep_us(vm, 1 << 40, true) {
+                // Nothing the user typed can raise here (Ctrl-C is data at the prompt): only a
+                // stop of the run, or a reset requested by a callback.
+                return classify(vm, &e);
+            }
+            if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
+                return r;
+            }
+        };
+        let actions = with_state(|s| s.repl.as_mut().map(|r| r.feed(byte)))
+            .flatten()
+            .unwrap_or_default();
+        for action in actions {
+            match action {
+                Action::Out(bytes) => {
+                    with_state(|s| s.output(&bytes));
+                }
+                Action::SoftReset => return soft_reset(),
+                Action::Exec(source, kind) => {
+                    let prog = Program {
+                        name: "<stdin>".into(),
+                        source,
+                    };
+                    let single = kind == crate::repl::ExecKind::Single;
+                    let result = exec_mode(vm, &prog, scope, single);
+                    let mut traceback = Vec::new();
+                    if let Err(e) = result {
+                        if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
+                            return r;
+                        }
+                        if with_state(|s| s.reboot.is_some()).unwrap_or(false) {
+                            return EndReason::Finished;
+                        }
+                        if is_exit(vm, &e) {
+                            if matches!(
+                                kind,
+                                crate::repl::ExecKind::Raw | crate::repl::ExecKind::RawPaste
+                            ) {
+                                with_state(|s| s.output(b"\x04\x04"));
+                            }
+                            return soft_reset();
+                        }
+                        traceback = format_exception(vm, &e);
+                    }
+                    let closing =
+                        with_state(|s| s.repl.as_mut().map(|r| r.after_exec(kind, &traceback)))
+                            .flatten()
+                            .unwrap_or_default();
+                    with_state(|s| s.output(&closing));
+                }
+            }
+        }
+    }
+}
+
+/// The traceback MicroPython would print for `exc`, as console bytes (`\r\n` line ends).
+fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> Vec<u8> {
+    let text = vm
+        .import("_mpsim_exc", 0)
+        .and_then(|m| m.get_attr("format_exception", vm))
+        .and_then(|f| f.call((exc.clone(),), vm))
+        .ok()
+        .and_then(|t| t.str(vm).ok().map(|s| s.to_string()))
+        .unwrap_or_else(|| format!("{}: \n", exc.class().name()));
+    text.replace('\n', "\r\n").into_bytes()
+}
+
 /// Compiles and runs one program in `scope`, counting its allocations against the heap.
 fn exec(
     vm: &VirtualMachine,
     prog: &Program,
     scope: &rustpython_vm::scope::Scope,
 ) -> Result<(), PyBaseExceptionRef> {
-    let code = heap::untracked(|| vm.compile(&prog.source, Mode::Exec, prog.name.clone()))
+    exec_mode(vm, prog, scope, false)
+}
+
+/// As [`exec`]; `single` compiles a REPL line, whose expression values are printed.
+fn exec_mode(
+    vm: &VirtualMachine,
+    prog: &Program,
+    scope: &rustpython_vm::scope::Scope,
+    single: bool,
+) -> Result<(), PyBaseExceptionRef> {
+    let mode = if single { Mode::Single } else { Mode::Exec };
+    let code = heap::untracked(|| vm.compile(&prog.source, mode, prog.name.clone()))
         .map_err(|err| err.into_pyexception(vm, Some(&prog.source)))?;
     let _ = scope
         .globals
         .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);
+    // Ctrl-C interrupts the script only while it runs (during the firmware's own start it is queued).
+    let was = with_state(|s| std::mem::replace(&mut s.executing, true)).unwrap_or(false);
     heap::set_tracked(true);
     let r = vm.run_code_obj(code, scope.clone()).map(drop);
     heap::set_tracked(false);
+    with_state(|s| s.executing = was);
     r
 }
 

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod heap;
 mod interp;
 mod native;
+pub mod pty;
 pub mod repl;
 pub mod sim;
 

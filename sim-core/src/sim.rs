@@ -50,6 +50,8 @@ pub struct SimConfig {
     pub trace: Option<Box<dyn ChangeSink + Send>>,
     /// `sys.argv`.
     pub argv: Vec<String>,
+    /// After boot, run the REPL on the console (a board on a serial line) instead of ending.
+    pub repl: bool,
     /// What the outside world does, and when (simulated time): `SetPin`/`SetAdc` commands.
     pub stimuli: Vec<(Duration, SimCommand)>,
 }
@@ -352,7 +354,7 @@ pub(crate) const IRQ_FALLING: u32 = 2;
 
 /// Pending reboot requested by the script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reboot {
+pub enum Reboot {
     Hard,
     Soft,
     DeepSleep,
@@ -396,6 +398,10 @@ pub(crate) struct SimState {
     pub argv: Vec<String>,
     pub heap_locked: u32,
     pub seed: u64,
+    /// The REPL, when the board has one (it outlives soft resets).
+    pub repl: Option<crate::repl::Repl>,
+    /// Code is running: the interrupt character raises KeyboardInterrupt (at the prompt it is data).
+    pub executing: bool,
     /// Scripted outside-world actions, earliest first.
     stimuli: VecDeque<(u64, SimCommand)>,
 }
@@ -488,8 +494,9 @@ impl SimState {
     fn handle_at(&mut self, cmd: SimCommand, now: u64) {
         match cmd {
             SimCommand::SerialIn(bytes) => {
+                self.notified = true;
                 for b in bytes {
-                    if i32::from(b) == self.interrupt_char {
+                    if self.executing && i32::from(b) == self.interrupt_char {
                         self.pending_interrupt = true;
                         self.input.clear();
                     } else if self.input.len() < (1 << 20) {
@@ -838,6 +845,7 @@ fn sim_main(
         argv,
         mut stimuli,
         flash,
+        repl,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds) {
@@ -855,6 +863,7 @@ fn sim_main(
         board.set_sink(t);
     }
     let heap_size = heap_size.unwrap_or(board.spec.heap_size);
+    let board_banner = board.spec.banner();
     // Without the counting allocator (a library user's binary) there is no budget to enforce.
     let heap_counted = heap::is_counting();
     let cpu_freq = board.spec.cpu_freq;
@@ -902,6 +911,8 @@ fn sim_main(
         argv,
         heap_locked: 0,
         seed,
+        repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
+        executing: false,
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
@@ -973,6 +984,9 @@ fn sim_main(
         match reboot {
             Some(kind) if with_state(|s| s.stop.is_none()).unwrap_or(false) => {
                 with_state(|s| {
+                    if kind == Reboot::Soft {
+                        s.output(b"MPY: soft reboot\r\n");
+                    }
                     s.reset_cause = match kind {
                         Reboot::Hard => "HARD_RESET",
                         Reboot::Soft => "SOFT_RESET",

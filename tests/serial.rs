@@ -1,0 +1,201 @@
+//! `mpsim serve`: the board on a virtual serial port, driven by the real host tools (issue 4).
+//! mpremote, ampy and pyserial come from the venv `scripts/test.sh` creates (they must be on PATH).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+struct Served {
+    child: Child,
+    tty: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let tty = dir.path().join("ttyESP8266");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .args(["serve", "--tty"])
+            .arg(&tty)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), format!("serial port: {}", tty.display()));
+        assert!(tty.exists(), "the stable link exists");
+        Served {
+            child,
+            tty,
+            _dir: dir,
+        }
+    }
+
+    fn tool(&self, tool: &str, args: &[&str]) -> Output {
+        let port = self.tty.to_str().unwrap();
+        let mut cmd = Command::new("timeout");
+        cmd.arg("60").arg(tool);
+        match tool {
+            "mpremote" => cmd.args(["connect", port]),
+            _ => cmd.args(["--port", port]),
+        };
+        let o = cmd.args(args).output().unwrap_or_else(|e| {
+            panic!("{tool} (installed into the venv by scripts/test.sh, on PATH): {e}")
+        });
+        assert!(
+            o.status.success(),
+            "{tool} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        // SIGTERM: the server stops cleanly and removes its link.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tool's output with the board's `\r\n` (passed through by the tools) as `\n`.
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n")
+}
+
+#[test]
+fn mpremote_commands_work_against_the_virtual_port() {
+    let s = Served::start();
+    assert_eq!(text(&s.tool("mpremote", &["exec", "print(6 * 7)"])), "42\n");
+    assert_eq!(text(&s.tool("mpremote", &["eval", "1 + 2"])), "3\n");
+    assert!(text(&s.tool("mpremote", &["ls"])).contains("boot.py"));
+    let host = tempfile::tempdir().unwrap();
+    let data: Vec<u8> = (0..20_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let up = host.path().join("blob.bin");
+    std::fs::write(&up, &data).unwrap();
+    s.tool("mpremote", &["cp", up.to_str().unwrap(), ":blob.bin"]);
+    let down = host.path().join("back.bin");
+    s.tool("mpremote", &["cp", ":blob.bin", down.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read(&down).unwrap(),
+        data,
+        "binary copy is byte-exact both ways"
+    );
+    s.tool("mpremote", &["mkdir", "lib"]);
+    s.tool("mpremote", &["touch", "lib/empty.py"]);
+    let ls = text(&s.tool("mpremote", &["ls", "lib"]));
+    assert!(ls.contains("empty.py"), "{ls}");
+    let cat = text(&s.tool("mpremote", &["cat", "boot.py"]));
+    assert!(cat.contains("gc.collect()"), "{cat}");
+    let script = host.path().join("t.py");
+    std::fs::write(&script, "import sys\nprint('ran', sys.platform)\n").unwrap();
+    assert_eq!(
+        text(&s.tool("mpremote", &["run", script.to_str().unwrap()])),
+        "ran esp8266\n"
+    );
+    s.tool("mpremote", &["rm", "blob.bin"]);
+    s.tool("mpremote", &["rm", "lib/empty.py"]);
+    s.tool("mpremote", &["rmdir", "lib"]);
+    let sum = text(&s.tool("mpremote", &["sha256sum", ":boot.py"]));
+    assert_eq!(sum.lines().last().unwrap_or("").len(), 64, "{sum}");
+    s.tool("mpremote", &["soft-reset"]);
+    let ls = text(&s.tool("mpremote", &["ls"]));
+    assert!(!ls.contains("blob.bin") && !ls.contains("lib/"), "{ls}");
+}
+
+#[test]
+fn ampy_commands_work_against_the_virtual_port() {
+    let s = Served::start();
+    let host = tempfile::tempdir().unwrap();
+    let m = host.path().join("main.py");
+    std::fs::write(&m, "print('hello from main')\n").unwrap();
+    s.tool("ampy", &["put", m.to_str().unwrap()]);
+    let ls = text(&s.tool("ampy", &["ls"]));
+    assert!(ls.contains("/main.py") && ls.contains("/boot.py"), "{ls}");
+    // ampy prints the file and then a newline of its own.
+    let got = text(&s.tool("ampy", &["get", "main.py"]));
+    assert_eq!(got, "print('hello from main')\n\n");
+    assert_eq!(
+        text(&s.tool("ampy", &["run", m.to_str().unwrap()])),
+        "hello from main\n"
+    );
+    s.tool("ampy", &["mkdir", "lib"]);
+    s.tool("ampy", &["rm", "main.py"]);
+    let ls = text(&s.tool("ampy", &["ls"]));
+    assert!(ls.contains("/lib") && !ls.contains("/main.py"), "{ls}");
+}
+
+#[test]
+fn friendly_and_raw_repl_byte_transcripts() {
+    let s = Served::start();
+    // pyserial from the venv speaks to the port byte by byte and prints what came back.
+    let script = r#"
+import serial, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=2)
+def chat(data, until):
+    p.write(data)
+    got = b""
+    end = time.time() + 10
+    while time.time() < end:
+        got += p.read(1)
+        if got.endswith(until):
+            time.sleep(0.2)
+            if not p.in_waiting:
+                break
+    return got
+print(repr(chat(b"\r\x03", b">>> ")[-6:]))
+print(repr(chat(b"1+1\r", b">>> ")))
+print(repr(chat(b"for i in range(2):\rprint(i)\r\r\r", b">>> ")))
+print(repr(chat(b"\x05", b"=== ")))
+print(repr(chat(b"x = 5\rprint(x * 2)\x04", b">>> ")))
+print(repr(chat(b"\x01", b"\r\n>")))
+print(repr(chat(b"print('raw')\x04", b"\x04>")))
+print(repr(chat(b"1/0\x04", b"\x04>")))
+print(repr(chat(b"\x05A\x01", b"\x01")))
+print(repr(chat(b"print('paste')\x04", b"\x04>")))
+print(repr(chat(b"\x04", b"\r\n>")))
+print(repr(chat(b"\r\x02", b">>> ")))
+"#;
+    let o = Command::new("timeout")
+        .args(["60", "python3", "-c", script, s.tty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            r"b'\r\n>>> '",
+            r"b'1+1\r\n2\r\n>>> '",
+            r"b'for i in range(2):\r\n...     print(i)\r\n...     \r\n... \r\n0\r\n1\r\n>>> '",
+            r"b'\r\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== '",
+            r"b'x = 5\r\n=== print(x * 2)\r\n10\r\n>>> '",
+            r"b'\r\nraw REPL; CTRL-B to exit\r\n>'",
+            r"b'OKraw\r\n\x04\x04>'",
+            "b'OK\\x04Traceback (most recent call last):\\r\\n  File \"<stdin>\", line 1, in <module>\\r\\nZeroDivisionError: divide by zero\\r\\n\\x04>'",
+            r"b'R\x01\x00\x04\x01'",
+            r"b'\x04paste\r\n\x04\x04>'",
+            r"b'OK\r\nMPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>'",
+            "b'\\r\\nMicroPython v1.24.1 on 2024-11-29; ESP module with ESP8266\\r\\nType \"help()\" for more information.\\r\\n>>> '",
+        ],
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn the_link_is_removed_when_the_server_stops() {
+    let s = Served::start();
+    let tty = s.tty.clone();
+    drop(s);
+    assert!(!Path::new(&tty).exists());
+}
