@@ -56,20 +56,43 @@ enum Command {
     Serve(ServeArgs),
 }
 
+/// Which board, and which flash it boots from (shared by `run` and `serve`).
 #[derive(Args)]
-struct ServeArgs {
-    /// Board ID or alias.
+struct BoardArgs {
+    /// Board ID or alias (see `mpsim boards`).
     #[arg(long, default_value = DEFAULT_BOARD)]
     board: String,
-    /// The flash image (default: the board's own under your data folder).
+    /// The flash image (default: the board's own under your data folder, kept between runs).
     #[arg(long, value_name = "PATH", conflicts_with = "fs")]
     flash: Option<PathBuf>,
-    /// Wipe the flash first.
+    /// Wipe the flash first (the board then does its first-boot setup).
     #[arg(long, conflicts_with = "fs")]
     erase: bool,
-    /// A throw-away flash filled from this folder.
+    /// Boot from a throw-away flash filled from this folder (the board's default files, then the folder's).
     #[arg(long, value_name = "DIR")]
     fs: Option<PathBuf>,
+}
+
+impl BoardArgs {
+    /// The board and its flash, checked. The temp dir (for `--fs`) must live as long as the run.
+    fn prepare(&self) -> Result<(BoardSpec, FlashSetup, Option<tempfile::TempDir>)> {
+        let spec = board(&self.board)?;
+        let (tmp, image) = match &self.fs {
+            Some(dir) => {
+                let (tmp, path) = crate::flash::image_from_folder(&spec, dir)?;
+                (Some(tmp), Some(path))
+            }
+            None => (None, self.flash.clone()),
+        };
+        let flash = mount(&spec, image.as_deref(), self.erase)?;
+        Ok((spec, flash, tmp))
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    board: BoardArgs,
     /// Where the serial port appears (a symlink to the pty; removed on exit).
     #[arg(long, value_name = "PATH")]
     tty: Option<PathBuf>,
@@ -108,18 +131,8 @@ struct RunArgs {
     /// Run this code instead of a script (source name `<stdin>`).
     #[arg(short = 'c', long = "code", value_name = "CODE")]
     code: Option<String>,
-    /// Board ID or alias (see `mpsim boards`).
-    #[arg(long, default_value = DEFAULT_BOARD)]
-    board: String,
-    /// The flash image (default: the board's own under your data folder, kept between runs).
-    #[arg(long, value_name = "PATH", conflicts_with = "fs")]
-    flash: Option<PathBuf>,
-    /// Wipe the flash first (the board then does its first-boot setup).
-    #[arg(long, conflicts_with = "fs")]
-    erase: bool,
-    /// Run on a throw-away flash filled from this folder (the board's default files, then the folder's).
-    #[arg(long, value_name = "DIR")]
-    fs: Option<PathBuf>,
+    #[command(flatten)]
+    board: BoardArgs,
     /// Stop after this much simulated time (e.g. 60s, 500ms, 2m); the board keeps running its timers
     /// after the program returns until then.
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
@@ -312,15 +325,7 @@ fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Resul
 }
 
 fn serve(args: ServeArgs) -> Result<i32> {
-    let spec = board(&args.board)?;
-    let (_tmp, image) = match &args.fs {
-        Some(dir) => {
-            let (tmp, path) = crate::flash::image_from_folder(&spec, dir)?;
-            (Some(tmp), Some(path))
-        }
-        None => (None, args.flash.clone()),
-    };
-    let flash = mount(&spec, image.as_deref(), args.erase)?;
+    let (spec, flash, _tmp) = args.board.prepare()?;
     let short = spec.mcu.replace(' ', "");
     let link = args.tty.clone().unwrap_or_else(|| {
         std::env::temp_dir()
@@ -429,7 +434,6 @@ fn gui(args: GuiArgs) -> Result<i32> {
 }
 
 fn run(args: RunArgs) -> Result<i32> {
-    let spec = board(&args.board)?;
     let program = match (&args.script, &args.code) {
         (_, Some(code)) => Some(Program {
             name: "<stdin>".into(),
@@ -447,15 +451,8 @@ fn run(args: RunArgs) -> Result<i32> {
         }
         (None, None) => None,
     };
-    // Kept alive until the run ends: the throw-away image of --fs lives in it.
-    let (_tmp, image) = match &args.fs {
-        Some(dir) => {
-            let (tmp, path) = crate::flash::image_from_folder(&spec, dir)?;
-            (Some(tmp), Some(path))
-        }
-        None => (None, args.flash.clone()),
-    };
-    let flash = mount(&spec, image.as_deref(), args.erase)?;
+    // `_tmp` is kept alive until the run ends: the throw-away image of --fs lives in it.
+    let (spec, flash, _tmp) = args.board.prepare()?;
     let mut leds: Vec<WiredLed> = args
         .leds
         .iter()
