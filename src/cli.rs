@@ -54,6 +54,8 @@ enum Command {
     Fs(FsArgs),
     /// Run the board with its serial REPL on a virtual serial port (for mpremote, ampy, picocom …).
     Serve(ServeArgs),
+    /// The board's REPL in this terminal, as screen or picocom would show it (Ctrl-] quits).
+    Repl(BoardArgs),
 }
 
 /// Which board, and which flash it boots from (shared by `run` and `serve`).
@@ -291,6 +293,7 @@ pub fn main() -> i32 {
         Some(Command::Boards) => boards(),
         Some(Command::Fs(f)) => fs(f),
         Some(Command::Serve(a)) => serve(a),
+        Some(Command::Repl(a)) => repl(a),
         Some(Command::Run(args)) => run(*args),
         Some(Command::Gui(g)) => gui(g),
         None => gui(cli.gui),
@@ -366,6 +369,80 @@ fn serve(args: ServeArgs) -> Result<i32> {
     };
     handle.join();
     drop(pty);
+    Ok(match outcome.reason {
+        EndReason::Crashed(msg) => {
+            eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");
+            EXIT_FAIL
+        }
+        _ => EXIT_OK,
+    })
+}
+
+/// Ctrl-]: leaves `mpsim repl`, as in telnet and picocom-like tools.
+const QUIT_KEY: u8 = 0x1d;
+
+fn repl(args: BoardArgs) -> Result<i32> {
+    let (spec, flash, _tmp) = args.prepare()?;
+    let config = SimConfig {
+        board: spec,
+        time_mode: TimeMode::Real,
+        program: None,
+        flash: Some(flash),
+        extra_leds: Vec::new(),
+        heap_size: None,
+        run_for: None,
+        timeout: None,
+        expect: Vec::new(),
+        fail_on: Vec::new(),
+        trace: None,
+        argv: Vec::new(),
+        stimuli: Vec::new(),
+        repl: true,
+    };
+    let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    let raw = mpsim_sim_core::pty::RawTerminal::enable();
+    if raw.is_some() {
+        eprint!("mpsim: the board's REPL; Ctrl-] quits\r\n");
+    }
+    let sender = handle.sender();
+    std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            let mut buf = [0u8; 1024];
+            let mut stdin = std::io::stdin().lock();
+            while let Ok(n) = stdin.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let bytes = &buf[..n];
+                if let Some(i) = bytes.iter().position(|&b| b == QUIT_KEY) {
+                    sender.send(SimCommand::SerialIn(bytes[..i].to_vec()));
+                    sender.send(SimCommand::Stop);
+                    break;
+                }
+                if !sender.send(SimCommand::SerialIn(bytes.to_vec())) {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the stdin thread")?;
+    let stopper = handle.sender();
+    let _ = ctrlc::set_handler(move || {
+        stopper.send(SimCommand::Stop);
+    });
+    let mut out = std::io::stdout().lock();
+    let outcome = loop {
+        match handle.events.recv() {
+            Ok(SimEvent::Output(bytes)) => {
+                let _ = out.write_all(&bytes).and_then(|()| out.flush());
+            }
+            Ok(SimEvent::Finished(o)) => break o,
+            Err(_) => bail!("the board stopped without saying why"),
+        }
+    };
+    drop(raw);
+    handle.join();
+    let _ = out.write_all(b"\n");
     Ok(match outcome.reason {
         EndReason::Crashed(msg) => {
             eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");

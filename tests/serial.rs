@@ -199,3 +199,39 @@ fn the_link_is_removed_when_the_server_stops() {
     drop(s);
     assert!(!Path::new(&tty).exists());
 }
+
+#[test]
+fn mpsim_repl_is_the_console_in_this_terminal() {
+    // pexpect gives mpsim a real terminal, as a person's shell would.
+    let script = r#"
+import pexpect, sys, time
+c = pexpect.spawn(sys.argv[1], ["repl", "--fs", sys.argv[2]], timeout=20)
+c.expect_exact(">>> ")
+c.send("1+1\r")
+c.expect_exact("1+1\r\n2\r\n>>> ")
+c.send("while True:\r    pass\r\r\r")
+time.sleep(0.3)
+c.send("\x03")
+c.expect_exact("KeyboardInterrupt: \r\n>>> ")
+c.send("\x04")
+c.expect_exact("MPY: soft reboot\r\n")
+c.expect_exact(">>> ")
+c.send("\x1d")
+c.expect(pexpect.EOF)
+c.close()
+print("exit", c.exitstatus)
+"#;
+    let empty = tempfile::tempdir().unwrap();
+    let o = Command::new("timeout")
+        .args(["60", "python3", "-c", script, env!("CARGO_BIN_EXE_mpsim")])
+        .arg(empty.path())
+        .env("XDG_DATA_HOME", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "exit 0\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -131,3 +131,42 @@ impl Drop for Pty {
         let _ = std::fs::remove_file(&self.link);
     }
 }
+
+/// The terminal this process runs in, switched to raw mode (no echo, no line buffering, no
+/// signals from Ctrl-C) for as long as the value lives — what `mpsim repl` needs to pass every
+/// key to the board, like picocom or screen.
+pub struct RawTerminal {
+    fd: i32,
+    saved: libc::termios,
+}
+
+impl RawTerminal {
+    /// Raw mode on standard input; `None` when it is not a terminal.
+    #[allow(unsafe_code)] // termios calls on fd 0 with a termios struct we own.
+    pub fn enable() -> Option<Self> {
+        let fd = 0;
+        // SAFETY: `t` is a plain C struct, fully written by tcgetattr before use.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::isatty(fd) != 1 || libc::tcgetattr(fd, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            libc::cfmakeraw(&mut t);
+            if libc::tcsetattr(fd, libc::TCSANOW, &t) != 0 {
+                return None;
+            }
+            Some(RawTerminal { fd, saved })
+        }
+    }
+}
+
+impl Drop for RawTerminal {
+    #[allow(unsafe_code)] // Restores the termios saved by `enable`.
+    fn drop(&mut self) {
+        // SAFETY: `saved` came from tcgetattr on the same descriptor.
+        unsafe {
+            libc::tcsetattr(self.fd, libc::TCSANOW, &self.saved);
+        }
+    }
+}
