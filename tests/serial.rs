@@ -235,3 +235,96 @@ print("exit", c.exitstatus)
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Bad input on the line (issue 4): the board stays alive, usable and bounded in memory.
+#[test]
+fn random_bytes_vanishing_clients_and_floods_leave_the_board_usable() {
+    let s = Served::start();
+    let port = s.tty.to_str().unwrap().to_owned();
+    let script = r#"
+import serial, os, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=0.5)
+data = os.urandom(10 * 1024 * 1024)
+for i in range(0, len(data), 65536):
+    p.write(data[i:i + 65536])
+    p.read(p.in_waiting or 1)
+time.sleep(2)
+# A raw-paste whose sender ignores the credit it was given, then vanishes mid-upload.
+p.write(b"\r\x03\r\x01\x05A\x01" + b"x = 1\n" * 50000)
+p.close()
+# Afterwards Ctrl-C and Ctrl-B get a friendly prompt.
+p = serial.Serial(sys.argv[1], 115200, timeout=0.5)
+got = b""
+end = time.time() + 60
+while time.time() < end:
+    p.write(b"\x03\x02")
+    time.sleep(0.5)
+    got = p.read(p.in_waiting or 1)
+    while p.in_waiting:
+        got += p.read(p.in_waiting)
+    if got.endswith(b"for more information.\r\n>>> "):
+        break
+print("prompt" if got.endswith(b">>> ") else repr(got[-200:]))
+"#;
+    let o = Command::new("timeout")
+        .args(["120", "python3", "-c", script, &port])
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&o),
+        "prompt\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // mpremote starts with Ctrl-C and Ctrl-B, as the issue asks the board to answer.
+    assert_eq!(
+        text(&s.tool("mpremote", &["exec", "print('alive')"])),
+        "alive\n"
+    );
+    // A client killed in the middle of a copy.
+    let host = tempfile::tempdir().unwrap();
+    let big = host.path().join("big.bin");
+    std::fs::write(&big, vec![0x55u8; 200_000]).unwrap();
+    let mut cp = Command::new("mpremote")
+        .args(["connect", &port, "cp", big.to_str().unwrap(), ":big.bin"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let _ = cp.kill();
+    let _ = cp.wait();
+    assert_eq!(
+        text(&s.tool("mpremote", &["exec", "print('still alive')"])),
+        "still alive\n"
+    );
+    // An output flood with nobody reading: the board keeps running, output is dropped, memory stays flat.
+    let flood = host.path().join("flood.py");
+    std::fs::write(&flood, "import time\nt = time.ticks_ms()\nwhile time.ticks_diff(time.ticks_ms(), t) < 3000:\n    print('x' * 200)\n").unwrap();
+    let mut run = Command::new("mpremote")
+        .args([
+            "connect",
+            &port,
+            "run",
+            "--no-follow",
+            flood.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    run = s.tool("mpremote", &["exec", "print('after the flood')"]);
+    assert!(text(&run).ends_with("after the flood\n"), "{}", text(&run));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).unwrap();
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!(rss_kb < 200_000, "memory stays bounded: {rss_kb} kB");
+}

@@ -249,6 +249,28 @@ fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> Vec<u8> {
     text.replace('\n', "\r\n").into_bytes()
 }
 
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with panics on this thread kept off stderr (they are caught and turned into Python
+/// errors by the caller). Other threads' panics are reported as usual.
+fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let r = f();
+    QUIET.with(|q| q.set(false));
+    r
+}
+
 /// Compiles and runs one program in `scope`, counting its allocations against the heap.
 fn exec(
     vm: &VirtualMachine,
@@ -266,8 +288,24 @@ fn exec_mode(
     single: bool,
 ) -> Result<(), PyBaseExceptionRef> {
     let mode = if single { Mode::Single } else { Mode::Exec };
-    let code = heap::untracked(|| vm.compile(&prog.source, mode, prog.name.clone()))
-        .map_err(|err| err.into_pyexception(vm, Some(&prog.source)))?;
+    // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
+    // for the board that is a syntax error like any other.
+    let compiled = heap::untracked(|| {
+        quiet_panics(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                vm.compile(&prog.source, mode, prog.name.clone())
+            }))
+        })
+    });
+    let code = match compiled {
+        Ok(r) => r.map_err(|err| err.into_pyexception(vm, Some(&prog.source)))?,
+        Err(_) => {
+            return Err(vm.new_exception_msg(
+                vm.ctx.exceptions.syntax_error.to_owned(),
+                "invalid syntax".into(),
+            ));
+        }
+    };
     let _ = scope
         .globals
         .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);

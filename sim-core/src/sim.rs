@@ -967,7 +967,25 @@ fn sim_main(
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                EndReason::Crashed(msg)
+                // A board with a console (serve, repl) crashes and reboots, as hardware does; the
+                // simulator and its port stay up.
+                let rebooted = with_state(|s| {
+                    if s.repl.is_none() || s.stop.is_some() {
+                        return false;
+                    }
+                    s.output(
+                        format!("\r\nmpsim: the board crashed (a bug in the simulator: {msg}); rebooting\r\n")
+                            .as_bytes(),
+                    );
+                    s.reboot = Some(Reboot::Hard);
+                    true
+                })
+                .unwrap_or(false);
+                if rebooted {
+                    EndReason::Finished
+                } else {
+                    EndReason::Crashed(msg)
+                }
             }
         };
         heap::set_tracked(false);
@@ -996,6 +1014,10 @@ fn sim_main(
                         let now = s.clock.now_us();
                         s.board.set_time(now);
                         s.board.reset();
+                        // A hard reset always comes up in the friendly REPL.
+                        if s.repl.is_some() {
+                            s.repl = Some(crate::repl::Repl::new(s.board.spec.banner()));
+                        }
                     }
                 });
                 continue;
