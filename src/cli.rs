@@ -327,17 +327,10 @@ fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Resul
     Ok(FlashSetup { path, first_boot })
 }
 
-fn serve(args: ServeArgs) -> Result<i32> {
-    let (spec, flash, _tmp) = args.board.prepare()?;
-    let short = spec.mcu.replace(' ', "");
-    let link = args.tty.clone().unwrap_or_else(|| {
-        std::env::temp_dir()
-            .join("mpsim")
-            .join(format!("tty{short}"))
-    });
-    let mut pty = mpsim_sim_core::pty::Pty::open(&link)?;
-    let config = SimConfig {
-        board: spec,
+/// A board as it sits on a serial line: real time, boot.py then main.py, then its REPL.
+fn console_board(board: BoardSpec, flash: FlashSetup) -> SimConfig {
+    SimConfig {
+        board,
         time_mode: TimeMode::Real,
         program: None,
         flash: Some(flash),
@@ -351,7 +344,30 @@ fn serve(args: ServeArgs) -> Result<i32> {
         argv: Vec::new(),
         stimuli: Vec::new(),
         repl: true,
-    };
+    }
+}
+
+/// Exit code of `serve`/`repl`: stopping them is their normal end.
+fn console_exit(outcome: mpsim_sim_core::RunOutcome) -> i32 {
+    match outcome.reason {
+        EndReason::Crashed(msg) => {
+            eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");
+            EXIT_FAIL
+        }
+        _ => EXIT_OK,
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<i32> {
+    let (spec, flash, _tmp) = args.board.prepare()?;
+    let short = spec.mcu.replace(' ', "");
+    let link = args.tty.clone().unwrap_or_else(|| {
+        std::env::temp_dir()
+            .join("mpsim")
+            .join(format!("tty{short}"))
+    });
+    let mut pty = mpsim_sim_core::pty::Pty::open(&link)?;
+    let config = console_board(spec, flash);
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     pty.spawn_reader(handle.sender())?;
     let stopper = handle.sender();
@@ -369,13 +385,7 @@ fn serve(args: ServeArgs) -> Result<i32> {
     };
     handle.join();
     drop(pty);
-    Ok(match outcome.reason {
-        EndReason::Crashed(msg) => {
-            eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");
-            EXIT_FAIL
-        }
-        _ => EXIT_OK,
-    })
+    Ok(console_exit(outcome))
 }
 
 /// Ctrl-]: leaves `mpsim repl`, as in telnet and picocom-like tools.
@@ -383,22 +393,7 @@ const QUIT_KEY: u8 = 0x1d;
 
 fn repl(args: BoardArgs) -> Result<i32> {
     let (spec, flash, _tmp) = args.prepare()?;
-    let config = SimConfig {
-        board: spec,
-        time_mode: TimeMode::Real,
-        program: None,
-        flash: Some(flash),
-        extra_leds: Vec::new(),
-        heap_size: None,
-        run_for: None,
-        timeout: None,
-        expect: Vec::new(),
-        fail_on: Vec::new(),
-        trace: None,
-        argv: Vec::new(),
-        stimuli: Vec::new(),
-        repl: true,
-    };
+    let config = console_board(spec, flash);
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     let raw = mpsim_sim_core::pty::RawTerminal::enable();
     if raw.is_some() {
@@ -443,13 +438,7 @@ fn repl(args: BoardArgs) -> Result<i32> {
     drop(raw);
     handle.join();
     let _ = out.write_all(b"\n");
-    Ok(match outcome.reason {
-        EndReason::Crashed(msg) => {
-            eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");
-            EXIT_FAIL
-        }
-        _ => EXIT_OK,
-    })
+    Ok(console_exit(outcome))
 }
 
 fn boards() -> Result<i32> {
