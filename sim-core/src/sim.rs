@@ -131,6 +131,9 @@ pub enum SimEvent {
     Finished(RunOutcome),
 }
 
+/// Console output is sent at the latest once this much has gathered.
+const OUTPUT_CHUNK: usize = 4096;
+
 /// State shared with threads other than `sim` (all lock-free or briefly locked).
 pub(crate) struct Shared {
     signal: Mutex<Option<UserSignalSender>>,
@@ -145,6 +148,8 @@ pub(crate) struct Shared {
     real_time: bool,
     /// The ticker thread, unparked when an earlier deadline appears.
     ticker: std::sync::OnceLock<std::thread::Thread>,
+    /// Console output waits in the `sim` thread's buffer.
+    output_pending: AtomicBool,
 }
 
 impl Shared {
@@ -268,6 +273,7 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         start: Instant::now(),
         real_time: config.time_mode == TimeMode::Real,
         ticker: std::sync::OnceLock::new(),
+        output_pending: AtomicBool::new(false),
     });
     let sh = shared.clone();
     let thread = std::thread::Builder::new()
@@ -294,6 +300,7 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
 /// timer appears), so an idle board costs nothing.
 fn ticker(shared: Arc<Shared>) {
     const IDLE: Duration = Duration::from_millis(250);
+    const OUTPUT_DELAY: Duration = Duration::from_millis(2);
     while !shared.quit.load(Ordering::Acquire) {
         let now = Instant::now();
         let mut wait = IDLE;
@@ -305,8 +312,18 @@ fn ticker(shared: Arc<Shared>) {
             let at = shared.start + Duration::from_micros(next);
             wait = wait.min(at.saturating_duration_since(now));
         }
+        if shared.output_pending.load(Ordering::Acquire) {
+            wait = wait.min(OUTPUT_DELAY);
+        }
         if !wait.is_zero() {
             std::thread::park_timeout(wait);
+        }
+        if shared.output_pending.load(Ordering::Acquire) {
+            // Output gathered while the program computes goes out within a few milliseconds.
+            std::thread::sleep(OUTPUT_DELAY);
+            if shared.output_pending.load(Ordering::Acquire) {
+                shared.poke();
+            }
         }
         if !shared.running.load(Ordering::Acquire) {
             continue;
@@ -375,6 +392,8 @@ pub(crate) struct SimState {
     pub interrupt_char: i32,
     pending_interrupt: bool,
     pub stop: Option<EndReason>,
+    /// Console output not sent yet (see [`SimState::output`]).
+    out_buf: Vec<u8>,
     /// A matched expect/fail-on text waiting for the end of its line.
     deferred_stop: Option<EndReason>,
     pub run_for_us: Option<u64>,
@@ -423,7 +442,20 @@ impl SimState {
         if bytes.is_empty() {
             return;
         }
-        let _ = self.events.send(SimEvent::Output(bytes.to_vec()));
+        // Output is gathered and sent when the board waits (or every few ms while it computes):
+        // a tool then reads a whole reply in one go, instead of polling into the gaps between the
+        // pieces (mpremote sleeps 10 ms whenever it finds nothing to read).
+        if self.out_buf.is_empty() {
+            self.shared.output_pending.store(true, Ordering::Release);
+            if let Some(t) = self.shared.ticker.get() {
+                t.unpark();
+            }
+        }
+        // The console's buffer is the simulator's memory, not the board's heap.
+        heap::untracked(|| self.out_buf.extend_from_slice(bytes));
+        if self.out_buf.len() >= OUTPUT_CHUNK {
+            self.flush_output();
+        }
         if self.deferred_stop.is_some() && bytes.contains(&b'\n') {
             self.promote_deferred_stop();
         }
@@ -475,6 +507,17 @@ impl SimState {
         if self.seen.len() > keep * 2 + 4096 {
             let cut = self.seen.len() - keep;
             self.seen.drain(..cut);
+        }
+    }
+
+    /// Sends the gathered console output.
+    pub fn flush_output(&mut self) {
+        self.shared.output_pending.store(false, Ordering::Release);
+        if !self.out_buf.is_empty() {
+            let bytes = std::mem::take(&mut self.out_buf);
+            heap::untracked(|| {
+                let _ = self.events.send(SimEvent::Output(bytes));
+            });
         }
     }
 
@@ -715,6 +758,7 @@ pub(crate) fn service(vm: &VirtualMachine) -> PyResult<()> {
     let mut work = Vec::new();
     let pending = with_state(|s| {
         s.shared.posted.store(false, Ordering::Release);
+        s.flush_output();
         s.drain_commands();
         let now = s.clock.now_us();
         s.check_time_limits(now);
@@ -891,6 +935,7 @@ fn sim_main(
         interrupt_char: 3,
         pending_interrupt: false,
         stop: None,
+        out_buf: Vec::new(),
         deferred_stop: None,
         run_for_us: run_for.map(us),
         timeout_us: timeout.map(us),
@@ -1033,6 +1078,7 @@ fn sim_main(
         {
             s.output(format!("flash: {e}\r\n").as_bytes());
         }
+        s.flush_output();
         let missing = s
             .expect
             .iter()
