@@ -473,28 +473,20 @@ fn gui(args: GuiArgs) -> Result<i32> {
             spec.id
         );
     }
+    // The board as on a serial line, running the example instead of main.py and with the
+    // introduction's LED on GPIO15; its console is this terminal.
     let config = SimConfig {
-        board: spec,
-        time_mode: TimeMode::Real,
         program: Some(Program {
             name: "main.py".into(),
             source: DEFAULT_EXAMPLE.into(),
         }),
-        flash: Some(flash),
         extra_leds: vec![WiredLed {
             pin: 15,
             name: None,
             active_low: false,
         }],
-        heap_size: None,
-        run_for: None,
-        timeout: None,
-        expect: Vec::new(),
-        fail_on: Vec::new(),
-        trace: None,
-        argv: Vec::new(),
-        stimuli: Vec::new(),
         repl: false,
+        ..console_board(spec, flash)
     };
     drive(config, false)
 }

@@ -279,23 +279,7 @@ sys.print_exception = _mpsim_exc.print_exception
 sys.excepthook = lambda t, v, tb: _mpsim_exc.print_exception(v)
 
 
-class _Impl(tuple):
-    # MicroPython's sys.implementation: an attrtuple printed with its field names.
-    _fields = ("name", "version", "_machine", "_mpy")
-
-    def __new__(cls, *items):
-        return tuple.__new__(cls, items)
-
-    def __getattr__(self, name):
-        try:
-            return self[self._fields.index(name)]
-        except ValueError:
-            raise AttributeError(name)
-
-    def __repr__(self):
-        return "(" + ", ".join("%s=%r" % (f, v) for f, v in zip(self._fields, self)) + ")"
-
-
+_Impl = _mpsim_exc.attrtuple(("name", "version", "_machine", "_mpy"))
 sys.implementation = _Impl("micropython", _info["version_tuple"] + ("",), _info["machine"], _info["mpy"])
 sys.platform = _info["platform"]
 sys.version = "3.4.0; " + _info["banner"].split(";")[0]

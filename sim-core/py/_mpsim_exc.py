@@ -97,6 +97,27 @@ def _exc_text(exc):
     return tname + ": " + repr(args)
 
 
+def attrtuple(fields):
+    # MicroPython's attrtuple (sys.implementation, os.uname()): a tuple whose items also have names,
+    # printed with them.
+    class AttrTuple(tuple):
+        _fields = fields
+
+        def __new__(cls, *items):
+            return tuple.__new__(cls, items)
+
+        def __getattr__(self, name):
+            try:
+                return self[fields.index(name)]
+            except ValueError:
+                raise AttributeError(name)
+
+        def __repr__(self):
+            return "(" + ", ".join("%s=%r" % (f, v) for f, v in zip(fields, self)) + ")"
+
+    return AttrTuple
+
+
 class _Collect:
     def __init__(self):
         self.parts = []

@@ -6,20 +6,9 @@ sep = "/"
 _info = _mpsim.board_info()
 
 
-class _Uname(tuple):
-    _fields = ("sysname", "nodename", "release", "version", "machine")
+from _mpsim_exc import attrtuple as _attrtuple
 
-    def __new__(cls, *items):
-        return tuple.__new__(cls, items)
-
-    def __getattr__(self, name):
-        try:
-            return self[self._fields.index(name)]
-        except ValueError:
-            raise AttributeError(name)
-
-    def __repr__(self):
-        return "(" + ", ".join("%s=%r" % (f, v) for f, v in zip(self._fields, self)) + ")"
+_Uname = _attrtuple(("sysname", "nodename", "release", "version", "machine"))
 
 
 def uname():
