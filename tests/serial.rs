@@ -77,6 +77,19 @@ fn mpremote_commands_work_against_the_virtual_port() {
     let s = Served::start();
     assert_eq!(text(&s.tool("mpremote", &["exec", "print(6 * 7)"])), "42\n");
     assert_eq!(text(&s.tool("mpremote", &["eval", "1 + 2"])), "3\n");
+    // Far more output than the pty holds: the board waits for the tool to read, nothing is lost.
+    let many = text(&s.tool(
+        "mpremote",
+        &["exec", "for i in range(1500): print(i, 'y' * 100)"],
+    ));
+    let lines: Vec<&str> = many.lines().collect();
+    assert_eq!(lines.len(), 1500);
+    assert!(
+        lines
+            .iter()
+            .enumerate()
+            .all(|(i, l)| *l == format!("{i} {}", "y".repeat(100)))
+    );
     assert!(text(&s.tool("mpremote", &["ls"])).contains("boot.py"));
     let host = tempfile::tempdir().unwrap();
     let data: Vec<u8> = (0..20_000u32).map(|i| (i * 7919 % 251) as u8).collect();
@@ -317,6 +330,22 @@ print("prompt" if got.endswith(b">>> ") else repr(got[-200:]))
         String::from_utf8_lossy(&run.stderr)
     );
     std::thread::sleep(std::time::Duration::from_millis(3500));
+    // A tool that opens the port afterwards (without flushing, as cat or screen) hears nothing of
+    // what the board said while nobody listened.
+    let quiet = r#"
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+time.sleep(0.5)
+try:
+    print(len(os.read(fd, 65536)))
+except BlockingIOError:
+    print(0)
+"#;
+    let o = Command::new("python3")
+        .args(["-c", quiet, &port])
+        .output()
+        .unwrap();
+    assert_eq!(text(&o), "0\n", "{}", String::from_utf8_lossy(&o.stderr));
     run = s.tool("mpremote", &["exec", "print('after the flood')"]);
     assert!(text(&run).ends_with("after the flood\n"), "{}", text(&run));
     let status = std::fs::read_to_string(format!("/proc/{}/status", s.child.id())).unwrap();

@@ -71,6 +71,10 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
     shared.set_signal(Some(tx));
     let reason = interp.enter(|vm| {
         if let Err(e) = vm.import("_mpsim_boot", 0) {
+            // Stopped (Ctrl-C in the terminal, SIGTERM) while the firmware was starting.
+            if let Some(Some(reason)) = with_state(|s| s.stop.clone()) {
+                return reason;
+            }
             let msg = e
                 .as_object()
                 .str(vm)
