@@ -249,6 +249,69 @@ print("exit", c.exitstatus)
     );
 }
 
+#[test]
+fn miniterm_drives_the_friendly_repl() {
+    // pyserial's miniterm is the terminal program; pexpect is the person typing into it. Enter
+    // reaches the board as CR LF (miniterm's default end of line), a single newline.
+    let s = Served::start();
+    let script = r#"
+import pexpect, sys, time
+# `stty -onlcr`: the terminal shows the board's bytes as they come (no CR added before LF).
+c = pexpect.spawn("/bin/sh", ["-c", 'stty -onlcr && exec "$0" -m serial.tools.miniterm --raw "$1" 115200',
+                              sys.executable, sys.argv[1]], timeout=20)
+c.expect_exact("--- Quit: Ctrl+]")
+c.send("\x02")
+c.expect_exact("MicroPython v1.24.1 on 2024-11-29; ESP module with ESP8266\r\n"
+               "Type \"help()\" for more information.\r\n>>> ")
+c.send("1+1\r")
+c.expect_exact("1+1\r\n2\r\n>>> ")
+# Tab completion: a keyword, a module, an attribute, then a list of candidates.
+c.send("impo\t")
+c.expect_exact("impo" + "rt ")
+c.send("mach\t")
+c.expect_exact("mach" + "ine")
+c.send("\r")
+c.expect_exact("\r\n>>> ")
+c.send("machine.Pin.O\t")
+c.expect_exact("\r\nOPEN_DRAIN      OUT\r\n>>> machine.Pin.O")
+c.send("U\t\r")
+c.expect_exact("UT\r\n1\r\n>>> ")
+# Line editing: left arrow, insert, end.
+c.send("pint(7 * 6)\x1b[H\x1b[C")
+c.send("r\x1b[F\r")
+c.expect_exact("\r\n42\r\n>>> ")
+# Paste mode.
+c.send("\x05")
+c.expect_exact("paste mode; Ctrl-C to cancel, Ctrl-D to finish\r\n=== ")
+c.send("for i in range(3):\r    print(i * 10)\r\x04")
+c.expect_exact("0\r\n10\r\n20\r\n>>> ")
+# Ctrl-C stops a loop.
+c.send("while True:\r    pass\r\r\r")
+time.sleep(0.3)
+c.send("\x03")
+c.expect_exact("KeyboardInterrupt: \r\n>>> ")
+# Ctrl-D soft-resets and runs main.py again.
+c.send("open('main.py', 'w').write('print(\"main ran\")')\r")
+c.expect_exact(">>> ")
+c.send("\x04")
+c.expect_exact("MPY: soft reboot\r\nmain ran\r\nMicroPython v1.24.1")
+c.expect_exact(">>> ")
+c.send("\x1d")
+c.expect(pexpect.EOF)
+print("done")
+"#;
+    let o = Command::new("timeout")
+        .args(["90", "python3", "-c", script, s.tty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "done\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// Bad input on the line (issue 4): the board stays alive, usable and bounded in memory.
 #[test]
 fn random_bytes_vanishing_clients_and_floods_leave_the_board_usable() {

@@ -271,7 +271,15 @@ import os as _os
 builtins.open = _os.open
 del _os
 builtins.__import__ = _mpsim.import_untracked
-del builtins
+
+
+def help(*obj):
+    import _mpsim_help
+    _mpsim_help.help(*obj)
+
+
+builtins.help = help
+del builtins, help
 
 import _mpsim_exc
 

@@ -9,7 +9,7 @@ use crate::native;
 use crate::sim::{EndReason, Program, Shared, with_state};
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::compiler::Mode;
-use rustpython_vm::{AsObject, Interpreter, PyResult, Settings, VirtualMachine};
+use rustpython_vm::{AsObject, Interpreter, PyObjectRef, PyResult, Settings, VirtualMachine};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -204,6 +204,13 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                     with_state(|s| s.output(&bytes));
                 }
                 Action::SoftReset => return soft_reset(),
+                Action::Complete(what) => {
+                    let names = completion_names(vm, scope, &what);
+                    let echo = with_state(|s| s.repl.as_mut().map(|r| r.complete(&what, &names)))
+                        .flatten()
+                        .unwrap_or_default();
+                    with_state(|s| s.output(&echo));
+                }
                 Action::Exec(source, kind) => {
                     let prog = Program {
                         name: "<stdin>".into(),
@@ -239,6 +246,34 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
             }
         }
     }
+}
+
+/// The names Tab may offer for `what` (`_mpsim_help.names`); none if anything goes wrong.
+fn completion_names(
+    vm: &VirtualMachine,
+    scope: &rustpython_vm::scope::Scope,
+    what: &crate::repl::Completion,
+) -> Vec<String> {
+    let path: Vec<PyObjectRef> = what
+        .path
+        .iter()
+        .map(|p| vm.ctx.new_str(p.as_str()).into())
+        .collect();
+    let found = vm
+        .import("_mpsim_help", 0)
+        .and_then(|m| m.get_attr("names", vm))
+        .and_then(|f| {
+            f.call(
+                (
+                    vm.ctx.new_list(path),
+                    vm.ctx.new_bool(what.modules),
+                    scope.globals.clone(),
+                ),
+                vm,
+            )
+        })
+        .and_then(|l| l.try_to_value::<Vec<String>>(vm));
+    found.unwrap_or_default()
 }
 
 /// The traceback MicroPython would print for `exc`, as console bytes (`\r\n` line ends).

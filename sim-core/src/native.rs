@@ -91,6 +91,18 @@ mod _mpsim {
         })
     }
 
+    /// The names of the frozen modules (ours and the interpreter's own).
+    #[pyfunction]
+    fn frozen_names(vm: &VirtualMachine) -> PyObjectRef {
+        let names = vm
+            .state
+            .frozen
+            .keys()
+            .map(|k| vm.ctx.new_str(*k).into())
+            .collect();
+        vm.ctx.new_list(names).into()
+    }
+
     /// What the board data says, as a dict.
     #[pyfunction]
     fn board_info(vm: &VirtualMachine) -> PyResult<PyDictRef> {
@@ -106,6 +118,9 @@ mod _mpsim {
         let set = |k: &str, v: PyObjectRef| d.set_item(k, v, vm);
         set("id", vm.ctx.new_str(spec.id.as_str()).into())?;
         set("platform", vm.ctx.new_str(spec.platform.as_str()).into())?;
+        set("mcu", vm.ctx.new_str(spec.mcu.as_str()).into())?;
+        let leds: Vec<i64> = spec.leds.iter().map(|l| i64::from(l.pin)).collect();
+        set("led_pins", ints(&leds))?;
         set("machine", vm.ctx.new_str(spec.machine_string()).into())?;
         set("banner", vm.ctx.new_str(spec.banner()).into())?;
         set(

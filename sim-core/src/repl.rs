@@ -36,6 +36,21 @@ pub enum Action {
     Exec(String, ExecKind),
     /// Soft reset: reboot the interpreter, keep the mode.
     SoftReset,
+    /// Tab: the caller lists the names [`Completion`] asks for and hands them to
+    /// [`Repl::complete`].
+    Complete(Completion),
+}
+
+/// What Tab asks to complete: the last word of a dotted chain before the cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    /// The names before the last dot (`["machine", "Pin"]` for `machine.Pin.IR`): looked up from
+    /// the `__main__` globals (then builtins), then as attributes.
+    pub path: Vec<String>,
+    /// The partial name being typed.
+    pub word: String,
+    /// The line starts with `import `: complete module names instead.
+    pub modules: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +75,10 @@ pub struct Repl {
     state: State,
     banner: String,
     line: Vec<u8>,
+    /// Byte offset of the cursor in `line`.
+    cursor: usize,
+    /// The bytes of a UTF-8 character still arriving.
+    utf8: Vec<u8>,
     /// Lines of a compound statement typed so far.
     pending: Vec<String>,
     buf: Vec<u8>,
@@ -67,6 +86,21 @@ pub struct Repl {
     last_newline: Option<u8>,
     history: VecDeque<String>,
     hist_pos: Option<usize>,
+}
+
+/// Terminal columns of UTF-8 text (one per character).
+fn cols(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c & 0xC0 != 0x80).count()
+}
+
+/// Moves the terminal cursor `n` columns left, as MicroPython does: backspaces for up to 4,
+/// `ESC [ n D` beyond.
+fn move_back(n: usize) -> Vec<u8> {
+    if n <= 4 {
+        vec![0x08; n]
+    } else {
+        format!("\x1b[{n}D").into_bytes()
+    }
 }
 
 fn is_empty_or_space(s: &str) -> bool {
@@ -145,6 +179,8 @@ impl Repl {
             state: State::Line,
             banner,
             line: Vec::new(),
+            cursor: 0,
+            utf8: Vec::new(),
             pending: Vec::new(),
             buf: Vec::new(),
             esc: Vec::new(),
@@ -171,6 +207,8 @@ impl Repl {
     /// What the board prints when its REPL starts after boot (or a soft reset).
     pub fn start(&mut self) -> Vec<u8> {
         self.line.clear();
+        self.cursor = 0;
+        self.utf8.clear();
         self.pending.clear();
         self.buf.clear();
         self.esc.clear();
@@ -221,6 +259,7 @@ impl Repl {
             indent = 0;
         }
         self.line = vec![b' '; indent];
+        self.cursor = indent;
         let mut out = b"\r\n... ".to_vec();
         out.extend_from_slice(&self.line);
         out
@@ -251,7 +290,12 @@ impl Repl {
         if !self.esc.is_empty() {
             return self.feed_escape(b);
         }
+        if b >= 0x80 {
+            return self.feed_utf8(b);
+        }
+        self.utf8.clear();
         let empty = self.line.is_empty() && self.pending.is_empty();
+        let last = self.line.len();
         match b {
             0x01 if empty => {
                 self.mode = Mode::Raw;
@@ -268,11 +312,12 @@ impl Repl {
             }
             0x03 => {
                 self.line.clear();
+                self.cursor = 0;
                 self.pending.clear();
                 Self::out(b"\r\n>>> ")
             }
             0x04 if empty => vec![Action::Out(b"\r\n".to_vec()), Action::SoftReset],
-            0x04 if !self.pending.is_empty() => self.finish_statement(),
+            0x04 if self.line.is_empty() => self.finish_statement(),
             0x05 if empty => {
                 self.state = State::Paste;
                 self.buf.clear();
@@ -283,26 +328,151 @@ impl Repl {
                 self.enter()
             }
             0x08 | 0x7f => self.backspace(),
+            // Emacs keys on a non-empty line: start, left, delete, end, right, kill to the end,
+            // history next and previous, kill to the start.
+            0x01 => self.home(),
+            0x02 => self.left(),
+            0x04 => self.delete(),
+            0x05 => self.end(),
+            0x06 => self.right(),
+            0x0b => {
+                self.line.truncate(self.cursor);
+                Self::out(&self.redraw(last, (0, 0), true, 0))
+            }
+            0x0e => self.history_step(false),
+            0x10 => self.history_step(true),
+            0x15 => {
+                let back = (self.cursor, cols(&self.line[..self.cursor]));
+                self.line.drain(..self.cursor);
+                Self::out(&self.redraw(last, back, true, 0))
+            }
             b'\t' => {
-                let before_space = self.line.last().is_none_or(|c| *c == b' ');
-                if before_space {
-                    self.line.extend_from_slice(b"    ");
-                    Self::out(b"    ")
+                let before = &self.line[..self.cursor];
+                if before.last().is_none_or(|c| c.is_ascii_whitespace()) {
+                    self.insert(b"    ")
                 } else {
-                    Vec::new()
+                    vec![Action::Complete(self.completion())]
                 }
             }
             0x1b => {
                 self.esc.push(b);
                 Vec::new()
             }
-            b if b >= 0x20 => {
-                self.line.push(b);
-                self.hist_pos = None;
-                Self::out(&[b])
-            }
+            b if b >= 0x20 => self.insert(&[b]),
             _ => Vec::new(),
         }
+    }
+
+    /// A byte of a multi-byte UTF-8 character: inserted once the character is whole.
+    fn feed_utf8(&mut self, b: u8) -> Vec<Action> {
+        if b & 0xC0 == 0xC0 {
+            self.utf8.clear();
+        } else if self.utf8.is_empty() {
+            return Vec::new();
+        }
+        self.utf8.push(b);
+        let want = match self.utf8[0] {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            _ => 2,
+        };
+        if self.utf8.len() < want {
+            return Vec::new();
+        }
+        let ch = std::mem::take(&mut self.utf8);
+        if std::str::from_utf8(&ch).is_err() {
+            return Vec::new();
+        }
+        self.insert(&ch)
+    }
+
+    /// Inserts `text` at the cursor.
+    fn insert(&mut self, text: &[u8]) -> Vec<Action> {
+        let last = self.line.len();
+        self.line
+            .splice(self.cursor..self.cursor, text.iter().copied());
+        self.hist_pos = None;
+        Self::out(&self.redraw(last, (0, 0), true, text.len()))
+    }
+
+    /// The length in bytes of the character before the cursor.
+    fn char_before(&self) -> usize {
+        let mut k = 1;
+        while k < self.cursor && (self.line[self.cursor - k] & 0xC0) == 0x80 {
+            k += 1;
+        }
+        k.min(self.cursor)
+    }
+
+    /// The length in bytes of the character at the cursor.
+    fn char_at(&self) -> usize {
+        let mut k = 1;
+        while self.cursor + k < self.line.len() && (self.line[self.cursor + k] & 0xC0) == 0x80 {
+            k += 1;
+        }
+        k.min(self.line.len() - self.cursor)
+    }
+
+    fn left(&mut self) -> Vec<Action> {
+        let k = self.char_before();
+        let last = self.line.len();
+        Self::out(&self.redraw(last, (k, usize::from(k > 0)), false, 0))
+    }
+
+    fn right(&mut self) -> Vec<Action> {
+        let k = self.char_at();
+        let last = self.line.len();
+        Self::out(&self.redraw(last, (0, 0), false, k))
+    }
+
+    fn home(&mut self) -> Vec<Action> {
+        let back = (self.cursor, cols(&self.line[..self.cursor]));
+        let last = self.line.len();
+        Self::out(&self.redraw(last, back, false, 0))
+    }
+
+    fn end(&mut self) -> Vec<Action> {
+        let last = self.line.len();
+        Self::out(&self.redraw(last, (0, 0), false, last - self.cursor))
+    }
+
+    fn delete(&mut self) -> Vec<Action> {
+        let k = self.char_at();
+        if k == 0 {
+            return Vec::new();
+        }
+        let last = self.line.len();
+        self.line.drain(self.cursor..self.cursor + k);
+        Self::out(&self.redraw(last, (0, 0), true, 0))
+    }
+
+    /// MicroPython's redraw after an edit: step the cursor back (`back` = bytes, columns), then
+    /// either redraw from the cursor to the end of the line (erasing what a shorter line left
+    /// behind) and put the cursor `forward` bytes on, or just move it forward over the text.
+    fn redraw(
+        &mut self,
+        last_len: usize,
+        back: (usize, usize),
+        from_cursor: bool,
+        forward: usize,
+    ) -> Vec<u8> {
+        let mut o = Vec::new();
+        if back.0 > 0 {
+            o.extend(move_back(back.1));
+            self.cursor -= back.0;
+        }
+        let end = (self.cursor + forward).min(self.line.len());
+        if from_cursor {
+            if self.line.len() < last_len {
+                o.extend_from_slice(b"\x1b[K");
+            }
+            o.extend_from_slice(&self.line[self.cursor..]);
+            o.extend(move_back(cols(&self.line[end..])));
+        } else {
+            o.extend_from_slice(&self.line[self.cursor..end]);
+        }
+        self.cursor = end;
+        o
     }
 
     fn feed_escape(&mut self, b: u8) -> Vec<Action> {
@@ -321,7 +491,13 @@ impl Repl {
         match seq.as_slice() {
             [0x1b, b'[', b'A'] => self.history_step(true),
             [0x1b, b'[', b'B'] => self.history_step(false),
-            // Cursor movement is not offered: the cursor stays at the end of the line.
+            [0x1b, b'[', b'C'] => self.right(),
+            [0x1b, b'[', b'D'] => self.left(),
+            [0x1b, b'[', b'H'] | [0x1b, b'O', b'H'] | [0x1b, b'[', b'1' | b'7', b'~'] => {
+                self.home()
+            }
+            [0x1b, b'[', b'F'] | [0x1b, b'O', b'F'] | [0x1b, b'[', b'4' | b'8', b'~'] => self.end(),
+            [0x1b, b'[', b'3', b'~'] => self.delete(),
             _ => Vec::new(),
         }
     }
@@ -336,35 +512,120 @@ impl Repl {
             (Some(0) | None, false) => None,
             (Some(i), false) => Some(i - 1),
         };
+        if next == self.hist_pos {
+            return Vec::new();
+        }
         self.hist_pos = next;
         let new = next
             .and_then(|i| self.history.get(i).cloned())
             .unwrap_or_default();
-        let mut o = vec![0x08; self.line.len()];
-        o.extend_from_slice(new.as_bytes());
-        o.extend_from_slice(b"\x1b[K");
+        let last = self.line.len();
+        let back = (self.cursor, cols(&self.line[..self.cursor]));
         self.line = new.into_bytes();
-        Self::out(&o)
+        let n = self.line.len();
+        Self::out(&self.redraw(last, back, true, n))
     }
 
     fn backspace(&mut self) -> Vec<Action> {
-        if self.line.is_empty() {
+        if self.cursor == 0 {
             return Vec::new();
         }
-        let n = if self.line.len() >= 4 && self.line.iter().all(|c| *c == b' ') {
-            4
+        let before = &self.line[..self.cursor];
+        let (n, c) = if before.len() >= 4 && before.iter().all(|c| *c == b' ') {
+            (4, 4)
         } else {
-            // Remove a whole UTF-8 character.
-            let mut k = 1;
-            while k < self.line.len() && (self.line[self.line.len() - k] & 0xC0) == 0x80 {
-                k += 1;
-            }
-            k
+            (self.char_before(), 1)
         };
-        self.line.truncate(self.line.len() - n);
-        let mut o = vec![0x08; if n == 4 { 4 } else { 1 }];
-        o.extend_from_slice(b"\x1b[K");
-        Self::out(&o)
+        let last = self.line.len();
+        self.line.drain(self.cursor - n..self.cursor);
+        Self::out(&self.redraw(last, (n, c), true, 0))
+    }
+
+    /// What Tab completes: the dotted chain of names just before the cursor.
+    fn completion(&self) -> Completion {
+        let before = &self.line[..self.cursor];
+        let start = before
+            .iter()
+            .rposition(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.'))
+            .map_or(0, |i| i + 1);
+        let chain = String::from_utf8_lossy(&before[start..]).into_owned();
+        let mut path: Vec<String> = chain.split('.').map(str::to_owned).collect();
+        let word = path.pop().unwrap_or_default();
+        Completion {
+            path,
+            word,
+            modules: before.starts_with(b"import "),
+        }
+    }
+
+    /// Finishes a Tab: `names` are all the names where the completion looks (the caller found
+    /// them for [`Action::Complete`]; empty if the chain does not resolve). One match, or several
+    /// sharing a longer prefix, are typed in; several others are listed in 16-column slots and the
+    /// line is typed again; none completes `impo` to `import `.
+    pub fn complete(&mut self, what: &Completion, names: &[String]) -> Vec<u8> {
+        let word = what.word.as_str();
+        let mut found: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| n.starts_with(word) && !(word.is_empty() && n.starts_with('_')))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let Some(first) = found.first() else {
+            let first_word = what.path.is_empty()
+                && self.line[..self.cursor].len() == word.len()
+                && !word.is_empty();
+            if first_word && "import ".starts_with(word) && word.len() < 7 {
+                return self.insert_completion(&"import "[word.len()..]);
+            }
+            return Vec::new();
+        };
+        let mut common = first.len();
+        for n in &found[1..] {
+            common = common.min(
+                first
+                    .bytes()
+                    .zip(n.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count(),
+            );
+        }
+        if found.len() == 1 || common > word.len() {
+            return self.insert_completion(&first[word.len()..common]);
+        }
+        const SLOT: usize = 16;
+        const MAX_LINE: usize = 4 * SLOT;
+        let mut o = Vec::new();
+        let mut line_len = MAX_LINE;
+        for n in &found {
+            let mut gap = line_len.div_ceil(SLOT) * SLOT - line_len;
+            if gap < 2 {
+                gap += SLOT;
+            }
+            if line_len + gap + n.len() <= MAX_LINE {
+                o.extend(std::iter::repeat_n(b' ', gap));
+                line_len += gap + n.len();
+            } else {
+                o.extend_from_slice(b"\r\n");
+                line_len = n.len();
+            }
+            o.extend_from_slice(n.as_bytes());
+        }
+        o.extend_from_slice(b"\r\n");
+        o.extend_from_slice(if self.pending.is_empty() {
+            b">>> "
+        } else {
+            b"... "
+        });
+        o.extend_from_slice(&self.line);
+        o.extend(move_back(cols(&self.line[self.cursor..])));
+        o
+    }
+
+    fn insert_completion(&mut self, text: &str) -> Vec<u8> {
+        let last = self.line.len();
+        self.line.splice(self.cursor..self.cursor, text.bytes());
+        self.redraw(last, (0, 0), true, text.len())
     }
 
     fn remember(&mut self, entry: &str) {
@@ -378,6 +639,7 @@ impl Repl {
     fn enter(&mut self) -> Vec<Action> {
         let text = String::from_utf8_lossy(&self.line).into_owned();
         self.line.clear();
+        self.cursor = 0;
         self.hist_pos = None;
         self.remember(&text);
         if self.pending.is_empty() {
@@ -411,6 +673,7 @@ impl Repl {
         let mut src = std::mem::take(&mut self.pending).join("\n");
         src.push('\n');
         self.line.clear();
+        self.cursor = 0;
         vec![
             Action::Out(b"\r\n".to_vec()),
             Action::Exec(src, ExecKind::Single),
@@ -645,6 +908,106 @@ mod tests {
         assert_eq!(out, b"\x04");
         assert!(
             matches!(&acts[..], [Action::Exec(s, ExecKind::RawPaste)] if s.len() == body.len())
+        );
+    }
+
+    #[test]
+    fn cursor_keys_edit_mid_line() {
+        let mut r = repl();
+        let (out, _) = feed(&mut r, b"abc\x1b[D\x1b[D");
+        assert_eq!(out, b"abc\x08\x08");
+        let (out, _) = feed(&mut r, b"X");
+        assert_eq!(
+            out, b"Xbc\x08\x08",
+            "the tail is redrawn, the cursor goes back"
+        );
+        let (out, _) = feed(&mut r, b"\x08");
+        assert_eq!(out, b"\x08\x1b[Kbc\x08\x08");
+        let (out, _) = feed(&mut r, b"\x1b[F\x1b[H");
+        assert_eq!(out, b"bc\x08\x08\x08");
+        let (out, _) = feed(&mut r, b"\x1b[3~");
+        assert_eq!(out, b"\x1b[Kbc\x08\x08");
+        let (out, _) = feed(&mut r, b"\x1b[C\x06");
+        assert_eq!(out, b"bc");
+        let (_, acts) = feed(&mut r, b"\r");
+        assert_eq!(acts, [Action::Exec("bc\n".into(), ExecKind::Single)]);
+        r.after_exec(ExecKind::Single, b"");
+        // A long way home is one escape sequence; Ctrl-A and Ctrl-E move on a non-empty line.
+        let (out, _) = feed(&mut r, b"print(12)\x01");
+        assert_eq!(out, b"print(12)\x1b[9D");
+        let (out, _) = feed(&mut r, b"\x05\x15");
+        assert_eq!(out, b"print(12)\x1b[9D\x1b[K");
+    }
+
+    #[test]
+    fn history_replaces_the_line() {
+        let mut r = repl();
+        feed(&mut r, b"1+1\r");
+        r.after_exec(ExecKind::Single, b"");
+        feed(&mut r, b"x=22222\r");
+        r.after_exec(ExecKind::Single, b"");
+        let (out, _) = feed(&mut r, b"\x1b[A");
+        assert_eq!(out, b"x=22222");
+        let (out, _) = feed(&mut r, b"\x1b[A");
+        assert_eq!(out, b"\x1b[7D\x1b[K1+1");
+        let (out, _) = feed(&mut r, b"\x0e");
+        assert_eq!(out, b"\x08\x08\x08x=22222");
+        let (_, acts) = feed(&mut r, b"\r");
+        assert_eq!(acts, [Action::Exec("x=22222\n".into(), ExecKind::Single)]);
+    }
+
+    #[test]
+    fn tab_completes_or_lists() {
+        let mut r = repl();
+        let (out, acts) = feed(&mut r, b"\t");
+        assert_eq!(out, b"    ", "Tab after nothing (or a space) indents");
+        assert!(acts.is_empty());
+        feed(&mut r, b"\x03");
+        let (_, acts) = feed(&mut r, b"x = machine.P");
+        assert!(acts.is_empty());
+        let (_, acts) = feed(&mut r, b"\t");
+        let what = Completion {
+            path: vec!["machine".into()],
+            word: "P".into(),
+            modules: false,
+        };
+        assert_eq!(acts, [Action::Complete(what.clone())]);
+        let names: Vec<String> = ["Pin", "PWM", "freq", "Pin"].map(String::from).to_vec();
+        assert_eq!(
+            String::from_utf8(r.complete(&what, &names)).unwrap(),
+            "\r\nPWM             Pin\r\n>>> x = machine.P"
+        );
+        let names: Vec<String> = ["Pin", "freq"].map(String::from).to_vec();
+        assert_eq!(r.complete(&what, &names), b"in");
+        feed(&mut r, b"\x03");
+        let (_, acts) = feed(&mut r, b"ma\t");
+        let [Action::Complete(what)] = &acts[..] else {
+            panic!("{acts:?}")
+        };
+        assert_eq!((what.path.len(), what.word.as_str()), (0, "ma"));
+        let names: Vec<String> = ["machine", "map", "math", "max", "_magic", "abs"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            String::from_utf8(r.complete(what, &names)).unwrap(),
+            "\r\nmachine         map             math            max\r\n>>> ma"
+        );
+        feed(&mut r, b"\x03");
+        let (_, acts) = feed(&mut r, b"impo\t");
+        let [Action::Complete(what)] = &acts[..] else {
+            panic!("{acts:?}")
+        };
+        assert_eq!(r.complete(what, &[]), b"rt ");
+        let (_, acts) = feed(&mut r, b"ti\t");
+        let [Action::Complete(what)] = &acts[..] else {
+            panic!("{acts:?}")
+        };
+        assert!(what.modules);
+        assert_eq!(r.complete(what, &["time".into()]), b"me");
+        let (_, acts) = feed(&mut r, b"\r");
+        assert_eq!(
+            acts,
+            [Action::Exec("import time\n".into(), ExecKind::Single)]
         );
     }
 

@@ -1,0 +1,95 @@
+# help() as the board has it, and the names the REPL's Tab completion looks through.
+import sys
+import builtins
+import _mpsim
+
+_TEXT = """Welcome to MicroPython, running on mpsim's simulated %s!
+
+Everything here behaves as on the board: the pins, the LEDs, the flash
+filesystem and the console are simulated. Docs for the real board:
+  https://docs.micropython.org/en/latest/
+
+Some things to try:
+  import machine
+  led = machine.Pin(%s, machine.Pin.OUT)   # an LED on the board
+  led.value(0); led.value(1)
+  import os; os.listdir()                 # files on the flash
+
+Keys at the REPL:
+  CTRL-A        -- on a blank line: raw REPL (what tools use)
+  CTRL-B        -- on a blank line: back to the normal REPL
+  CTRL-C        -- stop a running program
+  CTRL-D        -- on a blank line: soft reset (boot.py and main.py run again)
+  CTRL-E        -- on a blank line: paste mode
+
+help(obj) lists what an object holds; help('modules') lists the modules.
+"""
+
+# The interpreter's own machinery, not modules a board script imports.
+_HIDDEN = ("__hello__", "__phello__", "importlib", "codecs", "encodings", "copyreg", "marshal",
+           "itertools", "atexit", "warnings", "io_open", "zipimport", "abc", "types", "typing",
+           "functools", "operator", "keyword", "reprlib", "weakref", "genericpath", "posixpath",
+           "ntpath", "stat", "site", "os_path", "_collections_abc")
+
+
+def modules():
+    names = set()
+    for n in list(_mpsim.frozen_names()) + list(sys.builtin_module_names):
+        top = n.split(".")[0]
+        if top[:1] == "_" or top in _HIDDEN or top.startswith("encodings"):
+            continue
+        names.add(n.replace(".", "/"))
+    names.add("__main__")
+    return sorted(names)
+
+
+_NOTHING = object()
+
+
+def help(obj=_NOTHING):
+    if obj is _NOTHING:
+        info = _mpsim.board_info()
+        leds = info.get("led_pins") or [2]
+        print(_TEXT % (info.get("mcu", "board"), leds[0]), end="")
+        return
+    if obj == "modules":
+        names = modules()
+        rows = (len(names) + 3) // 4
+        for r in range(rows):
+            line = ""
+            for c in range(4):
+                i = c * rows + r
+                if i < len(names):
+                    line += names[i].ljust(18) if c < 3 else names[i]
+            print(line.rstrip())
+        print("Plus any modules on the filesystem")
+        return
+    print("object %s is of type %s" % (repr(obj), type(obj).__name__))
+    if isinstance(obj, type) or type(obj) is type(sys):
+        items = obj.__dict__.items()
+    else:
+        items = type(obj).__dict__.items()
+    for k, v in items:
+        # Our own helpers (a leading underscore) are not the board's API.
+        if k[:1] == "_" and k not in ("__name__", "__init__", "__call__"):
+            continue
+        print("  %s -- %s" % (k, v))
+
+
+def names(path, in_import, scope):
+    # Every name Tab may offer for `a.b.<word>` (path ["a", "b"]); [] when the chain does not
+    # resolve. Looking up attributes may run properties, as on the board.
+    if in_import:
+        return modules() if not path else []
+    try:
+        if not path:
+            return list(scope) + dir(builtins)
+        if path[0] in scope:
+            obj = scope[path[0]]
+        else:
+            obj = getattr(builtins, path[0])
+        for p in path[1:]:
+            obj = getattr(obj, p)
+        return [n for n in dir(obj) if isinstance(n, str)]
+    except Exception:
+        return []
