@@ -126,6 +126,79 @@ fn mpremote_commands_work_against_the_virtual_port() {
 }
 
 #[test]
+fn mpremote_mount_reset_and_repl() {
+    let s = Served::start();
+    let host = tempfile::tempdir().unwrap();
+    std::fs::write(host.path().join("hostmod.py"), "X = 7\n").unwrap();
+    std::fs::write(host.path().join("data.txt"), "line1\nline2\n").unwrap();
+    // mpremote's remote filesystem: the board imports and reads host files, and writes one back.
+    let o = Command::new("timeout")
+        .current_dir(host.path())
+        .args([
+            "60",
+            "mpremote",
+            "connect",
+            s.tty.to_str().unwrap(),
+            "mount",
+            ".",
+        ])
+        .args([
+            "exec",
+            "import hostmod, os; print(hostmod.X, open('data.txt').read().split()); \
+             print(sorted(os.listdir())); open('out.txt', 'w').write('from the board')",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = text(&o);
+    assert!(
+        out.ends_with("7 ['line1', 'line2']\n['data.txt', 'hostmod.py']\n"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(host.path().join("out.txt")).unwrap(),
+        "from the board"
+    );
+    // A hard reset: the board boots again and says why.
+    s.tool(
+        "mpremote",
+        &["exec", "import builtins; builtins.marker = 1"],
+    );
+    s.tool("mpremote", &["reset"]);
+    assert_eq!(
+        text(&s.tool(
+            "mpremote",
+            &["exec", "import builtins, machine; print(hasattr(builtins, 'marker'), machine.reset_cause() == machine.SOFT_RESET)"]
+        )),
+        "False True\n"
+    );
+    // mpremote's interactive REPL in a terminal.
+    let script = r#"
+import pexpect, sys
+c = pexpect.spawn("mpremote", ["connect", sys.argv[1], "repl"], timeout=20)
+c.expect_exact("Use Ctrl-] or Ctrl-x to exit this shell")
+c.send("\r")
+c.expect_exact(">>> ")
+c.send("6 * 7\r")
+c.expect_exact("42")
+c.expect_exact(">>> ")
+c.send("\x1d")
+c.expect(pexpect.EOF)
+print("done")
+"#;
+    let o = Command::new("timeout")
+        .args(["60", "python3", "-c", script, s.tty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "done\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
 fn ampy_commands_work_against_the_virtual_port() {
     let s = Served::start();
     let host = tempfile::tempdir().unwrap();
