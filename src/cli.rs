@@ -73,6 +73,70 @@ struct BoardArgs {
     /// Boot from a throw-away flash filled from this folder (the board's default files, then the folder's).
     #[arg(long, value_name = "DIR")]
     fs: Option<PathBuf>,
+    /// Give a UART its own virtual serial port (a symlink at PATH), for a host program or a
+    /// terminal to play the device on the other end: e.g. 1=/tmp/gps (repeatable).
+    #[arg(long = "uart", value_name = "ID=PATH", value_parser = parse_uart_link)]
+    uarts: Vec<(u32, PathBuf)>,
+}
+
+/// Parses `ID=PATH`.
+pub fn parse_uart_link(s: &str) -> Result<(u32, PathBuf), String> {
+    let (id, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected ID=PATH, e.g. 1=/tmp/mpsim/uart1"))?;
+    let id: u32 = id
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: {id:?} is not a UART number"))?;
+    if path.is_empty() {
+        return Err(format!("{s:?}: the path is empty"));
+    }
+    Ok((id, PathBuf::from(path)))
+}
+
+/// UARTs with their own virtual serial ports (`--uart`).
+struct UartLinks(Vec<(u32, mpsim_sim_core::pty::Pty)>);
+
+impl UartLinks {
+    /// Checks the ids against the board and creates the ports.
+    fn open(spec: &BoardSpec, links: &[(u32, PathBuf)]) -> Result<Self> {
+        let mut ptys = Vec::new();
+        for (id, path) in links {
+            let Some(u) = spec.uarts.iter().find(|u| u.id == *id) else {
+                let ids: Vec<String> = spec.uarts.iter().map(|u| u.id.to_string()).collect();
+                bail!(
+                    "the {} has no UART {id} (it has {})",
+                    spec.mcu,
+                    ids.join(" and ")
+                );
+            };
+            if u.console {
+                bail!(
+                    "UART {id} is the board's console: it is the serial port itself (mpsim serve --tty PATH)"
+                );
+            }
+            let pty = mpsim_sim_core::pty::Pty::open(path)?;
+            ptys.push((*id, pty));
+        }
+        Ok(UartLinks(ptys))
+    }
+
+    /// Starts feeding what the host sends into the board.
+    fn start(&mut self, to: &mpsim_sim_core::CommandSender) -> Result<()> {
+        for (id, pty) in &mut self.0 {
+            let id = *id;
+            pty.spawn_reader_with(to.clone(), move |bytes| SimCommand::UartIn { id, bytes })?;
+            eprintln!("UART{id}: {}", pty.link().display());
+        }
+        Ok(())
+    }
+
+    /// What UART `id` transmitted goes to its port (nowhere without one).
+    fn write(&mut self, id: u32, bytes: &[u8]) {
+        if let Some((_, pty)) = self.0.iter_mut().find(|(i, _)| *i == id) {
+            pty.write(bytes);
+        }
+    }
 }
 
 impl BoardArgs {
@@ -367,9 +431,11 @@ fn serve(args: ServeArgs) -> Result<i32> {
             .join(format!("tty{short}"))
     });
     let mut pty = mpsim_sim_core::pty::Pty::open(&link)?;
+    let mut links = UartLinks::open(&spec, &args.board.uarts)?;
     let config = console_board(spec, flash);
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     pty.spawn_reader(handle.sender())?;
+    links.start(&handle.sender())?;
     let stopper = handle.sender();
     let _ = ctrlc::set_handler(move || {
         stopper.send(SimCommand::Stop);
@@ -379,6 +445,7 @@ fn serve(args: ServeArgs) -> Result<i32> {
     let outcome = loop {
         match handle.events.recv() {
             Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
+            Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -393,8 +460,10 @@ const QUIT_KEY: u8 = 0x1d;
 
 fn repl(args: BoardArgs) -> Result<i32> {
     let (spec, flash, _tmp) = args.prepare()?;
+    let mut links = UartLinks::open(&spec, &args.uarts)?;
     let config = console_board(spec, flash);
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    links.start(&handle.sender())?;
     let raw = mpsim_sim_core::pty::RawTerminal::enable();
     if raw.is_some() {
         eprint!("mpsim: the board's REPL; Ctrl-] quits\r\n");
@@ -431,6 +500,7 @@ fn repl(args: BoardArgs) -> Result<i32> {
             Ok(SimEvent::Output(bytes)) => {
                 let _ = out.write_all(&bytes).and_then(|()| out.flush());
             }
+            Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -488,7 +558,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
         repl: false,
         ..console_board(spec, flash)
     };
-    drive(config, false)
+    drive(config, false, UartLinks(Vec::new()))
 }
 
 fn run(args: RunArgs) -> Result<i32> {
@@ -511,6 +581,7 @@ fn run(args: RunArgs) -> Result<i32> {
     };
     // `_tmp` is kept alive until the run ends: the throw-away image of --fs lives in it.
     let (spec, flash, _tmp) = args.board.prepare()?;
+    let links = UartLinks::open(&spec, &args.board.uarts)?;
     let mut leds: Vec<WiredLed> = args
         .leds
         .iter()
@@ -594,7 +665,7 @@ fn run(args: RunArgs) -> Result<i32> {
         stimuli,
         repl: false,
     };
-    let code = drive(config, args.raw_output)?;
+    let code = drive(config, args.raw_output, links)?;
     if let Ok(slot) = trace_error.lock()
         && let Some(e) = slot.as_ref()
     {
@@ -605,9 +676,10 @@ fn run(args: RunArgs) -> Result<i32> {
 }
 
 /// Runs a board with the console on this process's stdin/stdout until it ends; returns the exit code.
-fn drive(config: SimConfig, raw_output: bool) -> Result<i32> {
+fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i32> {
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     let sender = handle.sender();
+    links.start(&sender)?;
     let interrupts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     {
         let sender = sender.clone();
@@ -653,6 +725,7 @@ fn drive(config: SimConfig, raw_output: bool) -> Result<i32> {
                     handle.send(SimCommand::Stop);
                 }
             }
+            Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }

@@ -106,6 +106,9 @@ fn bad_arguments_exit_2_with_a_message() {
         &["run", "-c", "print(1)", "--led", "9"],
         &["run", "-c", "print(1)", "--pin", "0=7@1s"],
         &["run", "-c", "print(1)", "--trace", "out.txt"],
+        &["run", "-c", "print(1)", "--uart", "3=/tmp/mpsim-test-uart3"],
+        &["run", "-c", "print(1)", "--uart", "0=/tmp/mpsim-test-uart0"],
+        &["run", "-c", "print(1)", "--uart", "one=/tmp/x"],
         &["frobnicate"],
     ] {
         let o = run(args);

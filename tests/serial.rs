@@ -13,12 +13,19 @@ struct Served {
 
 impl Served {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With extra `mpsim serve` arguments (`{dir}` stands for the test's folder).
+    fn start_with(extra: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let tty = dir.path().join("ttyESP8266");
+        let folder = dir.path().to_str().unwrap().to_owned();
         let mut child = Command::new(env!("CARGO_BIN_EXE_mpsim"))
             .env("XDG_DATA_HOME", dir.path().join("data"))
             .args(["serve", "--tty"])
             .arg(&tty)
+            .args(extra.iter().map(|a| a.replace("{dir}", &folder)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -193,6 +200,62 @@ print("done")
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         "done\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn uarts_talk_to_host_programs() {
+    let s = Served::start_with(&["--uart", "1={dir}/uart1"]);
+    let uart1 = s._dir.path().join("uart1");
+    let console = s.tty.to_str().unwrap().to_owned();
+    // UART(1) (transmit-only on the ESP8266) on its own port: a host program hears what it sends.
+    // The console: a script takes UART(0) from the REPL (os.dupterm(None, 1)), reads what the
+    // "device" on the line sends (0x03 is data then, not Ctrl-C), answers, and gives it back.
+    let script = r#"
+import serial, sys, time, subprocess
+uart1 = serial.Serial(sys.argv[2], 9600, timeout=5)
+out = subprocess.run(["mpremote", "connect", sys.argv[1], "exec",
+                      "import machine; u = machine.UART(1, 9600); print(u.write(b'$GPGGA,1*00\\r\\n'))"],
+                     capture_output=True, timeout=60)
+print(out.stdout.decode().strip(), uart1.readline())
+p = serial.Serial(sys.argv[1], 115200, timeout=0.2)
+p.write(b"\x03\x02")
+time.sleep(0.3)
+p.read(100000)
+code = (b"import os, machine\r"
+        b"u = machine.UART(0, 115200, timeout=5000)\r"
+        b"old = os.dupterm(None, 1)\r"
+        b"print('nobody sees this')\r"
+        b"line = u.readline()\r"
+        b"u.write(b'got ' + line)\r"
+        b"os.dupterm(old, 1)\r"
+        b"print('REPL is back')\r")
+p.write(b"\x05" + code + b"\x04")
+time.sleep(1)
+p.read(100000)
+p.write(b"\x03$GPRMC\n")
+got = b""
+end = time.time() + 10
+while time.time() < end and not got.endswith(b">>> "):
+    got += p.read(1000)
+print(repr(got))
+"#;
+    let o = Command::new("timeout")
+        .args([
+            "90",
+            "python3",
+            "-c",
+            script,
+            &console,
+            uart1.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "13 b'$GPGGA,1*00\\r\\n'\nb'got \\x03$GPRMC\\nREPL is back\\r\\n>>> '\n",
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

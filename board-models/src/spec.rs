@@ -97,6 +97,9 @@ pub struct BoardSpec {
     /// Push buttons soldered on the board.
     #[serde(default)]
     pub buttons: Vec<ButtonSpec>,
+    /// The UARTs `machine.UART` offers.
+    #[serde(default)]
+    pub uarts: Vec<UartSpec>,
     /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
     #[serde(skip)]
     pub pin_names: Vec<(String, String)>,
@@ -175,6 +178,27 @@ pub struct LedSpec {
     /// Colour name for the GUI.
     #[serde(default)]
     pub color: String,
+}
+
+/// A UART of the MCU.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UartSpec {
+    /// `machine.UART(id)`.
+    pub id: u32,
+    /// GPIO of its TX line.
+    pub tx: u32,
+    /// GPIO of its RX line; none for a transmit-only UART.
+    #[serde(default)]
+    pub rx: Option<u32>,
+    /// The REPL runs on it (the board's serial port), until `os.dupterm(None, console_slot)`.
+    #[serde(default)]
+    pub console: bool,
+    /// The other (tx, rx) pair the UART can be moved to (`UART(0, tx=15, rx=13)` on the ESP8266).
+    #[serde(default)]
+    pub alt_pins: Option<(u32, u32)>,
+    /// Receive buffer in bytes (`rxbuf`), by default.
+    pub rxbuf: u32,
 }
 
 /// A push button on the board.
@@ -266,6 +290,27 @@ impl BoardSpec {
                     b.name, b.pin
                 )));
             }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for u in &self.uarts {
+            if !ids.insert(u.id) {
+                return Err(bad(format!("UART{} listed twice", u.id)));
+            }
+            let pins = [Some(u.tx), u.rx]
+                .into_iter()
+                .chain(u.alt_pins.iter().flat_map(|(t, r)| [Some(*t), Some(*r)]))
+                .flatten();
+            for pin in pins {
+                if self.pin(pin).is_none() {
+                    return Err(bad(format!(
+                        "UART{} on GPIO{pin}, which the board lacks",
+                        u.id
+                    )));
+                }
+            }
+        }
+        if self.uarts.iter().filter(|u| u.console).count() > 1 {
+            return Err(bad("more than one console UART".into()));
         }
         for (name, cpu) in &self.pin_names {
             if let Some(n) = cpu.strip_prefix("GPIO") {

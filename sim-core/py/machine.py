@@ -303,6 +303,119 @@ class RTC:
         RTC._mem = bytes(data)
 
 
+def _pin_id(p):
+    return p if isinstance(p, int) else p._id
+
+
+class UART:
+    # The board's UARTs (board.toml): the console one carries the REPL, and a transmit-only one
+    # raises OSError on reads. Sends are instant; reads wait `timeout` ms for the first byte and
+    # `timeout_char` ms for each next one, in board time.
+    def __init__(self, id, *args, **kwargs):
+        if id not in _info["uarts"]:
+            raise ValueError("UART(%d) does not exist" % id)
+        self._id = id
+        tx, rx, self._console, self._alt, self._rxbuf = _info["uarts"][id]
+        self._pins = (tx, rx)
+        self._baudrate = 115200
+        self._bits = 8
+        self._parity = None
+        self._stop = 1
+        self._timeout = 0
+        self._timeout_char = 0
+        self.init(*args, **kwargs)
+
+    def init(self, baudrate=0, bits=0, parity=-1, stop=0, *, tx=None, rx=None, rxbuf=0, timeout=0,
+             timeout_char=0):
+        if baudrate > 0:
+            self._baudrate = baudrate
+        if bits:
+            if bits not in (5, 6, 7, 8):
+                raise ValueError("invalid data bits")
+            self._bits = bits
+        if parity != -1:
+            self._parity = None if parity is None else (parity & 1)
+        if tx is not None or rx is not None:
+            want = (_pin_id(tx) if tx is not None else self._pins[0],
+                    _pin_id(rx) if rx is not None else self._pins[1])
+            home = _info["uarts"][self._id][:2]
+            if want != home and want != self._alt:
+                raise ValueError("invalid tx/rx")
+            self._pins = want
+        if stop:
+            if stop not in (1, 2):
+                raise ValueError("invalid stop bits")
+            self._stop = stop
+        if rxbuf > 0:
+            self._rxbuf = rxbuf
+        self._timeout = timeout
+        # At least one character's time (13 bits, to be safe).
+        self._timeout_char = max(timeout_char, 13000 // self._baudrate + 1)
+        _mpsim.uart_open(self._id, self._rxbuf)
+
+    def __repr__(self):
+        return "UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, rxbuf=%d, timeout=%d, timeout_char=%d)" % (
+            self._id, self._baudrate, self._bits, self._parity, self._stop, self._rxbuf,
+            self._timeout, self._timeout_char)
+
+    def _can_read(self):
+        if self._pins[1] is None:
+            raise OSError("UART(%d) can't read" % self._id)
+
+    def any(self):
+        return 0 if self._pins[1] is None else _mpsim.uart_any(self._id)
+
+    def read(self, nbytes=None):
+        self._can_read()
+        if nbytes is None:
+            got = _mpsim.uart_read(self._id, 1 << 30, self._timeout, self._timeout_char)
+            return got
+        if nbytes == 0:
+            return b""
+        return _mpsim.uart_read(self._id, nbytes, self._timeout, self._timeout_char)
+
+    def readinto(self, buf, nbytes=None):
+        self._can_read()
+        n = len(buf) if nbytes is None else min(nbytes, len(buf))
+        got = _mpsim.uart_read(self._id, n, self._timeout, self._timeout_char) if n else b""
+        if got is None:
+            return None
+        buf[:len(got)] = got
+        return len(got)
+
+    def readline(self):
+        self._can_read()
+        line = b""
+        while True:
+            c = _mpsim.uart_read(self._id, 1, self._timeout if not line else self._timeout_char,
+                                 self._timeout_char)
+            if c is None:
+                return line or None
+            line += c
+            if c == b"\n":
+                return line
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if line is None:
+            raise StopIteration
+        return line
+
+    def write(self, buf):
+        if isinstance(buf, str):
+            buf = buf.encode()
+        return _mpsim.uart_write(self._id, buf)
+
+    def flush(self):
+        pass
+
+    def txdone(self):
+        return True
+
+
 def reset():
     _mpsim.reboot("hard")
 

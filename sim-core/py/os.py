@@ -399,12 +399,71 @@ def sync():
     _mpsim.fs_sync()
 
 
-def dupterm(stream=None, index=0):
+# The terminal's extra ends (os.dupterm). The console UART sits in the board's console slot until
+# something else is put there; other slots hold Python streams (readinto + write), polled.
+_CONSOLE_SLOT = 1
+_dupterm = [None, "console"]
+
+
+def _console_uart():
+    import machine
+    for i, row in _mpsim.board_info()["uarts"].items():
+        if row[2]:
+            return machine.UART(i)
     return None
 
 
-def dupterm_notify(obj):
-    pass
+def _is_console(s):
+    return s == "console" or (type(s).__name__ == "UART" and getattr(s, "_console", False))
+
+
+def dupterm(stream=None, index=0):
+    if not 0 <= index < len(_dupterm):
+        raise ValueError("invalid dupterm index")
+    prev = _dupterm[index]
+    if prev == "console":
+        prev = _console_uart()
+    _dupterm[index] = stream
+    on_uart = any(_is_console(s) for s in _dupterm)
+    streams = any(s is not None and not _is_console(s) for s in _dupterm)
+    _mpsim.dupterm_set(on_uart, streams)
+    return prev
+
+
+def dupterm_notify(obj=None):
+    _dupterm_pump()
+
+
+def _deactivate(i, what, e):
+    _dupterm[i] = None
+    _mpsim.dupterm_set(any(_is_console(s) for s in _dupterm),
+                       any(s is not None and not _is_console(s) for s in _dupterm))
+    import sys
+    print("dupterm: Exception in %s() method, deactivating: " % what, end="")
+    sys.print_exception(e)
+
+
+def _dupterm_pump():
+    out = _mpsim.dupterm_take()
+    buf = None
+    for i, s in enumerate(_dupterm):
+        if s is None or _is_console(s):
+            continue
+        if out:
+            try:
+                s.write(out)
+            except Exception as e:
+                _deactivate(i, "write", e)
+                continue
+        try:
+            if buf is None:
+                buf = bytearray(256)
+            n = s.readinto(buf)
+        except Exception as e:
+            _deactivate(i, "readinto", e)
+            continue
+        if n:
+            _mpsim.dupterm_input(buf[:n])
 
 
 def _mount_flash():

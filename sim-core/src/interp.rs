@@ -183,10 +183,23 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
     with_state(|s| s.output(&start));
     loop {
         let byte = loop {
-            if let Some(Some(b)) = with_state(|s| s.input.pop_front()) {
+            if let Some(Some(b)) = with_state(|s| s.term_pop()) {
                 break b;
             }
-            if let Err(e) = crate::sim::sleep_us(vm, 1 << 40, true) {
+            // Streams attached with os.dupterm are polled; the console UART wakes us itself.
+            let polled = with_state(|s| s.dupterm_active).unwrap_or(false);
+            let waited = if polled {
+                crate::sim::dupterm_pump(vm).and_then(|()| {
+                    if with_state(|s| s.term_len()).unwrap_or(0) > 0 {
+                        Ok(())
+                    } else {
+                        crate::sim::sleep_us(vm, 10_000, true)
+                    }
+                })
+            } else {
+                crate::sim::sleep_us(vm, 1 << 40, true)
+            };
+            if let Err(e) = waited {
                 // Nothing the user typed can raise here (Ctrl-C is data at the prompt): only a
                 // stop of the run, or a reset requested by a callback.
                 return classify(vm, &e);
@@ -198,6 +211,7 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
         let actions = with_state(|s| s.repl.as_mut().map(|r| r.feed(byte)))
             .flatten()
             .unwrap_or_default();
+        let echo = !actions.is_empty();
         for action in actions {
             match action {
                 Action::Out(bytes) => {
@@ -244,6 +258,16 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                     with_state(|s| s.output(&closing));
                 }
             }
+        }
+        // The echo (and what a statement printed last) goes out to the dupterm streams now.
+        if echo && let Err(e) = crate::sim::dupterm_pump(vm) {
+            if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
+                return r;
+            }
+            if with_state(|s| s.reboot.is_some()).unwrap_or(false) {
+                return EndReason::Finished;
+            }
+            let _ = e;
         }
     }
 }

@@ -119,6 +119,24 @@ mod _mpsim {
         set("id", vm.ctx.new_str(spec.id.as_str()).into())?;
         set("platform", vm.ctx.new_str(spec.platform.as_str()).into())?;
         set("mcu", vm.ctx.new_str(spec.mcu.as_str()).into())?;
+        let uarts = vm.ctx.new_dict();
+        for u in &spec.uarts {
+            let none = || vm.ctx.none();
+            let int = |v: u32| -> PyObjectRef { vm.ctx.new_int(v).into() };
+            let alt = u
+                .alt_pins
+                .map_or_else(none, |(t, r)| vm.ctx.new_tuple(vec![int(t), int(r)]).into());
+            let row = vm.ctx.new_tuple(vec![
+                int(u.tx),
+                u.rx.map_or_else(none, int),
+                vm.ctx.new_bool(u.console).into(),
+                alt,
+                int(u.rxbuf),
+            ]);
+            let key: PyObjectRef = vm.ctx.new_int(u.id).into();
+            uarts.set_item(&*key, row.into(), vm)?;
+        }
+        set("uarts", uarts.into())?;
         let leds: Vec<i64> = spec.leds.iter().map(|l| i64::from(l.pin)).collect();
         set("led_pins", ints(&leds))?;
         set("machine", vm.ctx.new_str(spec.machine_string()).into())?;
@@ -449,12 +467,15 @@ mod _mpsim {
         }
         let n = bytes.len();
         drop(bytes);
-        let stop = state(vm, |s| {
+        let (stop, pump) = state(vm, |s| {
             s.output(&cooked);
-            s.stop.is_some()
+            (s.stop.is_some(), s.dupterm_active)
         })?;
         if stop {
             sim::check(vm)?;
+        }
+        if pump {
+            sim::dupterm_pump(vm)?;
         }
         Ok(n)
     }
@@ -463,7 +484,8 @@ mod _mpsim {
     #[pyfunction]
     fn console_any(vm: &VirtualMachine) -> PyResult<usize> {
         sim::check(vm)?;
-        state(vm, |s| s.input.len())
+        sim::dupterm_pump(vm)?;
+        state(vm, |s| s.term_len())
     }
 
     /// Reads up to `n` bytes from the console, waiting for at least one (or `timeout_ms`, -1 = forever).
@@ -477,9 +499,16 @@ mod _mpsim {
         let start = state(vm, |s| s.clock.now_us())?;
         loop {
             sim::check(vm)?;
+            sim::dupterm_pump(vm)?;
             let got = state(vm, |s| {
-                let k = n.min(s.input.len());
-                s.input.drain(..k).collect::<Vec<u8>>()
+                let mut got = Vec::new();
+                while got.len() < n {
+                    match s.term_pop() {
+                        Some(b) => got.push(b),
+                        None => break,
+                    }
+                }
+                got
             })?;
             if !got.is_empty() || n == 0 {
                 return Ok(got);
@@ -492,6 +521,121 @@ mod _mpsim {
             }
             sim::sleep_us(vm, 1000, true)?;
         }
+    }
+
+    /// Opens UART `id` on the board's side: its receive buffer holds `rxbuf` bytes (not the
+    /// console's, which is the REPL's).
+    #[pyfunction]
+    fn uart_open(id: u32, rxbuf: usize, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| {
+            let console = s.board.spec.uarts.iter().any(|u| u.id == id && u.console);
+            if !console {
+                let entry = s
+                    .uart_rx
+                    .entry(id)
+                    .or_insert_with(|| (std::collections::VecDeque::new(), rxbuf));
+                entry.1 = rxbuf;
+                while entry.0.len() > rxbuf {
+                    entry.0.pop_back();
+                }
+            }
+        })
+    }
+
+    /// Transmits on UART `id`: the console UART's wire, or the UART's host link.
+    #[pyfunction]
+    fn uart_write(id: u32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
+        let bytes = data.borrow_buf().to_vec();
+        state(vm, |s| {
+            if s.board.spec.uarts.iter().any(|u| u.id == id && u.console) {
+                s.wire(&bytes);
+            } else {
+                s.uart_tx(id, &bytes);
+            }
+        })?;
+        sim::check(vm)?;
+        Ok(bytes.len())
+    }
+
+    /// Bytes received on UART `id` and not read yet.
+    #[pyfunction]
+    fn uart_any(id: u32, vm: &VirtualMachine) -> PyResult<usize> {
+        sim::check(vm)?;
+        state(vm, |s| uart_queue(s, id).map_or(0, |q| q.len()))
+    }
+
+    /// Reads up to `n` bytes from UART `id`: waits `timeout_ms` for the first, then
+    /// `timeout_char_ms` for each next one. `None` when nothing came.
+    #[pyfunction]
+    fn uart_read(
+        id: u32,
+        n: usize,
+        timeout_ms: u64,
+        timeout_char_ms: u64,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<Vec<u8>>> {
+        let mut got: Vec<u8> = Vec::new();
+        let mut wait_ms = timeout_ms;
+        loop {
+            sim::check(vm)?;
+            let start = state(vm, |s| s.clock.now_us())?;
+            loop {
+                let more = state(vm, |s| {
+                    let q = uart_queue(s, id)?;
+                    let k = (n - got.len()).min(q.len());
+                    Some(q.drain(..k).collect::<Vec<u8>>())
+                })?
+                .unwrap_or_default();
+                if !more.is_empty() {
+                    got.extend(more);
+                    break;
+                }
+                let now = state(vm, |s| s.clock.now_us())?;
+                if now >= start + wait_ms * 1000 {
+                    return Ok((!got.is_empty()).then_some(got));
+                }
+                sim::sleep_us(vm, (start + wait_ms * 1000 - now).min(1000), true)?;
+            }
+            if got.len() >= n {
+                return Ok(Some(got));
+            }
+            wait_ms = timeout_char_ms;
+        }
+    }
+
+    fn uart_queue(s: &mut sim::SimState, id: u32) -> Option<&mut std::collections::VecDeque<u8>> {
+        if s.board.spec.uarts.iter().any(|u| u.id == id && u.console) {
+            Some(&mut s.input)
+        } else {
+            s.uart_rx.get_mut(&id).map(|(q, _)| q)
+        }
+    }
+
+    /// `os.dupterm` bookkeeping: whether the REPL is on the console UART, and whether Python
+    /// streams are attached.
+    #[pyfunction]
+    fn dupterm_set(on_uart: bool, streams: bool, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| {
+            s.term_on_uart = on_uart;
+            s.dupterm_active = streams;
+            if !streams {
+                s.dupterm_out.clear();
+                s.dupterm_in.clear();
+            }
+        })
+    }
+
+    /// Terminal output waiting for the dupterm streams (taken).
+    #[pyfunction]
+    fn dupterm_take(vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        state(vm, |s| std::mem::take(&mut s.dupterm_out))
+    }
+
+    /// Terminal input a dupterm stream gave.
+    #[pyfunction]
+    fn dupterm_input(data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let bytes = data.borrow_buf().to_vec();
+        state(vm, |s| s.dupterm_input(&bytes))
     }
 
     /// `micropython.kbd_intr`: the byte that raises KeyboardInterrupt (-1: none).

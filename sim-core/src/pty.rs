@@ -160,6 +160,15 @@ impl Pty {
     /// tools opening and closing the port, and clears an exclusive lock (TIOCEXCL) a crashed
     /// client left behind.
     pub fn spawn_reader(&mut self, to: CommandSender) -> Result<(), PtyError> {
+        self.spawn_reader_with(to, SimCommand::SerialIn)
+    }
+
+    /// As [`Pty::spawn_reader`], with the bytes wrapped by `wrap` (a UART's own port).
+    pub fn spawn_reader_with(
+        &mut self,
+        to: CommandSender,
+        wrap: impl Fn(Vec<u8>) -> SimCommand + Send + 'static,
+    ) -> Result<(), PtyError> {
         let master = self.master.try_clone_native()?;
         let slave = self.slave.try_clone_native()?;
         let clients = Arc::clone(&self.clients);
@@ -207,7 +216,7 @@ impl Pty {
                         match read_fd(master.as_raw_fd(), &mut buf) {
                             Ok(0) => {}
                             Ok(n) => {
-                                if !to.send(SimCommand::SerialIn(buf[..n].to_vec())) {
+                                if !to.send(wrap(buf[..n].to_vec())) {
                                     return;
                                 }
                             }

@@ -86,6 +86,13 @@ pub enum SimCommand {
         /// Fraction of full scale.
         value: f64,
     },
+    /// Bytes arriving on a UART's RX line from its host link (`--uart ID=PATH`).
+    UartIn {
+        /// `machine.UART` id.
+        id: u32,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
     /// End the run now.
     Stop,
 }
@@ -127,6 +134,13 @@ pub struct RunOutcome {
 pub enum SimEvent {
     /// Console output, as the board sends it (`\r\n` line ends).
     Output(Vec<u8>),
+    /// What a UART other than the console transmitted.
+    UartOut {
+        /// `machine.UART` id.
+        id: u32,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
     /// The run ended; the thread exits after this.
     Finished(RunOutcome),
 }
@@ -421,6 +435,17 @@ pub(crate) struct SimState {
     pub repl: Option<crate::repl::Repl>,
     /// Code is running: the interrupt character raises KeyboardInterrupt (at the prompt it is data).
     pub executing: bool,
+    /// The REPL (and print, and sys.stdin) use the console UART; `os.dupterm(None, 1)` detaches it.
+    pub term_on_uart: bool,
+    /// Python streams are attached with `os.dupterm`: terminal output also waits for them here…
+    pub dupterm_active: bool,
+    pub dupterm_out: Vec<u8>,
+    /// …and what they typed waits here, read before the console UART.
+    pub dupterm_in: VecDeque<u8>,
+    /// The dupterm pump is running (its own output must not start it again).
+    pub in_pump: bool,
+    /// Received bytes of the UARTs other than the console, with their `rxbuf` limits.
+    pub uart_rx: std::collections::BTreeMap<u32, (VecDeque<u8>, usize)>,
     /// Scripted outside-world actions, earliest first.
     stimuli: VecDeque<(u64, SimCommand)>,
 }
@@ -435,10 +460,21 @@ pub(crate) fn with_state<R>(f: impl FnOnce(&mut SimState) -> R) -> Option<R> {
 }
 
 impl SimState {
-    /// Sends console output (already cooked) to every listener and checks expect/fail-on texts.
+    /// Terminal output (print, the REPL, tracebacks; already cooked): to the console UART while
+    /// the REPL is on it, and to the streams attached with `os.dupterm`.
+    pub fn output(&mut self, bytes: &[u8]) {
+        if self.dupterm_active {
+            heap::untracked(|| self.dupterm_out.extend_from_slice(bytes));
+        }
+        if self.term_on_uart {
+            self.wire(bytes);
+        }
+    }
+
+    /// Bytes the console UART transmits: to every listener, checking expect/fail-on texts.
     /// A match ends the run at the end of its line (or at the next thing the program does that is
     /// not printing), so the output keeps whole lines.
-    pub fn output(&mut self, bytes: &[u8]) {
+    pub fn wire(&mut self, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
         }
@@ -510,6 +546,55 @@ impl SimState {
         }
     }
 
+    /// Bytes a UART other than the console transmits.
+    pub fn uart_tx(&mut self, id: u32, bytes: &[u8]) {
+        let bytes = heap::untracked(|| bytes.to_vec());
+        self.flush_output();
+        heap::untracked(|| {
+            let _ = self.events.send(SimEvent::UartOut { id, bytes });
+        });
+    }
+
+    /// Takes the next byte of terminal input: what a dupterm stream typed, then the console
+    /// UART's (while the REPL is on it).
+    pub fn term_pop(&mut self) -> Option<u8> {
+        self.dupterm_in
+            .pop_front()
+            .or_else(|| self.term_on_uart.then(|| self.input.pop_front()).flatten())
+    }
+
+    /// Bytes of terminal input waiting.
+    pub fn term_len(&self) -> usize {
+        self.dupterm_in.len()
+            + if self.term_on_uart {
+                self.input.len()
+            } else {
+                0
+            }
+    }
+
+    /// Terminal input from a dupterm stream (the interrupt character works as on the console).
+    pub fn dupterm_input(&mut self, bytes: &[u8]) {
+        self.notified = true;
+        for &b in bytes {
+            if self.executing && i32::from(b) == self.interrupt_char {
+                self.pending_interrupt = true;
+                self.dupterm_in.clear();
+            } else if self.dupterm_in.len() < (1 << 20) {
+                self.dupterm_in.push_back(b);
+            }
+        }
+    }
+
+    /// Detaches every terminal but the console UART (a reset does this).
+    pub fn reset_terminals(&mut self) {
+        self.term_on_uart = true;
+        self.dupterm_active = false;
+        self.dupterm_out.clear();
+        self.dupterm_in.clear();
+        self.uart_rx.clear();
+    }
+
     /// Sends the gathered console output.
     pub fn flush_output(&mut self) {
         self.shared.output_pending.store(false, Ordering::Release);
@@ -536,10 +621,19 @@ impl SimState {
 
     fn handle_at(&mut self, cmd: SimCommand, now: u64) {
         match cmd {
+            SimCommand::UartIn { id, bytes } => {
+                self.notified = true;
+                if let Some((rx, cap)) = self.uart_rx.get_mut(&id) {
+                    let room = cap.saturating_sub(rx.len());
+                    // A full receive buffer loses what comes next, as the hardware's does.
+                    heap::untracked(|| rx.extend(bytes.iter().take(room)));
+                }
+            }
             SimCommand::SerialIn(bytes) => {
                 self.notified = true;
                 for b in bytes {
-                    if self.executing && i32::from(b) == self.interrupt_char {
+                    // Ctrl-C interrupts only while the REPL owns the console UART.
+                    if self.executing && self.term_on_uart && i32::from(b) == self.interrupt_char {
                         self.pending_interrupt = true;
                         self.input.clear();
                     } else if self.input.len() < (1 << 20) {
@@ -802,6 +896,29 @@ fn run_callbacks(vm: &VirtualMachine, work: Vec<(PyObjectRef, PyObjectRef)>) -> 
 
 /// Sleeps `us` of simulated time, running callbacks as they fall due. With `until_notified`, returns
 /// early once [`notify`] was called (asyncio's wake-up from an IRQ).
+/// Moves terminal bytes between the board and the streams attached with `os.dupterm`
+/// (`os._dupterm_pump`): what the board printed goes to their `write`, what their `readinto`
+/// gives becomes terminal input. Not re-entered from the streams' own output.
+pub(crate) fn dupterm_pump(vm: &VirtualMachine) -> PyResult<()> {
+    let go = with_state(|s| {
+        let go = s.dupterm_active && !s.in_pump;
+        if go {
+            s.in_pump = true;
+        }
+        go
+    })
+    .unwrap_or(false);
+    if !go {
+        return Ok(());
+    }
+    let r = vm
+        .import("os", 0)
+        .and_then(|m| m.get_attr("_dupterm_pump", vm))
+        .and_then(|f| f.call((), vm));
+    with_state(|s| s.in_pump = false);
+    r.map(drop)
+}
+
 pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> PyResult<()> {
     let target = with_state(|s| s.clock.now_us().saturating_add(us)).unwrap_or(0);
     loop {
@@ -932,6 +1049,12 @@ fn sim_main(
         irqs: Vec::new(),
         scheduled: VecDeque::new(),
         input: VecDeque::new(),
+        term_on_uart: true,
+        dupterm_active: false,
+        dupterm_out: Vec::new(),
+        dupterm_in: VecDeque::new(),
+        in_pump: false,
+        uart_rx: std::collections::BTreeMap::new(),
         interrupt_char: 3,
         pending_interrupt: false,
         stop: None,
@@ -1041,6 +1164,7 @@ fn sim_main(
             s.scheduled.clear();
             s.in_callback = false;
             s.irq_disabled = false;
+            s.reset_terminals();
             s.reboot.take()
         })
         .flatten();
