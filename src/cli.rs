@@ -440,8 +440,17 @@ fn serve(args: ServeArgs) -> Result<i32> {
     let _ = ctrlc::set_handler(move || {
         stopper.send(SimCommand::Stop);
     });
-    println!("serial port: {}", pty.link().display());
-    let _ = std::io::stdout().flush();
+    // Whoever started us may stop reading after the first line: that is no reason to stop.
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "serial port: {}", pty.link().display());
+    // mpremote polls in 10 ms steps on any name but /dev/pts/N, and blocks on that one: about ten
+    // times faster per command.
+    let _ = writeln!(
+        stdout,
+        "  (also {} for this run; mpremote is faster with that name)",
+        pty.device()
+    );
+    let _ = stdout.flush();
     let outcome = loop {
         match handle.events.recv() {
             Ok(SimEvent::Output(bytes)) => pty.write(&bytes),

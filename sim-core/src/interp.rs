@@ -70,6 +70,37 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
     crate::sim::set_oom_channel(Some(tx.clone()));
     shared.set_signal(Some(tx));
     let reason = interp.enter(|vm| {
+        // boot.py and main.py share the globals of __main__, as on the board.
+        let scope = vm.new_scope_with_builtins();
+        let _ = scope
+            .globals
+            .set_item("__name__", vm.ctx.new_str("__main__").into(), vm);
+        let reason = boot_and_run(vm, program, shared, &scope);
+        heap::untracked(|| teardown(vm, &scope));
+        reason
+    });
+    heap::end_budget();
+    crate::sim::set_oom_channel(None);
+    shared.set_signal(None);
+    reason
+}
+
+/// Frees a finished interpreter's objects: its modules, __main__'s globals and everything in
+/// reference cycles (module globals ↔ functions, classes ↔ their MRO), the way the interpreter
+/// does at shutdown. Without it each soft reset would leave the last interpreter behind for good.
+fn teardown(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) {
+    scope.globals.clear();
+    vm.finalize_modules();
+    vm.state.gc.collect_force(2);
+}
+
+fn boot_and_run(
+    vm: &VirtualMachine,
+    program: Option<&Program>,
+    shared: &Arc<Shared>,
+    scope: &rustpython_vm::scope::Scope,
+) -> EndReason {
+    {
         if let Err(e) = vm.import("_mpsim_boot", 0) {
             // Stopped (Ctrl-C in the terminal, SIGTERM) while the firmware was starting.
             if let Some(Some(reason)) = with_state(|s| s.stop.clone()) {
@@ -104,11 +135,6 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
         } else {
             program.cloned().or_else(|| from_flash("main.py"))
         };
-        // boot.py and main.py share the globals of __main__, as on the board.
-        let scope = vm.new_scope_with_builtins();
-        let _ = scope
-            .globals
-            .set_item("__name__", vm.ctx.new_str("__main__").into(), vm);
         let size = with_state(|s| {
             if s.heap_counted {
                 i64::try_from(s.heap_size).unwrap_or(i64::MAX)
@@ -121,7 +147,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
         shared.running.store(true, Ordering::Release);
         let mut failed = false;
         for prog in [boot, main].into_iter().flatten() {
-            match exec(vm, &prog, &scope) {
+            match exec(vm, &prog, scope) {
                 Ok(()) => {}
                 Err(e) => match classify(vm, &e) {
                     // An exception in boot.py is printed and the board goes on to main.py; with a
@@ -137,7 +163,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
             }
         }
         if repl_mode.is_some() {
-            return repl_loop(vm, &scope);
+            return repl_loop(vm, scope);
         }
         with_state(|s| s.executing = true);
         heap::set_tracked(true);
@@ -153,11 +179,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
                     EndReason::Finished
                 }),
         }
-    });
-    heap::end_budget();
-    crate::sim::set_oom_channel(None);
-    shared.set_signal(None);
-    reason
+    }
 }
 
 fn is_exit(vm: &VirtualMachine, e: &PyBaseExceptionRef) -> bool {

@@ -106,6 +106,11 @@ impl Pty {
         &self.link
     }
 
+    /// The pty's own name (`/dev/pts/N`), which changes from run to run.
+    pub fn device(&self) -> String {
+        self.slave.name().unwrap_or_default()
+    }
+
     /// Whether a tool has the port open.
     pub fn attached(&self) -> bool {
         self.clients.load(Ordering::Acquire) > 0

@@ -66,6 +66,8 @@ enum State {
 pub const RAW_PASTE_WINDOW: u16 = 1024;
 
 const HISTORY: usize = 8;
+/// The longest line the friendly REPL edits (bytes).
+const MAX_LINE: usize = 4096;
 const RAW_BANNER: &[u8] = b"raw REPL; CTRL-B to exit\r\n>";
 
 /// The REPL's state; survives soft resets (the mode does).
@@ -77,6 +79,10 @@ pub struct Repl {
     line: Vec<u8>,
     /// Byte offset of the cursor in `line`.
     cursor: usize,
+    /// Auto-indent is on for this statement (a space or Tab right after one turns it off).
+    auto_indent: bool,
+    /// The current line's indent was typed by auto-indent, and nothing since.
+    just_indented: bool,
     /// The bytes of a UTF-8 character still arriving.
     utf8: Vec<u8>,
     /// Lines of a compound statement typed so far.
@@ -101,10 +107,6 @@ fn move_back(n: usize) -> Vec<u8> {
     } else {
         format!("\x1b[{n}D").into_bytes()
     }
-}
-
-fn is_empty_or_space(s: &str) -> bool {
-    s.chars().all(|c| c == ' ')
 }
 
 /// Whether a line (or the statement so far) needs more lines: compound keywords, decorators, open
@@ -180,6 +182,8 @@ impl Repl {
             banner,
             line: Vec::new(),
             cursor: 0,
+            auto_indent: true,
+            just_indented: false,
             utf8: Vec::new(),
             pending: Vec::new(),
             buf: Vec::new(),
@@ -244,22 +248,24 @@ impl Repl {
         }
     }
 
-    /// The prompt for the current friendly line, with its auto-indent already typed.
+    /// The prompt for the current friendly line, with its auto-indent already typed: the
+    /// previous line's indent (a multiple of 4), one level more after a `:`; none when the two
+    /// previous lines are all spaces, or after a space or Tab turned auto-indent off.
     fn prompt_continuation(&mut self) -> Vec<u8> {
         let prev = self.pending.last().cloned().unwrap_or_default();
-        let last_two_blank = self.pending.len() >= 2
-            && self.pending[self.pending.len() - 2..]
-                .iter()
-                .all(|l| is_empty_or_space(l));
-        let mut indent = prev.len() - prev.trim_start_matches(' ').len();
-        if prev.trim_end().ends_with(':') {
-            indent += 4;
+        let all_spaces = |l: &str| l.bytes().all(|c| c == b' ');
+        let n = self.pending.len();
+        let stop = n >= 2 && all_spaces(&prev) && all_spaces(&self.pending[n - 2]);
+        let mut levels = (prev.len() - prev.trim_start_matches(' ').len()) / 4;
+        if prev.ends_with(':') {
+            levels += 1;
         }
-        if last_two_blank || is_empty_or_space(&prev) {
-            indent = 0;
+        if !self.auto_indent || stop {
+            levels = 0;
         }
-        self.line = vec![b' '; indent];
-        self.cursor = indent;
+        self.line = vec![b' '; levels * 4];
+        self.cursor = self.line.len();
+        self.just_indented = levels > 0;
         let mut out = b"\r\n... ".to_vec();
         out.extend_from_slice(&self.line);
         out
@@ -296,6 +302,17 @@ impl Repl {
         self.utf8.clear();
         let empty = self.line.is_empty() && self.pending.is_empty();
         let last = self.line.len();
+        if std::mem::take(&mut self.just_indented) && (b == b' ' || b == b'\t') {
+            // Indented text typed (or pasted) over an auto-indent: auto-indent goes off for the
+            // statement, and a space takes back 3 of the 4 spaces it typed.
+            self.auto_indent = false;
+            if b == b' ' {
+                self.line.truncate(self.line.len() - 3);
+                self.cursor = self.line.len();
+                return Self::out(&move_back(3));
+            }
+            return Vec::new();
+        }
         match b {
             0x01 if empty => {
                 self.mode = Mode::Raw;
@@ -347,8 +364,11 @@ impl Repl {
                 Self::out(&self.redraw(last, back, true, 0))
             }
             b'\t' => {
+                // At the start of the first line Tab completes (it lists every name); after
+                // whitespace, or at the start of a continuation line, it indents.
                 let before = &self.line[..self.cursor];
-                if before.last().is_none_or(|c| c.is_ascii_whitespace()) {
+                let first_line_start = before.is_empty() && self.pending.is_empty();
+                if !first_line_start && before.last().is_none_or(|c| c.is_ascii_whitespace()) {
                     self.insert(b"    ")
                 } else {
                     vec![Action::Complete(self.completion())]
@@ -388,6 +408,10 @@ impl Repl {
 
     /// Inserts `text` at the cursor.
     fn insert(&mut self, text: &[u8]) -> Vec<Action> {
+        // A line lives in the board's small heap: a longer one takes no more characters.
+        if self.line.len() + text.len() > MAX_LINE {
+            return Vec::new();
+        }
         let last = self.line.len();
         self.line
             .splice(self.cursor..self.cursor, text.iter().copied());
@@ -623,6 +647,9 @@ impl Repl {
     }
 
     fn insert_completion(&mut self, text: &str) -> Vec<u8> {
+        if self.line.len() + text.len() > MAX_LINE {
+            return Vec::new();
+        }
         let last = self.line.len();
         self.line.splice(self.cursor..self.cursor, text.bytes());
         self.redraw(last, (0, 0), true, text.len())
@@ -647,6 +674,7 @@ impl Repl {
                 return Self::out(b"\r\n>>> ");
             }
             if needs_continuation(&text) {
+                self.auto_indent = true;
                 self.pending.push(text);
                 let o = self.prompt_continuation();
                 return vec![Action::Out(o)];
@@ -817,18 +845,36 @@ mod tests {
     #[test]
     fn compound_statements_continue_with_auto_indent() {
         let mut r = repl();
-        let (out, acts) = feed(&mut r, b"for i in range(3):\rprint(i)\r\r\r");
+        // Enter on an auto-indented line indents again; after two lines of only spaces it stops,
+        // and an empty line ends the statement.
+        let (out, acts) = feed(&mut r, b"for i in range(3):\rprint(i)\r\r\r\r");
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "for i in range(3):\r\n...     print(i)\r\n...     \r\n... \r\n"
+            "for i in range(3):\r\n...     print(i)\r\n...     \r\n...     \r\n... \r\n"
         );
         assert_eq!(
             acts,
             [Action::Exec(
-                "for i in range(3):\n    print(i)\n    \n".into(),
+                "for i in range(3):\n    print(i)\n    \n    \n".into(),
                 ExecKind::Single
             )]
         );
+        r.after_exec(ExecKind::Single, b"");
+        // Indented text typed over an auto-indent (a paste): a space takes back 3 of its spaces
+        // and auto-indent stays off for the statement.
+        let (out, acts) = feed(&mut r, b"while True:\r    pass\r\r");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "while True:\r\n...     \x08\x08\x08   pass\r\n... \r\n"
+        );
+        assert_eq!(
+            acts,
+            [Action::Exec(
+                "while True:\n    pass\n".into(),
+                ExecKind::Single
+            )]
+        );
+        r.after_exec(ExecKind::Single, b"");
         let (out, acts) = feed(&mut r, b"x = (1,\r2)\r");
         assert_eq!(out, b"x = (1,\r\n... 2)\r\n");
         assert_eq!(
@@ -960,8 +1006,22 @@ mod tests {
     fn tab_completes_or_lists() {
         let mut r = repl();
         let (out, acts) = feed(&mut r, b"\t");
-        assert_eq!(out, b"    ", "Tab after nothing (or a space) indents");
-        assert!(acts.is_empty());
+        assert!(out.is_empty());
+        let what = Completion {
+            path: vec![],
+            word: String::new(),
+            modules: false,
+        };
+        assert_eq!(
+            acts,
+            [Action::Complete(what)],
+            "Tab on an empty line lists names"
+        );
+        let (out, _) = feed(&mut r, b"if 1:\r\t\t");
+        assert_eq!(
+            out, b"if 1:\r\n...         ",
+            "Tab right after an auto-indent turns it off, then indents"
+        );
         feed(&mut r, b"\x03");
         let (_, acts) = feed(&mut r, b"x = machine.P");
         assert!(acts.is_empty());

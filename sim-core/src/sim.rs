@@ -580,9 +580,20 @@ impl SimState {
             if self.executing && i32::from(b) == self.interrupt_char {
                 self.pending_interrupt = true;
                 self.dupterm_in.clear();
-            } else if self.dupterm_in.len() < (1 << 20) {
+            } else if self.dupterm_in.len() < self.input_cap() {
                 self.dupterm_in.push_back(b);
             }
+        }
+    }
+
+    /// How many unread console bytes the board keeps; more are lost, as a UART's receive buffer
+    /// loses them. On a serial line (a REPL) a flood must not queue minutes of work; tools never
+    /// have more than a few KiB in flight. A piped stdin (`mpsim run`) keeps more.
+    fn input_cap(&self) -> usize {
+        if self.repl.is_some() {
+            64 << 10
+        } else {
+            1 << 20
         }
     }
 
@@ -636,7 +647,7 @@ impl SimState {
                     if self.executing && self.term_on_uart && i32::from(b) == self.interrupt_char {
                         self.pending_interrupt = true;
                         self.input.clear();
-                    } else if self.input.len() < (1 << 20) {
+                    } else if self.input.len() < self.input_cap() {
                         self.input.push_back(b);
                     }
                 }
