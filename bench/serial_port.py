@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mpsim serial-port benchmarks (issue 4's figures), each against a peer measured in the same run.
 
-Usage: python3 bench/serial.py [path/to/mpsim]   (default: target/release/mpsim)
+Usage: python3 bench/serial_port.py [path/to/mpsim]   (default: target/release/mpsim)
 Needs mpremote, ampy and pyserial on PATH (scripts/test.sh puts them in .venv). Prints one line per
 figure; nothing here fails on speed.
 """
@@ -52,7 +52,7 @@ def ampy_floor(data):
 def read_until(p, ending, timeout=10):
     got = b""
     end = time.time() + timeout
-    while not got.endswith(ending):
+    while ending not in got:
         if time.time() > end:
             raise SystemExit("no %r; got %r" % (ending, got[-200:]))
         got += p.read(max(1, p.in_waiting))
@@ -71,7 +71,7 @@ def main():
                               env=dict(os.environ, XDG_DATA_HOME=work))
     try:
         server.stdout.readline()
-        device = server.stdout.readline().split()[1]
+        device = server.stdout.readline().split()[1].decode()
         up = os.path.join(work, "up.bin")
         down = os.path.join(work, "down.bin")
 
@@ -93,9 +93,19 @@ def main():
             floor = median_of(3, lambda: timed(["mpremote", "connect", port, "exec", "pass"]))
             t_up = median_of(3, lambda: cp_up(port))
             t_down = median_of(3, lambda: cp_down(port))
+            # Downloads come back as repr(bytes) text, which mpremote reads one byte per call:
+            # its floor is reading that much output at all (one exec printing as many bytes).
+            with open(up, "rb") as f:
+                body = f.read()
+            reply = sum(len(repr(body[i:i + 256])) + 3 for i in range(0, len(body), 256))
+            printing = ("import sys\nfor i in range(%d): sys.stdout.write('x' * 1000)"
+                        % (reply // 1000))
+            read_floor = median_of(3, lambda: timed(["mpremote", "connect", port, "exec", printing]))
             print("mpremote cp 100 KiB via %s: up %.2f s, down %.2f s (goal 1.0 s each); "
-                  "mpremote's own floor (connect + exec pass) %.2f s: up %.1fx, down %.1fx of it"
-                  % (name, t_up, t_down, floor, t_up / floor, t_down / floor))
+                  "mpremote's floors: connect + exec pass %.2f s (up %.1fx of it), reading the "
+                  "%d KB of replies %.2f s (down %.2fx of it)"
+                  % (name, t_up, t_down, floor, t_up / floor, reply // 1000, read_floor,
+                     t_down / read_floor))
         with open(up, "rb") as f:
             data = f.read()
 
