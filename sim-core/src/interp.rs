@@ -76,7 +76,10 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
             .globals
             .set_item("__name__", vm.ctx.new_str("__main__").into(), vm);
         let reason = boot_and_run(vm, program, shared, &scope);
-        heap::untracked(|| teardown(vm, &scope));
+        // Only a reboot needs the memory back; at the end of the run the process exits anyway.
+        if with_state(|s| s.reboot.is_some() && s.stop.is_none()).unwrap_or(false) {
+            heap::untracked(|| teardown(vm, &scope));
+        }
         reason
     });
     heap::end_budget();
