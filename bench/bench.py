@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """mpsim benchmarks: ratios against a peer measured in the same run (issue 2's figures).
 
-Usage: python3 bench/bench.py [path/to/mpsim]   (default: target/release/mpsim)
+Usage: .venv/bin/python3 bench/bench.py [path/to/mpsim]   (default: target/release/mpsim)
+The python3 that runs this is the peer: use a clean one (a venv), since `.pth` hooks in a system
+site-packages can make its start-up several times slower and flatter the ratios.
 Prints one line per figure; the closing note quotes them. Not a test: nothing here fails on speed.
 """
 import math
