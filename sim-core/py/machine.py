@@ -348,7 +348,7 @@ class UART:
             self._stop = stop
         if rxbuf > 0:
             self._rxbuf = rxbuf
-        self._timeout = timeout
+        self._timeout = max(0, timeout)
         # At least one character's time (13 bits, to be safe).
         self._timeout_char = max(timeout_char, 13000 // self._baudrate + 1)
         _mpsim.uart_open(self._id, self._rxbuf)

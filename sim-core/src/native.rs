@@ -591,10 +591,11 @@ mod _mpsim {
                     break;
                 }
                 let now = state(vm, |s| s.clock.now_us())?;
-                if now >= start + wait_ms * 1000 {
+                let deadline = start.saturating_add(wait_ms.saturating_mul(1000));
+                if now >= deadline {
                     return Ok((!got.is_empty()).then_some(got));
                 }
-                sim::sleep_us(vm, (start + wait_ms * 1000 - now).min(1000), true)?;
+                sim::sleep_us(vm, (deadline - now).min(1000), true)?;
             }
             if got.len() >= n {
                 return Ok(Some(got));

@@ -132,7 +132,12 @@ impl Pty {
         let mut waiting_since: Option<Instant> = None;
         let mut flushed = false;
         while !rest.is_empty() && self.attached() {
-            match write_fd(fd, rest) {
+            // Nothing written counts as no room (the loop must always make progress or wait).
+            let wrote = match write_fd(fd, rest) {
+                Ok(0) => Err(std::io::ErrorKind::WouldBlock.into()),
+                other => other,
+            };
+            match wrote {
                 Ok(n) => {
                     rest = &rest[n..];
                     waiting_since = None;

@@ -647,7 +647,7 @@ impl Repl {
     }
 
     fn insert_completion(&mut self, text: &str) -> Vec<u8> {
-        if self.line.len() + text.len() > MAX_LINE {
+        if text.is_empty() || self.line.len() + text.len() > MAX_LINE {
             return Vec::new();
         }
         let last = self.line.len();
