@@ -74,6 +74,21 @@ impl Drop for Served {
     }
 }
 
+/// Runs a Python script (python3 and the venv's tools on PATH) with `args`, killed after `secs`.
+fn python(secs: u32, script: &str, args: &[&str]) -> Output {
+    Command::new("timeout")
+        .args([&secs.to_string(), "python3", "-c", script])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs a script that must print exactly `expected` (its stderr explains a failure).
+fn python_prints(secs: u32, script: &str, args: &[&str], expected: &str) {
+    let o = python(secs, script, args);
+    assert_eq!(text(&o), expected, "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 /// A tool's output with the board's `\r\n` (passed through by the tools) as `\n`.
 fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n")
@@ -193,16 +208,7 @@ c.send("\x1d")
 c.expect(pexpect.EOF)
 print("done")
 "#;
-    let o = Command::new("timeout")
-        .args(["60", "python3", "-c", script, s.tty.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "done\n",
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    python_prints(60, script, &[s.tty.to_str().unwrap()], "done\n");
 }
 
 fn rss_kb(pid: u32) -> u64 {
@@ -239,11 +245,7 @@ for n in range(int(sys.argv[2])):
 print("ok")
 "#;
     let resets = |n: &str| {
-        let o = Command::new("timeout")
-            .args(["120", "python3", "-c", script, s.tty.to_str().unwrap(), n])
-            .output()
-            .unwrap();
-        assert_eq!(text(&o), "ok\n", "{}", String::from_utf8_lossy(&o.stderr));
+        python_prints(120, script, &[s.tty.to_str().unwrap(), n], "ok\n");
     };
     resets("20");
     let before = rss_kb(s.child.id());
@@ -293,22 +295,11 @@ while time.time() < end and not got.endswith(b">>> "):
     got += p.read(1000)
 print(repr(got))
 "#;
-    let o = Command::new("timeout")
-        .args([
-            "90",
-            "python3",
-            "-c",
-            script,
-            &console,
-            uart1.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
+    python_prints(
+        90,
+        script,
+        &[&console, uart1.to_str().unwrap()],
         "13 b'$GPGGA,1*00\\r\\n'\nb'got \\x03$GPRMC\\nREPL is back\\r\\n>>> '\n",
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
     );
 }
 
@@ -366,10 +357,7 @@ print(repr(chat(b"print('paste')\x04", b"\x04>")))
 print(repr(chat(b"\x04", b"\r\n>")))
 print(repr(chat(b"\r\x02", b">>> ")))
 "#;
-    let o = Command::new("timeout")
-        .args(["60", "python3", "-c", script, s.tty.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let o = python(60, script, &[s.tty.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
@@ -422,18 +410,13 @@ c.expect(pexpect.EOF)
 c.close()
 print("exit", c.exitstatus)
 "#;
+    // `--fs` boots from a throw-away flash: nothing under the user's data folder is touched.
     let empty = tempfile::tempdir().unwrap();
-    let o = Command::new("timeout")
-        .args(["60", "python3", "-c", script, env!("CARGO_BIN_EXE_mpsim")])
-        .arg(empty.path())
-        .env("XDG_DATA_HOME", empty.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
+    python_prints(
+        60,
+        script,
+        &[env!("CARGO_BIN_EXE_mpsim"), empty.path().to_str().unwrap()],
         "exit 0\n",
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
     );
 }
 
@@ -488,16 +471,31 @@ c.send("\x1d")
 c.expect(pexpect.EOF)
 print("done")
 "#;
-    let o = Command::new("timeout")
-        .args(["90", "python3", "-c", script, s.tty.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "done\n",
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    python_prints(90, script, &[s.tty.to_str().unwrap()], "done\n");
+}
+
+#[test]
+fn a_tool_that_stops_reading_cannot_stop_the_board() {
+    // The tool starts a long print and then reads nothing for 4 s: the board still finishes, and
+    // what the tool reads afterwards is the newest output (the oldest was dropped), whole at the end.
+    let s = Served::start();
+    let script = r#"
+import serial, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=0.5)
+p.write(b"\r\x03\r\x01")
+time.sleep(0.5)
+p.read(p.in_waiting)
+p.write(b"for i in range(4000): print(i, 'z' * 60)\nprint('END')\x04")
+time.sleep(4)
+got = b""
+while True:
+    more = p.read(65536)
+    if not more:
+        break
+    got += more
+print(got.endswith(b"3999 " + b"z" * 60 + b"\r\nEND\r\n\x04\x04>"), len(got) < 4000 * 66)
+"#;
+    python_prints(60, script, &[s.tty.to_str().unwrap()], "True True\n");
 }
 
 /// Bad input on the line (issue 4): the board stays alive, usable and bounded in memory.
@@ -530,16 +528,7 @@ while time.time() < end:
         break
 print("prompt" if got.endswith(b">>> ") else repr(got[-200:]))
 "#;
-    let o = Command::new("timeout")
-        .args(["120", "python3", "-c", script, &port])
-        .output()
-        .unwrap();
-    assert_eq!(
-        text(&o),
-        "prompt\n",
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    python_prints(120, script, &[&port], "prompt\n");
     // mpremote starts with Ctrl-C and Ctrl-B, as the issue asks the board to answer.
     assert_eq!(
         text(&s.tool("mpremote", &["exec", "print('alive')"])),
@@ -592,11 +581,7 @@ try:
 except BlockingIOError:
     print(0)
 "#;
-    let o = Command::new("python3")
-        .args(["-c", quiet, &port])
-        .output()
-        .unwrap();
-    assert_eq!(text(&o), "0\n", "{}", String::from_utf8_lossy(&o.stderr));
+    python_prints(10, quiet, &[&port], "0\n");
     run = s.tool("mpremote", &["exec", "print('after the flood')"]);
     assert!(text(&run).ends_with("after the flood\n"), "{}", text(&run));
     let rss = rss_kb(s.child.id());

@@ -424,10 +424,14 @@ def dupterm(stream=None, index=0):
     if prev == "console":
         prev = _console_uart()
     _dupterm[index] = stream
-    on_uart = any(_is_console(s) for s in _dupterm)
-    streams = any(s is not None and not _is_console(s) for s in _dupterm)
-    _mpsim.dupterm_set(on_uart, streams)
+    _dupterm_changed()
     return prev
+
+
+def _dupterm_changed():
+    # Tells the board whether the REPL is on its console UART and whether streams are polled.
+    _mpsim.dupterm_set(any(_is_console(s) for s in _dupterm),
+                       any(s is not None and not _is_console(s) for s in _dupterm))
 
 
 def dupterm_notify(obj=None):
@@ -436,8 +440,7 @@ def dupterm_notify(obj=None):
 
 def _deactivate(i, what, e):
     _dupterm[i] = None
-    _mpsim.dupterm_set(any(_is_console(s) for s in _dupterm),
-                       any(s is not None and not _is_console(s) for s in _dupterm))
+    _dupterm_changed()
     import sys
     print("dupterm: Exception in %s() method, deactivating: " % what, end="")
     sys.print_exception(e)

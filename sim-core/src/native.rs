@@ -528,8 +528,7 @@ mod _mpsim {
     #[pyfunction]
     fn uart_open(id: u32, rxbuf: usize, vm: &VirtualMachine) -> PyResult<()> {
         state(vm, |s| {
-            let console = s.board.spec.uarts.iter().any(|u| u.id == id && u.console);
-            if !console {
+            if !s.is_console_uart(id) {
                 let entry = s
                     .uart_rx
                     .entry(id)
@@ -547,7 +546,7 @@ mod _mpsim {
     fn uart_write(id: u32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<usize> {
         let bytes = data.borrow_buf().to_vec();
         state(vm, |s| {
-            if s.board.spec.uarts.iter().any(|u| u.id == id && u.console) {
+            if s.is_console_uart(id) {
                 s.wire(&bytes);
             } else {
                 s.uart_tx(id, &bytes);
@@ -605,7 +604,7 @@ mod _mpsim {
     }
 
     fn uart_queue(s: &mut sim::SimState, id: u32) -> Option<&mut std::collections::VecDeque<u8>> {
-        if s.board.spec.uarts.iter().any(|u| u.id == id && u.console) {
+        if s.is_console_uart(id) {
             Some(&mut s.input)
         } else {
             s.uart_rx.get_mut(&id).map(|(q, _)| q)

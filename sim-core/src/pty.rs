@@ -163,7 +163,9 @@ impl Pty {
                 Err(_) => break,
             }
         }
-        self.unread_mark = unread(&self.slave);
+        if self.stalled.is_some() {
+            self.unread_mark = unread(&self.slave);
+        }
     }
 
     /// Starts the `pty-in` thread: bytes typed by the client go to the board. It also follows

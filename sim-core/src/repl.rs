@@ -827,6 +827,14 @@ mod tests {
         (out, rest)
     }
 
+    /// The one completion Tab asked for.
+    fn completion(acts: &[Action]) -> Completion {
+        match acts {
+            [Action::Complete(what)] => what.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn repl() -> Repl {
         let mut r = Repl::new("MicroPython v1.24.1 on 2024-11-29; ESP module with ESP8266".into());
         r.start();
@@ -1041,9 +1049,7 @@ mod tests {
         assert_eq!(r.complete(&what, &names), b"in");
         feed(&mut r, b"\x03");
         let (_, acts) = feed(&mut r, b"ma\t");
-        let [Action::Complete(what)] = &acts[..] else {
-            panic!("{acts:?}")
-        };
+        let what = &completion(&acts);
         assert_eq!((what.path.len(), what.word.as_str()), (0, "ma"));
         let names: Vec<String> = ["machine", "map", "math", "max", "_magic", "abs"]
             .map(String::from)
@@ -1054,14 +1060,10 @@ mod tests {
         );
         feed(&mut r, b"\x03");
         let (_, acts) = feed(&mut r, b"impo\t");
-        let [Action::Complete(what)] = &acts[..] else {
-            panic!("{acts:?}")
-        };
+        let what = &completion(&acts);
         assert_eq!(r.complete(what, &[]), b"rt ");
         let (_, acts) = feed(&mut r, b"ti\t");
-        let [Action::Complete(what)] = &acts[..] else {
-            panic!("{acts:?}")
-        };
+        let what = &completion(&acts);
         assert!(what.modules);
         assert_eq!(r.complete(what, &["time".into()]), b"me");
         let (_, acts) = feed(&mut r, b"\r");

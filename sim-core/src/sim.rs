@@ -575,15 +575,33 @@ impl SimState {
 
     /// Terminal input from a dupterm stream (the interrupt character works as on the console).
     pub fn dupterm_input(&mut self, bytes: &[u8]) {
+        let mut queue = std::mem::take(&mut self.dupterm_in);
+        self.receive(&mut queue, bytes, true);
+        self.dupterm_in = queue;
+    }
+
+    /// Terminal bytes into `queue`: the interrupt character (while code runs, and `interrupts`)
+    /// raises KeyboardInterrupt and drops what is queued; beyond the cap bytes are lost.
+    fn receive(&mut self, queue: &mut VecDeque<u8>, bytes: &[u8], interrupts: bool) {
         self.notified = true;
+        let cap = self.input_cap();
         for &b in bytes {
-            if self.executing && i32::from(b) == self.interrupt_char {
+            if interrupts && self.executing && i32::from(b) == self.interrupt_char {
                 self.pending_interrupt = true;
-                self.dupterm_in.clear();
-            } else if self.dupterm_in.len() < self.input_cap() {
-                self.dupterm_in.push_back(b);
+                queue.clear();
+            } else if queue.len() < cap {
+                queue.push_back(b);
             }
         }
+    }
+
+    /// Whether UART `id` is the board's console (the REPL's serial port).
+    pub fn is_console_uart(&self, id: u32) -> bool {
+        self.board
+            .spec
+            .uarts
+            .iter()
+            .any(|u| u.id == id && u.console)
     }
 
     /// How many unread console bytes the board keeps; more are lost, as a UART's receive buffer
@@ -641,16 +659,10 @@ impl SimState {
                 }
             }
             SimCommand::SerialIn(bytes) => {
-                self.notified = true;
-                for b in bytes {
-                    // Ctrl-C interrupts only while the REPL owns the console UART.
-                    if self.executing && self.term_on_uart && i32::from(b) == self.interrupt_char {
-                        self.pending_interrupt = true;
-                        self.input.clear();
-                    } else if self.input.len() < self.input_cap() {
-                        self.input.push_back(b);
-                    }
-                }
+                // Ctrl-C interrupts only while the REPL owns the console UART.
+                let mut queue = std::mem::take(&mut self.input);
+                self.receive(&mut queue, &bytes, self.term_on_uart);
+                self.input = queue;
             }
             SimCommand::Interrupt => self.pending_interrupt = true,
             SimCommand::SetPin { gpio, level } => {
