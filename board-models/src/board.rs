@@ -3,8 +3,10 @@
 //! Every change of a pin level or an LED is reported to a [`ChangeSink`] with the simulated time, which
 //! is how traces and (later) the GUI see the board. The model knows nothing of Python.
 
+use crate::live::{ConsoleMode, LedView, LiveBoard, PinView, Publisher, Snapshot};
 use crate::spec::BoardSpec;
 use crate::wiring::WiredLed;
+use std::sync::Arc;
 
 /// How a pin is configured by the script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +143,7 @@ pub struct Board {
     edges: Vec<(u32, bool)>,
     sink: Option<Box<dyn ChangeSink>>,
     now_us: u64,
+    publisher: Option<Publisher>,
 }
 
 impl Board {
@@ -193,6 +196,7 @@ impl Board {
             edges: Vec::new(),
             sink: None,
             now_us: 0,
+            publisher: None,
         };
         for i in 0..board.leds.len() {
             board.leds[i].reported = board.led_brightness(i);
@@ -206,6 +210,102 @@ impl Board {
         self.sink = Some(sink);
     }
 
+    /// Publishes this board's state to `live` from now on (see [`crate::live`]). Publishing
+    /// allocates; `untracked` runs it (a simulator passes what keeps that off the board's heap).
+    pub fn attach_live(&mut self, live: Arc<LiveBoard>, untracked: fn(&mut dyn FnMut())) {
+        self.publisher = Some(Publisher {
+            live,
+            untracked,
+            pending: Vec::with_capacity(crate::live::PENDING_CAP),
+            dirty: true,
+            last: None,
+            console: ConsoleMode::None,
+            boots: 0,
+        });
+        self.publish();
+    }
+
+    /// What the console's REPL does now (shown by front ends).
+    pub fn set_console_mode(&mut self, mode: ConsoleMode) {
+        if let Some(p) = self.publisher.as_mut()
+            && p.console != mode
+        {
+            p.console = mode;
+            p.dirty = true;
+        }
+    }
+
+    /// Counts a boot (power-on or reset) for front ends.
+    pub fn count_boot(&mut self) {
+        if let Some(p) = self.publisher.as_mut() {
+            p.boots += 1;
+            p.dirty = true;
+        }
+    }
+
+    /// Publishes what changed since the last publication, now (the board is about to wait).
+    pub fn publish(&mut self) {
+        let Some(p) = self.publisher.as_ref() else {
+            return;
+        };
+        if !p.dirty && p.pending.is_empty() {
+            return;
+        }
+        let wrap = p.untracked;
+        wrap(&mut || self.publish_inner());
+    }
+
+    fn publish_inner(&mut self) {
+        let Some(p) = self.publisher.as_ref() else {
+            return;
+        };
+        let snapshot = Snapshot {
+            time_us: self.now_us,
+            pins: self.pins.iter().map(PinView::of).collect(),
+            leds: (0..self.leds.len())
+                .map(|i| LedView {
+                    name: self.leds[i].name.clone(),
+                    pin: self.leds[i].pin,
+                    brightness: self.led_brightness(i),
+                })
+                .collect(),
+            adc: self.adc.clone(),
+            console: p.console,
+            boots: p.boots,
+        };
+        if let Some(p) = self.publisher.as_mut() {
+            p.live.publish(snapshot, &mut p.pending);
+            p.dirty = false;
+            p.last = Some(std::time::Instant::now());
+        }
+    }
+
+    /// Publishes what changed if the last publication is old enough.
+    pub fn publish_if_due(&mut self) {
+        if self.publisher.as_ref().is_some_and(|p| p.dirty && p.due()) {
+            self.publish();
+        }
+    }
+
+    /// When a change not yet published should go out (`None`: nothing waits).
+    pub fn next_publish(&self) -> Option<std::time::Instant> {
+        let p = self.publisher.as_ref()?;
+        if !p.dirty && p.pending.is_empty() {
+            return None;
+        }
+        Some(
+            p.last
+                .map_or_else(std::time::Instant::now, |t| t + crate::live::PUBLISH_EVERY),
+        )
+    }
+
+    fn mark_dirty(&mut self) {
+        if let Some(p) = self.publisher.as_mut() {
+            p.dirty = true;
+        }
+        self.publish_if_due();
+    }
+
     /// Ends the trace at `time_us`.
     pub fn finish(&mut self, time_us: u64) {
         if let Some(s) = self.sink.as_mut() {
@@ -216,6 +316,9 @@ impl Board {
     /// Sets the simulated time stamp used for the changes that follow.
     pub fn set_time(&mut self, now_us: u64) {
         self.now_us = now_us;
+        if let Some(p) = self.publisher.as_ref() {
+            p.live.set_time(now_us);
+        }
     }
 
     fn index(&self, gpio: u32) -> Result<usize, PinError> {
@@ -231,19 +334,32 @@ impl Board {
     }
 
     /// Brightness of LED `i` now, 0.0..=1.0.
+    /// An LED needs a current: a pin nothing drives (an input, a released open-drain output)
+    /// leaves it dark whichever way it is wired.
     pub fn led_brightness(&self, i: usize) -> f64 {
         let led = &self.leds[i];
-        let d = self
-            .pins
-            .iter()
-            .find(|p| p.gpio == led.pin)
-            .map_or(0.0, PinState::duty);
+        let Some(p) = self.pins.iter().find(|p| p.gpio == led.pin) else {
+            return 0.0;
+        };
+        let driven = match p.mode {
+            PinMode::Out | PinMode::Pwm => true,
+            PinMode::OpenDrain => !p.latch || p.external.is_some(),
+            PinMode::In | PinMode::Unset => p.external.is_some(),
+        };
+        if !driven {
+            return 0.0;
+        }
+        let d = p.duty();
         if led.active_low { 1.0 - d } else { d }
     }
 
     fn modify(&mut self, gpio: u32, f: impl FnOnce(&mut PinState)) -> Result<(), PinError> {
         let i = self.index(gpio)?;
+        let before = self.publisher.is_some().then(|| PinView::of(&self.pins[i]));
         f(&mut self.pins[i]);
+        if before.is_some_and(|b| b != PinView::of(&self.pins[i])) {
+            self.mark_dirty();
+        }
         self.report(i);
         Ok(())
     }
@@ -256,6 +372,15 @@ impl Board {
             self.edges.push((gpio, level));
             if let Some(s) = self.sink.as_mut() {
                 s.change(self.now_us, Change::Pin(gpio, level));
+            }
+            if let Some(p) = self.publisher.as_mut() {
+                // `pending` never grows: it was reserved off the board's heap.
+                // A full buffer goes to the history without a publication (no wake-up).
+                if p.pending.len() == p.pending.capacity() {
+                    let wrap = p.untracked;
+                    wrap(&mut || p.live.append_history(&mut p.pending));
+                }
+                p.pending.push((self.now_us, gpio, level));
             }
         }
         for l in 0..self.leds.len() {
@@ -346,6 +471,7 @@ impl Board {
         match self.adc.iter_mut().find(|(c, _)| *c == channel) {
             Some(slot) => {
                 slot.1 = value.clamp(0.0, 1.0);
+                self.mark_dirty();
                 true
             }
             None => false,

@@ -1,11 +1,13 @@
 //! Boards as data and the models of what is soldered on them. No Python, no GUI.
 
 pub mod board;
+pub mod live;
 pub mod spec;
 pub mod trace;
 pub mod wiring;
 
 pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
+pub use live::{ConsoleMode, Edge, LedView, LiveBoard, PinView, Snapshot};
 pub use spec::{BoardSpec, DEFAULT_BOARD, SpecError, all_boards, find_board};
 pub use trace::{TraceFormat, TraceWriter};
 pub use wiring::{WiredLed, Wiring, WiringError};
