@@ -54,6 +54,32 @@ pub struct SimConfig {
     pub repl: bool,
     /// What the outside world does, and when (simulated time): `SetPin`/`SetAdc` commands.
     pub stimuli: Vec<(Duration, SimCommand)>,
+    /// Where a front end (the GUI) reads the board's pins and LEDs.
+    pub live: Option<Arc<mpsim_board_models::LiveBoard>>,
+}
+
+impl SimConfig {
+    /// A board as it sits on a serial line: real time, boot.py then main.py from `flash`, then
+    /// its REPL; no limits, traces or scripted inputs.
+    pub fn console_board(board: BoardSpec, flash: FlashSetup) -> Self {
+        SimConfig {
+            board,
+            time_mode: TimeMode::Real,
+            program: None,
+            flash: Some(flash),
+            extra_leds: Vec::new(),
+            heap_size: None,
+            run_for: None,
+            timeout: None,
+            expect: Vec::new(),
+            fail_on: Vec::new(),
+            trace: None,
+            argv: Vec::new(),
+            stimuli: Vec::new(),
+            repl: true,
+            live: None,
+        }
+    }
 }
 
 /// Which flash image the board mounts.
@@ -92,6 +118,11 @@ pub enum SimCommand {
         id: u32,
         /// The bytes.
         bytes: Vec<u8>,
+    },
+    /// Press the board's reset button (`hard`), or soft-reset it as Ctrl-D at the prompt would.
+    Reset {
+        /// A hard reset (power cycle of the chip) rather than a soft one.
+        hard: bool,
     },
     /// End the run now.
     Stop,
@@ -405,6 +436,8 @@ pub(crate) struct SimState {
     pub input: VecDeque<u8>,
     pub interrupt_char: i32,
     pending_interrupt: bool,
+    /// A front end pressed reset (`reboot` says which): unwind the program.
+    pending_reset: bool,
     pub stop: Option<EndReason>,
     /// Console output not sent yet (see [`SimState::output`]).
     out_buf: Vec<u8>,
@@ -635,6 +668,18 @@ impl SimState {
         }
     }
 
+    /// Shows front ends the board as it is now (coalesced in `Board::publish`).
+    fn publish_board(&mut self, now: u64) {
+        let mode = match self.repl.as_ref().map(crate::repl::Repl::mode) {
+            None => mpsim_board_models::ConsoleMode::None,
+            Some(crate::repl::Mode::Friendly) => mpsim_board_models::ConsoleMode::Friendly,
+            Some(crate::repl::Mode::Raw) => mpsim_board_models::ConsoleMode::Raw,
+        };
+        self.board.set_console_mode(mode);
+        self.board.set_time(now);
+        self.board.publish_if_due();
+    }
+
     fn promote_deferred_stop(&mut self) {
         if let Some(r) = self.deferred_stop.take()
             && self.stop.is_none()
@@ -671,6 +716,10 @@ impl SimState {
             }
             SimCommand::SetAdc { channel, value } => {
                 self.board.set_adc(channel, value);
+            }
+            SimCommand::Reset { hard } => {
+                self.reboot = Some(if hard { Reboot::Hard } else { Reboot::Soft });
+                self.pending_reset = true;
             }
             SimCommand::Stop => {
                 if self.stop.is_none() {
@@ -804,6 +853,9 @@ impl SimState {
         if self.stop.is_some() {
             return Some(Pending::Stop);
         }
+        if std::mem::take(&mut self.pending_reset) {
+            return Some(Pending::Reset);
+        }
         if std::mem::take(&mut self.pending_interrupt) {
             return Some(Pending::Interrupt);
         }
@@ -814,6 +866,7 @@ impl SimState {
 enum Pending {
     Stop,
     Interrupt,
+    Reset,
 }
 
 /// Where the allocator hook sends its MemoryError (the running interpreter's signal channel).
@@ -850,7 +903,10 @@ pub(crate) fn set_oom_channel(tx: Option<UserSignalSender>) {
 
 fn raise(vm: &VirtualMachine, p: Pending) -> PyResult<()> {
     Err(match p {
-        Pending::Stop => vm.new_exception_empty(vm.ctx.exceptions.system_exit.to_owned()),
+        // A reset unwinds as `machine.reset()` does: `reboot` is already set.
+        Pending::Stop | Pending::Reset => {
+            vm.new_exception_empty(vm.ctx.exceptions.system_exit.to_owned())
+        }
         Pending::Interrupt => {
             vm.new_exception_empty(vm.ctx.exceptions.keyboard_interrupt.to_owned())
         }
@@ -879,6 +935,7 @@ pub(crate) fn service(vm: &VirtualMachine) -> PyResult<()> {
         s.drain_commands();
         let now = s.clock.now_us();
         s.check_time_limits(now);
+        s.publish_board(now);
         if let Some(p) = s.pending_raise() {
             return Some(p);
         }
@@ -982,8 +1039,12 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
                 }
             }
             Step::Wait(at, rx) => {
-                // Wake at the deadline, for a command, or every 50 ms to notice a timeout.
-                let at = at.min(Instant::now() + Duration::from_millis(50));
+                // Wake at the deadline, for a command, every 50 ms to notice a timeout, or when
+                // the board's view is due for front ends.
+                let mut at = at.min(Instant::now() + Duration::from_millis(50));
+                if let Some(Some(p)) = with_state(|s| s.board.next_publish()) {
+                    at = at.min(p.max(Instant::now()));
+                }
                 match rx.recv_deadline(at) {
                     Ok(cmd) => {
                         with_state(|s| s.handle(cmd));
@@ -1030,6 +1091,7 @@ fn sim_main(
         mut stimuli,
         flash,
         repl,
+        live,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds) {
@@ -1045,6 +1107,9 @@ fn sim_main(
     };
     if let Some(t) = trace {
         board.set_sink(t);
+    }
+    if let Some(l) = live {
+        board.attach_live(l, |f| heap::untracked(f));
     }
     let heap_size = heap_size.unwrap_or(board.spec.heap_size);
     let board_banner = board.spec.banner();
@@ -1080,6 +1145,7 @@ fn sim_main(
         uart_rx: std::collections::BTreeMap::new(),
         interrupt_char: 3,
         pending_interrupt: false,
+        pending_reset: false,
         stop: None,
         out_buf: Vec::new(),
         deferred_stop: None,
@@ -1147,6 +1213,7 @@ fn sim_main(
     }
 
     let reason = loop {
+        with_state(|s| s.board.count_boot());
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             interp::run_program(program.as_ref(), &shared)
         }));
