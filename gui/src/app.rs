@@ -1,0 +1,919 @@
+//! The window: toolbar, the board drawing, inputs, the REPL terminal and the logic analyzer. Each
+//! panel is a `fn(&mut Ui, &mut State)` so tests drive them without a window (egui_kittest).
+//! Nothing here simulates: panels read the board's latest snapshot and send commands.
+
+use crate::analyzer::Analyzer;
+use crate::layout::{self, Layout};
+use crate::session::{BoardSetup, Session};
+use crate::terminal::{self, Key, Terminal};
+use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Role, Sense, Stroke, Vec2, WidgetInfo};
+use mpsim_board_models::{ConsoleMode, PinMode, PinView, Pull, Snapshot};
+use mpsim_sim_core::SimCommand;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Starts a board (by ID, with an optional flash image) for the window: the binary's side.
+pub type Prepare = Box<dyn FnMut(&str, Option<PathBuf>) -> Result<BoardSetup, String>>;
+
+/// What the window remembers between runs (eframe persistence).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// The last board.
+    pub board: Option<String>,
+    /// The last board's flash image.
+    pub flash: Option<PathBuf>,
+    /// The analyzer pane is open.
+    pub analyzer_open: bool,
+    /// GPIOs shown in the analyzer.
+    pub analyzer_pins: Vec<u32>,
+}
+
+/// Which pad a drawing position is.
+#[derive(Debug, Clone, PartialEq)]
+enum PadKind {
+    Gpio(u32),
+    Adc(i64),
+    Other(String),
+}
+
+/// Everything the window shows and does.
+pub struct State {
+    /// The running board.
+    pub session: Session,
+    layout: Layout,
+    /// The REPL pane's screen.
+    pub term: Terminal,
+    term_text: String,
+    term_text_gen: u64,
+    snapshot: Snapshot,
+    seen: u64,
+    /// Volts applied to each ADC pad (slider positions).
+    adc_volts: Vec<(i64, f64)>,
+    held_button: Option<u32>,
+    /// The logic analyzer.
+    pub analyzer: Analyzer,
+    /// The analyzer pane is open.
+    pub analyzer_open: bool,
+    status: String,
+    speed: (Instant, u64, f64),
+    prepare: Option<Prepare>,
+}
+
+impl State {
+    /// A window state around a running board.
+    pub fn new(session: Session, prepare: Option<Prepare>, prefs: &Prefs) -> Result<Self, String> {
+        let layout = layout::load(&session.spec.id)?;
+        let mut analyzer = Analyzer {
+            pins: prefs
+                .analyzer_pins
+                .iter()
+                .copied()
+                .filter(|g| session.spec.pin(*g).is_some())
+                .collect(),
+            ..Analyzer::default()
+        };
+        if analyzer.pins.is_empty() {
+            // The LEDs' pins are what a beginner looks at first.
+            analyzer.pins = session.spec.leds.iter().map(|l| l.pin).collect();
+            analyzer.pins.push(15);
+            analyzer.pins.retain(|g| session.spec.pin(*g).is_some());
+            analyzer.pins.sort_unstable();
+            analyzer.pins.dedup();
+        }
+        let adc_volts = adc_pads(&session.spec)
+            .into_iter()
+            .map(|(_, c)| (c, 0.0))
+            .collect();
+        Ok(State {
+            layout,
+            term: Terminal::new(),
+            term_text: String::new(),
+            term_text_gen: u64::MAX,
+            snapshot: session.live.snapshot(),
+            seen: 0,
+            adc_volts,
+            held_button: None,
+            analyzer,
+            analyzer_open: prefs.analyzer_open,
+            status: String::new(),
+            speed: (Instant::now(), 0, 0.0),
+            prepare,
+            session,
+        })
+    }
+
+    /// What to remember.
+    pub fn prefs(&self) -> Prefs {
+        Prefs {
+            board: Some(self.session.spec.id.clone()),
+            flash: Some(self.session.flash.clone()),
+            analyzer_open: self.analyzer_open,
+            analyzer_pins: self.analyzer.pins.clone(),
+        }
+    }
+
+    /// The latest snapshot the window drew from.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    /// Takes in what the board published and printed since the last frame.
+    pub fn refresh(&mut self) {
+        let g = self.session.live.generation();
+        if g != self.seen {
+            self.seen = g;
+            self.snapshot = self.session.live.snapshot();
+        }
+        let out = self.session.take_output();
+        self.term.feed(&out);
+        let now = Instant::now();
+        let t = self.session.live.time_us();
+        let dt = now.duration_since(self.speed.0);
+        if dt >= Duration::from_millis(500) {
+            let sim = t.saturating_sub(self.speed.1) as f64 / 1e6;
+            self.speed = (now, t, sim / dt.as_secs_f64());
+        }
+    }
+
+    fn send(&mut self, cmd: SimCommand) {
+        if !self.session.send(cmd) {
+            self.status = "the board is not running".into();
+        }
+    }
+
+    /// Types bytes on the console, as the serial line would carry them.
+    pub fn type_bytes(&mut self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.send(SimCommand::SerialIn(bytes));
+        }
+    }
+
+    fn switch_board(&mut self, id: &str) {
+        let Some(prepare) = self.prepare.as_mut() else {
+            return;
+        };
+        match prepare(id, None).and_then(Session::start) {
+            Ok(s) => match layout::load(&s.spec.id) {
+                Ok(l) => {
+                    self.layout = l;
+                    self.session = s;
+                    self.term = Terminal::new();
+                    self.seen = 0;
+                    self.analyzer
+                        .pins
+                        .retain(|g| self.session.spec.pin(*g).is_some());
+                }
+                Err(e) => self.status = e,
+            },
+            Err(e) => self.status = format!("cannot start {id}: {e}"),
+        }
+    }
+}
+
+/// The ADC pads a board brings out: (pad name, channel).
+fn adc_pads(spec: &mpsim_board_models::BoardSpec) -> Vec<(String, i64)> {
+    spec.pin_names
+        .iter()
+        .filter_map(|(name, cpu)| {
+            let ch = cpu.strip_prefix("ADC")?.parse::<i64>().ok()?;
+            spec.adc.channels.contains(&ch).then(|| (name.clone(), ch))
+        })
+        .collect()
+}
+
+fn pad_kind(spec: &mpsim_board_models::BoardSpec, label: &str) -> PadKind {
+    let cpu = spec
+        .pin_names
+        .iter()
+        .find(|(n, _)| n == label)
+        .map(|(_, c)| c.as_str());
+    if let Some(c) = cpu {
+        if let Some(g) = c.strip_prefix("GPIO").and_then(|n| n.parse().ok()) {
+            return PadKind::Gpio(g);
+        }
+        if let Some(a) = c.strip_prefix("ADC").and_then(|n| n.parse().ok()) {
+            return PadKind::Adc(a);
+        }
+    }
+    PadKind::Other(label.to_owned())
+}
+
+fn hex(c: &str) -> Color32 {
+    layout::rgb(c).map_or(Color32::GRAY, |[r, g, b]| Color32::from_rgb(r, g, b))
+}
+
+fn led_color(name: Option<&str>) -> Color32 {
+    match name.unwrap_or("red") {
+        "blue" => Color32::from_rgb(60, 140, 255),
+        "green" => Color32::from_rgb(60, 230, 90),
+        "yellow" => Color32::from_rgb(255, 220, 40),
+        "white" => Color32::from_rgb(250, 250, 250),
+        "orange" => Color32::from_rgb(255, 150, 30),
+        _ => Color32::from_rgb(255, 50, 40),
+    }
+}
+
+fn mode_text(p: &PinView) -> String {
+    let mode = match p.mode {
+        PinMode::Unset => "not configured (input)",
+        PinMode::In => "input",
+        PinMode::Out => "output",
+        PinMode::OpenDrain => "open-drain output",
+        PinMode::Pwm => "PWM output",
+    };
+    let pull = match p.pull {
+        Pull::None => "",
+        Pull::Up => ", pull-up",
+        Pull::Down => ", pull-down",
+    };
+    format!("{mode}{pull}")
+}
+
+fn lerp(a: Color32, b: Color32, t: f32) -> Color32 {
+    let t = t.clamp(0.0, 1.0);
+    let m = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
+    Color32::from_rgb(m(a.r(), b.r()), m(a.g(), b.g()), m(a.b(), b.b()))
+}
+
+/// The toolbar: board, time, speed, serial port, REPL mode, Stop and resets.
+pub fn toolbar(ui: &mut egui::Ui, st: &mut State) {
+    ui.horizontal_wrapped(|ui| {
+        let current = st.session.spec.id.clone();
+        let mut chosen = current.clone();
+        egui::ComboBox::new("board", "Board")
+            .selected_text(&st.session.spec.description)
+            .show_ui(ui, |ui| {
+                for id in layout::boards() {
+                    ui.selectable_value(&mut chosen, id.to_owned(), id);
+                }
+            });
+        if chosen != current {
+            st.switch_board(&chosen);
+        }
+        ui.separator();
+        if ui
+            .button("Stop")
+            .on_hover_text("Ctrl-C: interrupt the running program")
+            .clicked()
+        {
+            st.send(SimCommand::Interrupt);
+        }
+        if ui
+            .button("Soft reset")
+            .on_hover_text("Ctrl-D: restart MicroPython")
+            .clicked()
+        {
+            st.send(SimCommand::Reset { hard: false });
+        }
+        if ui
+            .button("Hard reset")
+            .on_hover_text("the RST button")
+            .clicked()
+        {
+            st.send(SimCommand::Reset { hard: true });
+        }
+        ui.separator();
+        let t = st.session.live.time_us() as f64 / 1e6;
+        ui.label(format!("t = {t:.1} s"));
+        ui.label(format!("speed {:.2}x", st.speed.2))
+            .on_hover_text("simulated seconds per wall-clock second (real time: 1x)");
+        let mode = match st.snapshot.console {
+            ConsoleMode::None => "no REPL",
+            ConsoleMode::Friendly => "REPL: friendly",
+            ConsoleMode::Raw => "REPL: raw",
+        };
+        ui.label(mode);
+        ui.separator();
+        if let Some((link, dev)) = st.session.tty.clone() {
+            ui.label(format!("serial: {}", link.display()))
+                .on_hover_text(format!("also {dev} for this run"));
+            if ui
+                .button("Copy")
+                .on_hover_text("copy the serial port's path")
+                .clicked()
+            {
+                ui.ctx().copy_text(link.display().to_string());
+            }
+        }
+        ui.checkbox(&mut st.analyzer_open, "Logic analyzer");
+        if let Some(why) = st.session.ended() {
+            ui.colored_label(Color32::LIGHT_RED, why);
+        } else if !st.status.is_empty() {
+            ui.colored_label(Color32::YELLOW, &st.status);
+        }
+    });
+}
+
+/// Gutter for GPIO numbers outside each header, and room for wired parts on the right.
+const GUTTER: f32 = 62.0;
+const WIRED: f32 = 90.0;
+
+/// The board drawing: pads, LEDs, buttons; hover for details, click pads and buttons.
+pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
+    let l = st.layout.clone();
+    let full = Vec2::new(l.width + 2.0 * GUTTER + WIRED, l.height + 30.0);
+    let avail = ui.available_size();
+    let s = (avail.x / full.x).min(avail.y / full.y).clamp(0.3, 3.0);
+    let (canvas, _) = ui.allocate_exact_size(full * s, Sense::hover());
+    let origin = canvas.min + Vec2::new(GUTTER * s, 0.0);
+    let at = |x: f32, y: f32| origin + Vec2::new(x, y) * s;
+    let painter = ui.painter_at(canvas);
+    let board = Rect::from_min_size(at(0.0, 0.0), Vec2::new(l.width, l.height) * s);
+    painter.rect_filled(board, CornerRadius::same((6.0 * s) as u8), hex(&l.pcb));
+    for p in &l.parts {
+        let r = Rect::from_min_size(at(p.x, p.y), Vec2::new(p.w, p.h) * s);
+        painter.rect_filled(r, CornerRadius::same((2.0 * s) as u8), hex(&p.color));
+        let c = hex(&p.color);
+        let text = if u32::from(c.r()) + u32::from(c.g()) + u32::from(c.b()) > 380 {
+            Color32::BLACK
+        } else {
+            Color32::WHITE
+        };
+        painter.text(
+            r.center(),
+            egui::Align2::CENTER_CENTER,
+            &p.label,
+            FontId::proportional(11.0 * s),
+            text,
+        );
+    }
+    painter.text(
+        at(l.width / 2.0, l.height + 14.0),
+        egui::Align2::CENTER_CENTER,
+        &l.title,
+        FontId::proportional(12.0 * s),
+        ui.visuals().text_color(),
+    );
+
+    // Pads.
+    let spec = st.session.spec.clone();
+    let mut pad_pos: Vec<(u32, Pos2, bool)> = Vec::new();
+    let rows = [
+        (&l.header.left, l.header.left_x, true),
+        (&l.header.right, l.header.right_x, false),
+    ];
+    for (labels, x, left) in rows {
+        for (i, label) in labels.iter().enumerate() {
+            let c = at(x, l.header.top + i as f32 * l.header.pitch);
+            let kind = pad_kind(&spec, label);
+            let r = 7.0 * s;
+            let rect = Rect::from_center_size(c, Vec2::splat(2.0 * r + 2.0));
+            let id = ui.scope_id().with(("pad", left, i));
+            let resp = ui.interact(rect, id, Sense::click());
+            let name = match &kind {
+                PadKind::Gpio(g) => format!("pad {label} (GPIO{g})"),
+                _ => format!("pad {label}"),
+            };
+            resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &name));
+            let (fill, ring) = match &kind {
+                PadKind::Gpio(g) => {
+                    pad_pos.push((*g, c, left));
+                    match st.snapshot.pin(*g) {
+                        Some(p) => {
+                            let fill = if p.level {
+                                Color32::from_rgb(240, 90, 60)
+                            } else {
+                                Color32::from_rgb(40, 40, 48)
+                            };
+                            let ring = match p.mode {
+                                PinMode::Out => Color32::from_rgb(250, 210, 60),
+                                PinMode::OpenDrain => Color32::from_rgb(200, 120, 255),
+                                PinMode::Pwm => Color32::from_rgb(90, 230, 120),
+                                PinMode::In => Color32::from_rgb(120, 190, 255),
+                                PinMode::Unset => Color32::from_gray(170),
+                            };
+                            (fill, ring)
+                        }
+                        None => (Color32::from_gray(60), Color32::from_gray(170)),
+                    }
+                }
+                PadKind::Adc(_) => (
+                    Color32::from_rgb(60, 90, 60),
+                    Color32::from_rgb(120, 220, 120),
+                ),
+                PadKind::Other(_) => (Color32::from_gray(150), Color32::from_rgb(200, 170, 90)),
+            };
+            painter.circle_filled(c, r, fill);
+            painter.circle_stroke(c, r, Stroke::new(2.0 * s, ring));
+            if resp.hovered() {
+                painter.circle_stroke(c, r + 2.0 * s, Stroke::new(1.5, Color32::WHITE));
+            }
+            if let PadKind::Gpio(g) = kind
+                && st.snapshot.pin(g).is_some_and(|p| p.external.is_some())
+            {
+                painter.circle_filled(c, 2.5 * s, Color32::WHITE);
+            }
+            // The silk-screen label inside, the GPIO number outside.
+            let (inside, align_in, outside, align_out) = if left {
+                (
+                    c + Vec2::new(12.0 * s, 0.0),
+                    egui::Align2::LEFT_CENTER,
+                    c - Vec2::new(12.0 * s, 0.0),
+                    egui::Align2::RIGHT_CENTER,
+                )
+            } else {
+                (
+                    c - Vec2::new(12.0 * s, 0.0),
+                    egui::Align2::RIGHT_CENTER,
+                    c + Vec2::new(12.0 * s, 0.0),
+                    egui::Align2::LEFT_CENTER,
+                )
+            };
+            painter.text(
+                inside,
+                align_in,
+                label,
+                FontId::monospace(9.5 * s),
+                Color32::WHITE,
+            );
+            let outer = match &kind {
+                PadKind::Gpio(g) => format!("GPIO{g}"),
+                PadKind::Adc(a) => format!("ADC{a}"),
+                PadKind::Other(_) => String::new(),
+            };
+            painter.text(
+                outside,
+                align_out,
+                outer,
+                FontId::monospace(9.0 * s),
+                ui.visuals().weak_text_color(),
+            );
+
+            let resp = resp.on_hover_ui(|ui| pad_tooltip(ui, st, label, &kind));
+            if let PadKind::Gpio(g) = kind {
+                if resp.clicked() {
+                    // Drive the pin to the other level (the first click pulls it away from
+                    // where it rests); the right-click menu lets go of it.
+                    let level = st.snapshot.pin(g).is_none_or(|p| !p.level);
+                    st.send(SimCommand::SetPin {
+                        gpio: g,
+                        level: Some(level),
+                    });
+                }
+                resp.context_menu(|ui| {
+                    if ui.button("Drive high").clicked() {
+                        st.send(SimCommand::SetPin {
+                            gpio: g,
+                            level: Some(true),
+                        });
+                        ui.close();
+                    }
+                    if ui.button("Drive low").clicked() {
+                        st.send(SimCommand::SetPin {
+                            gpio: g,
+                            level: Some(false),
+                        });
+                        ui.close();
+                    }
+                    if ui.button("Let go (nothing connected)").clicked() {
+                        st.send(SimCommand::SetPin {
+                            gpio: g,
+                            level: None,
+                        });
+                        ui.close();
+                    }
+                    let shown = st.analyzer.pins.contains(&g);
+                    if ui
+                        .button(if shown {
+                            "Hide in analyzer"
+                        } else {
+                            "Show in analyzer"
+                        })
+                        .clicked()
+                    {
+                        st.analyzer.toggle(g);
+                        st.analyzer_open = true;
+                        ui.close();
+                    }
+                });
+            }
+        }
+    }
+
+    // LEDs on the board.
+    for (i, led) in st.snapshot.leds.clone().iter().enumerate() {
+        let spec_led = spec
+            .leds
+            .iter()
+            .find(|sl| sl.pin == led.pin && sl.name == led.name);
+        let (c, wired) = match l
+            .leds
+            .iter()
+            .find(|p| p.pin == led.pin && spec_led.is_some())
+        {
+            Some(p) => (at(p.x, p.y), false),
+            None => {
+                // A wired LED: beside the board, on a line from its pad.
+                let Some((_, pad, _)) = pad_pos.iter().find(|(g, _, _)| *g == led.pin) else {
+                    continue;
+                };
+                let c = Pos2::new(
+                    board.right() + (GUTTER * 0.7 + 10.0 + (i % 2) as f32 * 14.0) * s,
+                    pad.y,
+                );
+                painter.line_segment(
+                    [*pad + Vec2::new(7.0 * s, 0.0), c],
+                    Stroke::new(1.5 * s, Color32::from_gray(200)),
+                );
+                (c, true)
+            }
+        };
+        let color = led_color(spec_led.map(|sl| sl.color.as_str()));
+        let b = led.brightness as f32;
+        let r = if wired { 8.0 } else { 5.0 } * s;
+        if b > 0.01 {
+            painter.circle_filled(c, r * 2.2, color.gamma_multiply(0.25 * b));
+        }
+        painter.circle_filled(c, r, lerp(Color32::from_gray(70), color, b));
+        painter.circle_stroke(c, r, Stroke::new(1.0, Color32::from_gray(20)));
+        let rect = Rect::from_center_size(c, Vec2::splat(2.0 * r));
+        let resp = ui.interact(rect, ui.scope_id().with(("led", i)), Sense::hover());
+        let label = led.name.clone();
+        resp.widget_info(|| {
+            let mut w = WidgetInfo::labeled(Role::Image, true, &label);
+            w.value = Some(f64::from(b));
+            w
+        });
+        resp.on_hover_text(format!(
+            "{} on GPIO{}: {:.0} %",
+            led.name,
+            led.pin,
+            b * 100.0
+        ));
+        if wired {
+            painter.text(
+                c + Vec2::new(12.0 * s, 0.0),
+                egui::Align2::LEFT_CENTER,
+                &led.name,
+                FontId::proportional(9.0 * s),
+                ui.visuals().text_color(),
+            );
+        }
+    }
+
+    // Buttons: pressed while the mouse button is held on them.
+    let mut pressed_now = None;
+    for (i, bp) in l.buttons.iter().enumerate() {
+        let c = at(bp.x, bp.y);
+        let rect = Rect::from_center_size(c, Vec2::splat(22.0 * s));
+        let resp = ui.interact(
+            rect,
+            ui.scope_id().with(("button", i)),
+            Sense::click_and_drag(),
+        );
+        let name = bp.name.clone();
+        resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &name));
+        let down = resp.is_pointer_button_down_on();
+        painter.rect_filled(
+            rect,
+            CornerRadius::same((2.0 * s) as u8),
+            Color32::from_gray(200),
+        );
+        painter.circle_filled(
+            c,
+            7.0 * s,
+            if down {
+                Color32::from_gray(40)
+            } else {
+                Color32::from_gray(90)
+            },
+        );
+        painter.text(
+            c + Vec2::new(0.0, 16.0 * s),
+            egui::Align2::CENTER_CENTER,
+            &bp.name,
+            FontId::proportional(9.0 * s),
+            Color32::WHITE,
+        );
+        if bp.reset {
+            let resp = resp.on_hover_text("reset the chip (hard reset)");
+            if resp.clicked() {
+                st.send(SimCommand::Reset { hard: true });
+            }
+            continue;
+        }
+        let Some(b) = spec.buttons.iter().find(|b| b.name == bp.name) else {
+            continue;
+        };
+        resp.on_hover_text(format!("{} button on GPIO{}: hold to press", b.name, b.pin));
+        if down {
+            pressed_now = Some((b.pin, !b.active_low));
+        }
+    }
+    match (st.held_button, pressed_now) {
+        (None, Some((pin, level))) => {
+            st.held_button = Some(pin);
+            st.send(SimCommand::SetPin {
+                gpio: pin,
+                level: Some(level),
+            });
+        }
+        (Some(pin), None) => {
+            st.held_button = None;
+            st.send(SimCommand::SetPin {
+                gpio: pin,
+                level: None,
+            });
+        }
+        _ => {}
+    }
+}
+
+fn pad_tooltip(ui: &mut egui::Ui, st: &State, label: &str, kind: &PadKind) {
+    let spec = &st.session.spec;
+    match kind {
+        PadKind::Gpio(g) => {
+            let names: Vec<&str> = spec.names_of(*g).collect();
+            ui.strong(format!("{} = GPIO{g}", names.join(" / ")));
+            if let Some(p) = st.snapshot.pin(*g) {
+                ui.label(format!("mode: {}", mode_text(p)));
+                ui.label(format!(
+                    "level: {}",
+                    if p.level { "high (1)" } else { "low (0)" }
+                ));
+                if let Some((f, d)) = p.pwm {
+                    ui.label(format!("PWM: {f} Hz, duty {:.1} %", f64::from(d) / 655.35));
+                }
+                ui.label(match p.external {
+                    Some(true) => "you drive it high",
+                    Some(false) => "you drive it low",
+                    None => "nothing drives it from outside",
+                });
+            }
+            let mut attached: Vec<String> = st
+                .snapshot
+                .leds
+                .iter()
+                .filter(|l| l.pin == *g)
+                .map(|l| format!("LED {}", l.name))
+                .collect();
+            attached.extend(
+                spec.buttons
+                    .iter()
+                    .filter(|b| b.pin == *g)
+                    .map(|b| format!("{} button", b.name)),
+            );
+            if !attached.is_empty() {
+                ui.label(format!("attached: {}", attached.join(", ")));
+            }
+            if let Some(p) = spec.pin(*g)
+                && !p.note.is_empty()
+            {
+                ui.weak(&p.note);
+            }
+            ui.weak("click: drive it to the other level; right-click: more");
+        }
+        PadKind::Adc(ch) => {
+            ui.strong(format!("{label}: analog input (ADC({ch}))"));
+            let v = st
+                .adc_volts
+                .iter()
+                .find(|(c, _)| c == ch)
+                .map_or(0.0, |(_, v)| *v);
+            ui.label(format!("{v:.2} V applied (set it in Inputs)"));
+        }
+        PadKind::Other(name) => {
+            ui.strong(name);
+            if let Some(d) = st.layout.descriptions.get(name) {
+                ui.label(d);
+            }
+        }
+    }
+}
+
+/// Inputs: the ADC pads' voltages and every pin's level and drive.
+pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
+    ui.heading("Inputs");
+    let full = f64::from(st.session.spec.adc.vcc_mv) / 1000.0;
+    for (name, ch) in adc_pads(&st.session.spec) {
+        let Some(slot) = st.adc_volts.iter().position(|(c, _)| *c == ch) else {
+            continue;
+        };
+        let mut v = st.adc_volts[slot].1;
+        let resp = ui.add(
+            egui::Slider::new(&mut v, 0.0..=full)
+                .suffix(" V")
+                .text(format!("{name} (ADC{ch})")),
+        );
+        if resp.changed() {
+            st.adc_volts[slot].1 = v;
+            st.send(SimCommand::SetAdc {
+                channel: ch,
+                value: v / full,
+            });
+        }
+    }
+    ui.separator();
+    ui.label("Pins (H or L drives the pin, Z lets go of it):");
+    egui::Grid::new("pins").striped(true).show(ui, |ui| {
+        for p in st.snapshot.pins.clone() {
+            let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();
+            ui.label(format!("{} GPIO{}", names.join("/"), p.gpio));
+            ui.label(if p.level { "1" } else { "0" });
+            ui.weak(mode_text(&p));
+            for (text, level) in [("H", Some(true)), ("L", Some(false)), ("Z", None)] {
+                let on = p.external == level;
+                let resp = ui.selectable_label(on, text);
+                let tag = format!("GPIO{} {text}", p.gpio);
+                resp.widget_info(|| WidgetInfo::selected(Role::Button, true, on, &tag));
+                if resp.clicked() {
+                    st.send(SimCommand::SetPin {
+                        gpio: p.gpio,
+                        level,
+                    });
+                }
+            }
+            ui.end_row();
+        }
+    });
+}
+
+/// The REPL terminal: keys go to the board's console as picocom sends them.
+pub fn terminal_panel(ui: &mut egui::Ui, st: &mut State) {
+    let id = ui.scope_id().with("terminal");
+    ui.horizontal(|ui| {
+        ui.strong("REPL");
+        if ui.button("Copy all").clicked() {
+            ui.ctx().copy_text(st.term.text());
+        }
+        if ui.button("Clear").clicked() {
+            st.term = Terminal::new();
+        }
+        ui.weak("click the terminal, then type; Ctrl-C interrupts, Ctrl-D soft-resets");
+    });
+    if st.term_text_gen != st.term.generation {
+        st.term_text = st.term.text();
+        st.term_text_gen = st.term.generation;
+    }
+    let font = FontId::monospace(13.0);
+    let focused = ui.memory(|m| m.has_focus(id));
+    let frame = egui::Frame::new()
+        .fill(Color32::from_rgb(16, 18, 20))
+        .stroke(Stroke::new(
+            1.0,
+            if focused {
+                Color32::from_rgb(90, 150, 255)
+            } else {
+                Color32::from_gray(60)
+            },
+        ))
+        .inner_margin(4.0);
+    let out = frame.show(ui, |ui| {
+        ui.set_min_size(ui.available_size());
+        egui::ScrollArea::vertical()
+            .stick_to_bottom(true)
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let galley = ui.painter().layout_no_wrap(
+                    st.term_text.clone(),
+                    font.clone(),
+                    Color32::from_gray(220),
+                );
+                let (rect, _) =
+                    ui.allocate_exact_size(galley.size() + Vec2::new(10.0, 0.0), Sense::hover());
+                let (row, col) = st.term.cursor();
+                let glyph = ui
+                    .painter()
+                    .layout_no_wrap("M".into(), font.clone(), Color32::WHITE)
+                    .size();
+                let cursor = Rect::from_min_size(
+                    rect.min + Vec2::new(col as f32 * glyph.x, row as f32 * glyph.y),
+                    glyph,
+                );
+                ui.painter().galley(rect.min, galley, Color32::WHITE);
+                if focused {
+                    ui.painter().rect_filled(
+                        cursor,
+                        0.0,
+                        Color32::from_rgba_unmultiplied(200, 200, 200, 150),
+                    );
+                } else {
+                    ui.painter().rect_stroke(
+                        cursor,
+                        0.0,
+                        Stroke::new(1.0, Color32::GRAY),
+                        egui::StrokeKind::Inside,
+                    );
+                }
+            });
+    });
+    let resp = ui.interact(out.response.rect, id, Sense::click());
+    let text = st.term.current_line();
+    resp.widget_info(|| {
+        let mut w = WidgetInfo::labeled(Role::Terminal, true, "Terminal");
+        w.current_text_value = Some(text.clone());
+        w
+    });
+    if resp.clicked() {
+        resp.request_focus();
+    }
+    if !ui.memory(|m| m.has_focus(id)) {
+        return;
+    }
+    ui.memory_mut(|m| {
+        m.set_focus_lock_filter(
+            id,
+            egui::EventFilter {
+                tab: true,
+                horizontal_arrows: true,
+                vertical_arrows: true,
+                escape: true,
+            },
+        );
+    });
+    let events = ui.input(|i| i.events.clone());
+    let mut bytes = Vec::new();
+    for e in events {
+        match e {
+            egui::Event::Text(t) => bytes.extend_from_slice(t.as_bytes()),
+            egui::Event::Paste(t) => bytes.extend(terminal::paste_bytes(&t)),
+            egui::Event::Copy => bytes.extend(terminal::key_bytes(Key::Ctrl('c'))),
+            egui::Event::Cut => bytes.extend(terminal::key_bytes(Key::Ctrl('x'))),
+            egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                ..
+            } => {
+                if let Some(k) = map_key(key, modifiers) {
+                    bytes.extend(terminal::key_bytes(k));
+                }
+            }
+            _ => {}
+        }
+    }
+    st.type_bytes(bytes);
+}
+
+fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
+    use egui::Key as K;
+    if m.ctrl || m.command {
+        let name = key.name();
+        let mut chars = name.chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && c.is_ascii_alphabetic()
+        {
+            // Ctrl-C comes as a Copy event (and Ctrl-X as Cut) on most platforms.
+            return (c != 'C' && c != 'X').then_some(Key::Ctrl(c));
+        }
+    }
+    Some(match key {
+        K::Enter => Key::Enter,
+        K::Backspace => Key::Backspace,
+        K::Tab => Key::Tab,
+        K::Escape => Key::Escape,
+        K::ArrowUp => Key::Up,
+        K::ArrowDown => Key::Down,
+        K::ArrowLeft => Key::Left,
+        K::ArrowRight => Key::Right,
+        K::Home => Key::Home,
+        K::End => Key::End,
+        K::Delete => Key::Delete,
+        _ => return None,
+    })
+}
+
+/// The whole window's content (what the app and the tests draw).
+pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
+    st.refresh();
+    egui::Panel::top("toolbar").show(ui, |ui| toolbar(ui, st));
+    egui::Panel::bottom("terminal")
+        .resizable(true)
+        .default_size(260.0)
+        .show(ui, |ui| terminal_panel(ui, st));
+    if st.analyzer_open {
+        egui::Panel::bottom("analyzer")
+            .resizable(true)
+            .default_size(200.0)
+            .show(ui, |ui| crate::analyzer::panel(ui, st));
+    }
+    egui::Panel::right("inputs")
+        .resizable(true)
+        .default_size(300.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| inputs_panel(ui, st));
+        });
+    egui::CentralPanel::default().show(ui, |ui| board_view(ui, st));
+    // The clock and speed move without a publication; refresh them a few times a second.
+    ui.ctx().request_repaint_after(Duration::from_millis(500));
+}
+
+/// The eframe application.
+pub struct App {
+    /// The window's state.
+    pub state: State,
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if crate::quit_requested() {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        main_ui(ui, &mut self.state);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.state.prefs());
+    }
+}

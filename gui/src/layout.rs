@@ -1,0 +1,167 @@
+//! How a board is drawn: `assets/boards/<BOARD_ID>.toml` (pads, parts, LED and button positions).
+//! The pins themselves, their names and capabilities come from the board data; a new board needs
+//! a layout file and a line in [`LAYOUTS`], no drawing code.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The layout files, by board ID.
+const LAYOUTS: &[(&str, &str)] = &[(
+    "ESP8266_GENERIC",
+    include_str!("../assets/boards/ESP8266_GENERIC.toml"),
+)];
+
+/// A board drawing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Shown under the drawing.
+    pub title: String,
+    /// Size in points.
+    pub width: f32,
+    /// Size in points.
+    pub height: f32,
+    /// Board colour, `#rrggbb`.
+    pub pcb: String,
+    /// The pin headers.
+    pub header: Header,
+    /// What non-pin pads are.
+    #[serde(default)]
+    pub descriptions: BTreeMap<String, String>,
+    /// Parts drawn as labelled rectangles.
+    #[serde(default)]
+    pub parts: Vec<Part>,
+    /// Where the board's LEDs sit.
+    #[serde(default)]
+    pub leds: Vec<LedPos>,
+    /// Where the board's buttons sit.
+    #[serde(default)]
+    pub buttons: Vec<ButtonPos>,
+}
+
+/// Two rows of pads down the long sides.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// y of the first pad.
+    pub top: f32,
+    /// Distance between pads.
+    pub pitch: f32,
+    /// x of the left row.
+    pub left_x: f32,
+    /// x of the right row.
+    pub right_x: f32,
+    /// Silk-screen labels, top first.
+    pub left: Vec<String>,
+    /// Silk-screen labels, top first.
+    pub right: Vec<String>,
+}
+
+/// A labelled rectangle.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// Text.
+    pub label: String,
+    /// Position and size.
+    pub x: f32,
+    /// Position and size.
+    pub y: f32,
+    /// Position and size.
+    pub w: f32,
+    /// Position and size.
+    pub h: f32,
+    /// `#rrggbb`.
+    pub color: String,
+}
+
+/// An LED of the board (by its GPIO).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedPos {
+    /// GPIO.
+    pub pin: u32,
+    /// Centre.
+    pub x: f32,
+    /// Centre.
+    pub y: f32,
+}
+
+/// A push button.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ButtonPos {
+    /// The board data's button name, or any name for a reset button.
+    pub name: String,
+    /// Centre.
+    pub x: f32,
+    /// Centre.
+    pub y: f32,
+    /// Resets the chip instead of driving a pin.
+    #[serde(default)]
+    pub reset: bool,
+}
+
+/// The layout of `board_id`.
+pub fn load(board_id: &str) -> Result<Layout, String> {
+    let text = LAYOUTS
+        .iter()
+        .find(|(id, _)| *id == board_id)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| format!("no drawing for board {board_id}"))?;
+    toml::from_str(text).map_err(|e| format!("layout of {board_id}: {e}"))
+}
+
+/// The board IDs that have a drawing.
+pub fn boards() -> impl Iterator<Item = &'static str> {
+    LAYOUTS.iter().map(|(id, _)| *id)
+}
+
+/// `#rrggbb` as RGB (grey when malformed; the layout test rejects that).
+pub fn rgb(hex: &str) -> Option<[u8; 3]> {
+    let h = hex.strip_prefix('#')?;
+    if h.len() != 6 {
+        return None;
+    }
+    let v = u32::from_str_radix(h, 16).ok()?;
+    Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every layout parses and agrees with its board's data: pad labels that look like pin names
+    /// exist, LEDs and buttons are the board's, colours are valid.
+    #[test]
+    fn layouts_match_board_data() {
+        for id in boards() {
+            let l = load(id).unwrap();
+            let spec = mpsim_board_models::find_board(id).unwrap().unwrap();
+            assert_eq!(l.header.left.len(), l.header.right.len(), "{id}");
+            for pad in l.header.left.iter().chain(&l.header.right) {
+                let known = spec.pin_names.iter().any(|(n, _)| n == pad)
+                    || l.descriptions.contains_key(pad);
+                assert!(known, "{id}: pad {pad} is neither a pin nor described");
+            }
+            for led in &l.leds {
+                assert!(
+                    spec.leds.iter().any(|s| s.pin == led.pin),
+                    "{id}: LED {}",
+                    led.pin
+                );
+            }
+            for b in &l.buttons {
+                assert!(
+                    b.reset || spec.buttons.iter().any(|s| s.name == b.name),
+                    "{id}: button {}",
+                    b.name
+                );
+            }
+            assert!(rgb(&l.pcb).is_some());
+            for p in &l.parts {
+                assert!(rgb(&p.color).is_some(), "{id}: part {}", p.label);
+            }
+        }
+    }
+}

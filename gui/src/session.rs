@@ -1,0 +1,175 @@
+//! One running board as the window sees it: the `sim` thread, its live view, its console (shared
+//! with the virtual serial port) and the commands the controls send.
+
+use mpsim_board_models::{BoardSpec, LiveBoard, WiredLed};
+use mpsim_sim_core::pty::Pty;
+use mpsim_sim_core::{
+    CommandSender, EndReason, FlashSetup, Program, SimCommand, SimConfig, SimEvent,
+};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Console output the terminal has not taken yet is capped; the oldest goes first (a window
+/// that is not drawn for a long time must not grow).
+const CONSOLE_CAP: usize = 1 << 20;
+
+/// Everything needed to start a board for the window.
+pub struct BoardSetup {
+    /// The board.
+    pub spec: BoardSpec,
+    /// Its flash image (checked or created by the caller).
+    pub flash: FlashSetup,
+    /// The main program instead of the flash's main.py (the default example).
+    pub program: Option<Program>,
+    /// LEDs wired to the board.
+    pub extra_leds: Vec<WiredLed>,
+    /// Where the virtual serial port appears (`None`: no port).
+    pub tty: Option<PathBuf>,
+}
+
+type Waker = Arc<Mutex<Option<Box<dyn Fn() + Send + Sync>>>>;
+
+/// A running board.
+pub struct Session {
+    /// The board's data.
+    pub spec: BoardSpec,
+    /// Its pins and LEDs, published by the `sim` thread.
+    pub live: Arc<LiveBoard>,
+    /// Its flash image.
+    pub flash: PathBuf,
+    /// The serial port's stable name and its `/dev/pts/N`, when there is one.
+    pub tty: Option<(PathBuf, String)>,
+    sender: CommandSender,
+    console: Arc<Mutex<Vec<u8>>>,
+    ended: Arc<Mutex<Option<String>>>,
+    waker: Waker,
+    forwarder: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Session {
+    /// Starts the board: boot.py, then the program (or main.py), then the REPL on the console.
+    pub fn start(setup: BoardSetup) -> Result<Session, String> {
+        let live = Arc::new(LiveBoard::new());
+        let flash = setup.flash.path.clone();
+        let mut pty = match &setup.tty {
+            Some(path) => Some(Pty::open(path).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        let config = SimConfig {
+            program: setup.program,
+            extra_leds: setup.extra_leds,
+            live: Some(live.clone()),
+            ..SimConfig::console_board(setup.spec.clone(), setup.flash)
+        };
+        let handle = mpsim_sim_core::spawn(config).map_err(|e| e.to_string())?;
+        let sender = handle.sender();
+        let tty = match pty.as_mut() {
+            Some(p) => {
+                p.spawn_reader(sender.clone()).map_err(|e| e.to_string())?;
+                Some((p.link().to_owned(), p.device()))
+            }
+            None => None,
+        };
+        let console = Arc::new(Mutex::new(Vec::new()));
+        let ended = Arc::new(Mutex::new(None));
+        let waker: Waker = Arc::new(Mutex::new(None));
+        let forwarder = {
+            let console = console.clone();
+            let ended = ended.clone();
+            let waker = waker.clone();
+            std::thread::Builder::new()
+                .name("gui-console".into())
+                .spawn(move || {
+                    let wake = || {
+                        if let Ok(w) = waker.lock()
+                            && let Some(f) = w.as_ref()
+                        {
+                            f();
+                        }
+                    };
+                    loop {
+                        match handle.events.recv() {
+                            Ok(SimEvent::Output(bytes)) => {
+                                if let Some(p) = pty.as_mut() {
+                                    p.write(&bytes);
+                                }
+                                if let Ok(mut c) = console.lock() {
+                                    c.extend_from_slice(&bytes);
+                                    let over = c.len().saturating_sub(CONSOLE_CAP);
+                                    c.drain(..over);
+                                }
+                                wake();
+                            }
+                            Ok(SimEvent::UartOut { .. }) => {}
+                            Ok(SimEvent::Finished(o)) => {
+                                let why = match o.reason {
+                                    EndReason::Crashed(m) => format!("the simulator failed: {m}"),
+                                    _ => "the board stopped".to_owned(),
+                                };
+                                if let Ok(mut e) = ended.lock() {
+                                    *e = Some(why);
+                                }
+                                wake();
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    handle.join();
+                    drop(pty);
+                })
+                .map_err(|e| e.to_string())?
+        };
+        Ok(Session {
+            spec: setup.spec,
+            live,
+            flash,
+            tty,
+            sender,
+            console,
+            ended,
+            waker,
+            forwarder: Some(forwarder),
+        })
+    }
+
+    /// Called whenever there is something new to show (from other threads).
+    pub fn set_waker(&self, f: impl Fn() + Send + Sync + Clone + 'static) {
+        self.live.set_waker(f.clone());
+        if let Ok(mut w) = self.waker.lock() {
+            *w = Some(Box::new(f));
+        }
+    }
+
+    /// Sends a command to the board; false once it has stopped.
+    pub fn send(&self, cmd: SimCommand) -> bool {
+        self.sender.send(cmd)
+    }
+
+    /// Console output since the last call.
+    pub fn take_output(&self) -> Vec<u8> {
+        self.console
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
+    }
+
+    /// Why the board is no longer running, if it is not.
+    pub fn ended(&self) -> Option<String> {
+        self.ended.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// Stops the board and waits for it (and its serial port) to go away.
+    pub fn stop(&mut self) {
+        self.sender.send(SimCommand::Stop);
+        if let Some(t) = self.forwarder.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,250 @@
+//! The window's panels driven with egui_kittest against a real board (a `sim` thread with a real
+//! flash image): widgets are found by their labels, clicks and keys must reach the board, and what
+//! the board does must show.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use mpsim_board_models::{ConsoleMode, WiredLed, find_board};
+use mpsim_gui::{BoardSetup, Prefs, Session, State};
+use mpsim_sim_core::{FlashSetup, Program};
+use std::time::{Duration, Instant};
+
+struct Board {
+    _dir: tempfile::TempDir,
+    state: State,
+}
+
+fn board(program: Option<&str>) -> Board {
+    let spec = find_board("esp8266").unwrap().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flash.img");
+    let geometry = mpsim_vfs::Geometry {
+        size: spec.fs_size,
+        cluster: spec.fs_block,
+    };
+    let (flash, first_boot) = mpsim_vfs::Flash::open(&path, geometry, false).unwrap();
+    flash.close().unwrap();
+    let setup = BoardSetup {
+        spec,
+        flash: FlashSetup { path, first_boot },
+        program: program.map(|p| Program {
+            name: "main.py".into(),
+            source: p.into(),
+        }),
+        extra_leds: vec![WiredLed {
+            pin: 15,
+            name: Some("LED (GPIO15)".into()),
+            active_low: false,
+        }],
+        tty: None,
+    };
+    let session = Session::start(setup).unwrap();
+    let state = State::new(session, None, &Prefs::default()).unwrap();
+    Board { _dir: dir, state }
+}
+
+fn harness(b: Board) -> (Harness<'static, State>, tempfile::TempDir) {
+    let Board { _dir, state } = b;
+    let h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 900.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    (h, _dir)
+}
+
+/// Steps frames until `cond` holds (the board runs on its own thread), or fails after 10 s.
+fn wait_for(h: &mut Harness<'static, State>, what: &str, cond: impl Fn(&State) -> bool) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if cond(h.state()) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}; screen:\n{}",
+            h.state().term.text()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn repl_terminal_types_and_shows_the_echo() {
+    let (mut h, _d) = harness(board(None));
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    assert_eq!(h.state().snapshot().console, ConsoleMode::Friendly);
+    h.get_by_label("Terminal").click();
+    h.step();
+    h.get_by_label("Terminal").type_text("6*7");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the answer", |s| {
+        s.term.text().contains(">>> 6*7\n42\n>>> ")
+    });
+    // Tab completion and history, as in picocom.
+    h.get_by_label("Terminal").type_text("impo");
+    h.step();
+    h.key_press(egui::Key::Tab);
+    wait_for(&mut h, "completion", |s| {
+        s.term.current_line() == ">>> import "
+    });
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::U);
+    h.step();
+    h.key_press(egui::Key::ArrowUp);
+    wait_for(&mut h, "history", |s| s.term.current_line() == ">>> 6*7");
+    // Ctrl-C at the prompt: a fresh line, as MicroPython does.
+    h.event(egui::Event::Copy);
+    wait_for(&mut h, "Ctrl-C", |s| {
+        s.term.text().ends_with(">>> 6*7\n>>> ")
+    });
+    // Paste of two lines: both run.
+    h.event(egui::Event::Paste("a = 5\nprint(a * 3)\n".into()));
+    wait_for(&mut h, "pasted code", |s| {
+        s.term.text().contains("\n15\n>>> ")
+    });
+}
+
+#[test]
+fn stop_interrupts_a_running_program_and_soft_reset_reboots() {
+    let (mut h, _d) = harness(board(Some(
+        "import time\nwhile True:\n    time.sleep_ms(10)\n",
+    )));
+    wait_for(&mut h, "the board running", |s| {
+        s.session.live.time_us() > 100_000
+    });
+    h.get_by_label("Stop").click();
+    wait_for(&mut h, "KeyboardInterrupt", |s| {
+        s.term.text().contains("KeyboardInterrupt") && s.term.text().ends_with(">>> ")
+    });
+    let boots = h.state().snapshot().boots;
+    h.get_by_label("Soft reset").click();
+    wait_for(&mut h, "soft reboot", |s| {
+        s.term.text().contains("MPY: soft reboot") && s.snapshot().boots == boots + 1
+    });
+}
+
+#[test]
+fn the_led_follows_the_pin_and_clicks_drive_inputs() {
+    let script = "import machine, time\n\
+        led = machine.Pin(15, machine.Pin.OUT)\n\
+        btn = machine.Pin(4, machine.Pin.IN)\n\
+        hits = []\n\
+        btn.irq(lambda p: hits.append(p.value()), machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING)\n\
+        while True:\n\
+        \x20   led.value(btn.value())\n\
+        \x20   time.sleep_ms(5)\n";
+    let (mut h, _d) = harness(board(Some(script)));
+    let led_on = |s: &State| {
+        s.snapshot()
+            .leds
+            .iter()
+            .find(|l| l.pin == 15)
+            .is_some_and(|l| l.brightness > 0.5)
+    };
+    wait_for(&mut h, "GPIO15 an output", |s| {
+        s.snapshot()
+            .pin(15)
+            .is_some_and(|p| p.mode == mpsim_board_models::PinMode::Out)
+    });
+    assert!(!led_on(h.state()));
+    // The D2 pad is GPIO4: a click drives it to the other level (high), and the script copies it.
+    h.get_by_label("pad D2 (GPIO4)").click();
+    wait_for(&mut h, "the LED on", led_on);
+    assert_eq!(h.state().snapshot().pin(4).unwrap().external, Some(true));
+    // Drive it low from the Inputs panel.
+    h.get_by_label("GPIO4 L").click();
+    wait_for(&mut h, "the LED off", |s| !led_on(s));
+    // The LED's accessible value is its brightness.
+    let led = h.get_by_label("LED (GPIO15)");
+    assert_eq!(led.accesskit_node().numeric_value(), Some(0.0));
+    // The IRQ handler saw both edges.
+    h.get_by_label("Terminal").click();
+    h.event(egui::Event::Copy);
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    h.get_by_label("Terminal").type_text("print(hits)");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the IRQ log", |s| s.term.text().contains("[1, 0]"));
+}
+
+#[test]
+fn the_flash_button_is_held_while_pressed_and_a0_follows_its_slider() {
+    let script = "import machine, time\n\
+        adc = machine.ADC(0)\n\
+        while True:\n\
+        \x20   time.sleep_ms(5)\n";
+    let (mut h, _d) = harness(board(Some(script)));
+    wait_for(&mut h, "a snapshot", |s| !s.snapshot().pins.is_empty());
+    assert!(
+        h.state().snapshot().pin(0).unwrap().level,
+        "GPIO0 rests high (board pull-up)"
+    );
+    let pos = h.get_by_label("FLASH").rect().center();
+    h.hover_at(pos);
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    wait_for(&mut h, "GPIO0 low while held", |s| {
+        !s.snapshot().pin(0).unwrap().level
+    });
+    // Still held a while later.
+    for _ in 0..5 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!h.state().snapshot().pin(0).unwrap().level);
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    wait_for(&mut h, "GPIO0 released", |s| {
+        s.snapshot().pin(0).unwrap().level
+    });
+
+    // A0 at 1.65 V is half of the NodeMCU's 3.3 V range: ADC(0).read() gives about 512.
+    let slider = h.get_by_role(egui::Role::Slider);
+    slider.set_value_accesskit(1.65);
+    wait_for(&mut h, "the ADC value", |s| {
+        s.snapshot()
+            .adc
+            .iter()
+            .any(|(c, v)| *c == 0 && (*v - 0.5).abs() < 0.01)
+    });
+    h.get_by_label("Terminal").click();
+    h.event(egui::Event::Copy);
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    h.get_by_label("Terminal").type_text("print(adc.read())");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the reading", |s| {
+        let t = s.term.text();
+        t.contains("\n511\n") || t.contains("\n512\n")
+    });
+}
+
+#[test]
+fn a_tight_toggle_loop_publishes_coalesced_and_the_history_is_bounded() {
+    let script = "import machine\np = machine.Pin(5, machine.Pin.OUT)\nwhile True:\n    p.value(1)\n    p.value(0)\n";
+    let (mut h, _d) = harness(board(Some(script)));
+    wait_for(&mut h, "toggling", |s| {
+        s.session.live.history_since(0).len() > 1000
+    });
+    let g0 = h.state().session.live.generation();
+    std::thread::sleep(Duration::from_secs(1));
+    let published = h.state().session.live.generation() - g0;
+    // At most one publication per 15 ms of wall time (plus a few for timers and the REPL).
+    assert!(published <= 80, "{published} publications in 1 s");
+    assert!(
+        published >= 10,
+        "only {published} publications in 1 s: the view is stale"
+    );
+    assert!(h.state().session.live.history_since(0).len() <= mpsim_board_models::live::HISTORY_CAP);
+    h.state_mut().analyzer.pins = vec![5];
+    h.state_mut().analyzer_open = true;
+    h.step();
+    h.get_by_label("Stop").click();
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+}
