@@ -393,22 +393,7 @@ fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Resul
 
 /// A board as it sits on a serial line: real time, boot.py then main.py, then its REPL.
 fn console_board(board: BoardSpec, flash: FlashSetup) -> SimConfig {
-    SimConfig {
-        board,
-        time_mode: TimeMode::Real,
-        program: None,
-        flash: Some(flash),
-        extra_leds: Vec::new(),
-        heap_size: None,
-        run_for: None,
-        timeout: None,
-        expect: Vec::new(),
-        fail_on: Vec::new(),
-        trace: None,
-        argv: Vec::new(),
-        stimuli: Vec::new(),
-        repl: true,
-    }
+    SimConfig::console_board(board, flash)
 }
 
 /// Exit code of `serve`/`repl`: stopping them is their normal end.
@@ -544,16 +529,90 @@ fn boards() -> Result<i32> {
 const DEFAULT_EXAMPLE: &str = include_str!("../examples/esp8266/blink.py");
 
 fn gui(args: GuiArgs) -> Result<i32> {
-    let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
-    let flash = mount(&spec, args.flash.as_deref(), args.erase)?;
     if let Some(why) = mpsim_gui::unavailable_reason() {
+        let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
+        let flash = mount(&spec, args.flash.as_deref(), args.erase)?;
         eprintln!(
             "mpsim: {why}; running {} in this terminal with examples/esp8266/blink.py (LED on GPIO15). Ctrl-C stops.",
             spec.id
         );
+        return gui_in_terminal(spec, flash);
     }
-    // The board as on a serial line, running the example instead of main.py and with the
-    // introduction's LED on GPIO15; its console is this terminal.
+    // Check what was asked for before opening a window.
+    if let Some(b) = &args.board {
+        board(b)?;
+    }
+    let mut erase = args.erase;
+    let prepare: mpsim_gui::Prepare = Box::new(move |id, flash| {
+        let spec = board(id).map_err(|e| format!("{e:#}"))?;
+        let flash = mount(&spec, flash.as_deref(), std::mem::take(&mut erase))
+            .map_err(|e| format!("{e:#}"))?;
+        let short = spec.mcu.replace(' ', "");
+        let tty = std::env::temp_dir()
+            .join("mpsim")
+            .join(format!("tty{short}"));
+        // A board whose flash has no main.py runs the introduction's example instead.
+        let program = (!has_main_py(&spec, &flash.path)).then(|| Program {
+            name: "main.py".into(),
+            source: DEFAULT_EXAMPLE.into(),
+        });
+        let extra_leds = if spec.pin(15).is_some() {
+            vec![WiredLed {
+                pin: 15,
+                name: Some("LED (GPIO15)".into()),
+                active_low: false,
+            }]
+        } else {
+            Vec::new()
+        };
+        Ok(mpsim_gui::BoardSetup {
+            spec,
+            flash,
+            program,
+            extra_leds,
+            tty: Some(tty),
+        })
+    });
+    // Ctrl-C in the terminal that started us, or SIGTERM: close the window as its button would.
+    // Before the window is up (or when it could not open) there is nothing to close: leave.
+    let _ = ctrlc::set_handler(|| {
+        if !mpsim_gui::request_quit() {
+            std::process::exit(130);
+        }
+    });
+    let opts = mpsim_gui::WindowOptions {
+        board: args.board.clone(),
+        flash: args.flash.clone(),
+        prepare,
+    };
+    match mpsim_gui::run(opts) {
+        Ok(()) => Ok(EXIT_OK),
+        Err(e) => {
+            let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
+            let flash = mount(&spec, args.flash.as_deref(), false)?;
+            eprintln!(
+                "mpsim: cannot open the window ({e}); running {} in this terminal instead. Ctrl-C stops.",
+                spec.id
+            );
+            gui_in_terminal(spec, flash)
+        }
+    }
+}
+
+/// Whether the image holds a main.py.
+fn has_main_py(spec: &BoardSpec, image: &std::path::Path) -> bool {
+    crate::flash::open(spec, image, false)
+        .map(|(f, _)| {
+            let found = f.stat("/main.py").is_ok();
+            let _ = f.close();
+            found
+        })
+        .unwrap_or(false)
+}
+
+/// No window: the board as on a serial line, running the example instead of main.py and with
+/// the introduction's LED on GPIO15; its console is this terminal.
+fn gui_in_terminal(spec: BoardSpec, flash: FlashSetup) -> Result<i32> {
     let config = SimConfig {
         program: Some(Program {
             name: "main.py".into(),
@@ -673,6 +732,7 @@ fn run(args: RunArgs) -> Result<i32> {
         argv,
         stimuli,
         repl: false,
+        live: None,
     };
     let code = drive(config, args.raw_output, links)?;
     if let Ok(slot) = trace_error.lock()
