@@ -10,9 +10,13 @@ use std::time::{Duration, Instant};
 struct Killed(Child);
 impl Drop for Killed {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.0.try_wait() {
+            return;
+        }
         // SIGTERM first: Xvfb then removes its socket and lock file.
         let _ = Command::new("kill")
             .args(["-TERM", &self.0.id().to_string()])
+            .stderr(Stdio::null())
             .status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(3) {
@@ -26,38 +30,37 @@ impl Drop for Killed {
     }
 }
 
-/// Starts Xvfb on a free display; returns it and the display name.
+/// Starts Xvfb on a display it picks itself (`-displayfd`: no race between tests running at the
+/// same time); returns it, once it accepts clients, and the display name.
 fn xvfb() -> (Killed, String) {
-    for n in 40..200 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
-            continue;
-        }
-        let child = Command::new("Xvfb")
-            .args([
-                &format!(":{n}"),
-                "-screen",
-                "0",
-                "1280x900x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is missing: run scripts/test.sh, which installs it");
-        let x = Killed(child);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (x, format!(":{n}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("Xvfb :{n} did not start");
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x900x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is missing: run scripts/test.sh, which installs it");
+    let mut out = child.stdout.take().unwrap();
+    let x = Killed(child);
+    // It writes the display number and a newline when it is ready.
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
     }
-    panic!("no free X display");
+    let n = String::from_utf8_lossy(&line).trim().to_owned();
+    assert!(
+        !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()),
+        "Xvfb did not start"
+    );
+    (x, format!(":{n}"))
 }
 
 /// The root window as RGB pixels (width, height, data), from a binary PPM.
@@ -104,25 +107,63 @@ fn lit_red_pixels(px: &[u8]) -> usize {
         .count()
 }
 
+/// `mpsim` with no subcommand on `display`, everything it keeps (flash, settings, the serial
+/// port's link) under `home`.
+fn window(display: &str, home: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .arg("--flash")
+        .arg(home.join("flash.img"))
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("TMPDIR", home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn the_window_shares_its_console_with_the_serial_port() {
+    let (_x, display) = xvfb();
+    let home = tempfile::tempdir().unwrap();
+    let _app = Killed(window(&display, home.path()));
+    let link = home.path().join("mpsim").join("ttyESP8266");
+    let start = Instant::now();
+    while !link.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no serial port at {}",
+            link.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // mpremote interrupts the blink example, runs code in the raw REPL and leaves.
+    let out = Command::new("mpremote")
+        .args([
+            "connect",
+            &link.display().to_string(),
+            "exec",
+            "print(6 * 7)",
+        ])
+        .output()
+        .expect("mpremote is missing: run scripts/test.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+}
+
 #[test]
 fn the_window_shows_the_blink_example_blinking() {
     let (_x, display) = xvfb();
     let home = tempfile::tempdir().unwrap();
-    let flash = home.path().join("flash.img");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mpsim"))
-        .arg("--flash")
-        .arg(&flash)
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("HOME", home.path())
-        .env("XDG_RUNTIME_DIR", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("TMPDIR", home.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = window(&display, home.path());
     let mut stderr = child.stderr.take().unwrap();
     let app = Killed(child);
     // The LED on GPIO15 blinks at 1 Hz: within a few seconds some frames show it lit and some

@@ -29,6 +29,15 @@ pub struct Prefs {
     pub analyzer_pins: Vec<u32>,
 }
 
+/// What the central area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Central {
+    /// The board drawing.
+    Board,
+    /// The editor.
+    Editor,
+}
+
 /// Which pad a drawing position is.
 #[derive(Debug, Clone, PartialEq)]
 enum PadKind {
@@ -58,6 +67,10 @@ pub struct State {
     status: String,
     speed: (Instant, u64, f64),
     prepare: Option<Prepare>,
+    /// The files pane and the editor.
+    pub files: crate::files::Files,
+    /// What the central area shows.
+    pub central: Central,
 }
 
 impl State {
@@ -100,6 +113,8 @@ impl State {
             speed: (Instant::now(), 0, 0.0),
             prepare,
             session,
+            files: crate::files::Files::default(),
+            central: Central::Board,
         })
     }
 
@@ -894,7 +909,20 @@ pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| inputs_panel(ui, st));
         });
-    egui::CentralPanel::default().show(ui, |ui| board_view(ui, st));
+    egui::Panel::left("files")
+        .resizable(true)
+        .default_size(200.0)
+        .show(ui, |ui| crate::files::files_panel(ui, st));
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut st.central, Central::Board, "Board");
+            ui.selectable_value(&mut st.central, Central::Editor, "Editor");
+        });
+        match st.central {
+            Central::Board => board_view(ui, st),
+            Central::Editor => crate::files::editor_panel(ui, st),
+        }
+    });
     // The clock and speed move without a publication; refresh them a few times a second.
     ui.ctx().request_repaint_after(Duration::from_millis(500));
 }
@@ -903,6 +931,52 @@ pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
 pub struct App {
     /// The window's state.
     pub state: State,
+    /// `MPSIM_GUI_STATS` set: frames and time spent drawing, reported once a second on stderr
+    /// (for bench/gui.py).
+    pub stats: Option<FrameStats>,
+}
+
+/// Frames drawn and the time they took, since the last report.
+#[derive(Debug)]
+pub struct FrameStats {
+    since: Instant,
+    frames: u32,
+    busy: Duration,
+    worst: Duration,
+}
+
+impl FrameStats {
+    /// Counting from now.
+    pub fn new() -> Self {
+        FrameStats {
+            since: Instant::now(),
+            frames: 0,
+            busy: Duration::ZERO,
+            worst: Duration::ZERO,
+        }
+    }
+
+    fn frame(&mut self, took: Duration) {
+        self.frames += 1;
+        self.busy += took;
+        self.worst = self.worst.max(took);
+        let wall = self.since.elapsed();
+        if wall >= Duration::from_secs(1) {
+            eprintln!(
+                "gui-stats: {:.1} fps, {:.2} ms per frame (worst {:.2} ms)",
+                f64::from(self.frames) / wall.as_secs_f64(),
+                self.busy.as_secs_f64() * 1e3 / f64::from(self.frames.max(1)),
+                self.worst.as_secs_f64() * 1e3
+            );
+            *self = FrameStats::new();
+        }
+    }
+}
+
+impl Default for FrameStats {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl eframe::App for App {
@@ -910,7 +984,11 @@ impl eframe::App for App {
         if crate::quit_requested() {
             ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
         }
+        let t = Instant::now();
         main_ui(ui, &mut self.state);
+        if let Some(s) = self.stats.as_mut() {
+            s.frame(t.elapsed());
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -5,6 +5,7 @@
 
 pub mod analyzer;
 pub mod app;
+pub mod files;
 pub mod layout;
 pub mod session;
 pub mod terminal;
@@ -97,7 +98,8 @@ pub fn run(opts: WindowOptions) -> Result<(), String> {
             let ctx = cc.egui_ctx.clone();
             session.set_waker(move || ctx.request_repaint());
             let state = State::new(session, Some(prepare), &prefs)?;
-            Ok(Box::new(App { state }))
+            let stats = std::env::var_os("MPSIM_GUI_STATS").map(|_| app::FrameStats::new());
+            Ok(Box::new(App { state, stats }))
         }),
     )
     .map_err(|e| e.to_string())

@@ -146,6 +146,17 @@ impl Session {
         self.sender.send(cmd)
     }
 
+    /// Works on the board's flash (through the `sim` thread, which has it mounted); gives up
+    /// after a second if the board does not take the request (it is busy in one long operation).
+    pub fn fs(&self, req: mpsim_sim_core::FsRequest) -> Result<mpsim_sim_core::FsAnswer, String> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        if !self.send(SimCommand::Fs(req, mpsim_sim_core::FsReply(tx))) {
+            return Err("the board is not running".into());
+        }
+        rx.recv_timeout(std::time::Duration::from_secs(1))
+            .map_err(|_| "the board did not answer (busy?); try again".to_owned())
+    }
+
     /// Console output since the last call.
     pub fn take_output(&self) -> Vec<u8> {
         self.console

@@ -248,3 +248,96 @@ fn a_tight_toggle_loop_publishes_coalesced_and_the_history_is_bounded() {
     h.get_by_label("Stop").click();
     wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
 }
+
+/// What the flash holds at `path`, asked of the running board.
+fn flash_file(s: &State, path: &str) -> Option<Vec<u8>> {
+    match s.session.fs(mpsim_sim_core::FsRequest::Read(path.into())) {
+        Ok(mpsim_sim_core::FsAnswer::Bytes(b)) => Some(b),
+        _ => None,
+    }
+}
+
+#[test]
+fn files_pane_opens_edits_saves_runs_and_manages_the_flash() {
+    let (mut h, dir) = harness(board(None));
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    wait_for(&mut h, "the file list", |s| {
+        s.files
+            .tree
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|n| n.path == "/boot.py"))
+    });
+    // Open boot.py from the tree: the editor shows the flash's text.
+    h.get_by_label("boot.py").click();
+    h.run_steps(2);
+    assert_eq!(h.state().files.open.as_deref(), Some("/boot.py"));
+    assert!(h.state().files.text.contains("gc.collect()"));
+    // Edit and save: the flash has the new text.
+    h.state_mut().files.text.push_str("print('edited')\n");
+    h.state_mut().files.dirty = true;
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    let saved = flash_file(h.state(), "/boot.py").unwrap();
+    assert!(
+        String::from_utf8(saved)
+            .unwrap()
+            .ends_with("print('edited')\n")
+    );
+    assert!(!h.state().files.dirty);
+    // Run the editor's text on the board.
+    h.state_mut().files.text = "for i in range(2):\n    print('ran', i * 21)\n".into();
+    h.get_by_label("Run").click();
+    wait_for(&mut h, "the program's output", |s| {
+        s.term.text().contains("ran 21")
+    });
+    // Upload a host file, download it back, make and remove a folder, delete the file.
+    let host = dir.path().join("up.py");
+    std::fs::write(&host, b"x = 1\n").unwrap();
+    h.state_mut().files.host_path = host.display().to_string();
+    h.get_by_label("Upload").click();
+    h.run_steps(2);
+    assert_eq!(flash_file(h.state(), "/up.py").unwrap(), b"x = 1\n");
+    assert!(
+        h.state()
+            .files
+            .tree
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|n| n.path == "/up.py")
+    );
+    let back = dir.path().join("back");
+    std::fs::create_dir(&back).unwrap();
+    h.state_mut().files.host_path = back.display().to_string();
+    h.get_by_label("up.py").click_secondary();
+    h.run_steps(2);
+    h.get_by_label("Download to the host path").click();
+    h.run_steps(2);
+    assert_eq!(std::fs::read(back.join("up.py")).unwrap(), b"x = 1\n");
+    h.state_mut().files.new_folder = "lib".into();
+    h.get_by_label("New folder").click();
+    h.run_steps(2);
+    assert!(
+        h.state()
+            .files
+            .tree
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|n| n.path == "/lib" && n.is_dir)
+    );
+    h.get_by_label("up.py").click_secondary();
+    h.run_steps(2);
+    h.get_by_label("Delete").click();
+    h.run_steps(2);
+    assert!(flash_file(h.state(), "/up.py").is_none());
+    assert!(
+        !h.state()
+            .files
+            .tree
+            .as_ref()
+            .unwrap()
+            .iter()
+            .any(|n| n.path == "/up.py")
+    );
+}

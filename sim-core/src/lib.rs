@@ -12,6 +12,6 @@ pub mod sim;
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;
 pub use sim::{
-    CommandSender, EndReason, FlashSetup, Program, RunOutcome, SimCommand, SimConfig, SimError,
-    SimEvent, SimHandle, spawn,
+    CommandSender, EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, Program, RunOutcome,
+    SimCommand, SimConfig, SimError, SimEvent, SimHandle, spawn,
 };

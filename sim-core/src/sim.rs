@@ -124,8 +124,51 @@ pub enum SimCommand {
         /// A hard reset (power cycle of the chip) rather than a soft one.
         hard: bool,
     },
+    /// Work on the board's flash from a front end (the GUI's files pane), between two of the
+    /// script's instructions, as a tool on the serial line would.
+    Fs(FsRequest, FsReply),
     /// End the run now.
     Stop,
+}
+
+/// What a front end asks of the flash.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FsRequest {
+    /// The entries of a directory.
+    List(String),
+    /// A file's bytes.
+    Read(String),
+    /// Create or replace a file.
+    Write(String, Vec<u8>),
+    /// Remove a file.
+    Remove(String),
+    /// Make a directory.
+    Mkdir(String),
+    /// Remove an empty directory.
+    Rmdir(String),
+}
+
+/// The answer to an [`FsRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum FsAnswer {
+    /// Done.
+    Done,
+    /// Directory entries.
+    Entries(Vec<mpsim_vfs::Entry>),
+    /// File contents.
+    Bytes(Vec<u8>),
+    /// It failed, with the error as MicroPython would name it (`ENOENT` …).
+    Failed(String),
+}
+
+/// Where the answer to an [`FsRequest`] goes.
+#[derive(Debug, Clone)]
+pub struct FsReply(pub Sender<FsAnswer>);
+
+impl PartialEq for FsReply {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_channel(&other.0)
+    }
 }
 
 /// Why a run ended.
@@ -668,6 +711,21 @@ impl SimState {
         }
     }
 
+    fn fs_request(&mut self, req: FsRequest) -> FsAnswer {
+        let Some(f) = self.flash.as_ref() else {
+            return FsAnswer::Failed("the board has no flash".into());
+        };
+        let r = match req {
+            FsRequest::List(p) => f.listdir(&p).map(FsAnswer::Entries),
+            FsRequest::Read(p) => f.read(&p).map(FsAnswer::Bytes),
+            FsRequest::Write(p, data) => f.write(&p, &data).map(|()| FsAnswer::Done),
+            FsRequest::Remove(p) => f.remove(&p).map(|()| FsAnswer::Done),
+            FsRequest::Mkdir(p) => f.mkdir(&p).map(|()| FsAnswer::Done),
+            FsRequest::Rmdir(p) => f.rmdir(&p).map(|()| FsAnswer::Done),
+        };
+        r.unwrap_or_else(|e| FsAnswer::Failed(e.to_string()))
+    }
+
     /// Shows front ends the board as it is now (coalesced in `Board::publish`).
     fn publish_board(&mut self, now: u64) {
         let mode = match self.repl.as_ref().map(crate::repl::Repl::mode) {
@@ -716,6 +774,10 @@ impl SimState {
             }
             SimCommand::SetAdc { channel, value } => {
                 self.board.set_adc(channel, value);
+            }
+            SimCommand::Fs(req, reply) => {
+                let answer = heap::untracked(|| self.fs_request(req));
+                let _ = reply.0.send(answer);
             }
             SimCommand::Reset { hard } => {
                 self.reboot = Some(if hard { Reboot::Hard } else { Reboot::Soft });
