@@ -607,3 +607,20 @@ fn real_time_timers_fire_while_the_program_computes() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("True "), "{}", stdout(&o));
 }
+
+#[test]
+fn a_pin_toggled_flat_out_runs_until_stopped_without_filling_the_heap() {
+    // No sleep, so IRQs never run: the level changes waiting for them must not pile up on the
+    // board's 38 KB heap.
+    let o = run(&[
+        "run",
+        "-c",
+        "import machine\np = machine.Pin(5, machine.Pin.OUT)\nn = 0\nwhile True:\n    p.value(1)\n    p.value(0)\n    n += 1\n    if n == 200000:\n        print('still going')\n",
+        "--timeout",
+        "20s",
+        "--expect",
+        "still going",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!stdout(&o).contains("MemoryError"), "{}", stdout(&o));
+}

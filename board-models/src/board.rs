@@ -129,6 +129,9 @@ pub enum PinError {
     Unsupported(u32, &'static str),
 }
 
+/// Level changes kept for pin IRQs between two runs of the scheduler.
+pub const EDGE_CAP: usize = 256;
+
 /// A board's live state.
 pub struct Board {
     /// The description it was built from.
@@ -139,8 +142,10 @@ pub struct Board {
     pub leds: Vec<Led>,
     /// Value applied to each ADC channel, 0.0..=1.0 of full scale.
     pub adc: Vec<(i64, f64)>,
-    /// Pins whose level changed since the last [`Board::take_edges`], with the new level.
-    edges: Vec<(u32, bool)>,
+    /// Pins whose level changed since the last [`Board::take_edges`], with the new level; the
+    /// newest [`EDGE_CAP`], in a buffer reserved up front (a script toggling a pin in a loop that
+    /// never lets IRQs run must not grow it).
+    edges: std::collections::VecDeque<(u32, bool)>,
     sink: Option<Box<dyn ChangeSink>>,
     now_us: u64,
     publisher: Option<Publisher>,
@@ -193,7 +198,7 @@ impl Board {
             pins,
             leds,
             adc,
-            edges: Vec::new(),
+            edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
             now_us: 0,
             publisher: None,
@@ -282,7 +287,11 @@ impl Board {
 
     /// Publishes what changed if the last publication is old enough.
     pub fn publish_if_due(&mut self) {
-        if self.publisher.as_ref().is_some_and(|p| p.dirty && p.due()) {
+        if self
+            .publisher
+            .as_ref()
+            .is_some_and(|p| (p.dirty || !p.pending.is_empty()) && p.due())
+        {
             self.publish();
         }
     }
@@ -357,10 +366,11 @@ impl Board {
         let i = self.index(gpio)?;
         let before = self.publisher.is_some().then(|| PinView::of(&self.pins[i]));
         f(&mut self.pins[i]);
+        // Report first: its edge must be in the publication `mark_dirty` may make.
+        self.report(i);
         if before.is_some_and(|b| b != PinView::of(&self.pins[i])) {
             self.mark_dirty();
         }
-        self.report(i);
         Ok(())
     }
 
@@ -369,7 +379,11 @@ impl Board {
         let gpio = self.pins[i].gpio;
         if level != self.pins[i].reported {
             self.pins[i].reported = level;
-            self.edges.push((gpio, level));
+            if self.edges.len() == EDGE_CAP {
+                // Pending IRQ events beyond this are lost, as a full scheduler queue loses them.
+                self.edges.pop_front();
+            }
+            self.edges.push_back((gpio, level));
             if let Some(s) = self.sink.as_mut() {
                 s.change(self.now_us, Change::Pin(gpio, level));
             }
@@ -480,7 +494,7 @@ impl Board {
 
     /// Level changes since the last call (for pin IRQs), oldest first.
     pub fn take_edges(&mut self) -> Vec<(u32, bool)> {
-        std::mem::take(&mut self.edges)
+        self.edges.drain(..).collect()
     }
 
     /// Back to the power-on state (keeps LEDs, external inputs and the sink).
@@ -537,6 +551,36 @@ mod tests {
     }
 
     #[test]
+    fn live_view_publishes_every_change_once_nothing_waits() {
+        let mut b = esp();
+        let live = Arc::new(crate::LiveBoard::new());
+        b.attach_live(live.clone(), |f| f());
+        let g0 = live.generation();
+        b.configure(15, PinMode::Out, Pull::None).unwrap();
+        b.set_time(100);
+        b.write(15, true).unwrap();
+        // Too soon after the first publication: it waits, and says until when.
+        assert_eq!(live.generation(), g0);
+        assert!(b.next_publish().is_some());
+        std::thread::sleep(crate::live::PUBLISH_EVERY);
+        b.publish_if_due();
+        assert_eq!(live.generation(), g0 + 1);
+        assert_eq!(b.next_publish(), None, "nothing left to publish");
+        assert_eq!(live.history_since(0), vec![(100, 15, true)]);
+        let snap = live.snapshot();
+        assert!(snap.pin(15).unwrap().level);
+        assert_eq!(
+            snap.leds.iter().find(|l| l.pin == 15).unwrap().brightness,
+            1.0
+        );
+        // Writing the same level again changes nothing and needs no publication.
+        std::thread::sleep(crate::live::PUBLISH_EVERY);
+        b.write(15, true).unwrap();
+        assert_eq!(b.next_publish(), None);
+        assert_eq!(live.generation(), g0 + 1);
+    }
+
+    #[test]
     fn active_low_led_and_open_drain() {
         let mut b = esp();
         b.configure(2, PinMode::Out, Pull::None).unwrap();
@@ -556,6 +600,13 @@ mod tests {
         b.apply_external(5, Some(false)).unwrap();
         assert!(!b.read(5).unwrap());
         assert_eq!(b.take_edges(), vec![(5, true), (5, false)]);
+        b.configure(5, PinMode::Out, Pull::None).unwrap();
+        for i in 0..1000 {
+            b.write(5, i % 2 == 0).unwrap();
+        }
+        let kept = b.take_edges();
+        assert_eq!(kept.len(), EDGE_CAP, "only the newest edges wait for IRQs");
+        assert_eq!(kept.last(), Some(&(5, false)));
         assert_eq!(
             b.configure(7, PinMode::In, Pull::None),
             Err(PinError::NoSuchPin)
