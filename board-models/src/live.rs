@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The shortest wall time between two publications while the board keeps changing.
-pub const PUBLISH_EVERY: Duration = Duration::from_millis(15);
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(20);
 /// How many level changes the history keeps (the oldest go first).
 pub const HISTORY_CAP: usize = 200_000;
 /// Changes gathered between two publications; a full buffer publishes at once.

@@ -66,6 +66,8 @@ pub struct State {
     pub analyzer_open: bool,
     status: String,
     speed: (Instant, u64, f64),
+    /// When the board last published something or printed.
+    last_change: Instant,
     prepare: Option<Prepare>,
     /// The files pane and the editor.
     pub files: crate::files::Files,
@@ -111,6 +113,7 @@ impl State {
             analyzer_open: prefs.analyzer_open,
             status: String::new(),
             speed: (Instant::now(), 0, 0.0),
+            last_change: Instant::now(),
             prepare,
             session,
             files: crate::files::Files::default(),
@@ -139,8 +142,12 @@ impl State {
         if g != self.seen {
             self.seen = g;
             self.snapshot = self.session.live.snapshot();
+            self.last_change = Instant::now();
         }
         let out = self.session.take_output();
+        if !out.is_empty() {
+            self.last_change = Instant::now();
+        }
         self.term.feed(&out);
         let now = Instant::now();
         let t = self.session.live.time_us();
@@ -721,7 +728,7 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
     }
     ui.separator();
     ui.label("Pins (H or L drives the pin, Z lets go of it):");
-    egui::Grid::new("pins").striped(true).show(ui, |ui| {
+    egui::Grid::new("pins").striped(false).show(ui, |ui| {
         for p in st.snapshot.pins.clone() {
             let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();
             ui.label(format!("{} GPIO{}", names.join("/"), p.gpio));
@@ -763,8 +770,8 @@ pub fn terminal_panel(ui: &mut egui::Ui, st: &mut State) {
     }
     let font = FontId::monospace(13.0);
     let focused = ui.memory(|m| m.has_focus(id));
+    // No fill of its own: the window's clear colour is the background (see `clear_color`).
     let frame = egui::Frame::new()
-        .fill(Color32::from_rgb(16, 18, 20))
         .stroke(Stroke::new(
             1.0,
             if focused {
@@ -889,9 +896,17 @@ fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
     })
 }
 
+/// The panels' background colour of the theme (the window's clear colour).
+static PANEL_FILL: std::sync::OnceLock<Color32> = std::sync::OnceLock::new();
+
 /// The whole window's content (what the app and the tests draw).
 pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
     st.refresh();
+    PANEL_FILL.get_or_init(|| ui.visuals().panel_fill);
+    if ui.visuals().panel_fill != Color32::TRANSPARENT {
+        ui.ctx()
+            .global_style_mut(|s| s.visuals.panel_fill = Color32::TRANSPARENT);
+    }
     egui::Panel::top("toolbar").show(ui, |ui| toolbar(ui, st));
     egui::Panel::bottom("terminal")
         .resizable(true)
@@ -923,8 +938,12 @@ pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
             Central::Editor => crate::files::editor_panel(ui, st),
         }
     });
-    // The clock and speed move without a publication; refresh them a few times a second.
-    ui.ctx().request_repaint_after(Duration::from_millis(500));
+    // The clock and speed move without a publication: when the board published nothing for a
+    // second, show them once a second. (Asked every frame, the timer would add a frame to every
+    // wake-up: egui keeps the earliest deadline.)
+    if st.last_change.elapsed() >= Duration::from_secs(1) {
+        ui.ctx().request_repaint_after(Duration::from_secs(1));
+    }
 }
 
 /// The eframe application.
@@ -989,6 +1008,15 @@ impl eframe::App for App {
         if let Some(s) = self.stats.as_mut() {
             s.frame(t.elapsed());
         }
+    }
+
+    /// The window is cleared to the panels' colour and the panels draw no background of their
+    /// own: with a software renderer, every full-window layer costs as much as the rest of a
+    /// frame.
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        PANEL_FILL
+            .get_or_init(|| visuals.panel_fill)
+            .to_normalized_gamma_f32()
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

@@ -12,6 +12,7 @@ pub mod terminal;
 
 pub use app::{App, Prefs, Prepare, State};
 pub use session::{BoardSetup, Session};
+use std::time::Duration;
 
 static QUIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 static CONTEXT: std::sync::OnceLock<egui::Context> = std::sync::OnceLock::new();
@@ -68,6 +69,8 @@ pub fn run(opts: WindowOptions) -> Result<(), String> {
             .with_inner_size([1180.0, 840.0])
             .with_min_inner_size([640.0, 480.0]),
         renderer: eframe::Renderer::Glow,
+        // Without a GPU (Mesa's llvmpipe) the dithering pass costs per pixel, every frame.
+        dithering: false,
         persist_window: true,
         ..Default::default()
     };
@@ -96,7 +99,8 @@ pub fn run(opts: WindowOptions) -> Result<(), String> {
             let session = prepare(&id, flash).and_then(Session::start)?;
             let _ = CONTEXT.set(cc.egui_ctx.clone());
             let ctx = cc.egui_ctx.clone();
-            session.set_waker(move || ctx.request_repaint());
+            // With no delay egui paints every request twice; with any delay, once.
+            session.set_waker(move || ctx.request_repaint_after(Duration::from_millis(1)));
             let state = State::new(session, Some(prepare), &prefs)?;
             let stats = std::env::var_os("MPSIM_GUI_STATS").map(|_| app::FrameStats::new());
             Ok(Box::new(App { state, stats }))
