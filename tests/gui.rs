@@ -127,7 +127,7 @@ fn window(display: &str, home: &Path) -> Child {
 }
 
 #[test]
-fn the_window_shares_its_console_with_the_serial_port() {
+fn the_hidden_window_keeps_its_serial_port_answering() {
     let (_x, display) = xvfb();
     let home = tempfile::tempdir().unwrap();
     let _app = Killed(window(&display, home.path()));
@@ -140,6 +140,30 @@ fn the_window_shares_its_console_with_the_serial_port() {
             link.display()
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+    // Hide the window (unmapped, as when minimised): the board and its port go on.
+    let start = Instant::now();
+    loop {
+        let hidden = Command::new("xdotool")
+            .args([
+                "search",
+                "--sync",
+                "--name",
+                "^mpsim$",
+                "windowunmap",
+                "--sync",
+            ])
+            .env("DISPLAY", &display)
+            .output()
+            .expect("xdotool is missing: run scripts/test.sh");
+        if hidden.status.success() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "cannot find the window to hide it"
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
     // mpremote interrupts the blink example, runs code in the raw REPL and leaves.
     let out = Command::new("mpremote")

@@ -225,6 +225,7 @@ impl Board {
             dirty: true,
             last: None,
             console: ConsoleMode::None,
+            fast_forward: false,
             boots: 0,
         });
         self.publish();
@@ -236,6 +237,16 @@ impl Board {
             && p.console != mode
         {
             p.console = mode;
+            p.dirty = true;
+        }
+    }
+
+    /// Whether the board runs fast-forward (virtual time), for front ends.
+    pub fn set_fast_forward(&mut self, on: bool) {
+        if let Some(p) = self.publisher.as_mut()
+            && p.fast_forward != on
+        {
+            p.fast_forward = on;
             p.dirty = true;
         }
     }
@@ -276,6 +287,7 @@ impl Board {
                 .collect(),
             adc: self.adc.clone(),
             console: p.console,
+            fast_forward: p.fast_forward,
             boots: p.boots,
         };
         if let Some(p) = self.publisher.as_mut() {

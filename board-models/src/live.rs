@@ -85,6 +85,8 @@ pub struct Snapshot {
     pub adc: Vec<(i64, f64)>,
     /// The REPL's mode.
     pub console: ConsoleMode,
+    /// Sleeps take no wall time (virtual time).
+    pub fast_forward: bool,
     /// How many times the board booted (1 after power-on; soft and hard resets count).
     pub boots: u64,
 }
@@ -219,6 +221,7 @@ pub(crate) struct Publisher {
     pub dirty: bool,
     pub last: Option<Instant>,
     pub console: ConsoleMode,
+    pub fast_forward: bool,
     pub boots: u64,
 }
 

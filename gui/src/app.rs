@@ -8,7 +8,7 @@ use crate::session::{BoardSetup, Session};
 use crate::terminal::{self, Key, Terminal};
 use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Role, Sense, Stroke, Vec2, WidgetInfo};
 use mpsim_board_models::{ConsoleMode, PinMode, PinView, Pull, Snapshot};
-use mpsim_sim_core::SimCommand;
+use mpsim_sim_core::{SimCommand, TimeMode};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -296,6 +296,19 @@ pub fn toolbar(ui: &mut egui::Ui, st: &mut State) {
             st.send(SimCommand::Reset { hard: true });
         }
         ui.separator();
+        let ff = st.snapshot.fast_forward;
+        if ui
+            .selectable_label(ff, "Fast-forward")
+            .on_hover_text("sleeps and timers take no wall time (virtual time); off: real time")
+            .clicked()
+        {
+            let mode = if ff {
+                TimeMode::Real
+            } else {
+                TimeMode::Virtual
+            };
+            st.send(SimCommand::SetTimeMode(mode));
+        }
         let t = st.session.live.time_us() as f64 / 1e6;
         ui.label(format!("t = {t:.1} s"));
         ui.label(format!("speed {:.2}x", st.speed.2))

@@ -341,3 +341,84 @@ fn files_pane_opens_edits_saves_runs_and_manages_the_flash() {
             .any(|n| n.path == "/up.py")
     );
 }
+
+#[test]
+fn fast_forward_skips_sleeps_and_real_time_comes_back() {
+    let script = "import time\nwhile True:\n    time.sleep(60)\n    print('minute', time.ticks_ms() // 60000)\n";
+    let (mut h, _d) = harness(board(Some(script)));
+    wait_for(&mut h, "the board running", |s| {
+        s.session.live.time_us() > 50_000
+    });
+    assert!(!h.state().snapshot().fast_forward);
+    h.get_by_label("Fast-forward").click();
+    // Five simulated minutes pass in moments.
+    wait_for(&mut h, "five minutes", |s| {
+        s.term.text().contains("minute 5")
+    });
+    assert!(h.state().snapshot().fast_forward);
+    h.get_by_label("Fast-forward").click();
+    wait_for(&mut h, "real time again", |s| !s.snapshot().fast_forward);
+    let t0 = h.state().session.live.time_us();
+    assert!(t0 >= 300_000_000, "time went on from where it was: {t0}");
+    std::thread::sleep(Duration::from_millis(300));
+    h.step();
+    let text = h.state().term.text();
+    let minutes = text.matches("minute").count();
+    std::thread::sleep(Duration::from_millis(300));
+    h.step();
+    assert_eq!(
+        h.state().term.text().matches("minute").count(),
+        minutes,
+        "no more minutes fly by"
+    );
+    // Fast-forward at the REPL waits for input instead of spinning.
+    h.get_by_label("Stop").click();
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    h.get_by_label("Fast-forward").click();
+    wait_for(&mut h, "fast-forward", |s| s.snapshot().fast_forward);
+    h.get_by_label("Terminal").click();
+    h.get_by_label("Terminal").type_text("print(1 + 1)");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the answer", |s| {
+        s.term.text().contains("print(1 + 1)\n2\n>>> ")
+    });
+}
+
+/// The ESP8266's drawing and the whole window, rendered (wgpu on Mesa's lavapipe, no display)
+/// and compared with the PNGs in tests/snapshots (`UPDATE_SNAPSHOTS=1 cargo test` rewrites
+/// them). The board is put in a fixed state first: GPIO15's LED on, GPIO4 driven high, GPIO5 as
+/// PWM at half duty; what moves (clock, speed, serial port) is masked.
+#[test]
+fn snapshots_of_the_esp8266_window() {
+    let script = "import machine, time\n\
+        machine.Pin(15, machine.Pin.OUT).on()\n\
+        machine.PWM(machine.Pin(5), freq=500, duty=512)\n\
+        machine.Pin(4, machine.Pin.IN)\n\
+        while True:\n\
+        \x20   time.sleep(1)\n";
+    let b = board(Some(script));
+    let Board { _dir, state } = b;
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 860.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    wait_for(&mut h, "the pins set", |s| {
+        let p = s.snapshot();
+        p.pin(5).is_some_and(|p| p.pwm.is_some())
+            && p.leds.iter().any(|l| l.pin == 15 && l.brightness > 0.5)
+    });
+    h.get_by_label("GPIO4 H").click();
+    wait_for(&mut h, "GPIO4 driven", |s| {
+        s.snapshot().pin(4).is_some_and(|p| p.level)
+    });
+    h.run_steps(3);
+    for moving in ["t = ", "speed ", "serial: "] {
+        let rects: Vec<egui::Rect> = h
+            .query_all_by_label_contains(moving)
+            .map(|n| n.rect())
+            .collect();
+        for r in rects {
+            h.mask(r);
+        }
+    }
+    h.snapshot("esp8266_window");
+}

@@ -26,11 +26,38 @@ pub struct Clock {
 impl Clock {
     /// A clock reading 0 now.
     pub fn new(mode: TimeMode) -> Self {
+        Self::starting_at(mode, Instant::now())
+    }
+
+    /// A clock that read 0 at `start`.
+    pub fn starting_at(mode: TimeMode, start: Instant) -> Self {
         Clock {
             mode,
-            start: Instant::now(),
+            start,
             virtual_us: 0,
         }
+    }
+
+    /// The host instant at which a real-time clock read 0 (moves when the mode changes).
+    pub fn start(&self) -> Instant {
+        self.start
+    }
+
+    /// Switches between real time and fast-forward, going on from the time it reads now. False
+    /// (and no change) when simulated time is too far ahead to continue in real time here.
+    pub fn set_mode(&mut self, mode: TimeMode) -> bool {
+        match (self.mode, mode) {
+            (TimeMode::Real, TimeMode::Virtual) => self.virtual_us = self.now_us(),
+            (TimeMode::Virtual, TimeMode::Real) => {
+                match Instant::now().checked_sub(Duration::from_micros(self.virtual_us)) {
+                    Some(start) => self.start = start,
+                    None => return false,
+                }
+            }
+            _ => {}
+        }
+        self.mode = mode;
+        true
     }
 
     /// The mode.
@@ -80,6 +107,21 @@ mod tests {
         c.advance_to(100);
         assert_eq!(c.now_us(), 500, "never backwards");
         assert_eq!(c.read_us(), 500 + VIRTUAL_READ_COST_US);
+    }
+
+    #[test]
+    fn switching_modes_goes_on_from_the_same_time() {
+        let mut c = Clock::new(TimeMode::Real);
+        std::thread::sleep(Duration::from_millis(3));
+        assert!(c.set_mode(TimeMode::Virtual));
+        let t = c.now_us();
+        assert!(t >= 3000);
+        c.advance_to(t + 10_000_000);
+        assert!(c.set_mode(TimeMode::Real));
+        let back = c.now_us();
+        assert!((t + 10_000_000..t + 11_000_000).contains(&back), "{back}");
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(c.now_us() >= back + 2000, "real time moves again");
     }
 
     #[test]

@@ -222,7 +222,7 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                     }
                 })
             } else {
-                crate::sim::sleep_us(vm, 1 << 40, true)
+                crate::sim::sleep_us(vm, crate::sim::FOREVER_US, true)
             };
             if let Err(e) = waited {
                 // Nothing the user typed can raise here (Ctrl-C is data at the prompt): only a

@@ -124,6 +124,8 @@ pub enum SimCommand {
         /// A hard reset (power cycle of the chip) rather than a soft one.
         hard: bool,
     },
+    /// Run in real time, or fast-forward (virtual time: sleeps take no wall time).
+    SetTimeMode(TimeMode),
     /// Work on the board's flash from a front end (the GUI's files pane), between two of the
     /// script's instructions, as a tool on the serial line would.
     Fs(FsRequest, FsReply),
@@ -233,7 +235,10 @@ pub(crate) struct Shared {
     timed_out: AtomicBool,
     wall_deadline: Option<Instant>,
     start: Instant,
-    real_time: bool,
+    /// The clock runs in real time (the ticker watches timers only then).
+    real_time: AtomicBool,
+    /// When the real-time clock read 0 (it moves when the time mode changes).
+    clock_start: Mutex<Instant>,
     /// The ticker thread, unparked when an earlier deadline appears.
     ticker: std::sync::OnceLock<std::thread::Thread>,
     /// Console output waits in the `sim` thread's buffer.
@@ -359,7 +364,8 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         timed_out: AtomicBool::new(false),
         wall_deadline: config.timeout.map(|t| Instant::now() + t),
         start: Instant::now(),
-        real_time: config.time_mode == TimeMode::Real,
+        real_time: AtomicBool::new(config.time_mode == TimeMode::Real),
+        clock_start: Mutex::new(Instant::now()),
         ticker: std::sync::OnceLock::new(),
         output_pending: AtomicBool::new(false),
     });
@@ -396,8 +402,10 @@ fn ticker(shared: Arc<Shared>) {
             wait = wait.min(d.saturating_duration_since(now));
         }
         let next = shared.next_deadline.load(Ordering::Acquire);
-        if shared.real_time && next != u64::MAX {
-            let at = shared.start + Duration::from_micros(next);
+        let real_time = shared.real_time.load(Ordering::Acquire);
+        let clock_start = shared.clock_start.lock().map_or(shared.start, |s| *s);
+        if real_time && next != u64::MAX {
+            let at = clock_start + Duration::from_micros(next);
             wait = wait.min(at.saturating_duration_since(now));
         }
         if shared.output_pending.load(Ordering::Acquire) {
@@ -421,8 +429,8 @@ fn ticker(shared: Arc<Shared>) {
             shared.timed_out.store(true, Ordering::Release);
             wake = true;
         }
-        if shared.real_time {
-            let now = u64::try_from(shared.start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        if real_time {
+            let now = u64::try_from(clock_start.elapsed().as_micros()).unwrap_or(u64::MAX);
             if shared.next_deadline.load(Ordering::Acquire) <= now {
                 wake = true;
             }
@@ -779,6 +787,26 @@ impl SimState {
                 let answer = heap::untracked(|| self.fs_request(req));
                 let _ = reply.0.send(answer);
             }
+            SimCommand::SetTimeMode(mode) => {
+                if self.clock.set_mode(mode) {
+                    self.shared
+                        .real_time
+                        .store(mode == TimeMode::Real, Ordering::Release);
+                    if let Ok(mut s) = self.shared.clock_start.lock() {
+                        *s = self.clock.start();
+                    }
+                    if let Some(t) = self.shared.ticker.get() {
+                        t.unpark();
+                    }
+                } else {
+                    self.output(
+                        b"\r\nmpsim: simulated time is too far ahead to go back to real time\r\n",
+                    );
+                }
+                self.board.set_time(self.clock.now_us());
+                self.board
+                    .set_fast_forward(self.clock.mode() == TimeMode::Virtual);
+            }
             SimCommand::Reset { hard } => {
                 self.reboot = Some(if hard { Reboot::Hard } else { Reboot::Soft });
                 self.pending_reset = true;
@@ -1075,8 +1103,14 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
             if now >= target || (until_notified && std::mem::take(&mut s.notified)) {
                 return Step::Done;
             }
-            let until = s.next_due_after(now).map_or(target, |d| d.min(target));
+            let due = s.next_due_after(now);
+            let until = due.map_or(target, |d| d.min(target));
             match s.clock.mode() {
+                // Waiting for input with nothing due (the REPL's prompt, fast-forwarded from a
+                // front end): there is no time to jump to; wait for the host.
+                TimeMode::Virtual if until_notified && us >= FOREVER_US && due.is_none() => {
+                    Step::Wait(Instant::now() + Duration::from_millis(50), s.cmd_rx.clone())
+                }
                 TimeMode::Virtual => Step::Advance(until),
                 TimeMode::Real => Step::Wait(s.clock.instant_of(until), s.cmd_rx.clone()),
             }
@@ -1127,6 +1161,9 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
     }
 }
 
+/// A sleep this long is a wait for input with no deadline (the REPL's prompt).
+pub(crate) const FOREVER_US: u64 = 1 << 40;
+
 /// Wakes a [`sleep_us`] that waits with `until_notified`.
 pub(crate) fn notify() {
     with_state(|s| s.notified = true);
@@ -1172,6 +1209,7 @@ fn sim_main(
     }
     if let Some(l) = live {
         board.attach_live(l, |f| heap::untracked(f));
+        board.set_fast_forward(time_mode == TimeMode::Virtual);
     }
     let heap_size = heap_size.unwrap_or(board.spec.heap_size);
     let board_banner = board.spec.banner();
@@ -1190,7 +1228,10 @@ fn sim_main(
     };
     let state = SimState {
         board,
-        clock: Clock::new(time_mode),
+        clock: Clock::starting_at(
+            time_mode,
+            shared.clock_start.lock().map_or(shared.start, |s| *s),
+        ),
         shared: shared.clone(),
         cmd_rx,
         events: events.clone(),
