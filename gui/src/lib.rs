@@ -66,7 +66,7 @@ pub fn run(opts: WindowOptions) -> Result<(), String> {
         viewport: egui::ViewportBuilder::default()
             .with_title("mpsim")
             .with_app_id("mpsim")
-            .with_inner_size([1180.0, 840.0])
+            .with_inner_size([1100.0, 760.0])
             .with_min_inner_size([640.0, 480.0]),
         renderer: eframe::Renderer::Glow,
         // Without a GPU (Mesa's llvmpipe) the dithering pass costs per pixel, every frame.
