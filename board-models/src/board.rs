@@ -142,6 +142,8 @@ pub struct Board {
     pub leds: Vec<Led>,
     /// Value applied to each ADC channel, 0.0..=1.0 of full scale.
     pub adc: Vec<(i64, f64)>,
+    /// What the accelerometer feels (x, y, z in milli-g), on boards that have one.
+    pub accel: Option<[f64; 3]>,
     /// Pins whose level changed since the last [`Board::take_edges`], with the new level; the
     /// newest [`EDGE_CAP`], in a buffer reserved up front (a script toggling a pin in a loop that
     /// never lets IRQs run must not grow it).
@@ -193,11 +195,14 @@ impl Board {
             });
         }
         let adc = spec.adc.channels.iter().map(|&c| (c, 0.0)).collect();
+        // Lying flat, face up: gravity along -z.
+        let accel = spec.accelerometer.as_ref().map(|_| [0.0, 0.0, -1000.0]);
         let mut board = Board {
             spec,
             pins,
             leds,
             adc,
+            accel,
             edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
             now_us: 0,
@@ -286,6 +291,7 @@ impl Board {
                 })
                 .collect(),
             adc: self.adc.clone(),
+            accel: self.accel,
             console: p.console,
             fast_forward: p.fast_forward,
             boots: p.boots,
@@ -504,6 +510,28 @@ impl Board {
         }
     }
 
+    /// Sets what the accelerometer feels (milli-g), clamped to the chip's range; false on a board
+    /// without one.
+    pub fn set_accel(&mut self, xyz: [f64; 3]) -> bool {
+        let Some(range) = self
+            .spec
+            .accelerometer
+            .as_ref()
+            .map(|a| f64::from(a.range_mg))
+        else {
+            return false;
+        };
+        self.accel = Some(xyz.map(|v| {
+            if v.is_finite() {
+                v.clamp(-range, range)
+            } else {
+                0.0
+            }
+        }));
+        self.mark_dirty();
+        true
+    }
+
     /// Level changes since the last call (for pin IRQs), oldest first.
     pub fn take_edges(&mut self) -> Vec<(u32, bool)> {
         self.edges.drain(..).collect()
@@ -590,6 +618,25 @@ mod tests {
         b.write(15, true).unwrap();
         assert_eq!(b.next_publish(), None);
         assert_eq!(live.generation(), g0 + 1);
+    }
+
+    #[test]
+    fn accelerometer_input_is_clamped_to_the_chip() {
+        let mut b = esp();
+        assert!(!b.set_accel([0.0, 0.0, 1000.0]), "the ESP8266 has none");
+        assert_eq!(b.accel, None);
+        let text = format!(
+            "{}\n[accelerometer]\nchip = \"MMA7660\"\nrange_mg = 1500\n",
+            include_str!("../boards/ESP8266_GENERIC/board.toml")
+        );
+        let csv = include_str!("../boards/ESP8266_GENERIC/pins.csv");
+        let spec = BoardSpec::parse("ESP8266_GENERIC", &text, csv).unwrap();
+        let mut b = Board::new(spec, &[]).unwrap();
+        assert_eq!(b.accel, Some([0.0, 0.0, -1000.0]), "lying face up");
+        assert!(b.set_accel([2000.0, -3000.0, f64::NAN]));
+        assert_eq!(b.accel, Some([1500.0, -1500.0, 0.0]));
+        let zero = text.replace("range_mg = 1500", "range_mg = 0");
+        assert!(BoardSpec::parse("ESP8266_GENERIC", &zero, csv).is_err());
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub struct Snapshot {
     pub leds: Vec<LedView>,
     /// What each ADC channel sees, 0.0..=1.0.
     pub adc: Vec<(i64, f64)>,
+    /// What the accelerometer feels (milli-g), on boards with one.
+    pub accel: Option<[f64; 3]>,
     /// The REPL's mode.
     pub console: ConsoleMode,
     /// Sleeps take no wall time (virtual time).

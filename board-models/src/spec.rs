@@ -100,6 +100,9 @@ pub struct BoardSpec {
     /// The UARTs `machine.UART` offers.
     #[serde(default)]
     pub uarts: Vec<UartSpec>,
+    /// The accelerometer soldered on the board, if any.
+    #[serde(default)]
+    pub accelerometer: Option<AccelSpec>,
     /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
     #[serde(skip)]
     pub pin_names: Vec<(String, String)>,
@@ -201,6 +204,16 @@ pub struct UartSpec {
     pub rxbuf: u32,
 }
 
+/// An accelerometer on the board (what the world applies to it is set in milli-g).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccelSpec {
+    /// The chip (`MMA7660`, `LSM303AGR` …).
+    pub chip: String,
+    /// Full scale, ± milli-g: what the chip reports saturates there.
+    pub range_mg: u32,
+}
+
 /// A push button on the board.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -260,6 +273,9 @@ impl BoardSpec {
             board: dir_name.to_owned(),
             msg,
         };
+        if self.accelerometer.as_ref().is_some_and(|a| a.range_mg == 0) {
+            return Err(bad("accelerometer range_mg must be above 0".into()));
+        }
         if self.id != dir_name {
             return Err(bad(format!("id {} differs from its folder name", self.id)));
         }

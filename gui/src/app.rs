@@ -73,6 +73,10 @@ pub struct State {
     pub files: crate::files::Files,
     /// What the central area shows.
     pub central: Central,
+    /// What the tilt control applies (milli-g), once it was used.
+    accel_ui: Option<[f64; 3]>,
+    /// A shake in progress: when it started and what to return to.
+    shake: Option<(Instant, [f64; 3])>,
 }
 
 impl State {
@@ -118,6 +122,8 @@ impl State {
             session,
             files: crate::files::Files::default(),
             central: Central::Board,
+            accel_ui: None,
+            shake: None,
         })
     }
 
@@ -739,6 +745,7 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
             });
         }
     }
+    tilt_control(ui, st);
     ui.separator();
     ui.label("Pins (H or L drives the pin, Z lets go of it):");
     egui::Grid::new("pins").striped(false).show(ui, |ui| {
@@ -762,6 +769,102 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
             ui.end_row();
         }
     });
+}
+
+/// How long "Shake" shakes, and how often it changes direction.
+const SHAKE_FOR: Duration = Duration::from_millis(600);
+const SHAKE_HALF_PERIOD: Duration = Duration::from_millis(50);
+
+/// The tilt control, on boards with an accelerometer: x/y/z sliders, a pad to drag the board's
+/// tilt, and gestures (face up, face down, free fall, shake).
+fn tilt_control(ui: &mut egui::Ui, st: &mut State) {
+    let Some(acc) = st.session.spec.accelerometer.clone() else {
+        return;
+    };
+    let range = f64::from(acc.range_mg);
+    ui.separator();
+    ui.label(format!("Tilt ({}, up to {} mg)", acc.chip, acc.range_mg));
+    let mut v = st
+        .accel_ui
+        .or(st.snapshot.accel)
+        .unwrap_or([0.0, 0.0, -1000.0]);
+    let mut changed = false;
+    for (i, axis) in ["x", "y", "z"].iter().enumerate() {
+        let slider = egui::Slider::new(&mut v[i], -range..=range)
+            .suffix(" mg")
+            .text(format!("accel {axis}"));
+        changed |= ui.add(slider).changed();
+    }
+    // The pad: the dot is where gravity points in the board's plane; drag it to tilt.
+    let size = 110.0;
+    let (rect, resp) = ui.allocate_exact_size(Vec2::splat(size), Sense::click_and_drag());
+    resp.widget_info(|| WidgetInfo::labeled(Role::Slider, true, "tilt pad"));
+    let c = rect.center();
+    let radius = size / 2.0 - 4.0;
+    let painter = ui.painter();
+    painter.circle_stroke(c, radius, Stroke::new(1.0, Color32::GRAY));
+    painter.line_segment(
+        [c - Vec2::new(radius, 0.0), c + Vec2::new(radius, 0.0)],
+        Stroke::new(0.5, Color32::DARK_GRAY),
+    );
+    painter.line_segment(
+        [c - Vec2::new(0.0, radius), c + Vec2::new(0.0, radius)],
+        Stroke::new(0.5, Color32::DARK_GRAY),
+    );
+    let dot = c + Vec2::new((v[0] / 1000.0) as f32, (v[1] / 1000.0) as f32) * radius;
+    painter.circle_filled(dot, 6.0, Color32::from_rgb(90, 170, 255));
+    if (resp.dragged() || resp.clicked())
+        && let Some(p) = resp.interact_pointer_pos()
+    {
+        let mut d = (p - c) / radius;
+        if d.length() > 1.0 {
+            d = d.normalized();
+        }
+        let z = (1.0 - f64::from(d.length_sq())).max(0.0).sqrt();
+        v = [
+            f64::from(d.x) * 1000.0,
+            f64::from(d.y) * 1000.0,
+            -z * 1000.0,
+        ];
+        changed = true;
+    }
+    ui.horizontal_wrapped(|ui| {
+        for (label, xyz) in [
+            ("Face up", [0.0, 0.0, -1000.0]),
+            ("Face down", [0.0, 0.0, 1000.0]),
+            ("Free fall", [0.0, 0.0, 0.0]),
+        ] {
+            if ui.button(label).clicked() {
+                v = xyz;
+                changed = true;
+                st.shake = None;
+            }
+        }
+        if ui.button("Shake").clicked() {
+            st.shake = Some((Instant::now(), v));
+        }
+    });
+    if let Some((since, rest)) = st.shake {
+        let t = since.elapsed();
+        if t >= SHAKE_FOR {
+            st.shake = None;
+            v = rest;
+        } else {
+            // Hard jolts back and forth along x, as a hand shakes a board.
+            let sign = if (t.as_millis() / SHAKE_HALF_PERIOD.as_millis()).is_multiple_of(2) {
+                1.0
+            } else {
+                -1.0
+            };
+            v = [sign * range * 0.9, rest[1], rest[2]];
+            ui.ctx().request_repaint_after(Duration::from_millis(10));
+        }
+        changed |= st.accel_ui != Some(v);
+    }
+    if changed {
+        st.accel_ui = Some(v);
+        st.send(SimCommand::SetAccel { mg: v });
+    }
 }
 
 /// The REPL terminal: keys go to the board's console as picocom sends them.

@@ -15,7 +15,10 @@ struct Board {
 }
 
 fn board(program: Option<&str>) -> Board {
-    let spec = find_board("esp8266").unwrap().unwrap();
+    board_with(find_board("esp8266").unwrap().unwrap(), program)
+}
+
+fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Board {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("flash.img");
     let geometry = mpsim_vfs::Geometry {
@@ -421,4 +424,73 @@ fn snapshots_of_the_esp8266_window() {
         }
     }
     h.snapshot("esp8266_window");
+}
+
+/// The tilt control appears on boards with an accelerometer (none of the ESP8266's own: this
+/// test adds one to its data) and sets what the board feels.
+#[test]
+fn tilt_control_sets_what_the_accelerometer_feels() {
+    let toml = format!(
+        "{}\n[accelerometer]\nchip = \"MMA7660\"\nrange_mg = 1500\n",
+        include_str!("../../board-models/boards/ESP8266_GENERIC/board.toml")
+    );
+    let csv = include_str!("../../board-models/boards/ESP8266_GENERIC/pins.csv");
+    let spec = mpsim_board_models::BoardSpec::parse("ESP8266_GENERIC", &toml, csv).unwrap();
+    let (mut h, _d) = {
+        let Board { _dir, state } = board_with(spec, None);
+        let h = Harness::builder()
+            .with_size(egui::Vec2::new(1200.0, 1000.0))
+            .build_ui_state(mpsim_gui::app::main_ui, state);
+        (h, _dir)
+    };
+    wait_for(&mut h, "lying face up", |s| {
+        s.snapshot().accel == Some([0.0, 0.0, -1000.0])
+    });
+    h.get_by_label("Face down").click();
+    wait_for(&mut h, "face down", |s| {
+        s.snapshot().accel == Some([0.0, 0.0, 1000.0])
+    });
+    h.get_by_label("Free fall").click();
+    wait_for(&mut h, "free fall", |s| {
+        s.snapshot().accel == Some([0.0, 0.0, 0.0])
+    });
+    // The x slider, beyond the chip's range: clamped.
+    h.get_by_role_and_label(egui::Role::Slider, "accel x")
+        .set_value_accesskit(2500.0);
+    wait_for(&mut h, "x at full scale", |s| {
+        s.snapshot().accel.is_some_and(|a| a[0] == 1500.0)
+    });
+    // Drag the pad's dot to the right edge: tilted right, gravity along +x, none along z.
+    h.get_by_label("Face up").click();
+    wait_for(&mut h, "face up", |s| {
+        s.snapshot().accel == Some([0.0, 0.0, -1000.0])
+    });
+    let pad = h.get_by_label("tilt pad").rect();
+    let from = pad.center();
+    let to = egui::pos2(pad.right() - 4.0, pad.center().y);
+    h.drag_at(from);
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    wait_for(&mut h, "tilted right", |s| {
+        s.snapshot()
+            .accel
+            .is_some_and(|a| a[0] > 900.0 && a[1].abs() < 100.0 && a[2].abs() < 450.0)
+    });
+    // Shake: hard jolts both ways along x, then back to rest.
+    let rest = h.state().snapshot().accel.unwrap();
+    h.get_by_label("Shake").click();
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_millis(900) {
+        h.step();
+        if let Some(a) = h.state().snapshot().accel {
+            lo = lo.min(a[0]);
+            hi = hi.max(a[0]);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(lo < -1000.0 && hi > 1000.0, "shaken both ways: {lo}..{hi}");
+    wait_for(&mut h, "back at rest", |s| s.snapshot().accel == Some(rest));
 }

@@ -112,6 +112,11 @@ pub enum SimCommand {
         /// Fraction of full scale.
         value: f64,
     },
+    /// What the board's accelerometer feels: x, y, z in milli-g (a tilt control, a test).
+    SetAccel {
+        /// Milli-g along x, y, z.
+        mg: [f64; 3],
+    },
     /// Bytes arriving on a UART's RX line from its host link (`--uart ID=PATH`).
     UartIn {
         /// `machine.UART` id.
@@ -782,6 +787,9 @@ impl SimState {
             }
             SimCommand::SetAdc { channel, value } => {
                 self.board.set_adc(channel, value);
+            }
+            SimCommand::SetAccel { mg } => {
+                self.board.set_accel(mg);
             }
             SimCommand::Fs(req, reply) => {
                 let answer = heap::untracked(|| self.fs_request(req));
