@@ -747,7 +747,16 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
     }
     tilt_control(ui, st);
     ui.separator();
-    ui.label("Pins (H or L drives the pin, Z lets go of it):");
+    // Closed by default: the board's pads do the same, and every line drawn costs a frame's time
+    // on a software renderer.
+    egui::CollapsingHeader::new("All pins")
+        .default_open(false)
+        .show(ui, |ui| pins_table(ui, st));
+}
+
+/// Every pin: names, level, mode, and H/L/Z to drive it or let go of it.
+fn pins_table(ui: &mut egui::Ui, st: &mut State) {
+    ui.weak("H or L drives the pin, Z lets go of it");
     egui::Grid::new("pins").striped(false).show(ui, |ui| {
         for p in st.snapshot.pins.clone() {
             let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();

@@ -154,7 +154,9 @@ fn the_led_follows_the_pin_and_clicks_drive_inputs() {
     h.get_by_label("pad D2 (GPIO4)").click();
     wait_for(&mut h, "the LED on", led_on);
     assert_eq!(h.state().snapshot().pin(4).unwrap().external, Some(true));
-    // Drive it low from the Inputs panel.
+    // Drive it low from the Inputs panel's pin table.
+    h.get_by_label("All pins").click();
+    h.run_steps(2);
     h.get_by_label("GPIO4 L").click();
     wait_for(&mut h, "the LED off", |s| !led_on(s));
     // The LED's accessible value is its brightness.
@@ -409,6 +411,8 @@ fn snapshots_of_the_esp8266_window() {
         p.pin(5).is_some_and(|p| p.pwm.is_some())
             && p.leds.iter().any(|l| l.pin == 15 && l.brightness > 0.5)
     });
+    h.get_by_label("All pins").click();
+    h.run_steps(2);
     h.get_by_label("GPIO4 H").click();
     wait_for(&mut h, "GPIO4 driven", |s| {
         s.snapshot().pin(4).is_some_and(|p| p.level)
