@@ -181,6 +181,8 @@ impl State {
         let Some(prepare) = self.prepare.as_mut() else {
             return;
         };
+        // The old board goes first: it gives back the serial port's name (and its flash).
+        self.session.stop();
         match prepare(id, None).and_then(Session::start) {
             Ok(s) => match layout::load(&s.spec.id) {
                 Ok(l) => {
@@ -1001,8 +1003,8 @@ fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
         if let (Some(c), None) = (chars.next(), chars.next())
             && c.is_ascii_alphabetic()
         {
-            // Ctrl-C comes as a Copy event (and Ctrl-X as Cut) on most platforms.
-            return (c != 'C' && c != 'X').then_some(Key::Ctrl(c));
+            // Ctrl-C, -X and -V come as Copy, Cut and Paste events (handled above).
+            return (!matches!(c, 'C' | 'X' | 'V')).then_some(Key::Ctrl(c));
         }
     }
     Some(match key {
@@ -1021,13 +1023,10 @@ fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
     })
 }
 
-/// The panels' background colour of the theme (the window's clear colour).
-static PANEL_FILL: std::sync::OnceLock<Color32> = std::sync::OnceLock::new();
-
 /// The whole window's content (what the app and the tests draw).
 pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
     st.refresh();
-    PANEL_FILL.get_or_init(|| ui.visuals().panel_fill);
+    // Panels draw no background: the window's clear colour is theirs (see `App::clear_color`).
     if ui.visuals().panel_fill != Color32::TRANSPARENT {
         ui.ctx()
             .global_style_mut(|s| s.visuals.panel_fill = Color32::TRANSPARENT);
@@ -1139,12 +1138,54 @@ impl eframe::App for App {
     /// own: with a software renderer, every full-window layer costs as much as the rest of a
     /// frame.
     fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
-        PANEL_FILL
-            .get_or_init(|| visuals.panel_fill)
-            .to_normalized_gamma_f32()
+        let theme = if visuals.dark_mode {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        };
+        theme.panel_fill.to_normalized_gamma_f32()
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state.prefs());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_as_a_terminal_sends_them() {
+        let ctrl = egui::Modifiers::CTRL;
+        let bytes = |k, m| map_key(k, m).map(terminal::key_bytes);
+        assert_eq!(
+            bytes(egui::Key::E, ctrl),
+            Some(vec![0x05]),
+            "Ctrl-E: paste mode"
+        );
+        assert_eq!(
+            bytes(egui::Key::B, ctrl),
+            Some(vec![0x02]),
+            "Ctrl-B: friendly REPL"
+        );
+        assert_eq!(
+            bytes(egui::Key::D, ctrl),
+            Some(vec![0x04]),
+            "Ctrl-D: soft reset"
+        );
+        // These arrive as Copy, Cut and Paste events; the key itself must not send twice.
+        for k in [egui::Key::C, egui::Key::X, egui::Key::V] {
+            assert_eq!(map_key(k, ctrl), None);
+        }
+        assert_eq!(
+            bytes(egui::Key::ArrowUp, egui::Modifiers::NONE),
+            Some(b"\x1b[A".to_vec())
+        );
+        assert_eq!(
+            map_key(egui::Key::A, egui::Modifiers::NONE),
+            None,
+            "text comes as Text"
+        );
     }
 }
