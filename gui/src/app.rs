@@ -689,7 +689,7 @@ fn pad_tooltip(ui: &mut egui::Ui, st: &State, label: &str, kind: &PadKind) {
                 .leds
                 .iter()
                 .filter(|l| l.pin == *g)
-                .map(|l| format!("LED {}", l.name))
+                .map(|l| l.name.clone())
                 .collect();
             attached.extend(
                 spec.buttons

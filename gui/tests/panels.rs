@@ -124,6 +124,96 @@ fn stop_interrupts_a_running_program_and_soft_reset_reboots() {
     wait_for(&mut h, "soft reboot", |s| {
         s.term.text().contains("MPY: soft reboot") && s.snapshot().boots == boots + 1
     });
+    // Hard reset: the board boots again from power-on, its pins back to inputs.
+    h.get_by_label("Terminal").click();
+    h.event(egui::Event::Copy);
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    h.get_by_label("Terminal")
+        .type_text("import machine; machine.Pin(4, machine.Pin.OUT)");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "GPIO4 an output", |s| {
+        s.snapshot()
+            .pin(4)
+            .is_some_and(|p| p.mode == mpsim_board_models::PinMode::Out)
+    });
+    h.get_by_label("Hard reset").click();
+    wait_for(&mut h, "a hard reset", |s| {
+        s.snapshot().boots == boots + 2
+            && s.snapshot()
+                .pin(4)
+                .is_some_and(|p| p.mode == mpsim_board_models::PinMode::Unset)
+    });
+    // The program runs again after the reset: interrupt it for a fresh prompt.
+    let prompts = h.state().term.text().matches(">>> ").count();
+    h.get_by_label("Terminal").click();
+    h.event(egui::Event::Copy);
+    wait_for(&mut h, "a new prompt", |s| {
+        s.term.text().matches(">>> ").count() > prompts
+    });
+    // Ctrl-A: the raw REPL, shown in the toolbar; Ctrl-B: back.
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::A);
+    wait_for(&mut h, "raw REPL", |s| {
+        s.snapshot().console == ConsoleMode::Raw
+    });
+    assert!(h.query_by_label("REPL: raw").is_some());
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::B);
+    wait_for(&mut h, "friendly REPL", |s| {
+        s.snapshot().console == ConsoleMode::Friendly
+    });
+}
+
+#[test]
+fn hovering_a_pad_tells_its_names_mode_level_and_what_is_attached() {
+    let script = "import machine, time\nmachine.Pin(15, machine.Pin.OUT).on()\nwhile True:\n    time.sleep(1)\n";
+    let (mut h, _d) = harness(board(Some(script)));
+    wait_for(&mut h, "GPIO15 high", |s| {
+        s.snapshot().pin(15).is_some_and(|p| p.level)
+    });
+    h.get_by_label("pad D8 (GPIO15)").hover();
+    // Tooltips show after a short rest of the pointer.
+    for _ in 0..120 {
+        h.step();
+        if h.query_by_label_contains("D8 = GPIO15").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for text in [
+        "D8 = GPIO15",
+        "mode: output",
+        "level: high (1)",
+        "attached: LED (GPIO15)",
+    ] {
+        assert!(
+            h.query_by_label_contains(text).is_some(),
+            "tooltip lacks {text:?}"
+        );
+    }
+}
+
+#[test]
+fn the_analyzer_exports_what_it_shows_as_vcd() {
+    let script = "import machine, time\np = machine.Pin(5, machine.Pin.OUT)\nwhile True:\n    p.value(1)\n    time.sleep_ms(20)\n    p.value(0)\n    time.sleep_ms(20)\n";
+    let (mut h, dir) = harness(board(Some(script)));
+    h.get_by_label("Logic analyzer").click();
+    wait_for(&mut h, "some edges", |s| {
+        s.session.live.history_since(0).len() >= 10
+    });
+    h.state_mut().analyzer.pins = vec![5, 15];
+    let out = dir.path().join("shown.vcd");
+    h.state_mut().analyzer.vcd_path = out.display().to_string();
+    h.get_by_label("Pause").click();
+    h.run_steps(2);
+    assert!(h.state().analyzer.paused_at.is_some());
+    h.get_by_label("Export VCD").click();
+    h.run_steps(2);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("$var wire 1 ! GPIO5 $end") && text.contains("$var wire 1 \" GPIO15 $end"),
+        "{text}"
+    );
+    let changes = text.lines().filter(|l| *l == "1!" || *l == "0!").count();
+    assert!(changes >= 10, "GPIO5's changes are in the file: {text}");
 }
 
 #[test]
