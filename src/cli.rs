@@ -382,13 +382,24 @@ fn fs(args: FsArgs) -> Result<i32> {
 
 /// Checks (creating, or with `erase` wiping) the image a board run uses; the board mounts it.
 fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Result<FlashSetup> {
+    Ok(mount_looking(spec, path, erase, |_| ())?.0)
+}
+
+/// [`mount`], and what `look` finds on the image while it is open.
+fn mount_looking<T>(
+    spec: &BoardSpec,
+    path: Option<&std::path::Path>,
+    erase: bool,
+    look: impl FnOnce(&mpsim_vfs::Flash) -> T,
+) -> Result<(FlashSetup, T)> {
     let path = match path {
         Some(p) => p.to_owned(),
         None => crate::flash::default_image(spec)?,
     };
     let (flash, first_boot) = crate::flash::open(spec, &path, erase)?;
+    let found = look(&flash);
     flash.close()?;
-    Ok(FlashSetup { path, first_boot })
+    Ok((FlashSetup { path, first_boot }, found))
 }
 
 /// A board as it sits on a serial line: real time, boot.py then main.py, then its REPL.
@@ -545,14 +556,17 @@ fn gui(args: GuiArgs) -> Result<i32> {
     let mut erase = args.erase;
     let prepare: mpsim_gui::Prepare = Box::new(move |id, flash| {
         let spec = board(id).map_err(|e| format!("{e:#}"))?;
-        let flash = mount(&spec, flash.as_deref(), std::mem::take(&mut erase))
+        let (flash, has_main) =
+            mount_looking(&spec, flash.as_deref(), std::mem::take(&mut erase), |f| {
+                f.stat("/main.py").is_ok()
+            })
             .map_err(|e| format!("{e:#}"))?;
         let short = spec.mcu.replace(' ', "");
         let tty = std::env::temp_dir()
             .join("mpsim")
             .join(format!("tty{short}"));
         // A board whose flash has no main.py runs the introduction's example instead.
-        let program = (!has_main_py(&spec, &flash.path)).then(|| Program {
+        let program = (!has_main).then(|| Program {
             name: "main.py".into(),
             source: DEFAULT_EXAMPLE.into(),
         });
@@ -597,17 +611,6 @@ fn gui(args: GuiArgs) -> Result<i32> {
             gui_in_terminal(spec, flash)
         }
     }
-}
-
-/// Whether the image holds a main.py.
-fn has_main_py(spec: &BoardSpec, image: &std::path::Path) -> bool {
-    crate::flash::open(spec, image, false)
-        .map(|(f, _)| {
-            let found = f.stat("/main.py").is_ok();
-            let _ = f.close();
-            found
-        })
-        .unwrap_or(false)
 }
 
 /// No window: the board as on a serial line, running the example instead of main.py and with

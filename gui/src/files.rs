@@ -263,37 +263,39 @@ fn host_name(path: &str) -> Option<String> {
         .map(|n| n.to_string_lossy().into_owned())
 }
 
-fn upload(st: &mut State) {
+/// The host file named in the pane: its path, its name, its bytes (or a message why not).
+fn read_host(st: &mut State) -> Option<(String, String, Vec<u8>)> {
     let host = st.files.host_path.trim().to_owned();
     let Some(name) = host_name(&host) else {
         st.files.message = "type the host file's path first".into();
-        return;
+        return None;
     };
     match std::fs::read(&host) {
-        Ok(data) => Files::simple(
+        Ok(data) => Some((host, name, data)),
+        Err(e) => {
+            st.files.message = format!("{host}: {e}");
+            None
+        }
+    }
+}
+
+fn upload(st: &mut State) {
+    if let Some((host, name, data)) = read_host(st) {
+        Files::simple(
             st,
             FsRequest::Write(format!("/{name}"), data),
             format!("uploaded {host} to /{name}"),
-        ),
-        Err(e) => st.files.message = format!("{host}: {e}"),
+        );
     }
 }
 
 fn open_host(st: &mut State) {
-    let host = st.files.host_path.trim().to_owned();
-    let Some(name) = host_name(&host) else {
-        st.files.message = "type the host file's path first".into();
-        return;
-    };
-    match std::fs::read(&host) {
-        Ok(data) => {
-            st.files.text = String::from_utf8_lossy(&data).into_owned();
-            st.files.open = Some(format!("/{name}"));
-            st.files.dirty = true;
-            st.files.message = format!("opened {host}; Save writes it to /{name}");
-            st.central = crate::app::Central::Editor;
-        }
-        Err(e) => st.files.message = format!("{host}: {e}"),
+    if let Some((host, name, data)) = read_host(st) {
+        st.files.text = String::from_utf8_lossy(&data).into_owned();
+        st.files.open = Some(format!("/{name}"));
+        st.files.dirty = true;
+        st.files.message = format!("opened {host}; Save writes it to /{name}");
+        st.central = crate::app::Central::Editor;
     }
 }
 
