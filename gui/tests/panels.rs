@@ -110,8 +110,10 @@ fn repl_terminal_types_and_shows_the_echo() {
 #[test]
 fn stop_interrupts_a_running_program_and_soft_reset_reboots() {
     let (mut h, _d) = harness(board(Some(
-        "import time\nwhile True:\n    time.sleep_ms(10)\n",
+        "import time\nprint('running')\nwhile True:\n    time.sleep_ms(10)\n",
     )));
+    // Ctrl-C only once the program runs: during boot.py it would stop boot.py instead.
+    let runs = |n: usize| move |s: &State| s.term.text().matches("running").count() == n;
     wait_for(&mut h, "the board running", |s| {
         s.session.live.time_us() > 100_000
     });
@@ -124,6 +126,7 @@ fn stop_interrupts_a_running_program_and_soft_reset_reboots() {
     wait_for(&mut h, "soft reboot", |s| {
         s.term.text().contains("MPY: soft reboot") && s.snapshot().boots == boots + 1
     });
+    wait_for(&mut h, "the program again", runs(2));
     // Hard reset: the board boots again from power-on, its pins back to inputs.
     h.get_by_label("Terminal").click();
     h.event(egui::Event::Copy);
@@ -144,6 +147,7 @@ fn stop_interrupts_a_running_program_and_soft_reset_reboots() {
                 .is_some_and(|p| p.mode == mpsim_board_models::PinMode::Unset)
     });
     // The program runs again after the reset: interrupt it for a fresh prompt.
+    wait_for(&mut h, "the program after the reset", runs(3));
     let prompts = h.state().term.text().matches(">>> ").count();
     h.get_by_label("Terminal").click();
     h.event(egui::Event::Copy);
@@ -261,6 +265,16 @@ fn the_led_follows_the_pin_and_clicks_drive_inputs() {
     wait_for(&mut h, "the IRQ log", |s| s.term.text().contains("[1, 0]"));
 }
 
+/// Presses or releases the primary mouse button at `pos` (no click: a hold).
+fn primary_button(h: &Harness<'static, State>, pos: egui::Pos2, pressed: bool) {
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+}
+
 #[test]
 fn the_flash_button_is_held_while_pressed_and_a0_follows_its_slider() {
     let script = "import machine, time\n\
@@ -275,12 +289,7 @@ fn the_flash_button_is_held_while_pressed_and_a0_follows_its_slider() {
     );
     let pos = h.get_by_label("FLASH").rect().center();
     h.hover_at(pos);
-    h.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
+    primary_button(&h, pos, true);
     wait_for(&mut h, "GPIO0 low while held", |s| {
         !s.snapshot().pin(0).unwrap().level
     });
@@ -290,12 +299,7 @@ fn the_flash_button_is_held_while_pressed_and_a0_follows_its_slider() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(!h.state().snapshot().pin(0).unwrap().level);
-    h.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: egui::Modifiers::NONE,
-    });
+    primary_button(&h, pos, false);
     wait_for(&mut h, "GPIO0 released", |s| {
         s.snapshot().pin(0).unwrap().level
     });
