@@ -35,6 +35,32 @@ if ! cmp -s scripts/requirements-test.txt "$VENV/.installed" 2>/dev/null; then
 fi
 export PATH="$PWD/$VENV/bin:$PATH"
 
+# micropython-lib's umqtt.simple and urequests, from PyPI, for the board's flash in the network
+# tests (board-side Python: no wheels, so the sdists, checked against their digests).
+MPLIB="$VENV/micropython-lib"
+fetch_mplib() { # name version url sha256 member...
+  local name=$1 version=$2 url=$3 sum=$4; shift 4
+  local stamp="$MPLIB/.$name-$version"
+  [[ -f "$stamp" ]] && return
+  echo "== fetching $name $version from PyPI"
+  local tgz; tgz=$(mktemp)
+  curl -fsSL -o "$tgz" "$url"
+  echo "$sum  $tgz" | sha256sum -c --quiet
+  mkdir -p "$MPLIB"
+  tar -xzf "$tgz" -C "$MPLIB" --strip-components=1 "$@"
+  rm -f "$tgz"
+  touch "$stamp"
+}
+fetch_mplib micropython-umqtt.simple 1.3.4 \
+  https://files.pythonhosted.org/packages/bd/cf/697e3418b2f44222b3e848078b1e33ee76aedca9b6c2430ca1b1aec1ce1d/micropython-umqtt.simple-1.3.4.tar.gz \
+  b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7ccab8d12f \
+  micropython-umqtt.simple-1.3.4/umqtt/simple.py
+fetch_mplib micropython-urequests 0.9.1 \
+  https://files.pythonhosted.org/packages/1e/ac/bb123d5cd30bdfba6881f71adf01cefd3df2874d1d82e60a7e9f484790ce/micropython-urequests-0.9.1.tar.gz \
+  15ed0132bcff1a84e87049d9d7780ce26df0810fa674aa89d187e17493d6e3c5 \
+  micropython-urequests-0.9.1/urequests/__init__.py
+export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

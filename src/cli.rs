@@ -77,6 +77,66 @@ struct BoardArgs {
     /// terminal to play the device on the other end: e.g. 1=/tmp/gps (repeatable).
     #[arg(long = "uart", value_name = "ID=PATH", value_parser = parse_uart_link)]
     uarts: Vec<(u32, PathBuf)>,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// The board's network (boards with Wi-Fi).
+#[derive(Args, Clone, Default)]
+struct NetArgs {
+    /// The access points the board sees: a TOML file of `[[ap]]` tables (ssid, password, rssi,
+    /// channel, online, hidden, subnet). Default: ClassroomWiFi/secret, HomeNetwork/micropython,
+    /// CoffeeShop (open).
+    #[arg(long = "wifi-config", value_name = "PATH")]
+    wifi_config: Option<PathBuf>,
+    /// What the board's sockets may reach: host (anywhere this machine reaches), loopback (this
+    /// machine only), none (nothing; board-side servers stay reachable from this machine).
+    #[arg(long = "net", value_name = "POLICY", value_parser = ["host", "loopback", "none"], default_value = "host")]
+    net: String,
+    /// Where a server on the board listens on this machine: BOARD_PORT=HOST_PORT (0: any free
+    /// port; the address is printed). Unlisted ports map to themselves. Repeatable.
+    #[arg(long = "map-port", value_name = "BOARD=HOST", value_parser = parse_port_map)]
+    map_port: Vec<(u16, u16)>,
+    /// The address board-side servers and the WebREPL listen on (default 127.0.0.1: this machine
+    /// only; 0.0.0.0 lets other machines in).
+    #[arg(long = "listen", value_name = "ADDR")]
+    listen: Option<std::net::IpAddr>,
+}
+
+impl NetArgs {
+    fn config(&self) -> Result<mpsim_sim_core::NetConfig> {
+        let mut c = mpsim_sim_core::NetConfig::default();
+        if let Some(p) = &self.wifi_config {
+            c.access_points = mpsim_sim_core::wifi::load_access_points(p)?;
+        }
+        c.policy = match self.net.as_str() {
+            "loopback" => mpsim_sim_core::NetPolicy::Loopback,
+            "none" => mpsim_sim_core::NetPolicy::Off,
+            _ => mpsim_sim_core::NetPolicy::Host,
+        };
+        c.port_map = self.map_port.clone();
+        if let Some(a) = self.listen {
+            c.bind = a;
+        }
+        Ok(c)
+    }
+}
+
+/// Parses `BOARD=HOST` port numbers.
+pub fn parse_port_map(s: &str) -> Result<(u16, u16), String> {
+    let (b, h) = s
+        .split_once('=')
+        .ok_or_else(|| format!("{s:?}: expected BOARD_PORT=HOST_PORT, e.g. 8266=18266"))?;
+    let port = |p: &str| {
+        p.trim()
+            .parse::<u16>()
+            .map_err(|_| format!("{s:?}: {p:?} is not a port number (0-65535)"))
+    };
+    let board = port(b)?;
+    if board == 0 {
+        return Err(format!("{s:?}: the board's port cannot be 0"));
+    }
+    Ok((board, port(h)?))
 }
 
 /// Parses `ID=PATH`.
@@ -187,6 +247,8 @@ struct GuiArgs {
     /// Wipe the flash first (the board then does its first-boot setup).
     #[arg(long)]
     erase: bool,
+    #[command(flatten)]
+    net: NetArgs,
 }
 
 #[derive(Args)]
@@ -428,7 +490,10 @@ fn serve(args: ServeArgs) -> Result<i32> {
     });
     let mut pty = mpsim_sim_core::pty::Pty::open(&link)?;
     let mut links = UartLinks::open(&spec, &args.board.uarts)?;
-    let config = console_board(spec, flash);
+    let config = SimConfig {
+        net: args.board.net.config()?,
+        ..console_board(spec, flash)
+    };
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     pty.spawn_reader(handle.sender())?;
     links.start(&handle.sender())?;
@@ -465,8 +530,12 @@ const QUIT_KEY: u8 = 0x1d;
 
 fn repl(args: BoardArgs) -> Result<i32> {
     let (spec, flash, _tmp) = args.prepare()?;
+    let net = args.net.config()?;
     let mut links = UartLinks::open(&spec, &args.uarts)?;
-    let config = console_board(spec, flash);
+    let config = SimConfig {
+        net,
+        ..console_board(spec, flash)
+    };
     let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
     links.start(&handle.sender())?;
     let raw = mpsim_sim_core::pty::RawTerminal::enable();
@@ -547,13 +616,14 @@ fn gui(args: GuiArgs) -> Result<i32> {
             "mpsim: {why}; running {} in this terminal with examples/esp8266/blink.py (LED on GPIO15). Ctrl-C stops.",
             spec.id
         );
-        return gui_in_terminal(spec, flash);
+        return gui_in_terminal(spec, flash, args.net.config()?);
     }
     // Check what was asked for before opening a window.
     if let Some(b) = &args.board {
         board(b)?;
     }
     let mut erase = args.erase;
+    let net = args.net.config()?;
     let prepare: mpsim_gui::Prepare = Box::new(move |id, flash| {
         let spec = board(id).map_err(|e| format!("{e:#}"))?;
         let (flash, has_main) =
@@ -585,6 +655,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
             program,
             extra_leds,
             tty: Some(tty),
+            net: net.clone(),
         })
     });
     // Ctrl-C in the terminal that started us, or SIGTERM: close the window as its button would.
@@ -608,14 +679,18 @@ fn gui(args: GuiArgs) -> Result<i32> {
                 "mpsim: cannot open the window ({e}); running {} in this terminal instead. Ctrl-C stops.",
                 spec.id
             );
-            gui_in_terminal(spec, flash)
+            gui_in_terminal(spec, flash, args.net.config()?)
         }
     }
 }
 
 /// No window: the board as on a serial line, running the example instead of main.py and with
 /// the introduction's LED on GPIO15; its console is this terminal.
-fn gui_in_terminal(spec: BoardSpec, flash: FlashSetup) -> Result<i32> {
+fn gui_in_terminal(
+    spec: BoardSpec,
+    flash: FlashSetup,
+    net: mpsim_sim_core::NetConfig,
+) -> Result<i32> {
     let config = SimConfig {
         program: Some(Program {
             name: "main.py".into(),
@@ -627,6 +702,7 @@ fn gui_in_terminal(spec: BoardSpec, flash: FlashSetup) -> Result<i32> {
             active_low: false,
         }],
         repl: false,
+        net,
         ..console_board(spec, flash)
     };
     drive(config, false, UartLinks(Vec::new()))
@@ -736,6 +812,7 @@ fn run(args: RunArgs) -> Result<i32> {
         stimuli,
         repl: false,
         live: None,
+        net: args.board.net.config()?,
     };
     let code = drive(config, args.raw_output, links)?;
     if let Ok(slot) = trace_error.lock()

@@ -232,6 +232,7 @@ impl Board {
             console: ConsoleMode::None,
             fast_forward: false,
             boots: 0,
+            network: Vec::new(),
         });
         self.publish();
     }
@@ -252,6 +253,17 @@ impl Board {
             && p.fast_forward != on
         {
             p.fast_forward = on;
+            p.dirty = true;
+        }
+    }
+
+    /// What the network interfaces do (one line each), for front ends.
+    pub fn set_network_status(&mut self, lines: &[String]) {
+        if let Some(p) = self.publisher.as_mut()
+            && p.network != lines
+        {
+            let wrap = p.untracked;
+            wrap(&mut || p.network = lines.to_vec());
             p.dirty = true;
         }
     }
@@ -295,6 +307,7 @@ impl Board {
             console: p.console,
             fast_forward: p.fast_forward,
             boots: p.boots,
+            network: p.network.clone(),
         };
         if let Some(p) = self.publisher.as_mut() {
             p.live.publish(snapshot, &mut p.pending);

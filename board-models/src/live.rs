@@ -91,6 +91,9 @@ pub struct Snapshot {
     pub fast_forward: bool,
     /// How many times the board booted (1 after power-on; soft and hard resets count).
     pub boots: u64,
+    /// What the board's network interfaces do, one line each (`STA: connected to …`), on
+    /// boards with a radio.
+    pub network: Vec<String>,
 }
 
 impl Snapshot {
@@ -225,6 +228,7 @@ pub(crate) struct Publisher {
     pub console: ConsoleMode,
     pub fast_forward: bool,
     pub boots: u64,
+    pub network: Vec<String>,
 }
 
 impl Publisher {

@@ -103,6 +103,9 @@ pub struct BoardSpec {
     /// The accelerometer soldered on the board, if any.
     #[serde(default)]
     pub accelerometer: Option<AccelSpec>,
+    /// The Wi-Fi radio and IP stack, if the board has one.
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
     /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
     #[serde(skip)]
     pub pin_names: Vec<(String, String)>,
@@ -212,6 +215,31 @@ pub struct AccelSpec {
     pub chip: String,
     /// Full scale, ± milli-g: what the chip reports saturates there.
     pub range_mg: u32,
+}
+
+/// The board's Wi-Fi radio and its IP stack (`network`, `socket`, `webrepl`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// The station interface's MAC address; the access point's is the same with the
+    /// locally-administered bit set (as the ESP SDKs do).
+    pub mac: Vec<u8>,
+    /// Sockets open at once; one more raises `OSError(max_sockets_errno)`.
+    pub max_sockets: u32,
+    /// What `socket()` raises beyond `max_sockets` (lwIP's ENOMEM on the ESP8266).
+    pub max_sockets_errno: i64,
+    /// What `getaddrinfo` raises for a name it cannot resolve (the ESP8266's lwIP gives -2).
+    pub dns_fail_errno: i64,
+    /// The access point's name is this plus the last three MAC bytes in hex.
+    pub ap_essid_prefix: String,
+    /// The access point's password out of the box.
+    pub ap_password: String,
+    /// The access point's address; its clients get the following ones.
+    pub ap_ip: String,
+    /// The access point is on after a first boot (the ESP8266 SDK's default).
+    pub ap_active_at_first_boot: bool,
+    /// `network.hostname()` out of the box: this plus the last three MAC bytes in hex.
+    pub hostname_prefix: String,
 }
 
 /// A push button on the board.

@@ -25,6 +25,8 @@ pub struct BoardSetup {
     pub extra_leds: Vec<WiredLed>,
     /// Where the virtual serial port appears (`None`: no port).
     pub tty: Option<PathBuf>,
+    /// The board's network: policy, port mapping, access points.
+    pub net: mpsim_sim_core::NetConfig,
 }
 
 type Waker = Arc<Mutex<Option<Box<dyn Fn() + Send + Sync>>>>;
@@ -59,6 +61,7 @@ impl Session {
             program: setup.program,
             extra_leds: setup.extra_leds,
             live: Some(live.clone()),
+            net: setup.net,
             ..SimConfig::console_board(setup.spec.clone(), setup.flash)
         };
         let handle = mpsim_sim_core::spawn(config).map_err(|e| e.to_string())?;

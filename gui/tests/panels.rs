@@ -40,6 +40,7 @@ fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Boa
             active_low: false,
         }],
         tty: None,
+        net: mpsim_sim_core::NetConfig::default(),
     };
     let session = Session::start(setup).unwrap();
     let state = State::new(session, None, &Prefs::default()).unwrap();

@@ -1,4 +1,4 @@
-# select/uselect: poll() and select() on the board's streams (the console for now).
+# select/uselect: poll() and select() on the board's streams: the console, UARTs, sockets.
 import _mpsim
 
 POLLIN = 0x0001
@@ -46,13 +46,22 @@ class _Poll:
     def poll(self, timeout=-1):
         import time
         start = time.ticks_ms()
+        # Sockets wake the wait when they change (in wall time: the host's network runs in it).
+        net = any(getattr(o, "_net", False) for o, m in self._objs.values())
         while True:
             r = self._scan()
             if r or timeout == 0:
                 return r
-            if timeout > 0 and time.ticks_diff(time.ticks_ms(), start) >= timeout:
-                return r
-            _mpsim.sleep_us(1000, True)
+            left = -1
+            if timeout > 0:
+                left = timeout - time.ticks_diff(time.ticks_ms(), start)
+                if left <= 0:
+                    return r
+            if net:
+                import _mpsim_net
+                _mpsim_net.wait(left)
+            else:
+                _mpsim.sleep_us(1000, True)
 
     def ipoll(self, timeout=-1, flags=0):
         return iter(self.poll(timeout))

@@ -34,6 +34,36 @@ fn settings() -> Settings {
     s
 }
 
+/// `bytes % args` as MicroPython does it: a `str` argument formats as its UTF-8 bytes
+/// (`b"%s /%s HTTP/1.0" % (method, path)` in urequests), where CPython raises TypeError.
+fn micropython_bytes_mod(vm: &VirtualMachine) {
+    use rustpython_vm::PyObject;
+    use rustpython_vm::builtins::{PyStr, PyTuple};
+    use rustpython_vm::protocol::PyNumberBinaryFunc;
+    static ORIGINAL: std::sync::OnceLock<Option<PyNumberBinaryFunc>> = std::sync::OnceLock::new();
+    fn lenient(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+        let conv = |o: &PyObject| -> PyObjectRef {
+            match o.downcast_ref::<PyStr>() {
+                Some(s) => vm.ctx.new_bytes(s.as_bytes().to_vec()).into(),
+                None => o.to_owned(),
+            }
+        };
+        let args: PyObjectRef = match b.downcast_ref::<PyTuple>() {
+            Some(t) => vm.ctx.new_tuple(t.iter().map(|o| conv(o)).collect()).into(),
+            None => conv(b),
+        };
+        match ORIGINAL.get().copied().flatten() {
+            Some(f) => f(a, &args, vm),
+            None => Ok(vm.ctx.not_implemented()),
+        }
+    }
+    let slot = &vm.ctx.types.bytes_type.slots.as_number.remainder;
+    let original = *ORIGINAL.get_or_init(|| slot.load());
+    if original.is_some() {
+        slot.store(Some(lenient as PyNumberBinaryFunc));
+    }
+}
+
 fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
     let (tx, rx) = rustpython_vm::signal::user_signal_channel();
     let builder = Interpreter::builder(settings());
@@ -42,10 +72,14 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .filter(|d| STDLIB_ALLOWED.contains(&d.name.as_str()))
         .collect();
     defs.push(native::module_def(&builder.ctx));
+    defs.push(crate::net::module_def(&builder.ctx));
     let interp = builder
         .add_native_modules(&defs)
         .add_frozen_modules(rustpython_vm::py_freeze!(dir = "../py"))
-        .init_hook(move |vm| vm.set_user_signal_channel(rx))
+        .init_hook(move |vm| {
+            vm.set_user_signal_channel(rx);
+            micropython_bytes_mod(vm);
+        })
         .build();
     (interp, tx)
 }

@@ -5,13 +5,18 @@ pub mod clock;
 pub mod heap;
 mod interp;
 mod native;
+pub mod net;
 pub mod pty;
 pub mod repl;
 pub mod sim;
+mod webrepl;
+pub mod wifi;
 
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;
+pub use net::{NetConfig, NetPolicy};
 pub use sim::{
     CommandSender, EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, Program, RunOutcome,
     SimCommand, SimConfig, SimError, SimEvent, SimHandle, spawn,
 };
+pub use wifi::AccessPoint;

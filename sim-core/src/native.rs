@@ -1,7 +1,7 @@
 //! `_mpsim`: the one native module through which the frozen MicroPython modules (py/) reach the
 //! board, the clock and the console. Scripts may import it, but it gives nothing the board lacks.
 
-pub(crate) use _mpsim::module_def;
+pub(crate) use _mpsim::{module_def, os_error};
 
 #[rustpython_vm::pymodule]
 mod _mpsim {

@@ -56,6 +56,8 @@ pub struct SimConfig {
     pub stimuli: Vec<(Duration, SimCommand)>,
     /// Where a front end (the GUI) reads the board's pins and LEDs.
     pub live: Option<Arc<mpsim_board_models::LiveBoard>>,
+    /// The network: policy, port mapping, access points.
+    pub net: crate::net::NetConfig,
 }
 
 impl SimConfig {
@@ -78,6 +80,7 @@ impl SimConfig {
             stimuli: Vec::new(),
             repl: true,
             live: None,
+            net: crate::net::NetConfig::default(),
         }
     }
 }
@@ -131,6 +134,15 @@ pub enum SimCommand {
     },
     /// Run in real time, or fast-forward (virtual time: sleeps take no wall time).
     SetTimeMode(TimeMode),
+    /// Change the access points around the board (a front end's Wi-Fi pane): a station
+    /// connected to one that disappears or goes offline loses its connection.
+    SetAccessPoints(Vec<crate::wifi::AccessPoint>),
+    /// Terminal input from a client of the board's WebREPL (Ctrl-C works as on the console).
+    TermIn(Vec<u8>),
+    /// A line the board prints on its UART only (the WebREPL's connection notices).
+    ConsoleNotice(Vec<u8>),
+    /// Some socket of the board's changed (from the `sim-net` thread).
+    NetWake,
     /// Work on the board's flash from a front end (the GUI's files pane), between two of the
     /// script's instructions, as a tool on the serial line would.
     Fs(FsRequest, FsReply),
@@ -375,10 +387,14 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         output_pending: AtomicBool::new(false),
     });
     let sh = shared.clone();
+    let own = CommandSender {
+        cmd: cmd_tx.clone(),
+        shared: shared.clone(),
+    };
     let thread = std::thread::Builder::new()
         .name("sim".into())
         .stack_size(SIM_STACK)
-        .spawn(move || sim_main(config, cmd_rx, ev_tx, sh))
+        .spawn(move || sim_main(config, cmd_rx, own, ev_tx, sh))
         .map_err(|e| SimError::Thread("sim", e))?;
     let sh = shared.clone();
     let t = std::thread::Builder::new()
@@ -537,6 +553,19 @@ pub(crate) struct SimState {
     pub uart_rx: std::collections::BTreeMap<u32, (VecDeque<u8>, usize)>,
     /// Scripted outside-world actions, earliest first.
     stimuli: VecDeque<(u64, SimCommand)>,
+    /// The board's sockets (closed by every reset).
+    pub net: crate::net::Net,
+    /// The WebREPL server, while `webrepl.start()` has it running (stopped by every reset).
+    pub webrepl: Option<crate::webrepl::WebRepl>,
+    /// The access points around the board, and a count of their changes.
+    pub access_points: Vec<crate::wifi::AccessPoint>,
+    pub access_points_gen: u64,
+    /// The radio's settings as `network` keeps them (the SDK keeps them in flash: they survive
+    /// resets), and whether the chip was powered up since `network` last looked.
+    pub radio: String,
+    pub radio_cold: bool,
+    /// A sender to this board (for its helper threads).
+    pub sender: CommandSender,
 }
 
 thread_local! {
@@ -554,6 +583,9 @@ impl SimState {
     pub fn output(&mut self, bytes: &[u8]) {
         if self.dupterm_active {
             heap::untracked(|| self.dupterm_out.extend_from_slice(bytes));
+        }
+        if let Some(w) = self.webrepl.as_ref() {
+            w.output(bytes);
         }
         if self.term_on_uart {
             self.wire(bytes);
@@ -781,6 +813,17 @@ impl SimState {
                 self.input = queue;
             }
             SimCommand::Interrupt => self.pending_interrupt = true,
+            SimCommand::TermIn(bytes) => self.dupterm_input(&bytes),
+            SimCommand::ConsoleNotice(bytes) => self.wire(&bytes),
+            SimCommand::NetWake => {
+                self.net.wake_pending.store(false, Ordering::Release);
+                self.notified = true;
+            }
+            SimCommand::SetAccessPoints(aps) => {
+                self.access_points = aps;
+                self.access_points_gen += 1;
+                self.notified = true;
+            }
             SimCommand::SetPin { gpio, level } => {
                 self.board.set_time(now);
                 let _ = self.board.apply_external(gpio, level);
@@ -1149,15 +1192,7 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
                 if let Some(Some(p)) = with_state(|s| s.board.next_publish()) {
                     at = at.min(p.max(Instant::now()));
                 }
-                match rx.recv_deadline(at) {
-                    Ok(cmd) => {
-                        with_state(|s| s.handle(cmd));
-                    }
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => {
-                        std::thread::sleep(at.saturating_duration_since(Instant::now()));
-                    }
-                }
+                take_command(&rx, at);
                 let shared = with_state(|s| s.shared.clone());
                 if let Some(sh) = shared
                     && sh.wall_deadline.is_some_and(|d| Instant::now() >= d)
@@ -1166,6 +1201,68 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
                 }
             }
         }
+    }
+}
+
+/// Waits for one command until `at` and handles it.
+fn take_command(rx: &Receiver<SimCommand>, at: Instant) {
+    match rx.recv_deadline(at) {
+        Ok(cmd) => {
+            with_state(|s| s.handle(cmd));
+        }
+        Err(RecvTimeoutError::Timeout) => {}
+        Err(RecvTimeoutError::Disconnected) => {
+            std::thread::sleep(at.saturating_duration_since(Instant::now()));
+        }
+    }
+}
+
+/// Waits until a socket may have changed (or other input came), `timeout` of wall time passed, or
+/// something falls due — whichever is first — running due callbacks as a sleep does. The host's
+/// network runs in wall time: in virtual time the clock follows the wall clock meanwhile.
+pub(crate) fn net_wait(vm: &VirtualMachine, timeout: Option<Duration>) -> PyResult<()> {
+    const SLICE: Duration = Duration::from_millis(50);
+    let end = timeout.map(|t| Instant::now() + t);
+    loop {
+        service(vm)?;
+        let step = with_state(|s| {
+            if std::mem::take(&mut s.notified) || end.is_some_and(|e| Instant::now() >= e) {
+                return None;
+            }
+            let wall = Instant::now();
+            let now = s.clock.now_us();
+            let mut at = end.map_or(wall + SLICE, |e| e.min(wall + SLICE));
+            if let Some(d) = s.next_due_after(now) {
+                at = at.min(match s.clock.mode() {
+                    TimeMode::Real => s.clock.instant_of(d),
+                    TimeMode::Virtual => wall + Duration::from_micros(d - now),
+                });
+            }
+            if let Some(p) = s.board.next_publish() {
+                at = at.min(p.max(wall));
+            }
+            Some((at, s.cmd_rx.clone()))
+        })
+        .flatten();
+        let Some((at, rx)) = step else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        take_command(&rx, at);
+        let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        with_state(|s| {
+            if s.clock.mode() == TimeMode::Virtual {
+                let t = s.clock.now_us().saturating_add(waited);
+                let t = s.next_due_after(s.clock.now_us()).map_or(t, |d| d.min(t));
+                s.clock.advance_to(t);
+                let now = s.clock.now_us();
+                s.board.set_time(now);
+                s.check_time_limits(now);
+            }
+            if s.shared.wall_deadline.is_some_and(|d| Instant::now() >= d) {
+                s.shared.timed_out.store(true, Ordering::Release);
+            }
+        });
     }
 }
 
@@ -1180,6 +1277,7 @@ pub(crate) fn notify() {
 fn sim_main(
     config: SimConfig,
     cmd_rx: Receiver<SimCommand>,
+    own: CommandSender,
     events: Sender<SimEvent>,
     shared: Arc<Shared>,
 ) {
@@ -1199,6 +1297,7 @@ fn sim_main(
         flash,
         repl,
         live,
+        net,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds) {
@@ -1224,6 +1323,11 @@ fn sim_main(
     // Without the counting allocator (a library user's binary) there is no budget to enforce.
     let heap_counted = heap::is_counting();
     let cpu_freq = board.spec.cpu_freq;
+    let max_sockets = board
+        .spec
+        .network
+        .as_ref()
+        .map_or(0, |n| n.max_sockets as usize);
     let us = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     let seed = match time_mode {
         TimeMode::Virtual => 0x6d70_7369_6d21,
@@ -1282,6 +1386,13 @@ fn sim_main(
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
         executing: false,
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
+        access_points: net.access_points.clone(),
+        access_points_gen: 0,
+        net: crate::net::Net::new(net, max_sockets, own.cmd.clone()),
+        webrepl: None,
+        radio: String::new(),
+        radio_cold: true,
+        sender: own,
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
     if let Some(setup) = flash {
@@ -1366,6 +1477,14 @@ fn sim_main(
             s.in_callback = false;
             s.irq_disabled = false;
             s.reset_terminals();
+            // Sockets and the WebREPL's client go with the interpreter (boot.py starts it again).
+            s.net.close_all();
+            if let Some(w) = s.webrepl.take() {
+                w.stop();
+            }
+            if matches!(s.reboot, Some(Reboot::Hard | Reboot::DeepSleep)) {
+                s.radio_cold = true;
+            }
             s.reboot.take()
         })
         .flatten();

@@ -1,0 +1,942 @@
+//! The board's IP stack, backed by the host's: sockets the script opens are host sockets
+//! (non-blocking, watched by one `sim-net` thread with mio), under a policy (`--net`) and the
+//! board's limits. Board-side servers listen on the host's loopback at a mapped port.
+//!
+//! Blocking calls are Python loops (py/socket.py) over non-blocking operations here and
+//! [`crate::sim::net_wait`], which waits like a sleep (timers and IRQs run, Ctrl-C works) until
+//! the `sim-net` thread reports that some socket changed.
+
+use crate::sim::SimCommand;
+use crossbeam_channel::Sender;
+use mio::net::{TcpListener, TcpStream, UdpSocket};
+use mio::{Events, Interest, Poll, Registry, Token};
+use socket2::{Domain, SockRef, Socket, Type};
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// What the board's sockets may reach on the host's network (`--net`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NetPolicy {
+    /// Anywhere the host reaches.
+    #[default]
+    Host,
+    /// Only this machine (127.0.0.0/8, ::1): for CI.
+    Loopback,
+    /// Nothing outside the board (exams): connections and name lookups fail as without a
+    /// router. Board-side servers stay reachable from this machine, like its serial port.
+    Off,
+}
+
+/// The board's network set-up.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// What outbound traffic may reach.
+    pub policy: NetPolicy,
+    /// Board TCP/UDP port → host port for servers on the board (0: any free port). Ports not
+    /// listed map to themselves.
+    pub port_map: Vec<(u16, u16)>,
+    /// The host address board-side servers (and the WebREPL) listen on.
+    pub bind: IpAddr,
+    /// The simulated access points.
+    pub access_points: Vec<crate::wifi::AccessPoint>,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            policy: NetPolicy::Host,
+            port_map: Vec::new(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            access_points: crate::wifi::default_access_points(),
+        }
+    }
+}
+
+impl NetConfig {
+    /// The host port for the board's `port`.
+    pub fn host_port(&self, port: u16) -> u16 {
+        self.port_map
+            .iter()
+            .find(|(b, _)| *b == port)
+            .map_or(port, |(_, h)| *h)
+    }
+
+    /// Whether the board may send to `ip`.
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        match self.policy {
+            NetPolicy::Host => true,
+            NetPolicy::Loopback => ip.is_loopback(),
+            NetPolicy::Off => false,
+        }
+    }
+}
+
+pub(crate) const EAGAIN: i32 = 11;
+pub(crate) const EBADF: i32 = 9;
+pub(crate) const EINVAL: i32 = 22;
+pub(crate) const ENOTCONN: i32 = 107;
+pub(crate) const EISCONN: i32 = 106;
+pub(crate) const EHOSTUNREACH: i32 = 113;
+pub(crate) const EOPNOTSUPP: i32 = 95;
+
+/// poll() bits as MicroPython's select module numbers them.
+pub(crate) const POLLIN: u32 = 1;
+pub(crate) const POLLOUT: u32 = 4;
+pub(crate) const POLLERR: u32 = 8;
+pub(crate) const POLLHUP: u32 = 16;
+
+fn errno(e: &io::Error) -> i32 {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        return EAGAIN;
+    }
+    e.raw_os_error().unwrap_or(5)
+}
+
+enum State {
+    /// A TCP socket before connect or listen.
+    Fresh(Socket),
+    Connecting(TcpStream),
+    Stream(TcpStream),
+    Listener(TcpListener, VecDeque<(TcpStream, SocketAddr)>),
+    Udp(UdpSocket),
+    /// Closed by the peer's reset or an error that ended it; only close() is left.
+    Dead(i32),
+}
+
+struct Sock {
+    state: State,
+    /// The board-side port it is bound to (getsockname shows the board's view).
+    board_port: Option<u16>,
+    /// The peer closed its side (recv gives b"").
+    registered: bool,
+}
+
+/// The board's sockets, on the `sim` thread.
+pub(crate) struct Net {
+    pub config: NetConfig,
+    socks: BTreeMap<u32, Sock>,
+    next_id: u32,
+    max_sockets: usize,
+    registry: Option<Registry>,
+    /// A `NetWake` is queued and not yet taken.
+    pub wake_pending: Arc<AtomicBool>,
+    quit: Arc<AtomicBool>,
+    cmd: Sender<SimCommand>,
+}
+
+/// How long the `sim-net` thread sleeps at most before looking whether it should end.
+const NET_IDLE: Duration = Duration::from_millis(250);
+
+impl Net {
+    pub fn new(config: NetConfig, max_sockets: usize, cmd: Sender<SimCommand>) -> Self {
+        Net {
+            config,
+            socks: BTreeMap::new(),
+            next_id: 1,
+            max_sockets,
+            registry: None,
+            wake_pending: Arc::new(AtomicBool::new(false)),
+            quit: Arc::new(AtomicBool::new(false)),
+            cmd,
+        }
+    }
+
+    /// The `sim-net` thread's registry, started on first use.
+    fn registry(&mut self) -> Result<&Registry, i32> {
+        if self.registry.is_none() {
+            let poll = Poll::new().map_err(|e| errno(&e))?;
+            let registry = poll.registry().try_clone().map_err(|e| errno(&e))?;
+            let (wake, quit, cmd) = (
+                self.wake_pending.clone(),
+                self.quit.clone(),
+                self.cmd.clone(),
+            );
+            std::thread::Builder::new()
+                .name("sim-net".into())
+                .spawn(move || net_thread(poll, wake, quit, cmd))
+                .map_err(|e| errno(&e))?;
+            self.registry = Some(registry);
+        }
+        self.registry.as_ref().ok_or(EBADF)
+    }
+
+    fn register(&mut self, id: u32, src: &mut dyn mio::event::Source) -> Result<(), i32> {
+        let reg = self.registry()?;
+        reg.register(
+            src,
+            Token(id as usize),
+            Interest::READABLE | Interest::WRITABLE,
+        )
+        .map_err(|e| errno(&e))
+    }
+
+    fn sock(&mut self, id: u32) -> Result<&mut Sock, i32> {
+        self.socks.get_mut(&id).ok_or(EBADF)
+    }
+
+    /// A new socket: `stream` TCP, else UDP.
+    pub fn socket(&mut self, stream: bool) -> Result<u32, i32> {
+        if self.socks.len() >= self.max_sockets {
+            return Err(-1);
+        }
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        let state = if stream {
+            let s = Socket::new(Domain::IPV4, Type::STREAM, None).map_err(|e| errno(&e))?;
+            s.set_nonblocking(true).map_err(|e| errno(&e))?;
+            State::Fresh(s)
+        } else {
+            let s = Socket::new(Domain::IPV4, Type::DGRAM, None).map_err(|e| errno(&e))?;
+            s.set_nonblocking(true).map_err(|e| errno(&e))?;
+            let mut u = UdpSocket::from_std(s.into());
+            self.register(id, &mut u)?;
+            State::Udp(u)
+        };
+        self.socks.insert(
+            id,
+            Sock {
+                state,
+                board_port: None,
+                registered: !stream,
+            },
+        );
+        Ok(id)
+    }
+
+    pub fn close(&mut self, id: u32) {
+        if let Some(mut s) = self.socks.remove(&id)
+            && s.registered
+            && let Some(reg) = self.registry.as_ref()
+        {
+            let _ = match &mut s.state {
+                State::Connecting(t) | State::Stream(t) => reg.deregister(t),
+                State::Listener(l, _) => reg.deregister(l),
+                State::Udp(u) => reg.deregister(u),
+                State::Fresh(_) | State::Dead(_) => Ok(()),
+            };
+        }
+    }
+
+    /// Closes every socket (a reset).
+    pub fn close_all(&mut self) {
+        let ids: Vec<u32> = self.socks.keys().copied().collect();
+        for id in ids {
+            self.close(id);
+        }
+    }
+
+    pub fn set_reuse(&mut self, id: u32, on: bool) -> Result<(), i32> {
+        let s = self.sock(id)?;
+        let r = match &s.state {
+            State::Fresh(f) => f.set_reuse_address(on),
+            State::Udp(u) => SockRef::from(u).set_reuse_address(on),
+            State::Listener(l, _) => SockRef::from(l).set_reuse_address(on),
+            State::Connecting(t) | State::Stream(t) => SockRef::from(t).set_reuse_address(on),
+            State::Dead(e) => return Err(*e),
+        };
+        r.map_err(|e| errno(&e))
+    }
+
+    /// Binds to the board's `port` (any of the board's addresses): the host's `bind` address at
+    /// the mapped port. Returns the host port.
+    pub fn bind(&mut self, id: u32, port: u16) -> Result<u16, i32> {
+        let host = SocketAddr::new(self.config.bind, self.config.host_port(port));
+        let s = self.sock(id)?;
+        if s.board_port.is_some() {
+            return Err(EINVAL);
+        }
+        let r = match &s.state {
+            State::Fresh(f) => f.bind(&host.into()).and_then(|()| f.local_addr()),
+            State::Udp(u) => {
+                let r = SockRef::from(u);
+                r.bind(&host.into()).and_then(|()| r.local_addr())
+            }
+            _ => return Err(EINVAL),
+        };
+        let local = r.map_err(|e| errno(&e))?;
+        let host_port = local.as_socket().map_or(0, |a| a.port());
+        s.board_port = Some(if port == 0 { host_port } else { port });
+        Ok(host_port)
+    }
+
+    /// Starts listening; returns (board port, host address) for the mapping notice.
+    pub fn listen(&mut self, id: u32, backlog: i32) -> Result<(u16, SocketAddr), i32> {
+        let bind = self.config.bind;
+        let s = self.sock(id)?;
+        let State::Fresh(f) = &s.state else {
+            return Err(EINVAL);
+        };
+        if s.board_port.is_none() {
+            // listen() without bind(): lwIP picks a port; so does the host.
+            let host = SocketAddr::new(bind, 0);
+            f.bind(&host.into()).map_err(|e| errno(&e))?;
+        }
+        f.listen(backlog.clamp(1, 16)).map_err(|e| errno(&e))?;
+        let local = f
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .ok_or(EINVAL)?;
+        let State::Fresh(f) = std::mem::replace(&mut s.state, State::Dead(EBADF)) else {
+            return Err(EINVAL);
+        };
+        let board_port = *s.board_port.get_or_insert(local.port());
+        let mut l = TcpListener::from_std(f.into());
+        self.register(id, &mut l)?;
+        let s = self.sock(id)?;
+        s.registered = true;
+        s.state = State::Listener(l, VecDeque::new());
+        Ok((board_port, local))
+    }
+
+    /// Takes a waiting connection: (new socket, peer).
+    pub fn accept(&mut self, id: u32) -> Result<Option<(u32, SocketAddr)>, i32> {
+        self.fill_backlog(id)?;
+        if self.socks.len() >= self.max_sockets {
+            return Err(-1);
+        }
+        let s = self.sock(id)?;
+        let State::Listener(_, q) = &mut s.state else {
+            return Err(EINVAL);
+        };
+        let Some((mut t, peer)) = q.pop_front() else {
+            return Ok(None);
+        };
+        let nid = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        self.register(nid, &mut t)?;
+        self.socks.insert(
+            nid,
+            Sock {
+                state: State::Stream(t),
+                board_port: None,
+                registered: true,
+            },
+        );
+        Ok(Some((nid, peer)))
+    }
+
+    /// Moves connections the host accepted into the listener's queue (bounded by its backlog).
+    fn fill_backlog(&mut self, id: u32) -> Result<(), i32> {
+        let s = self.sock(id)?;
+        let State::Listener(l, q) = &mut s.state else {
+            return Ok(());
+        };
+        while q.len() < 16 {
+            match l.accept() {
+                Ok(c) => q.push_back(c),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts connecting to `addr` (already checked against the policy): true when connected
+    /// at once, false while in progress.
+    pub fn connect(&mut self, id: u32, addr: SocketAddr) -> Result<bool, i32> {
+        if !self.config.allows(addr.ip()) {
+            return Err(EHOSTUNREACH);
+        }
+        let s = self.sock(id)?;
+        match &s.state {
+            State::Fresh(_) => {}
+            State::Connecting(_) => return Err(114), // EALREADY
+            State::Stream(_) => return Err(EISCONN),
+            State::Udp(u) => {
+                return u.connect(addr).map(|()| true).map_err(|e| errno(&e));
+            }
+            State::Dead(e) => return Err(*e),
+            State::Listener(..) => return Err(EINVAL),
+        }
+        let State::Fresh(f) = std::mem::replace(&mut s.state, State::Dead(EBADF)) else {
+            return Err(EINVAL);
+        };
+        let done = match f.connect(&addr.into()) {
+            Ok(()) => true,
+            Err(e) if e.raw_os_error() == Some(115) || e.kind() == io::ErrorKind::WouldBlock => {
+                false
+            }
+            Err(e) => {
+                let n = errno(&e);
+                s.state = State::Fresh(f);
+                return Err(n);
+            }
+        };
+        let mut t = TcpStream::from_std(f.into());
+        self.register(id, &mut t)?;
+        let s = self.sock(id)?;
+        s.registered = true;
+        s.state = if done {
+            State::Stream(t)
+        } else {
+            State::Connecting(t)
+        };
+        Ok(done)
+    }
+
+    /// A connection in progress: Ok(true) when it completed, Ok(false) while pending.
+    pub fn connect_done(&mut self, id: u32) -> Result<bool, i32> {
+        let s = self.sock(id)?;
+        let State::Connecting(t) = &s.state else {
+            return match &s.state {
+                State::Stream(_) => Ok(true),
+                State::Dead(e) => Err(*e),
+                _ => Err(ENOTCONN),
+            };
+        };
+        if let Ok(Some(e)) | Err(e) = t.take_error() {
+            let n = errno(&e);
+            s.state = State::Dead(n);
+            return Err(n);
+        }
+        match t.peer_addr() {
+            Ok(_) => {
+                let State::Connecting(t) = std::mem::replace(&mut s.state, State::Dead(EBADF))
+                else {
+                    return Err(EINVAL);
+                };
+                s.state = State::Stream(t);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+            Err(e) => {
+                let n = errno(&e);
+                s.state = State::Dead(n);
+                Err(n)
+            }
+        }
+    }
+
+    /// Sends what the host takes now; None when it takes nothing (would block).
+    pub fn send(&mut self, id: u32, data: &[u8]) -> Result<Option<usize>, i32> {
+        let s = self.sock(id)?;
+        let r = match &mut s.state {
+            State::Stream(t) => t.write(data),
+            State::Udp(u) => u.send(data),
+            State::Connecting(_) => return Ok(None),
+            State::Dead(e) => return Err(*e),
+            _ => return Err(ENOTCONN),
+        };
+        match r {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
+            Err(e) => Err(errno(&e)),
+        }
+    }
+
+    /// Up to `n` bytes; Some(empty) at the end of the stream, None when nothing is there yet.
+    pub fn recv(&mut self, id: u32, n: usize) -> Result<Option<Vec<u8>>, i32> {
+        let s = self.sock(id)?;
+        let mut buf = vec![0u8; n.min(64 << 10)];
+        let r = match &mut s.state {
+            State::Stream(t) => t.read(&mut buf),
+            State::Udp(u) => u.recv(&mut buf),
+            State::Connecting(_) => return Ok(None),
+            State::Dead(e) => return Err(*e),
+            _ => return Err(ENOTCONN),
+        };
+        match r {
+            Ok(k) => {
+                buf.truncate(k);
+                Ok(Some(buf))
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(None),
+            Err(e) => Err(errno(&e)),
+        }
+    }
+
+    pub fn sendto(&mut self, id: u32, data: &[u8], to: SocketAddr) -> Result<Option<usize>, i32> {
+        if !self.config.allows(to.ip()) {
+            return Err(EHOSTUNREACH);
+        }
+        let s = self.sock(id)?;
+        let State::Udp(u) = &mut s.state else {
+            return Err(EOPNOTSUPP);
+        };
+        match u.send_to(data, to) {
+            Ok(n) => Ok(Some(n)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(errno(&e)),
+        }
+    }
+
+    pub fn recvfrom(&mut self, id: u32, n: usize) -> Result<Option<(Vec<u8>, SocketAddr)>, i32> {
+        let s = self.sock(id)?;
+        let mut buf = vec![0u8; n.min(64 << 10)];
+        let r = match &mut s.state {
+            State::Udp(u) => u.recv_from(&mut buf),
+            State::Stream(t) => {
+                let peer = t.peer_addr().map_err(|e| errno(&e))?;
+                t.read(&mut buf).map(|k| (k, peer))
+            }
+            State::Dead(e) => return Err(*e),
+            _ => return Err(ENOTCONN),
+        };
+        match r {
+            Ok((k, from)) => {
+                buf.truncate(k);
+                Ok(Some((buf, from)))
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(errno(&e)),
+        }
+    }
+
+    /// Which of `mask` (POLLIN/POLLOUT) the socket is ready for now, plus POLLERR/POLLHUP.
+    pub fn ready(&mut self, id: u32, mask: u32) -> u32 {
+        if matches!(
+            self.socks.get(&id).map(|s| &s.state),
+            Some(State::Connecting(_))
+        ) {
+            match self.connect_done(id) {
+                Ok(true) => {}
+                Ok(false) => return 0,
+                Err(_) => return POLLERR | POLLHUP,
+            }
+        }
+        let _ = self.fill_backlog(id);
+        let Some(s) = self.socks.get_mut(&id) else {
+            return POLLERR;
+        };
+        let mut one = [0u8; 1];
+        match &mut s.state {
+            State::Stream(t) => {
+                let mut ev = mask & POLLOUT;
+                match t.peek(&mut one) {
+                    Ok(0) => ev |= (mask & POLLIN) | POLLHUP,
+                    Ok(_) => ev |= mask & POLLIN,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(_) => ev |= POLLERR | POLLHUP,
+                }
+                ev
+            }
+            State::Listener(_, q) => {
+                if q.is_empty() {
+                    0
+                } else {
+                    mask & POLLIN
+                }
+            }
+            State::Udp(u) => {
+                let mut ev = mask & POLLOUT;
+                if u.peek_from(&mut one).is_ok() {
+                    ev |= mask & POLLIN;
+                }
+                ev
+            }
+            State::Fresh(_) => mask & POLLOUT,
+            State::Connecting(_) => 0,
+            State::Dead(_) => POLLERR | POLLHUP,
+        }
+    }
+
+    pub fn local_port(&mut self, id: u32) -> Result<u16, i32> {
+        let s = self.sock(id)?;
+        if let Some(p) = s.board_port {
+            return Ok(p);
+        }
+        let a = match &s.state {
+            State::Stream(t) | State::Connecting(t) => t.local_addr(),
+            State::Udp(u) => u.local_addr(),
+            State::Listener(l, _) => l.local_addr(),
+            State::Fresh(_) => return Ok(0),
+            State::Dead(e) => return Err(*e),
+        };
+        a.map(|a| a.port()).map_err(|e| errno(&e))
+    }
+
+    pub fn peer(&mut self, id: u32) -> Result<SocketAddr, i32> {
+        let s = self.sock(id)?;
+        let r = match &s.state {
+            State::Stream(t) => t.peer_addr(),
+            State::Udp(u) => u.peer_addr(),
+            State::Dead(e) => return Err(*e),
+            _ => return Err(ENOTCONN),
+        };
+        r.map_err(|_| ENOTCONN)
+    }
+
+    /// Resolves a host name under the policy: IPv4 addresses only (the board's lwIP has no IPv6).
+    pub fn resolve(&self, host: &str, port: u16) -> Option<Vec<SocketAddr>> {
+        if let Ok(ip) = host.parse::<Ipv4Addr>() {
+            return Some(vec![SocketAddr::new(IpAddr::V4(ip), port)]);
+        }
+        let local = host.eq_ignore_ascii_case("localhost");
+        match self.config.policy {
+            NetPolicy::Off => return None,
+            NetPolicy::Loopback if !local => return None,
+            _ => {}
+        }
+        if host.is_empty() || host.len() > 253 {
+            return None;
+        }
+        let addrs: Vec<SocketAddr> = (host, port)
+            .to_socket_addrs()
+            .ok()?
+            .filter(SocketAddr::is_ipv4)
+            .collect();
+        (!addrs.is_empty()).then_some(addrs)
+    }
+
+    /// How many sockets are open.
+    pub fn open_count(&self) -> usize {
+        self.socks.len()
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        self.quit.store(true, Ordering::Release);
+    }
+}
+
+/// Reports socket events to the `sim` thread: one `NetWake` outstanding at most.
+fn net_thread(
+    mut poll: Poll,
+    wake: Arc<AtomicBool>,
+    quit: Arc<AtomicBool>,
+    cmd: Sender<SimCommand>,
+) {
+    let mut events = Events::with_capacity(64);
+    while !quit.load(Ordering::Acquire) {
+        match poll.poll(&mut events, Some(NET_IDLE)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => {
+                std::thread::sleep(NET_IDLE);
+                continue;
+            }
+        }
+        if !events.is_empty()
+            && !wake.swap(true, Ordering::AcqRel)
+            && cmd.try_send(SimCommand::NetWake).is_err()
+        {
+            // Full or gone: the board has plenty to read; the next event tries again.
+            wake.store(false, Ordering::Release);
+        }
+    }
+}
+
+pub(crate) use _mpsim_net::module_def;
+
+/// `_mpsim_net`: what py/socket.py, py/network.py and py/webrepl.py stand on.
+#[rustpython_vm::pymodule]
+mod _mpsim_net {
+    use crate::native::os_error;
+    use crate::sim::{self, with_state};
+    use rustpython_vm::builtins::{PyBaseExceptionRef, PyListRef, PyUtf8StrRef};
+    use rustpython_vm::function::ArgBytesLike;
+    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+    use std::net::{IpAddr, SocketAddr};
+
+    fn err(vm: &VirtualMachine, e: i32) -> PyBaseExceptionRef {
+        let e = if e == -1 {
+            with_state(|s| {
+                s.board
+                    .spec
+                    .network
+                    .as_ref()
+                    .map_or(12, |n| n.max_sockets_errno as i32)
+            })
+            .unwrap_or(12)
+        } else {
+            e
+        };
+        os_error(vm, e)
+    }
+
+    fn net<R>(
+        vm: &VirtualMachine,
+        f: impl FnOnce(&mut super::Net) -> Result<R, i32>,
+    ) -> PyResult<R> {
+        with_state(|s| crate::heap::untracked(|| f(&mut s.net)))
+            .ok_or_else(|| vm.new_runtime_error("board not running"))?
+            .map_err(|e| err(vm, e))
+    }
+
+    fn addr(ip: &str, port: i64, vm: &VirtualMachine) -> PyResult<SocketAddr> {
+        let ip: IpAddr = ip.parse().map_err(|_| os_error(vm, super::EINVAL))?;
+        let port = u16::try_from(port).map_err(|_| vm.new_overflow_error("port out of range"))?;
+        Ok(SocketAddr::new(ip, port))
+    }
+
+    fn addr_tuple(a: SocketAddr, vm: &VirtualMachine) -> (String, u16) {
+        let _ = vm;
+        (a.ip().to_string(), a.port())
+    }
+
+    #[pyfunction]
+    fn socket(stream: bool, vm: &VirtualMachine) -> PyResult<u32> {
+        net(vm, |n| n.socket(stream))
+    }
+
+    #[pyfunction]
+    fn close(id: u32) {
+        with_state(|s| s.net.close(id));
+    }
+
+    #[pyfunction]
+    fn open_count(vm: &VirtualMachine) -> PyResult<usize> {
+        net(vm, |n| Ok(n.open_count()))
+    }
+
+    #[pyfunction]
+    fn setreuse(id: u32, on: bool, vm: &VirtualMachine) -> PyResult<()> {
+        net(vm, |n| n.set_reuse(id, on))
+    }
+
+    #[pyfunction]
+    fn bind(id: u32, port: i64, vm: &VirtualMachine) -> PyResult<u16> {
+        let port = u16::try_from(port).map_err(|_| vm.new_overflow_error("port out of range"))?;
+        net(vm, |n| n.bind(id, port))
+    }
+
+    #[pyfunction]
+    fn listen(id: u32, backlog: i32, vm: &VirtualMachine) -> PyResult<u16> {
+        let (board_port, host) = net(vm, |n| n.listen(id, backlog))?;
+        // The one way to find a board-side server from the host: say where it is.
+        eprintln!("mpsim: the board's TCP port {board_port} is at {host} on this machine");
+        Ok(board_port)
+    }
+
+    #[pyfunction]
+    fn accept(id: u32, vm: &VirtualMachine) -> PyResult<Option<(u32, String, u16)>> {
+        let r = net(vm, |n| n.accept(id))?;
+        Ok(r.map(|(nid, a)| {
+            let (ip, port) = addr_tuple(a, vm);
+            (nid, ip, port)
+        }))
+    }
+
+    #[pyfunction]
+    fn connect(id: u32, ip: PyUtf8StrRef, port: i64, vm: &VirtualMachine) -> PyResult<bool> {
+        let a = addr(ip.as_str(), port, vm)?;
+        net(vm, |n| n.connect(id, a))
+    }
+
+    #[pyfunction]
+    fn connect_done(id: u32, vm: &VirtualMachine) -> PyResult<bool> {
+        net(vm, |n| n.connect_done(id))
+    }
+
+    #[pyfunction]
+    fn send(id: u32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+        let data = data.borrow_buf().to_vec();
+        net(vm, |n| n.send(id, &data))
+    }
+
+    #[pyfunction]
+    fn recv(id: u32, size: i64, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let size = usize::try_from(size).unwrap_or(0);
+        let r = net(vm, |n| n.recv(id, size))?;
+        Ok(r.map(|b| vm.ctx.new_bytes(b).into()))
+    }
+
+    #[pyfunction]
+    fn sendto(
+        id: u32,
+        data: ArgBytesLike,
+        ip: PyUtf8StrRef,
+        port: i64,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<usize>> {
+        let a = addr(ip.as_str(), port, vm)?;
+        let data = data.borrow_buf().to_vec();
+        net(vm, |n| n.sendto(id, &data, a))
+    }
+
+    #[pyfunction]
+    fn recvfrom(
+        id: u32,
+        size: i64,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<(PyObjectRef, String, u16)>> {
+        let size = usize::try_from(size).unwrap_or(0);
+        let r = net(vm, |n| n.recvfrom(id, size))?;
+        Ok(r.map(|(b, a)| {
+            let (ip, port) = addr_tuple(a, vm);
+            (vm.ctx.new_bytes(b).into(), ip, port)
+        }))
+    }
+
+    #[pyfunction]
+    fn ready(id: u32, mask: u32, vm: &VirtualMachine) -> PyResult<u32> {
+        net(vm, |n| Ok(n.ready(id, mask)))
+    }
+
+    #[pyfunction]
+    fn sockname(id: u32, vm: &VirtualMachine) -> PyResult<u16> {
+        net(vm, |n| n.local_port(id))
+    }
+
+    #[pyfunction]
+    fn peer(id: u32, vm: &VirtualMachine) -> PyResult<(String, u16)> {
+        let a = net(vm, |n| n.peer(id))?;
+        Ok(addr_tuple(a, vm))
+    }
+
+    /// Waits for a socket event (see `sim::net_wait`); a negative timeout waits for one.
+    #[pyfunction]
+    fn wait(timeout_ms: i64, vm: &VirtualMachine) -> PyResult<()> {
+        let t = u64::try_from(timeout_ms)
+            .ok()
+            .map(std::time::Duration::from_millis);
+        sim::net_wait(vm, t)
+    }
+
+    /// IPv4 addresses for `host`, or the board's DNS failure.
+    #[pyfunction]
+    fn resolve(host: PyUtf8StrRef, port: i64, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let port = u16::try_from(port).map_err(|_| vm.new_overflow_error("port out of range"))?;
+        let r = with_state(|s| {
+            let r = crate::heap::untracked(|| s.net.resolve(host.as_str(), port));
+            let fail = s
+                .board
+                .spec
+                .network
+                .as_ref()
+                .map_or(-2, |n| n.dns_fail_errno as i32);
+            (r, fail)
+        });
+        match r {
+            Some((Some(addrs), _)) => Ok(vm
+                .ctx
+                .new_list(
+                    addrs
+                        .iter()
+                        .map(|a| vm.ctx.new_str(a.ip().to_string()).into())
+                        .collect(),
+                )
+                .into()),
+            Some((None, fail)) => Err(os_error(vm, fail)),
+            None => Err(vm.new_runtime_error("board not running")),
+        }
+    }
+
+    /// The access points: (change count, [(ssid, password, rssi, channel, online, hidden, subnet)]).
+    #[pyfunction]
+    fn access_points(vm: &VirtualMachine) -> PyResult<(u64, PyObjectRef)> {
+        let (g, aps) = with_state(|s| (s.access_points_gen, s.access_points.clone()))
+            .ok_or_else(|| vm.new_runtime_error("board not running"))?;
+        let rows = aps
+            .iter()
+            .map(|a| {
+                vm.ctx
+                    .new_tuple(vec![
+                        vm.ctx.new_str(a.ssid.as_str()).into(),
+                        vm.ctx.new_str(a.password.as_str()).into(),
+                        vm.ctx.new_int(a.rssi).into(),
+                        vm.ctx.new_int(a.channel).into(),
+                        vm.ctx.new_bool(a.online).into(),
+                        vm.ctx.new_bool(a.hidden).into(),
+                        vm.ctx.new_str(a.subnet.as_str()).into(),
+                    ])
+                    .into()
+            })
+            .collect();
+        Ok((g, vm.ctx.new_list(rows).into()))
+    }
+
+    /// The radio's kept settings and whether the chip powered up since they were last read.
+    #[pyfunction]
+    fn radio_get(vm: &VirtualMachine) -> PyResult<(String, bool)> {
+        with_state(|s| (s.radio.clone(), std::mem::take(&mut s.radio_cold)))
+            .ok_or_else(|| vm.new_runtime_error("board not running"))
+    }
+
+    #[pyfunction]
+    fn radio_set(blob: PyUtf8StrRef) {
+        let blob = crate::heap::untracked(|| blob.as_str().to_owned());
+        with_state(|s| s.radio = blob);
+    }
+
+    /// One line per interface for front ends.
+    #[pyfunction]
+    fn status(lines: PyListRef, vm: &VirtualMachine) -> PyResult<()> {
+        let mut v = Vec::new();
+        for l in lines.borrow_vec().iter() {
+            v.push(l.str(vm)?.to_string());
+        }
+        crate::heap::untracked(|| with_state(|s| s.board.set_network_status(&v)));
+        Ok(())
+    }
+
+    type NetSpecRow = (PyObjectRef, String, String, String, bool, String);
+
+    /// The board's network data: (mac, ap_essid_prefix, ap_password, ap_ip, ap_on_first_boot,
+    /// hostname_prefix).
+    #[pyfunction]
+    fn spec(vm: &VirtualMachine) -> PyResult<Option<NetSpecRow>> {
+        let n = with_state(|s| s.board.spec.network.clone())
+            .ok_or_else(|| vm.new_runtime_error("board not running"))?;
+        Ok(n.map(|n| {
+            (
+                vm.ctx.new_bytes(n.mac.clone()).into(),
+                n.ap_essid_prefix,
+                n.ap_password,
+                n.ap_ip,
+                n.ap_active_at_first_boot,
+                n.hostname_prefix,
+            )
+        }))
+    }
+
+    /// Starts the WebREPL server on the board's `port`; returns the host port.
+    #[pyfunction]
+    fn webrepl_start(port: i64, password: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<u16> {
+        let port = u16::try_from(port).map_err(|_| vm.new_overflow_error("port out of range"))?;
+        let r = with_state(|s| {
+            crate::heap::untracked(|| {
+                if let Some(w) = s.webrepl.take() {
+                    w.stop();
+                }
+                let host = SocketAddr::new(s.net.config.bind, s.net.config.host_port(port));
+                let (a, b, c) = s.board.spec.version_tuple();
+                let setup = crate::webrepl::WebReplSetup {
+                    password: password.as_str().to_owned(),
+                    version: (a as u8, b as u8, c as u8),
+                    max_file: s.board.spec.fs_size,
+                    board: s.board.spec.id.clone(),
+                };
+                match crate::webrepl::WebRepl::start(host, setup, s.sender.clone()) {
+                    Ok(w) => {
+                        let at = w.addr;
+                        s.webrepl = Some(w);
+                        Ok(at)
+                    }
+                    Err(e) => Err(super::errno(&e)),
+                }
+            })
+        })
+        .ok_or_else(|| vm.new_runtime_error("board not running"))?;
+        let at = r.map_err(|e| os_error(vm, e))?;
+        eprintln!("mpsim: the board's WebREPL (port {port}) is at http://{at}/ on this machine");
+        Ok(at.port())
+    }
+
+    #[pyfunction]
+    fn webrepl_stop() {
+        if let Some(Some(w)) = with_state(|s| s.webrepl.take()) {
+            w.stop();
+        }
+    }
+
+    /// Whether the WebREPL runs, and whether a client is logged in.
+    #[pyfunction]
+    fn webrepl_state() -> (bool, bool) {
+        with_state(|s| {
+            s.webrepl
+                .as_ref()
+                .map_or((false, false), |w| (true, w.has_client()))
+        })
+        .unwrap_or((false, false))
+    }
+}
