@@ -1,6 +1,9 @@
 //! `mpsim serve`: the board on a virtual serial port, driven by the real host tools (issue 4).
 //! mpremote, ampy and pyserial come from the venv `scripts/test.sh` creates (they must be on PATH).
 
+mod common;
+use common::python;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -72,15 +75,6 @@ impl Drop for Served {
             .status();
         let _ = self.child.wait();
     }
-}
-
-/// Runs a Python script (python3 and the venv's tools on PATH) with `args`, killed after `secs`.
-fn python(secs: u32, script: &str, args: &[&str]) -> Output {
-    Command::new("timeout")
-        .args([&secs.to_string(), "python3", "-c", script])
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 /// Runs a script that must print exactly `expected` (its stderr explains a failure).

@@ -254,13 +254,53 @@ sys.__stderr__ = sys.stdout
 sys.__stdin__ = sys.stdin
 
 
+_after_cr = [False]
+
+
 def _input(prompt=None):
+    # The board's input() is its readline: typed characters echo, Backspace rubs out, Enter
+    # (CR, LF or CR LF) ends the line and echoes a newline; Ctrl-D on an empty line is EOFError.
     if prompt:
         sys.stdout.write(str(prompt))
-    line = sys.stdin.readline()
-    if line.endswith("\n"):
-        line = line[:-1]
-    return line
+    out = bytearray()
+    while True:
+        c = _mpsim.console_read(1)
+        if not c:
+            if out:
+                break
+            raise EOFError
+        if c == b"\n" and _after_cr[0]:
+            _after_cr[0] = False
+            continue
+        _after_cr[0] = c == b"\r"
+        if c in (b"\r", b"\n"):
+            break
+        if c in (b"\x7f", b"\x08"):
+            if out:
+                # Rub out a whole UTF-8 character.
+                while out and (out[-1] & 0xC0) == 0x80:
+                    out.pop()
+                if out:
+                    out.pop()
+                _mpsim.console_write(b"\x08\x1b[K")
+            continue
+        if c == b"\x04" and not out:
+            raise EOFError
+        if c == b"\x1b":
+            # An escape sequence (arrow keys): not part of the line.
+            nxt = _mpsim.console_read(1)
+            if nxt in (b"[", b"O"):
+                while True:
+                    ch = _mpsim.console_read(1)
+                    if not ch or 0x40 <= ch[0] <= 0x7E:
+                        break
+            continue
+        if c[0] < 0x20:
+            continue
+        out += c
+        _mpsim.console_write(c)
+    _mpsim.console_write(b"\n")
+    return out.decode("utf-8", "replace")
 
 
 import builtins

@@ -88,12 +88,14 @@ class socket:
     _net = True
 
     def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0):
+        self._id = 0
         if af != AF_INET:
             raise _err(22)
         if type not in (SOCK_STREAM, SOCK_DGRAM):
             raise _err(22)
         self._type = type
-        self._id = _n.socket(type == SOCK_STREAM)
+        self._h = _n.socket(type == SOCK_STREAM)
+        self._id = self._h.id()
         self._timeout = None
         self._listening = False
         self._cb = None
@@ -103,9 +105,6 @@ class socket:
             0 if self._id else -1,
             -1 if self._timeout is None else int(self._timeout * 1000),
         )
-
-    def __del__(self):
-        self.close()
 
     def __enter__(self):
         return self
@@ -122,6 +121,7 @@ class socket:
         if self._id:
             _n.close(self._id)
             self._id = 0
+            self._h = None
 
     def _wait(self, mask, deadline):
         # Blocks like lwIP's socket calls: timers, IRQs and Ctrl-C keep working meanwhile.
@@ -167,10 +167,11 @@ class socket:
         while True:
             r = _n.accept(self._live())
             if r is not None:
-                nid, ip, port = r
+                h, ip, port = r
                 s = socket.__new__(socket)
                 s._type = SOCK_STREAM
-                s._id = nid
+                s._h = h
+                s._id = h.id()
                 s._timeout = None
                 s._listening = False
                 s._cb = None

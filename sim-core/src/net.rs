@@ -634,8 +634,33 @@ mod _mpsim_net {
     use crate::sim::{self, with_state};
     use rustpython_vm::builtins::{PyBaseExceptionRef, PyListRef, PyUtf8StrRef};
     use rustpython_vm::function::ArgBytesLike;
-    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_vm::{Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
     use std::net::{IpAddr, SocketAddr};
+
+    /// Owns one of the board's sockets: when the script drops its socket object without
+    /// close(), collecting it gives the slot back (lwIP's finaliser), without running Python.
+    #[pyattr]
+    #[pyclass(name = "Handle")]
+    #[derive(Debug, PyPayload)]
+    struct Handle {
+        id: u32,
+    }
+
+    #[pyclass]
+    impl Handle {
+        #[pymethod]
+        fn id(zelf: &Py<Self>) -> u32 {
+            zelf.id
+        }
+    }
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // Inside another borrow of the state (a reset clearing callbacks) the reset's
+            // close_all() follows anyway.
+            with_state(|s| crate::heap::untracked(|| s.net.close(self.id)));
+        }
+    }
 
     fn err(vm: &VirtualMachine, e: i32) -> PyBaseExceptionRef {
         let e = if e == -1 {
@@ -674,8 +699,9 @@ mod _mpsim_net {
     }
 
     #[pyfunction]
-    fn socket(stream: bool, vm: &VirtualMachine) -> PyResult<u32> {
-        net(vm, |n| n.socket(stream))
+    fn socket(stream: bool, vm: &VirtualMachine) -> PyResult<PyRef<Handle>> {
+        let id = net(vm, |n| n.socket(stream))?;
+        Ok(Handle { id }.into_ref(&vm.ctx))
     }
 
     #[pyfunction]
@@ -708,11 +734,11 @@ mod _mpsim_net {
     }
 
     #[pyfunction]
-    fn accept(id: u32, vm: &VirtualMachine) -> PyResult<Option<(u32, String, u16)>> {
+    fn accept(id: u32, vm: &VirtualMachine) -> PyResult<Option<(PyRef<Handle>, String, u16)>> {
         let r = net(vm, |n| n.accept(id))?;
         Ok(r.map(|(nid, a)| {
             let (ip, port) = addr_tuple(a, vm);
-            (nid, ip, port)
+            (Handle { id: nid }.into_ref(&vm.ctx), ip, port)
         }))
     }
 

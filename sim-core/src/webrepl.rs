@@ -238,9 +238,19 @@ impl Server {
             match self.listener.accept() {
                 Ok((mut stream, peer)) => {
                     if self.conns.len() >= MAX_CONNS {
-                        // A flood: the board's lwIP would refuse too.
-                        drop(stream);
-                        continue;
+                        // A flood of connections that do not speak: the newest one pushes out
+                        // the oldest that has not finished its request, so a real client
+                        // still gets in and the count stays bounded.
+                        let idle = self
+                            .conns
+                            .iter()
+                            .filter(|(_, c)| matches!(c.phase, Phase::Http(_) | Phase::Page(..)))
+                            .min_by_key(|(_, c)| c.since)
+                            .map(|(t, _)| *t);
+                        match idle {
+                            Some(t) => self.close(t),
+                            None => continue,
+                        }
                     }
                     // Replies are small and answer requests: send them at once.
                     let _ = stream.set_nodelay(true);

@@ -1,0 +1,861 @@
+//! The board's network (issue 6): Wi-Fi config, host-backed sockets against real peers (an HTTP
+//! server, a TCP client, a UDP peer, Debian's mosquitto with micropython-lib's umqtt.simple), the
+//! `--net` policy, and the WebREPL with real clients: Python's websocket-client (from the venv),
+//! tungstenite, the pty for webrepl_setup, and mpsim's page in Debian's headless Chromium.
+
+mod common;
+use common::python;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tungstenite::{Message, WebSocket};
+
+/// A running `mpsim run` or `mpsim serve`, its stderr read line by line (port notices).
+struct Board {
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    stdout: Option<std::thread::JoinHandle<String>>,
+    tty: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+/// Joins Wi-Fi with the default access points (what every socket test does first).
+const JOIN: &str = "import network, time\nsta = network.WLAN(network.STA_IF)\nsta.active(True)\nsta.connect('ClassroomWiFi', 'secret')\nwhile not sta.isconnected():\n    time.sleep_ms(50)\n";
+
+impl Board {
+    /// Starts `mpsim ARGS…` with a throw-away flash made of `files` (`{dir}` in args is the
+    /// test's folder, `{fs}` the flash folder, `{tty}` the serial port's link).
+    fn start(args: &[&str], files: &[(&str, &[u8])]) -> Board {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = dir.path().join("fs");
+        std::fs::create_dir_all(&fs).unwrap();
+        for (name, data) in files {
+            let p = fs.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, data).unwrap();
+        }
+        let tty = dir.path().join("ttyESP8266");
+        let subst = |a: &&str| {
+            a.replace("{dir}", dir.path().to_str().unwrap())
+                .replace("{fs}", fs.to_str().unwrap())
+                .replace("{tty}", tty.to_str().unwrap())
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .args(args.iter().map(subst))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = channel();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let all = stderr.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                all.lock().unwrap().push_str(&format!("{line}\n"));
+                let _ = tx.send(line);
+            }
+        });
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).replace("\r\n", "\n")
+        });
+        Board {
+            child,
+            lines,
+            stderr,
+            stdout: Some(stdout),
+            tty,
+            dir,
+        }
+    }
+
+    /// `mpsim serve` on a flash with `files`.
+    fn serve(files: &[(&str, &[u8])], extra: &[&str]) -> Board {
+        let mut args = vec!["serve", "--fs", "{fs}", "--tty", "{tty}"];
+        args.extend_from_slice(extra);
+        let b = Board::start(&args, files);
+        let t = Instant::now();
+        while !b.tty.exists() {
+            assert!(t.elapsed() < Duration::from_secs(20), "no serial port");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        b
+    }
+
+    /// The host port of the next notice containing `needle` (`127.0.0.1:PORT` in it).
+    fn next_port(&self, needle: &str) -> u16 {
+        let end = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| {
+                panic!(
+                    "no {needle:?} notice; stderr:\n{}",
+                    self.stderr.lock().unwrap()
+                )
+            });
+            if line.contains(needle) {
+                let at = line.find("127.0.0.1:").expect("address") + "127.0.0.1:".len();
+                let digits: String = line[at..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                return digits.parse().unwrap();
+            }
+        }
+    }
+
+    fn webrepl_port(&self) -> u16 {
+        self.next_port("WebREPL (port 8266)")
+    }
+
+    /// Waits for the end of a `mpsim run`: (exit code, stdout, stderr).
+    fn finish(mut self) -> (i32, String, String) {
+        let t = Instant::now();
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            if t.elapsed() > Duration::from_secs(90) {
+                let _ = self.child.kill();
+                panic!("the board did not finish: {}", self.stderr.lock().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = self.stdout.take().unwrap().join().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let err = self.stderr.lock().unwrap().clone();
+        (status.code().unwrap_or(-1), out, err)
+    }
+
+    fn fs(&self) -> PathBuf {
+        self.dir.path().join("fs")
+    }
+}
+
+impl Drop for Board {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = Command::new("kill")
+                .arg(self.child.id().to_string())
+                .status();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `mpsim run` of `script` (Wi-Fi joined first) on a flash with `files`; waits for the end.
+fn run(script: &str, files: &[(&str, &[u8])], extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["run", "{dir}/main.py", "--fs", "{fs}", "--timeout", "60s"];
+    args.extend_from_slice(extra);
+    let b = Board::start(&args, files);
+    std::fs::write(b.dir.path().join("main.py"), format!("{JOIN}{script}")).unwrap();
+    b.finish()
+}
+
+/// Same, but the script is written before the board starts (tests that talk to it meanwhile).
+fn run_live(script: &str, files: &[(&str, &[u8])], extra: &[&str]) -> Board {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.py");
+    std::fs::write(&path, format!("{JOIN}{script}")).unwrap();
+    let p = path.to_str().unwrap().to_owned();
+    let mut args = vec!["run", p.as_str(), "--fs", "{fs}", "--timeout", "60s"];
+    args.extend_from_slice(extra);
+    let b = Board::start(&args, files);
+    std::mem::forget(dir); // the script must outlive the board's start; the OS cleans /tmp.
+    b
+}
+
+/// micropython-lib's sources, fetched from PyPI by scripts/test.sh.
+fn micropython_lib(rel: &str) -> Vec<u8> {
+    let root = std::env::var("MPSIM_MICROPYTHON_LIB").expect(
+        "MPSIM_MICROPYTHON_LIB: run the tests through scripts/test.sh, which fetches umqtt.simple and urequests",
+    );
+    std::fs::read(Path::new(&root).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// A one-shot HTTP server on the host: returns its port and the request it gets.
+fn http_server(body: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut req = Vec::new();
+        let mut b = [0u8; 1024];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = c.read(&mut b).unwrap();
+            if n == 0 {
+                break;
+            }
+            req.extend_from_slice(&b[..n]);
+        }
+        let reply = format!(
+            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        c.write_all(reply.as_bytes()).unwrap();
+        String::from_utf8_lossy(&req).into_owned()
+    });
+    (port, h)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn urequests_fetches_a_page_from_a_host_server() {
+    let (port, server) = http_server("hello from the host");
+    let lib = micropython_lib("urequests/__init__.py");
+    let (code, out, err) = run(
+        &format!(
+            "import urequests\nr = urequests.get('http://127.0.0.1:{port}/page?x=1')\nprint(r.status_code, r.text)\nr.close()\n"
+        ),
+        &[("lib/urequests/__init__.py", &lib)],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "200 hello from the host\n", "{err}");
+    let req = server.join().unwrap();
+    assert!(req.starts_with("GET /page?x=1 HTTP/1.0\r\n"), "{req}");
+    assert!(req.contains("Host: 127.0.0.1\r\n"), "{req}");
+}
+
+#[test]
+fn a_board_tcp_server_is_reached_from_the_host() {
+    let b = run_live(
+        "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0', 9000))\ns.listen(1)\nprint('listening')\nn = 0\nwhile True:\n    c, a = s.accept()\n    while True:\n        line = c.readline()\n        if not line or line == b'quit\\n':\n            break\n        c.write(line.upper())\n        n += 1\n    c.close()\n    if line == b'quit\\n':\n        break\nprint('served', n)\n",
+        &[],
+        &["--map-port", "9000=0"],
+    );
+    let port = b.next_port("TCP port 9000");
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut r = BufReader::new(c.try_clone().unwrap());
+    for word in ["one", "two", "three"] {
+        c.write_all(format!("{word}\n").as_bytes()).unwrap();
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        assert_eq!(line, format!("{}\n", word.to_uppercase()));
+    }
+    // A second client waits in the backlog until the first is done.
+    let mut c2 = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    drop((r, c));
+    c2.write_all(b"quit\n").unwrap();
+    let (code, out, err) = b.finish();
+    assert_eq!((code, out.as_str()), (0, "listening\nserved 3\n"), "{err}");
+}
+
+#[test]
+fn udp_round_trip_with_a_host_peer() {
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = peer.local_addr().unwrap().port();
+    let echo = std::thread::spawn(move || {
+        peer.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut b = [0u8; 256];
+        let (n, from) = peer.recv_from(&mut b).unwrap();
+        let mut reply = b"echo:".to_vec();
+        reply.extend_from_slice(&b[..n]);
+        peer.send_to(&reply, from).unwrap();
+    });
+    let (code, out, err) = run(
+        &format!(
+            "import socket\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nu.settimeout(20)\nu.sendto(b'ping', ('127.0.0.1', {port}))\ndata, addr = u.recvfrom(100)\nprint(data, addr == ('127.0.0.1', {port}))\n"
+        ),
+        &[],
+        &[],
+    );
+    echo.join().unwrap();
+    assert_eq!((code, out.as_str()), (0, "b'echo:ping' True\n"), "{err}");
+}
+
+#[test]
+fn umqtt_simple_publishes_to_a_local_mosquitto() {
+    let port = free_port();
+    let mut broker = Command::new("mosquitto")
+        .args(["-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto (Debian's package, installed by scripts/test.sh)");
+    let t = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "mosquitto did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sub = Command::new("mosquitto_sub")
+        .args([
+            "-p",
+            &port.to_string(),
+            "-t",
+            "mpsim/#",
+            "-C",
+            "1",
+            "-v",
+            "-W",
+            "30",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("mosquitto_sub (Debian's mosquitto-clients)");
+    std::thread::sleep(Duration::from_millis(300));
+    let lib = micropython_lib("umqtt/simple.py");
+    let (code, out, err) = run(
+        &format!(
+            "from umqtt.simple import MQTTClient\nc = MQTTClient('board1', '127.0.0.1', port={port})\nc.connect()\nc.publish(b'mpsim/hello', b'hi from the board')\nc.disconnect()\nprint('published')\n"
+        ),
+        &[("lib/umqtt/simple.py", &lib)],
+        &[],
+    );
+    let got = sub.wait_with_output().unwrap();
+    let _ = broker.kill();
+    let _ = broker.wait();
+    assert_eq!((code, out.as_str()), (0, "published\n"), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        "mpsim/hello hi from the board\n"
+    );
+}
+
+#[test]
+fn the_net_policy_limits_where_sockets_go() {
+    let try_all = |port: u16| {
+        format!(
+            "import socket\nfor host in ('localhost', 'micropython.org'):\n    try:\n        print(host, socket.getaddrinfo(host, 80)[0][-1][0])\n    except OSError as e:\n        print(host, 'OSError', e.errno)\nfor addr in (('127.0.0.1', {port}), ('10.255.255.1', 80)):\n    s = socket.socket()\n    s.settimeout(5)\n    try:\n        s.connect(addr)\n        print(addr[0], 'connected')\n    except OSError as e:\n        print(addr[0], 'OSError', e.errno)\n    s.close()\n"
+        )
+    };
+    let port = TcpListener::bind("127.0.0.1:0").unwrap();
+    let p = port.local_addr().unwrap().port();
+    let (code, out, err) = run(&try_all(p), &[], &["--net", "none"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "localhost OSError -2\nmicropython.org OSError -2\n127.0.0.1 OSError 113\n10.255.255.1 OSError 113\n"
+    );
+    let (code, out, err) = run(&try_all(p), &[], &["--net", "loopback"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "localhost 127.0.0.1\nmicropython.org OSError -2\n127.0.0.1 connected\n10.255.255.1 OSError 113\n"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .args(["run", "-c", "pass", "--net", "everything"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("possible values: host, loopback, none"));
+}
+
+#[test]
+fn a_wifi_config_file_sets_the_access_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let aps = dir.path().join("aps.toml");
+    std::fs::write(
+        &aps,
+        "[[ap]]\nssid = \"Lab-2\"\npassword = \"pico1234\"\nrssi = -40\nchannel = 3\nsubnet = \"10.1.2\"\n\n[[ap]]\nssid = \"Far\"\nrssi = -95\n",
+    )
+    .unwrap();
+    let script = "import network, time\nsta = network.WLAN(network.STA_IF)\nsta.active(True)\nprint([(s[0], s[2], s[3]) for s in sta.scan()])\nfor ssid, key in (('Far', ''), ('ClassroomWiFi', 'secret'), ('Lab-2', 'pico1234')):\n    sta.connect(ssid, key)\n    time.sleep(4)\n    print(ssid, sta.status(), sta.ifconfig()[0])\n";
+    let o = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .env("XDG_DATA_HOME", dir.path())
+        .args(["run", "-c", script, "--virtual-time", "--fs"])
+        .arg(dir.path())
+        .arg("--wifi-config")
+        .arg(&aps)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n"),
+        "[(b'Lab-2', 3, -40), (b'Far', 6, -95)]\nFar 4 0.0.0.0\nClassroomWiFi 3 0.0.0.0\nLab-2 5 10.1.2.169\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(&aps, "[[ap]]\nssid = \"X\"\nchannel = 99\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .env("XDG_DATA_HOME", dir.path())
+        .args(["run", "-c", "pass", "--wifi-config"])
+        .arg(&aps)
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("channel must be 1 to 14"), "{err}");
+}
+
+// ---- WebREPL ----
+
+const WEBREPL_BOOT: &[u8] = b"import webrepl\nwebrepl.start(password='secret1')\n";
+
+fn ws_connect(port: u16) -> WebSocket<TcpStream> {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let (ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}/"), s).unwrap();
+    ws
+}
+
+/// Reads text frames until their text contains `needle`; returns it all.
+fn text_until(ws: &mut WebSocket<TcpStream>, needle: &str) -> String {
+    let mut all = String::new();
+    while !all.contains(needle) {
+        match ws.read() {
+            Ok(Message::Text(t)) => all.push_str(&t),
+            Ok(_) => {}
+            Err(e) => panic!("{e} while waiting for {needle:?}; got {all:?}"),
+        }
+    }
+    all
+}
+
+fn login(port: u16, password: &str) -> WebSocket<TcpStream> {
+    let mut ws = ws_connect(port);
+    assert_eq!(text_until(&mut ws, "Password: "), "Password: ");
+    ws.send(Message::text(format!("{password}\r"))).unwrap();
+    assert_eq!(text_until(&mut ws, ">>> "), "\r\nWebREPL connected\r\n>>> ");
+    ws
+}
+
+fn binary(ws: &mut WebSocket<TcpStream>) -> Vec<u8> {
+    loop {
+        match ws.read().unwrap() {
+            Message::Binary(b) => return b.to_vec(),
+            _ => continue,
+        }
+    }
+}
+
+fn wa(kind: u8, size: u32, name: &[u8]) -> Vec<u8> {
+    let mut r = b"WA".to_vec();
+    r.extend_from_slice(&[kind, 0]);
+    r.extend_from_slice(&0u64.to_le_bytes());
+    r.extend_from_slice(&size.to_le_bytes());
+    r.extend_from_slice(&(name.len() as u16).to_le_bytes());
+    let mut n = name.to_vec();
+    n.resize(64, 0);
+    r.extend_from_slice(&n);
+    r
+}
+
+/// True when the server closed the connection (reads fail or see Close).
+fn closed(ws: &mut WebSocket<TcpStream>) -> bool {
+    loop {
+        match ws.read() {
+            Ok(Message::Close(_)) | Err(_) => return true,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// webrepl_cli-style client from PyPI's websocket-client: login, console, files, version, a
+/// second client, a wrong password — while pyserial reads the notices on the serial port.
+const WS_CLIENT: &str = r#"
+import os, struct, sys, time, serial, websocket
+port, tty = sys.argv[1], sys.argv[2]
+uart = serial.Serial(tty, 115200, timeout=0.2)
+url = "ws://127.0.0.1:%s/" % port
+
+def frames_until(ws, needle):
+    got = ""
+    while needle not in got:
+        op, data = ws.recv_data()
+        if op == 1:
+            got += data.decode()
+    return got
+
+bad = websocket.create_connection(url, timeout=20)
+assert bad.recv() == "Password: "
+bad.send("wrong\r")
+assert frames_until(bad, "denied") == "\r\nAccess denied\r\n"
+bad.settimeout(5)
+try:
+    while True:
+        bad.recv()
+except websocket.WebSocketTimeoutException:
+    print("wrong password: still open")
+except Exception:
+    print("wrong password: closed")
+
+ws = websocket.create_connection(url, timeout=20)
+assert ws.recv() == "Password: "
+ws.send("secret1\r")
+assert frames_until(ws, ">>> ") == "\r\nWebREPL connected\r\n>>> "
+ws.send("print(6*7)\r")
+out = frames_until(ws, "42\r\n>>> ")
+print("console:", out.replace("\r\n", "|"))
+
+def rec(kind, size, name):
+    return struct.pack("<2sBBQLH64s", b"WA", kind, 0, 0, size, len(name), name)
+
+def resp():
+    while True:
+        op, data = ws.recv_data()
+        if op == 2:
+            return data
+
+data = os.urandom(300000)
+r = rec(1, len(data), b"blob.bin")
+ws.send_binary(r[:10]); ws.send_binary(r[10:])
+assert resp() == b"WB\x00\x00"
+for i in range(0, len(data), 1024):
+    ws.send_binary(data[i:i + 1024])
+assert resp() == b"WB\x00\x00"
+ws.send_binary(rec(2, 0, b"blob.bin"))
+assert resp() == b"WB\x00\x00"
+got = b""
+while True:
+    ws.send_binary(b"\x00")
+    chunk = resp()
+    (n,) = struct.unpack("<H", chunk[:2])
+    if n == 0:
+        break
+    got += chunk[2:]
+assert resp() == b"WB\x00\x00"
+print("put/get byte-exact:", got == data, len(got))
+ws.send_binary(rec(2, 0, b"nosuchfile"))
+print("get missing:", resp())
+ws.send_binary(rec(3, 0, b""))
+print("version:", tuple(resp()))
+ws.send("import os; print(os.stat('blob.bin')[6])\r")
+print("on the flash:", "300000" in frames_until(ws, "300000"))
+
+second = websocket.create_connection(url, timeout=20)
+try:
+    print("second client got:", repr(second.recv()))
+except Exception:
+    print("second client: closed")
+ws.send("print('still here')\r")
+print("first client:", "still here" in frames_until(ws, "still here\r\n"))
+ws.close()
+time.sleep(0.5)
+console = uart.read(100000).decode(errors="replace")
+print("uart: connection from", "WebREPL connection from: ('127.0.0.1'," in console)
+print("uart: concurrent rejected", "Concurrent WebREPL connection from ('127.0.0.1'," in console)
+print("uart: access denied EOF", "dupterm: EOF received, deactivating" in console)
+print("uart: echo of webrepl input", "print('still here')" in console)
+"#;
+
+#[test]
+fn webrepl_with_a_python_websocket_client() {
+    let b = Board::serve(&[("boot.py", WEBREPL_BOOT)], &["--map-port", "8266=0"]);
+    let port = b.webrepl_port();
+    let o = python(90, WS_CLIENT, &[&port.to_string(), b.tty.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "wrong password: closed\n\
+         console: print(6*7)|42|>>> \n\
+         put/get byte-exact: True 300000\n\
+         get missing: b'WB\\x01\\x00'\n\
+         version: (1, 24, 1)\n\
+         on the flash: True\n\
+         second client: closed\n\
+         first client: True\n\
+         uart: connection from True\n\
+         uart: concurrent rejected True\n\
+         uart: access denied EOF True\n\
+         uart: echo of webrepl input True\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn webrepl_survives_bad_clients_and_keeps_the_flash() {
+    let b = Board::serve(
+        &[("boot.py", WEBREPL_BOOT), ("keep.txt", b"precious")],
+        &["--map-port", "8266=0"],
+    );
+    let port = b.webrepl_port();
+    // An over-long password is cut at the board's 10 bytes and refused.
+    let mut ws = ws_connect(port);
+    text_until(&mut ws, "Password: ");
+    ws.send(Message::text(format!("secret1{}\r", "x".repeat(5000))))
+        .unwrap();
+    assert!(text_until(&mut ws, "denied").contains("Access denied"));
+    assert!(closed(&mut ws));
+    // A frame with a 64-bit length, and one far beyond the board's frames: the connection ends.
+    for length in [100_000u64, 1 << 32] {
+        let mut raw = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        raw.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        raw.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: foo\r\n\r\n").unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            raw.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head);
+        // webrepl_cli's key "foo" (and no version header): the accept key for it.
+        assert!(
+            head.contains("Sec-WebSocket-Accept: BM0S0+ghftShuFVHQATK/DBiJq8="),
+            "{head}"
+        );
+        let mut frame = vec![0x82u8, 127];
+        frame.extend_from_slice(&length.to_be_bytes());
+        raw.write_all(&frame).unwrap();
+        let _ = raw.write_all(&[0u8; 70000]);
+        let mut sink = Vec::new();
+        if let Err(e) = raw.read_to_end(&mut sink) {
+            assert!(
+                !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ),
+                "a {length}-byte frame left the connection open"
+            );
+        }
+        assert!(sink.starts_with(b"\x81\x0aPassword: "), "{sink:?}");
+    }
+    // A flood of connections that never speak, then a real client.
+    let flood: Vec<TcpStream> = (0..200)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
+        .collect();
+    drop(flood);
+    let mut ws = login(port, "secret1");
+    // Paths outside the flash, too long, or empty: refused with WB 1.
+    for name in [&b"../../etc/passwd"[..], &[b'a'; 64][..], b""] {
+        ws.send(Message::binary(wa(1, 5, name))).unwrap();
+        assert_eq!(binary(&mut ws), b"WB\x01\x00", "{name:?}");
+        ws.send(Message::binary(b"12345".to_vec())).unwrap(); // swallowed
+    }
+    ws.send(Message::binary(wa(2, 0, b"../keep.txt"))).unwrap();
+    assert_eq!(binary(&mut ws), b"WB\x01\x00");
+    // A PUT bigger than the flash is refused before its bytes.
+    ws.send(Message::binary(wa(1, u32::MAX, b"huge.bin")))
+        .unwrap();
+    assert_eq!(binary(&mut ws), b"WB\x01\x00");
+    drop(ws);
+    // A half-sent file: the old contents stay whole.
+    let mut ws = login(port, "secret1");
+    ws.send(Message::binary(wa(1, 1000, b"keep.txt"))).unwrap();
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    ws.send(Message::binary(vec![b'z'; 300])).unwrap();
+    ws.flush().unwrap();
+    drop(ws);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut ws = login(port, "secret1");
+    ws.send(Message::binary(wa(2, 0, b"keep.txt"))).unwrap();
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    ws.send(Message::binary(vec![0])).unwrap();
+    assert_eq!(binary(&mut ws), b"\x08\x00precious");
+    ws.send(Message::binary(vec![0])).unwrap();
+    assert_eq!(binary(&mut ws), b"\x00\x00");
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    ws.send(Message::text("print(1+1)\r")).unwrap();
+    assert!(text_until(&mut ws, "2\r\n>>> ").contains("print(1+1)\r\n2\r\n"));
+}
+
+#[test]
+fn a_soft_reset_drops_the_webrepl_client_and_boot_py_restarts_it() {
+    let b = Board::serve(&[("boot.py", WEBREPL_BOOT)], &["--map-port", "8266=0"]);
+    let port = b.webrepl_port();
+    let mut ws = login(port, "secret1");
+    ws.send(Message::text(
+        "import socket; s = socket.socket(); s.bind(('', 9123)); s.listen(1)\r",
+    ))
+    .unwrap();
+    text_until(&mut ws, ">>> ");
+    let held = b.next_port("TCP port 9123");
+    assert!(TcpStream::connect(("127.0.0.1", held)).is_ok());
+    // Ctrl-D at the prompt: a soft reset, which closes the board's sockets and its client.
+    ws.send(Message::text("\x04")).unwrap();
+    assert!(closed(&mut ws));
+    let again = b.webrepl_port();
+    let mut ws = login(again, "secret1");
+    assert!(
+        TcpStream::connect(("127.0.0.1", held)).is_err(),
+        "the board's server socket is gone after the reset"
+    );
+    ws.send(Message::text("print('back')\r")).unwrap();
+    text_until(&mut ws, "back\r\n>>> ");
+}
+
+/// `import webrepl_setup` over the serial port, as the introduction's transcript does it.
+const SETUP: &str = r#"
+import sys, time, serial
+s = serial.Serial(sys.argv[1], 115200, timeout=0.1)
+seen = ""
+def expect(text, secs=20):
+    global seen
+    end = time.time() + secs
+    while text not in seen:
+        if time.time() > end:
+            raise SystemExit("no %r in %r" % (text, seen))
+        seen += s.read(4096).decode(errors="replace")
+    i = seen.index(text) + len(text)
+    out, seen = seen[:i], seen[i:]
+    return out
+s.write(b"\r\x03")
+expect(">>> ")
+time.sleep(0.5)
+s.read(4096)
+seen = ""
+s.write(b"import webrepl_setup\r")
+print(expect("> ").split("webrepl_setup\r\n", 1)[1].replace("\r\n", "|"))
+s.write(b"E\r")
+print(expect("New password (4-9 chars): ").replace("\r\n", "|"))
+s.write(b"abc\r")
+print(expect("New password (4-9 chars): ").replace("\r\n", "|"))
+s.write(b"secret\r")
+expect("Confirm password: ")
+s.write(b"secrex\r")
+print(expect("New password (4-9 chars): ").replace("\r\n", "|"))
+s.write(b"secret\r")
+expect("Confirm password: ")
+s.write(b"secret\r")
+print(expect("Would you like to reboot now? (y/n) ").replace("\r\n", "|"))
+s.write(b"y\r")
+expect(">>> ", 30)
+s.write(b"print(open('webrepl_cfg.py').read()); print(open('boot.py').read())\r")
+print(expect(">>> ").replace("\r\n", "|"))
+"#;
+
+#[test]
+fn webrepl_setup_over_the_serial_port_enables_it_for_the_next_boot() {
+    let b = Board::serve(&[], &["--map-port", "8266=0"]);
+    let o = python(60, SETUP, &[b.tty.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..5],
+        [
+            "WebREPL daemon auto-start status: disabled||Would you like to (E)nable or (D)isable it running on boot?|(Empty line to quit)|> ",
+            "E|To enable WebREPL, you must set password for it|New password (4-9 chars): ",
+            "abc|Invalid password length|New password (4-9 chars): ",
+            "secrex|Passwords do not match|New password (4-9 chars): ",
+            "secret|Changes will be activated after reboot|Would you like to reboot now? (y/n) ",
+        ],
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        lines[5].contains("PASS = 'secret'|")
+            && lines[5].contains("|import webrepl|webrepl.start()|")
+            && !lines[5].contains("#import webrepl"),
+        "{}",
+        lines[5]
+    );
+    // The reboot ran boot.py: the WebREPL is up with the new password.
+    let port = b.webrepl_port();
+    let mut ws = login(port, "secret");
+    ws.send(Message::text("print(7*6)\r")).unwrap();
+    text_until(&mut ws, "42\r\n");
+    assert!(b.fs().exists(), "the flash folder stays");
+}
+
+/// mpsim's WebREPL page in headless Chromium, driven over the DevTools protocol
+/// (websocket-client): log in, run `print(6*7)`, upload a file, find it with os.listdir().
+const BROWSER: &str = r##"
+import json, os, subprocess, sys, tempfile, time, websocket
+port = sys.argv[1]
+profile = tempfile.mkdtemp()
+upload = os.path.join(profile, "hello_upload.py")
+with open(upload, "w") as f:
+    f.write("print('uploaded')\n")
+chrome = subprocess.Popen(
+    ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+     "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank"],
+    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+try:
+    url = None
+    end = time.time() + 60
+    while url is None and time.time() < end:
+        line = chrome.stderr.readline()
+        if "DevTools listening on" in line:
+            url = line.split("DevTools listening on ", 1)[1].strip()
+    assert url, "no DevTools address"
+    import urllib.request
+    base = url.split("/devtools/")[0].replace("ws://", "http://")
+    pages = json.loads(urllib.request.urlopen(base + "/json/list", timeout=20).read())
+    page = [p for p in pages if p.get("type") == "page"][0]
+    cdp = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30)
+    n = [0]
+    def call(method, **params):
+        n[0] += 1
+        cdp.send(json.dumps({"id": n[0], "method": method, "params": params}))
+        while True:
+            m = json.loads(cdp.recv())
+            if m.get("id") == n[0]:
+                if "error" in m:
+                    raise RuntimeError(m["error"])
+                return m.get("result", {})
+    def js(expr):
+        r = call("Runtime.evaluate", expression=expr, returnByValue=True, awaitPromise=True)
+        return r.get("result", {}).get("value")
+    def wait(expr, secs=20):
+        end = time.time() + secs
+        while time.time() < end:
+            v = js(expr)
+            if v:
+                return v
+            time.sleep(0.1)
+        raise SystemExit("timed out waiting for %s; terminal: %r" % (expr, js("term.text()")))
+    def typed(text):
+        js("document.getElementById('keys').focus()")
+        call("Input.insertText", text=text)
+    def enter():
+        call("Input.dispatchKeyEvent", type="rawKeyDown", key="Enter", code="Enter", windowsVirtualKeyCode=13)
+        call("Input.dispatchKeyEvent", type="keyUp", key="Enter", code="Enter", windowsVirtualKeyCode=13)
+    call("Page.enable")
+    call("Page.navigate", url="http://127.0.0.1:%s/" % port)
+    wait("document.readyState === 'complete' && !!document.getElementById('connect')")
+    print("title:", js("document.title"))
+    js("document.getElementById('connect').click()")
+    wait("term.text().includes('Password: ')")
+    typed("secret1")
+    enter()
+    wait("term.text().includes('WebREPL connected')")
+    typed("print(6*7)")
+    enter()
+    wait("term.text().includes('\\n42\\n')")
+    print("42 seen:", True)
+    doc = call("DOM.getDocument")
+    node = call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#file")
+    call("DOM.setFileInputFiles", nodeId=node["nodeId"], files=[upload])
+    js("document.getElementById('put').click()")
+    print("upload:", wait("(s => s.startsWith('Sent') && s)(document.getElementById('filestatus').textContent)"))
+    typed("import os; print(sorted(os.listdir()))")
+    enter()
+    print("listdir:", wait("(t => t.includes('hello_upload.py') && t.split('\\n').filter(l => l.startsWith('[')).pop())(term.text())"))
+    typed("exec(open('hello_upload.py').read())")
+    enter()
+    wait("term.text().includes('\\nuploaded\\n')")
+    print("ran it:", True)
+finally:
+    chrome.kill()
+"##;
+
+#[test]
+fn the_webrepl_page_works_in_headless_chromium() {
+    let b = Board::serve(&[("boot.py", WEBREPL_BOOT)], &["--map-port", "8266=0"]);
+    let port = b.webrepl_port();
+    let o = python(120, BROWSER, &[&port.to_string()]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "title: mpsim WebREPL — ESP8266_GENERIC\n\
+         42 seen: True\n\
+         upload: Sent hello_upload.py, 18 bytes\n\
+         listdir: ['boot.py', 'hello_upload.py']\n\
+         ran it: True\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
