@@ -77,6 +77,10 @@ pub struct State {
     accel_ui: Option<[f64; 3]>,
     /// A shake in progress: when it started and what to return to.
     shake: Option<(Instant, [f64; 3])>,
+    /// The access points around the board, as the Wi-Fi pane edits them.
+    pub access_points: Vec<mpsim_sim_core::AccessPoint>,
+    /// The Wi-Fi pane's "add an access point" fields.
+    new_ap: (String, String),
 }
 
 impl State {
@@ -100,6 +104,7 @@ impl State {
             analyzer.pins.sort_unstable();
             analyzer.pins.dedup();
         }
+        let access_points = session.access_points.clone();
         let adc_volts = adc_pads(&session.spec)
             .into_iter()
             .map(|(_, c)| (c, 0.0))
@@ -124,6 +129,8 @@ impl State {
             central: Central::Board,
             accel_ui: None,
             shake: None,
+            access_points,
+            new_ap: (String::new(), String::new()),
         })
     }
 
@@ -748,12 +755,86 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
         }
     }
     tilt_control(ui, st);
+    wifi_panel(ui, st);
     ui.separator();
     // Closed by default: the board's pads do the same, and every line drawn costs a frame's time
     // on a software renderer.
     egui::CollapsingHeader::new("All pins")
         .default_open(false)
         .show(ui, |ui| pins_table(ui, st));
+}
+
+/// The radio's world, on boards with Wi-Fi: what the board's interfaces do, and the access
+/// points around it — switch a router off or on, change its signal, add or remove one. The
+/// board sees each change at once (a station on a router switched off loses its connection).
+fn wifi_panel(ui: &mut egui::Ui, st: &mut State) {
+    if st.session.spec.network.is_none() {
+        return;
+    }
+    ui.separator();
+    egui::CollapsingHeader::new("Wi-Fi")
+        .default_open(false)
+        .show(ui, |ui| {
+            for line in &st.snapshot.network {
+                ui.label(line);
+            }
+            let mut changed = false;
+            let mut remove = None;
+            egui::Grid::new("aps").show(ui, |ui| {
+                for (i, ap) in st.access_points.iter_mut().enumerate() {
+                    let resp = ui.checkbox(&mut ap.online, "");
+                    let tag = format!("router {}", ap.ssid);
+                    resp.widget_info(|| {
+                        WidgetInfo::selected(Role::CheckBox, true, ap.online, &tag)
+                    });
+                    changed |= resp.changed();
+                    let lock = if ap.password.is_empty() {
+                        "open"
+                    } else {
+                        "WPA2"
+                    };
+                    ui.label(format!("{} ({lock}, ch {})", ap.ssid, ap.channel));
+                    changed |= ui
+                        .add(egui::Slider::new(&mut ap.rssi, -100..=-1).suffix(" dBm"))
+                        .changed();
+                    if ui.small_button("Remove").clicked() {
+                        remove = Some(i);
+                    }
+                    ui.end_row();
+                }
+            });
+            if let Some(i) = remove {
+                st.access_points.remove(i);
+                changed = true;
+            }
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut st.new_ap.0)
+                        .hint_text("name")
+                        .desired_width(90.0),
+                );
+                ui.add(
+                    egui::TextEdit::singleline(&mut st.new_ap.1)
+                        .hint_text("password (empty: open)")
+                        .desired_width(110.0),
+                );
+                if ui.button("Add").clicked() {
+                    let ap = mpsim_sim_core::AccessPoint::new(&st.new_ap.0, &st.new_ap.1, -60, 6);
+                    match ap.problem() {
+                        Some(p) => st.status = format!("Wi-Fi: {p}"),
+                        None => {
+                            st.access_points.push(ap);
+                            st.new_ap = (String::new(), String::new());
+                            changed = true;
+                        }
+                    }
+                }
+            });
+            if changed {
+                let aps = st.access_points.clone();
+                st.send(SimCommand::SetAccessPoints(aps));
+            }
+        });
 }
 
 /// Every pin: names, level, mode, and H/L/Z to drive it or let go of it.

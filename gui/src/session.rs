@@ -41,6 +41,8 @@ pub struct Session {
     pub flash: PathBuf,
     /// The serial port's stable name and its `/dev/pts/N`, when there is one.
     pub tty: Option<(PathBuf, String)>,
+    /// The access points the board was started with (the Wi-Fi pane changes them).
+    pub access_points: Vec<mpsim_sim_core::AccessPoint>,
     sender: CommandSender,
     console: Arc<Mutex<Vec<u8>>>,
     ended: Arc<Mutex<Option<String>>>,
@@ -57,6 +59,7 @@ impl Session {
             Some(path) => Some(Pty::open(path).map_err(|e| e.to_string())?),
             None => None,
         };
+        let access_points = setup.net.access_points.clone();
         let config = SimConfig {
             program: setup.program,
             extra_leds: setup.extra_leds,
@@ -125,6 +128,7 @@ impl Session {
         };
         Ok(Session {
             spec: setup.spec,
+            access_points,
             live,
             flash,
             tty,

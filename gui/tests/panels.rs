@@ -593,3 +593,30 @@ fn tilt_control_sets_what_the_accelerometer_feels() {
     assert!(lo < -1000.0 && hi > 1000.0, "shaken both ways: {lo}..{hi}");
     wait_for(&mut h, "back at rest", |s| s.snapshot().accel == Some(rest));
 }
+
+#[test]
+fn the_wifi_pane_switches_a_router_off_and_the_board_sees_it() {
+    let (mut h, _d) = harness(board(Some(
+        "import network, time\nsta = network.WLAN(network.STA_IF)\nsta.active(True)\nsta.connect('ClassroomWiFi', 'secret')\nfor want, say in ((True, 'up'), (False, 'lost'), (True, 'back')):\n    while sta.isconnected() != want:\n        time.sleep_ms(20)\n    print(say, sta.ifconfig()[0])\n",
+    )));
+    h.get_by_label("Wi-Fi").click();
+    wait_for(&mut h, "the station up", |s| {
+        s.term.text().contains("up 192.168.1.169")
+    });
+    wait_for(&mut h, "the status line", |s| {
+        s.snapshot()
+            .network
+            .iter()
+            .any(|l| l == "STA: connected to ClassroomWiFi, 192.168.1.169")
+    });
+    h.get_by_label("STA: connected to ClassroomWiFi, 192.168.1.169");
+    h.get_by_label("router ClassroomWiFi").click();
+    wait_for(&mut h, "the board losing its router", |s| {
+        s.term.text().contains("lost 0.0.0.0")
+    });
+    assert!(!h.state().access_points[0].online);
+    h.get_by_label("router ClassroomWiFi").click();
+    wait_for(&mut h, "the board back on its router", |s| {
+        s.term.text().contains("back 192.168.1.169")
+    });
+}

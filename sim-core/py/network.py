@@ -108,7 +108,7 @@ def _ip_in(subnet):
     return "%s.%d" % (subnet, 100 + _MAC[5] % 100)
 
 
-def _sta_status():
+def _sta_status_now():
     if not _st["sta"] or _st["ssid"] is None:
         return STAT_IDLE
     now = _now()
@@ -133,6 +133,18 @@ def _sta_status():
     return STAT_CONNECTING if dt < _JOIN_US else STAT_GOT_IP
 
 
+# The last status front ends were shown.
+_shown = [None]
+
+
+def _sta_status():
+    s = _sta_status_now()
+    if s != _shown[0]:
+        _shown[0] = s
+        _report()
+    return s
+
+
 def _sta_ap():
     ap = _find(_st["ssid"]) if _st["ssid"] is not None else None
     return ap
@@ -141,7 +153,7 @@ def _sta_ap():
 def _sta_ifconfig():
     if _st["static"]:
         return tuple(_st["static"])
-    if _sta_status() != STAT_GOT_IP:
+    if _sta_status_now() != STAT_GOT_IP:
         return ("0.0.0.0", "0.0.0.0", "0.0.0.0", "0.0.0.0")
     sub = _sta_ap()[6]
     return (_ip_in(sub), "255.255.255.0", sub + ".1", sub + ".1")
@@ -153,7 +165,7 @@ _names = ("idle", "connecting", "wrong password", "no AP found", "connect failed
 def _report():
     lines = []
     if _st["sta"]:
-        s = _sta_status()
+        s = _sta_status_now()
         if s == STAT_GOT_IP:
             lines.append("STA: connected to %s, %s" % (_st["ssid"], _sta_ifconfig()[0]))
         elif _st["ssid"] is not None:
