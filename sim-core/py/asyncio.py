@@ -167,16 +167,62 @@ def _unhandled(t, e):
     sys.print_exception(e)
 
 
+# Tasks waiting for a stream (socket, UART) to be ready: [stream, mask, task].
+_io = []
+
+
+def _io_poll(timeout_ms):
+    # Wakes the tasks whose streams are ready; waits up to timeout_ms (-1: until one is) first
+    # when none is. Sockets wake the wait when they change (in wall time: see socket.py).
+    import select
+    while True:
+        woke = False
+        for w in _io[:]:
+            if select._ready(w[0], w[1]):
+                _io.remove(w)
+                _q.push(w[2], 0)
+                woke = True
+        if woke or timeout_ms == 0:
+            return
+        import _mpsim_net
+        _mpsim_net.wait(timeout_ms)
+        timeout_ms = 0
+
+
+class _IOWait:
+    def __init__(self, stream, mask):
+        self.w = [stream, mask, None]
+
+    def __await__(self):
+        self.w[2] = _cur[0]
+        _io.append(self.w)
+        try:
+            yield
+        finally:
+            if self.w in _io:
+                _io.remove(self.w)
+
+    __iter__ = __await__
+
+
 def _run(main):
     _stop[0] = main
     while not main.done_flag:
+        if _io:
+            _io_poll(0)
         due, t = _q.pop()
         if t is None:
+            if _io:
+                _io_poll(-1)
+                continue
             # Nothing runnable and nothing sleeping: wait for an IRQ (ThreadSafeFlag) forever.
             _mpsim.sleep_us(1 << 40, True)
             continue
         delay = due - _now() if due else 0
         if delay > 0:
+            if _io:
+                _io_poll(max(1, delay // 1000))
+                continue
             _mpsim.sleep_us(delay, True)
             continue
         _q.items.pop(0)
@@ -380,6 +426,155 @@ async def _forever():
 
 
 _loop = Loop()
+
+
+# Streams (extmod/asyncio/stream.py's surface): sockets and other pollable streams.
+_POLLIN = 1
+_POLLOUT = 4
+
+
+class Stream:
+    def __init__(self, s, e={}):
+        self.s = s
+        self.e = e
+        self.out_buf = b""
+
+    def get_extra_info(self, v):
+        return self.e[v]
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        await self.close()
+
+    def close(self):
+        pass
+
+    async def wait_closed(self):
+        self.s.close()
+
+    async def read(self, n=-1):
+        r = b""
+        while True:
+            await _IOWait(self.s, _POLLIN)
+            r2 = self.s.read(n)
+            if r2 is not None:
+                if n >= 0:
+                    return r2
+                if not len(r2):
+                    return r
+                r += r2
+
+    async def readinto(self, buf):
+        await _IOWait(self.s, _POLLIN)
+        return self.s.readinto(buf)
+
+    async def readexactly(self, n):
+        r = b""
+        while n:
+            await _IOWait(self.s, _POLLIN)
+            r2 = self.s.read(n)
+            if r2 is not None:
+                if not len(r2):
+                    raise EOFError
+                r += r2
+                n -= len(r2)
+        return r
+
+    async def readline(self):
+        l = b""
+        while True:
+            await _IOWait(self.s, _POLLIN)
+            l2 = self.s.readline()
+            l += l2
+            if not l2 or l[-1] == 10:
+                return l
+
+    def write(self, buf):
+        if not self.out_buf:
+            ret = self.s.write(buf)
+            if ret == len(buf):
+                return
+            if ret is not None:
+                buf = buf[ret:]
+        self.out_buf += buf
+
+    async def drain(self):
+        if not self.out_buf:
+            return await sleep_ms(0)
+        mv = memoryview(self.out_buf)
+        off = 0
+        while off < len(mv):
+            await _IOWait(self.s, _POLLOUT)
+            ret = self.s.write(mv[off:])
+            if ret is not None:
+                off += ret
+        self.out_buf = b""
+
+
+StreamReader = Stream
+StreamWriter = Stream
+
+
+async def open_connection(host, port):
+    import socket
+    ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    s = socket.socket(ai[0], ai[1], ai[2])
+    s.setblocking(False)
+    try:
+        s.connect(ai[-1])
+    except OSError as er:
+        if er.errno != 115:  # EINPROGRESS
+            raise er
+    await _IOWait(s, _POLLOUT)
+    ss = Stream(s)
+    return ss, ss
+
+
+class Server:
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        self.close()
+        await self.wait_closed()
+
+    def close(self):
+        self.task.cancel()
+
+    async def wait_closed(self):
+        try:
+            await self.task
+        except CancelledError:
+            pass
+
+    async def _serve(self, s, cb):
+        try:
+            while True:
+                await _IOWait(s, _POLLIN)
+                try:
+                    s2, addr = s.accept()
+                except OSError:
+                    continue
+                s2.setblocking(False)
+                s2s = Stream(s2, {"peername": addr})
+                create_task(cb(s2s, s2s))
+        finally:
+            s.close()
+
+
+async def start_server(cb, host, port, backlog=5):
+    import socket
+    ai = socket.getaddrinfo(host, port)[0]
+    s = socket.socket()
+    s.setblocking(False)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(ai[-1])
+    s.listen(backlog)
+    srv = Server()
+    srv.task = create_task(srv._serve(s, cb))
+    return srv
 
 
 def get_event_loop(runq_len=0, waitq_len=0):

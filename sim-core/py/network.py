@@ -178,6 +178,9 @@ def _report():
         lines.append("AP: %s, %s" % (_st["ap_essid"], _st["ap_ifconfig"][0]))
     else:
         lines.append("AP: off")
+    running, client, addr = _n.webrepl_state()
+    if running:
+        lines.append("WebREPL: http://%s/%s" % (addr, " (client logged in)" if client else ""))
     _n.status(lines)
 
 

@@ -8,11 +8,18 @@ POLLHUP = 0x0010
 
 
 def _ready(obj, mask):
+    # Streams answer ioctl(MP_STREAM_POLL) (sockets: errors and hang-ups too); a UART has any();
+    # anything else is the console.
+    ioctl = getattr(obj, "ioctl", None)
+    if ioctl is not None:
+        r = ioctl(3, mask)
+        return r & (mask | POLLERR | POLLHUP) if r and r > 0 else 0
     ev = 0
     if mask & POLLIN:
-        ioctl = getattr(obj, "ioctl", None)
-        if ioctl is not None:
-            ev |= ioctl(3, POLLIN) & POLLIN
+        any_ = getattr(obj, "any", None)
+        if any_ is not None:
+            if any_():
+                ev |= POLLIN
         elif _mpsim.console_any():
             ev |= POLLIN
     if mask & POLLOUT:

@@ -182,7 +182,8 @@ class socket:
         ip, port = _addr(addr)
         if not _sta_up():
             raise _err(_EHOSTUNREACH)
-        if _n.connect(self._live(), ip, port):
+        import network
+        if _n.connect(self._live(), ip, port, ip in network._addresses()):
             return
         if self._timeout == 0:
             raise _err(_EINPROGRESS)
@@ -229,6 +230,8 @@ class socket:
                 return b
             self._wait(_POLLIN, deadline)
 
+    # Stream reads as MicroPython's: blocking ones wait (read(n) for n bytes or the end), on a
+    # non-blocking socket they return what is there, None when nothing is.
     def read(self, size=-1):
         if size is None or size < 0:
             out = b""
@@ -236,15 +239,14 @@ class socket:
                 try:
                     b = self.recv(1024)
                 except OSError as e:
-                    if e.errno == _EAGAIN and out:
-                        return out
+                    if e.errno == _EAGAIN:
+                        return out or None
                     raise
                 if not b:
                     return out
                 out += b
         if self._timeout == 0:
-            b = _n.recv(self._live(), size)
-            return b
+            return _n.recv(self._live(), size)
         out = b""
         while len(out) < size:
             b = self.recv(size - len(out))
@@ -264,7 +266,12 @@ class socket:
     def readline(self):
         out = b""
         while True:
-            b = self.recv(1)
+            try:
+                b = self.recv(1)
+            except OSError as e:
+                if e.errno == _EAGAIN:
+                    return out or None
+                raise
             if not b:
                 return out
             out += b

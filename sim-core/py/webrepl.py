@@ -22,10 +22,15 @@ def _begin(port, password):
     _n.webrepl_start(port, password)
     _PORT[0] = port
     _announce(port)
+    import network
+    network._report()
 
 
 def stop():
-    _n.webrepl_stop()
+    if _n.webrepl_state()[0]:
+        _n.webrepl_stop()
+        import network
+        network._report()
 
 
 def start(port=8266, password=None, accept_handler=True):

@@ -174,6 +174,11 @@ pub fn used() -> i64 {
     (live() - BASE.load(Ordering::Relaxed)).max(0)
 }
 
+/// The heap size being enforced, in weighted bytes.
+pub fn size() -> i64 {
+    SIZE.load(Ordering::Relaxed)
+}
+
 /// The function called, on the counting thread and inside the allocator, when the budget is
 /// passed. It must not block; it may allocate (the trigger is disarmed while it runs).
 pub fn set_hook(f: fn()) {

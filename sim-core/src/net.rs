@@ -339,10 +339,14 @@ impl Net {
 
     /// Starts connecting to `addr` (already checked against the policy): true when connected
     /// at once, false while in progress.
-    pub fn connect(&mut self, id: u32, addr: SocketAddr) -> Result<bool, i32> {
-        if !self.config.allows(addr.ip()) {
-            return Err(EHOSTUNREACH);
-        }
+    pub fn connect(&mut self, id: u32, addr: SocketAddr, own: bool) -> Result<bool, i32> {
+        // The board's own servers, at 127.0.0.1 or its own address, whatever the port map.
+        let addr = match self.own_server(addr.port()) {
+            Some(local) if own || addr.ip().is_loopback() => local,
+            None if own => return Err(111), // ECONNREFUSED: nothing listens there
+            _ if !self.config.allows(addr.ip()) => return Err(EHOSTUNREACH),
+            _ => addr,
+        };
         let s = self.sock(id)?;
         match &s.state {
             State::Fresh(_) => {}
@@ -378,6 +382,21 @@ impl Net {
             State::Connecting(t)
         };
         Ok(done)
+    }
+
+    /// Where the board's own listener on `port` is on the host.
+    fn own_server(&self, port: u16) -> Option<SocketAddr> {
+        self.socks.values().find_map(|s| match &s.state {
+            State::Listener(l, _) if s.board_port == Some(port) => {
+                let a = l.local_addr().ok()?;
+                Some(if a.ip().is_unspecified() {
+                    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), a.port())
+                } else {
+                    a
+                })
+            }
+            _ => None,
+        })
     }
 
     /// A connection in progress: Ok(true) when it completed, Ok(false) while pending.
@@ -742,10 +761,17 @@ mod _mpsim_net {
         }))
     }
 
+    /// `own`: the address is one of the board's own.
     #[pyfunction]
-    fn connect(id: u32, ip: PyUtf8StrRef, port: i64, vm: &VirtualMachine) -> PyResult<bool> {
+    fn connect(
+        id: u32,
+        ip: PyUtf8StrRef,
+        port: i64,
+        own: bool,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
         let a = addr(ip.as_str(), port, vm)?;
-        net(vm, |n| n.connect(id, a))
+        net(vm, |n| n.connect(id, a, own))
     }
 
     #[pyfunction]
@@ -955,14 +981,16 @@ mod _mpsim_net {
         }
     }
 
-    /// Whether the WebREPL runs, and whether a client is logged in.
+    /// Whether the WebREPL runs, whether a client is logged in, and where it listens.
     #[pyfunction]
-    fn webrepl_state() -> (bool, bool) {
+    fn webrepl_state() -> (bool, bool, String) {
         with_state(|s| {
             s.webrepl
                 .as_ref()
-                .map_or((false, false), |w| (true, w.has_client()))
+                .map_or((false, false, String::new()), |w| {
+                    (true, w.has_client(), w.addr.to_string())
+                })
         })
-        .unwrap_or((false, false))
+        .unwrap_or((false, false, String::new()))
     }
 }

@@ -1024,6 +1024,12 @@ fn oom_hook() {
 }
 
 fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
+    // A peak that is gone by the next instruction was the interpreter's own working memory
+    // (the cycle collector's table of every object: the board has no such thing), not the
+    // script's: nothing to raise.
+    if heap::used() <= heap::size() {
+        return Ok(());
+    }
     // The traceback keeps the frames that filled the heap alive while the `except` block runs;
     // give that block room before the next MemoryError.
     let slack = with_state(|s| i64::try_from(s.heap_size / 2).unwrap_or(4096)).unwrap_or(4096);
