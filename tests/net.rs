@@ -30,9 +30,13 @@ const JOIN: &str = "import network, time\nsta = network.WLAN(network.STA_IF)\nst
 
 impl Board {
     /// Starts `mpsim ARGS…` with a throw-away flash made of `files` (`{dir}` in args is the
-    /// test's folder, `{fs}` the flash folder, `{tty}` the serial port's link).
-    fn start(args: &[&str], files: &[(&str, &[u8])]) -> Board {
+    /// test's folder, `{fs}` the flash folder, `{tty}` the serial port's link), and `script`
+    /// as `{dir}/main.py`.
+    fn start(args: &[&str], files: &[(&str, &[u8])], script: Option<&str>) -> Board {
         let dir = tempfile::tempdir().unwrap();
+        if let Some(text) = script {
+            std::fs::write(dir.path().join("main.py"), text).unwrap();
+        }
         let fs = dir.path().join("fs");
         std::fs::create_dir_all(&fs).unwrap();
         for (name, data) in files {
@@ -84,7 +88,7 @@ impl Board {
     fn serve(files: &[(&str, &[u8])], extra: &[&str]) -> Board {
         let mut args = vec!["serve", "--fs", "{fs}", "--tty", "{tty}"];
         args.extend_from_slice(extra);
-        let b = Board::start(&args, files);
+        let b = Board::start(&args, files, None);
         let t = Instant::now();
         while !b.tty.exists() {
             assert!(t.elapsed() < Duration::from_secs(20), "no serial port");
@@ -156,24 +160,14 @@ impl Drop for Board {
 
 /// `mpsim run` of `script` (Wi-Fi joined first) on a flash with `files`; waits for the end.
 fn run(script: &str, files: &[(&str, &[u8])], extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec!["run", "{dir}/main.py", "--fs", "{fs}", "--timeout", "60s"];
-    args.extend_from_slice(extra);
-    let b = Board::start(&args, files);
-    std::fs::write(b.dir.path().join("main.py"), format!("{JOIN}{script}")).unwrap();
-    b.finish()
+    run_live(script, files, extra).finish()
 }
 
-/// Same, but the script is written before the board starts (tests that talk to it meanwhile).
+/// `mpsim run` of `script` (Wi-Fi joined first), for tests that talk to the board while it runs.
 fn run_live(script: &str, files: &[(&str, &[u8])], extra: &[&str]) -> Board {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("main.py");
-    std::fs::write(&path, format!("{JOIN}{script}")).unwrap();
-    let p = path.to_str().unwrap().to_owned();
-    let mut args = vec!["run", p.as_str(), "--fs", "{fs}", "--timeout", "60s"];
+    let mut args = vec!["run", "{dir}/main.py", "--fs", "{fs}", "--timeout", "60s"];
     args.extend_from_slice(extra);
-    let b = Board::start(&args, files);
-    std::mem::forget(dir); // the script must outlive the board's start; the OS cleans /tmp.
-    b
+    Board::start(&args, files, Some(&format!("{JOIN}{script}")))
 }
 
 /// micropython-lib's sources, fetched from PyPI by scripts/test.sh.
@@ -239,14 +233,14 @@ fn urequests_fetches_a_page_from_a_host_server() {
 #[test]
 fn a_board_tcp_server_is_reached_from_the_host() {
     let b = run_live(
-        "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0', 9000))\ns.listen(1)\nprint('listening')\nn = 0\nwhile True:\n    c, a = s.accept()\n    while True:\n        line = c.readline()\n        if not line or line == b'quit\\n':\n            break\n        c.write(line.upper())\n        n += 1\n    c.close()\n    if line == b'quit\\n':\n        break\nprint('served', n)\n",
+        "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\ns.bind(('0.0.0.0', 9000))\ns.listen(5)\nprint('listening')\nn = 0\nwhile True:\n    c, a = s.accept()\n    while True:\n        line = c.readline()\n        if not line or line == b'quit\\n':\n            break\n        c.write(line.upper())\n        n += 1\n    c.close()\n    if line == b'quit\\n':\n        break\nprint('served', n)\n",
         &[],
         &["--map-port", "9000=0"],
     );
     let port = b.next_port("TCP port 9000");
     // Connections that send nothing and go: the board takes each, reads the end, carries on.
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let flood: Vec<TcpStream> = (0..10)
+    let flood: Vec<TcpStream> = (0..5)
         .filter_map(|_| TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok())
         .collect();
     assert!(!flood.is_empty());
@@ -865,4 +859,21 @@ fn the_webrepl_page_works_in_headless_chromium() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+}
+
+#[test]
+fn start_foreground_waits_for_a_client_to_log_in() {
+    let b = Board::serve(
+        &[(
+            "boot.py",
+            b"import webrepl\nwebrepl.start_foreground(password='fg')\nprint('after foreground')\n",
+        )],
+        &["--map-port", "8266=0"],
+    );
+    let port = b.webrepl_port();
+    let mut ws = login(port, "fg");
+    // boot.py goes on once the client is in; what it prints reaches the client.
+    text_until(&mut ws, "after foreground\r\n");
+    ws.send(Message::text("print(3*3)\r")).unwrap();
+    text_until(&mut ws, "9\r\n>>> ");
 }

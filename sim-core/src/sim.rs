@@ -585,7 +585,8 @@ impl SimState {
             heap::untracked(|| self.dupterm_out.extend_from_slice(bytes));
         }
         if let Some(w) = self.webrepl.as_ref() {
-            w.output(bytes);
+            // Its buffer is freed by the `webrepl` thread: never the board's heap.
+            heap::untracked(|| w.output(bytes));
         }
         if self.term_on_uart {
             self.wire(bytes);
