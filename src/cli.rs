@@ -608,12 +608,20 @@ fn boards() -> Result<i32> {
 /// The example the simulator runs when started without a script.
 const DEFAULT_EXAMPLE: &str = include_str!("../examples/esp8266/blink.py");
 
+/// The example a board without main.py runs in the window: its own blink.
+fn default_example(spec: &BoardSpec) -> &'static str {
+    match spec.platform.as_str() {
+        "rp2" => include_str!("../examples/pico/blink.py"),
+        _ => DEFAULT_EXAMPLE,
+    }
+}
+
 fn gui(args: GuiArgs) -> Result<i32> {
     if let Some(why) = mpsim_gui::unavailable_reason() {
         let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
         let flash = mount(&spec, args.flash.as_deref(), args.erase)?;
         eprintln!(
-            "mpsim: {why}; running {} in this terminal with examples/esp8266/blink.py (LED on GPIO15). Ctrl-C stops.",
+            "mpsim: {why}; running {} in this terminal with its blink example. Ctrl-C stops.",
             spec.id
         );
         return gui_in_terminal(spec, flash, args.net.config()?);
@@ -638,9 +646,10 @@ fn gui(args: GuiArgs) -> Result<i32> {
         // A board whose flash has no main.py runs the introduction's example instead.
         let program = (!has_main).then(|| Program {
             name: "main.py".into(),
-            source: DEFAULT_EXAMPLE.into(),
+            source: default_example(&spec).into(),
         });
-        let extra_leds = if spec.pin(15).is_some() {
+        // The introduction's LED on GPIO15 is the ESP8266's example; other boards blink their own.
+        let extra_leds = if spec.platform == "esp8266" {
             vec![WiredLed {
                 pin: 15,
                 name: Some("LED (GPIO15)".into()),
@@ -694,13 +703,17 @@ fn gui_in_terminal(
     let config = SimConfig {
         program: Some(Program {
             name: "main.py".into(),
-            source: DEFAULT_EXAMPLE.into(),
+            source: default_example(&spec).into(),
         }),
-        extra_leds: vec![WiredLed {
-            pin: 15,
-            name: None,
-            active_low: false,
-        }],
+        extra_leds: if spec.platform == "esp8266" {
+            vec![WiredLed {
+                pin: 15,
+                name: None,
+                active_low: false,
+            }]
+        } else {
+            Vec::new()
+        },
         repl: false,
         net,
         ..console_board(spec, flash)

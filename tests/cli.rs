@@ -625,3 +625,58 @@ fn a_pin_toggled_flat_out_runs_until_stopped_without_filling_the_heap() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(!stdout(&o).contains("MemoryError"), "{}", stdout(&o));
 }
+
+#[test]
+fn the_pico_runs_its_examples_and_the_issue_commands() {
+    let o = run(&[
+        "run",
+        "--board",
+        "pico",
+        "-c",
+        "from machine import Pin; Pin('LED', Pin.OUT).on(); print(Pin('LED').value())",
+    ]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "1\n"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("blink.jsonl");
+    let o = run(&[
+        "run",
+        "--board",
+        "pico",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pico/blink.py"),
+        "--virtual-time",
+        "--for",
+        "10s",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let lit: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"led\":\"LED (GP25)\"") && !l.contains("\"pin\""))
+        .collect();
+    // The LED toggles every 500 ms: lit at 0, dark at 0.5 s, … 20 changes in 10 s.
+    assert_eq!(lit.len(), 20, "{text}");
+    assert!(lit[1].starts_with("{\"t_us\":500000,"), "{}", lit[1]);
+    let o = run(&[
+        "run",
+        "--board",
+        "pico",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pico/temperature.py"),
+        "--virtual-time",
+    ]);
+    assert_eq!(stdout(&o), "25.2 C\n25.2 C\n25.2 C\n", "{}", stderr(&o));
+    let o = run(&[
+        "run",
+        "--board",
+        "pico",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pico/fade.py"),
+        "--virtual-time",
+    ]);
+    assert_eq!(stdout(&o), "faded\n", "{}", stderr(&o));
+}

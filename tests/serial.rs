@@ -581,3 +581,35 @@ except BlockingIOError:
     let rss = rss_kb(s.child.id());
     assert!(rss < 200_000, "memory stays bounded: {rss} kB");
 }
+
+#[test]
+fn mpremote_ls_cp_exec_work_on_every_board() {
+    let boards = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .arg("boards")
+        .output()
+        .unwrap();
+    let ids: Vec<String> = String::from_utf8_lossy(&boards.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert!(ids.len() >= 2, "{ids:?}");
+    for id in ids {
+        let s = Served::start_with(&["--board", &id]);
+        let platform = text(&s.tool("mpremote", &["exec", "import sys; print(sys.platform)"]));
+        assert!(
+            ["esp8266\n", "rp2\n"].contains(&platform.as_str()),
+            "{id}: {platform}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("hello.py");
+        std::fs::write(&local, format!("print('hello from {id}')\n")).unwrap();
+        s.tool("mpremote", &["cp", local.to_str().unwrap(), ":hello.py"]);
+        let ls = text(&s.tool("mpremote", &["ls"]));
+        assert!(ls.contains("hello.py"), "{id}: {ls}");
+        assert_eq!(
+            text(&s.tool("mpremote", &["exec", "import hello"])),
+            format!("hello from {id}\n")
+        );
+    }
+}

@@ -194,7 +194,17 @@ impl Board {
                 reported: 0.0,
             });
         }
-        let adc = spec.adc.channels.iter().map(|&c| (c, 0.0)).collect();
+        let adc = spec
+            .adc
+            .channels
+            .iter()
+            .map(|&c| {
+                (
+                    c,
+                    spec.adc.initial.get(&c.to_string()).copied().unwrap_or(0.0),
+                )
+            })
+            .collect();
         // Lying flat, face up: gravity along -z.
         let accel = spec.accelerometer.as_ref().map(|_| [0.0, 0.0, -1000.0]);
         let mut board = Board {

@@ -103,6 +103,10 @@ pub struct BoardSpec {
     /// The accelerometer soldered on the board, if any.
     #[serde(default)]
     pub accelerometer: Option<AccelSpec>,
+    /// `machine.Pin` also takes the names of pins.csv (`Pin("LED")`, `Pin("GP15")`), as the rp2
+    /// port does; otherwise only numbers, as the ESP8266's.
+    #[serde(default)]
+    pub python_pin_names: bool,
     /// The Wi-Fi radio and IP stack, if the board has one.
     #[serde(default)]
     pub network: Option<NetworkSpec>,
@@ -145,6 +149,10 @@ pub struct AdcSpec {
     pub read_bits: u32,
     /// Supply voltage in mV (what the VCC channel reads).
     pub vcc_mv: u32,
+    /// What channels read before the world applies anything (fraction of full scale, by
+    /// channel): internal sensors and supply dividers.
+    #[serde(default)]
+    pub initial: BTreeMap<String, f64>,
 }
 
 /// One GPIO.
@@ -402,6 +410,21 @@ impl BoardSpec {
         if !(self.pwm.freq_min..=self.pwm.freq_max).contains(&self.pwm.freq_default) {
             return Err(bad("pwm default frequency outside its range".into()));
         }
+        for (ch, v) in &self.adc.initial {
+            let ok = ch
+                .parse::<i64>()
+                .is_ok_and(|c| self.adc.channels.contains(&c));
+            if !ok || !(0.0..=1.0).contains(v) {
+                return Err(bad(format!(
+                    "adc.initial: channel {ch} must be one of the channels, its value 0..=1"
+                )));
+            }
+        }
+        if let Some(n) = &self.network
+            && n.mac.len() != 6
+        {
+            return Err(bad("network.mac must be 6 bytes".into()));
+        }
         if self.cpu_freqs.is_empty() || !self.cpu_freqs.contains(&self.cpu_freq) {
             return Err(bad("cpu_freq must be one of cpu_freqs".into()));
         }
@@ -460,7 +483,7 @@ macro_rules! board {
 }
 
 /// Every board compiled in: (folder, board.toml, pins.csv).
-const BUILTIN: &[(&str, &str, &str)] = &[board!("ESP8266_GENERIC")];
+const BUILTIN: &[(&str, &str, &str)] = &[board!("ESP8266_GENERIC"), board!("RPI_PICO")];
 
 /// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.
 pub fn all_boards() -> Result<Vec<BoardSpec>, SpecError> {

@@ -6,10 +6,13 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The layout files, by board ID.
-const LAYOUTS: &[(&str, &str)] = &[(
-    "ESP8266_GENERIC",
-    include_str!("../assets/boards/ESP8266_GENERIC.toml"),
-)];
+const LAYOUTS: &[(&str, &str)] = &[
+    (
+        "ESP8266_GENERIC",
+        include_str!("../assets/boards/ESP8266_GENERIC.toml"),
+    ),
+    ("RPI_PICO", include_str!("../assets/boards/RPI_PICO.toml")),
+];
 
 /// A board drawing.
 #[derive(Debug, Clone, Deserialize)]

@@ -1,4 +1,5 @@
-# machine: the board's hardware, as MicroPython's ESP8266 port presents it.
+# machine: the board's hardware, as the board's MicroPython port presents it (ESP8266, rp2):
+# the differences come from the board data (_mpsim.board_info()).
 import _mpsim
 from micropython import const
 
@@ -34,6 +35,11 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, *, value=None):
         if isinstance(id, Pin):
             id = id._id
+        if isinstance(id, str) and _info["python_pin_names"]:
+            g = _info["pin_name_map"].get(id)
+            if g is None:
+                raise ValueError("unknown named pin \"%s\"" % id)
+            id = g
         if not isinstance(id, int):
             raise TypeError("can't convert %s to int" % type(id).__name__)
         _mpsim.pin_check(id)
@@ -71,6 +77,17 @@ class Pin:
     def off(self):
         _mpsim.pin_write(self._id, False)
 
+    if _info["platform"] == "rp2":
+        # rp2's Pin has toggle() and low()/high().
+        def toggle(self):
+            _mpsim.pin_write(self._id, not _mpsim.pin_read(self._id))
+
+        def low(self):
+            _mpsim.pin_write(self._id, False)
+
+        def high(self):
+            _mpsim.pin_write(self._id, True)
+
     def mode(self, mode=None):
         if mode is None:
             m = _mpsim.pin_config(self._id)[0]
@@ -96,6 +113,14 @@ class Pin:
         return self._irq
 
     def __repr__(self):
+        if _info["platform"] == "rp2":
+            m, p = _mpsim.pin_config(self._id)
+            if m < 0:
+                return "Pin(GPIO%d, mode=ALT, alt=31)" % self._id
+            r = "Pin(GPIO%d, mode=%s" % (self._id, ("IN", "OUT", "OPEN_DRAIN")[m] if m < 3 else "ALT")
+            if p:
+                r += ", pull=%s" % ("PULL_UP", "PULL_DOWN")[p - 1]
+            return r + ")"
         return "Pin(%d)" % self._id
 
     def __eq__(self, other):
@@ -147,24 +172,44 @@ class Signal:
         self.value(0)
 
 
+_ESP8266 = _info["platform"] == "esp8266"
+_RP2 = _info["platform"] == "rp2"
+
+
 class ADC:
+    if _RP2:
+        CORE_TEMP = const(4)
+
     def __init__(self, id):
         if isinstance(id, Pin):
             id = id._id
+        elif _RP2 and isinstance(id, str):
+            id = Pin(id)._id
+        if _RP2 and 26 <= id <= 29:
+            # ADC(26) … ADC(29): the channel on that pin.
+            id -= 26
+        elif _RP2 and isinstance(id, int) and 5 <= id:
+            raise ValueError("invalid ADC channel")
         if id not in _info["adc_channels"]:
             raise ValueError("invalid ADC unit")
         self._id = id
 
-    def read(self):
-        if self._id == 1:
-            return _info["vcc_mv"]
-        full = (1 << _info["adc_bits"])
-        return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
+    if not _RP2:
+        # The rp2 ADC has read_u16() only.
+        def read(self):
+            if _ESP8266 and self._id == 1:
+                return _info["vcc_mv"]
+            full = (1 << _info["adc_bits"])
+            return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
 
     def read_u16(self):
-        if self._id == 1:
+        if _ESP8266 and self._id == 1:
             return 65535
-        return int(_mpsim.adc_read(self._id) * 65535 + 0.5)
+        v = int(_mpsim.adc_read(self._id) * 65535 + 0.5)
+        if _RP2:
+            # A 12-bit converter scaled to 16 bits.
+            v = (v >> 4) * 65535 // 4095
+        return v
 
     def read_uv(self):
         return int(_mpsim.adc_read(self._id) * 1000000)
@@ -239,7 +284,14 @@ class PWM:
             self._active = False
 
     def __repr__(self):
+        if not _info["pwm_duty_bits"]:
+            return "<PWM slice=%d channel=%d invert=0>" % ((self._pin._id >> 1) & 7, self._pin._id & 1)
         return "PWM(%d, freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
+
+
+if not _info["pwm_duty_bits"]:
+    # Ports without a 10-bit duty() (rp2): duty_u16 and duty_ns only.
+    del PWM.duty
 
 
 _timer_key = [0]
@@ -425,7 +477,40 @@ def soft_reset():
 
 
 def reset_cause():
-    return _info["reset_causes"][_info["reset_cause"]]
+    causes = _info["reset_causes"]
+    name = _info["reset_cause"]
+    if name not in causes:
+        # Ports with fewer causes: rp2 resets through its watchdog, and a soft reset keeps the
+        # cause the chip came up with.
+        name = {"HARD_RESET": "WDT_RESET", "DEEPSLEEP_RESET": "PWRON_RESET"}.get(name, "PWRON_RESET")
+    return causes.get(name, 0)
+
+
+class WDT:
+    # The watchdog: not fed within `timeout` ms, it resets the board (reset_cause() WDT_RESET).
+    # Timers and IRQs keep it honest: a program stuck in a loop is reset all the same.
+    _key = [None]
+
+    def __init__(self, id=0, timeout=5000):
+        if id != 0:
+            raise ValueError("WDT(%d) doesn't exist" % id)
+        timeout = int(timeout)
+        if _RP2 and timeout > 8388:
+            raise ValueError("timeout exceeds 8388")
+        if timeout <= 0:
+            raise ValueError("WDT timeout too short")
+        self._us = timeout * 1000
+        if WDT._key[0] is None:
+            _timer_key[0] += 1
+            WDT._key[0] = _timer_key[0] + (1 << 40)
+        self.feed()
+
+    def feed(self):
+        _mpsim.timer_start(WDT._key[0], self._us, False, _wdt_bite, None)
+
+
+def _wdt_bite(_):
+    _mpsim.reboot("watchdog")
 
 
 def freq(f=None):

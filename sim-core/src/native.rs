@@ -197,6 +197,17 @@ mod _mpsim {
         )?;
         let gpios: Vec<i64> = spec.pins.iter().map(|p| i64::from(p.gpio)).collect();
         set("pins", ints(&gpios))?;
+        set(
+            "python_pin_names",
+            vm.ctx.new_bool(spec.python_pin_names).into(),
+        )?;
+        let names = vm.ctx.new_dict();
+        for (name, cpu) in &spec.pin_names {
+            if let Some(g) = cpu.strip_prefix("GPIO").and_then(|n| n.parse::<u32>().ok()) {
+                names.set_item(name.as_str(), vm.ctx.new_int(g).into(), vm)?;
+            }
+        }
+        set("pin_name_map", names.into())?;
         let irq_pins: Vec<i64> = spec
             .pins
             .iter()
@@ -651,6 +662,7 @@ mod _mpsim {
             "hard" => Reboot::Hard,
             "soft" => Reboot::Soft,
             "deepsleep" => Reboot::DeepSleep,
+            "watchdog" => Reboot::Watchdog,
             other => return Err(vm.new_value_error(format!("unknown reset kind {other}"))),
         };
         state(vm, |s| s.reboot = Some(kind))?;

@@ -492,6 +492,8 @@ pub enum Reboot {
     Hard,
     Soft,
     DeepSleep,
+    /// The watchdog was not fed in time: a hard reset with its own cause.
+    Watchdog,
 }
 
 /// What lives on the `sim` thread next to the interpreter.
@@ -1422,7 +1424,9 @@ fn sim_main(
                 // What the firmware does when it finds no filesystem: say so, write the defaults.
                 mpsim_vfs::set_stamp_time(Some(0));
                 let fb = s.board.spec.first_boot.clone();
-                s.output(format!("{}\r\n", fb.message).as_bytes());
+                if !fb.message.is_empty() {
+                    s.output(format!("{}\r\n", fb.message).as_bytes());
+                }
                 for (name, text) in &fb.files {
                     if let Err(e) = flash.write(&format!("/{name}"), text.as_bytes()) {
                         s.output(format!("cannot write {name} to the flash: {e}\r\n").as_bytes());
@@ -1489,7 +1493,10 @@ fn sim_main(
             if let Some(w) = s.webrepl.take() {
                 w.stop();
             }
-            if matches!(s.reboot, Some(Reboot::Hard | Reboot::DeepSleep)) {
+            if matches!(
+                s.reboot,
+                Some(Reboot::Hard | Reboot::DeepSleep | Reboot::Watchdog)
+            ) {
                 s.radio_cold = true;
             }
             s.reboot.take()
@@ -1505,6 +1512,7 @@ fn sim_main(
                         Reboot::Hard => "HARD_RESET",
                         Reboot::Soft => "SOFT_RESET",
                         Reboot::DeepSleep => "DEEPSLEEP_RESET",
+                        Reboot::Watchdog => "WDT_RESET",
                     };
                     if kind != Reboot::Soft {
                         let now = s.clock.now_us();
