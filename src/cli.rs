@@ -612,6 +612,7 @@ const DEFAULT_EXAMPLE: &str = include_str!("../examples/esp8266/blink.py");
 fn default_example(spec: &BoardSpec) -> &'static str {
     match spec.platform.as_str() {
         "rp2" => include_str!("../examples/pico/blink.py"),
+        "esp32" => include_str!("../examples/esp32/blink.py"),
         _ => DEFAULT_EXAMPLE,
     }
 }

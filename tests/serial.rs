@@ -598,7 +598,7 @@ fn mpremote_ls_cp_exec_work_on_every_board() {
         let s = Served::start_with(&["--board", &id]);
         let platform = text(&s.tool("mpremote", &["exec", "import sys; print(sys.platform)"]));
         assert!(
-            ["esp8266\n", "rp2\n"].contains(&platform.as_str()),
+            ["esp8266\n", "esp32\n", "rp2\n"].contains(&platform.as_str()),
             "{id}: {platform}"
         );
         let dir = tempfile::tempdir().unwrap();

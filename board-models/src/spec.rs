@@ -246,8 +246,11 @@ pub struct NetworkSpec {
     pub ap_ip: String,
     /// The access point is on after a first boot (the ESP8266 SDK's default).
     pub ap_active_at_first_boot: bool,
-    /// `network.hostname()` out of the box: this plus the last three MAC bytes in hex.
-    pub hostname_prefix: String,
+    /// `network.hostname()` out of the box (MICROPY_PY_NETWORK_HOSTNAME_DEFAULT).
+    pub hostname: String,
+    /// The port's `network.STAT_*` values by name (IDLE, CONNECTING, WRONG_PASSWORD,
+    /// NO_AP_FOUND, GOT_IP, and CONNECT_FAIL or ASSOC_FAIL …).
+    pub status: BTreeMap<String, i64>,
 }
 
 /// A push button on the board.
@@ -420,10 +423,21 @@ impl BoardSpec {
                 )));
             }
         }
-        if let Some(n) = &self.network
-            && n.mac.len() != 6
-        {
-            return Err(bad("network.mac must be 6 bytes".into()));
+        if let Some(n) = &self.network {
+            if n.mac.len() != 6 {
+                return Err(bad("network.mac must be 6 bytes".into()));
+            }
+            for need in [
+                "IDLE",
+                "CONNECTING",
+                "WRONG_PASSWORD",
+                "NO_AP_FOUND",
+                "GOT_IP",
+            ] {
+                if !n.status.contains_key(need) {
+                    return Err(bad(format!("network.status lacks {need}")));
+                }
+            }
         }
         if self.cpu_freqs.is_empty() || !self.cpu_freqs.contains(&self.cpu_freq) {
             return Err(bad("cpu_freq must be one of cpu_freqs".into()));
@@ -483,7 +497,11 @@ macro_rules! board {
 }
 
 /// Every board compiled in: (folder, board.toml, pins.csv).
-const BUILTIN: &[(&str, &str, &str)] = &[board!("ESP8266_GENERIC"), board!("RPI_PICO")];
+const BUILTIN: &[(&str, &str, &str)] = &[
+    board!("ESP8266_GENERIC"),
+    board!("ESP32_GENERIC"),
+    board!("RPI_PICO"),
+];
 
 /// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.
 pub fn all_boards() -> Result<Vec<BoardSpec>, SpecError> {

@@ -11,6 +11,10 @@ const LAYOUTS: &[(&str, &str)] = &[
         "ESP8266_GENERIC",
         include_str!("../assets/boards/ESP8266_GENERIC.toml"),
     ),
+    (
+        "ESP32_GENERIC",
+        include_str!("../assets/boards/ESP32_GENERIC.toml"),
+    ),
     ("RPI_PICO", include_str!("../assets/boards/RPI_PICO.toml")),
 ];
 

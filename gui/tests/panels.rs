@@ -627,23 +627,31 @@ fn the_wifi_pane_switches_a_router_off_and_the_board_sees_it() {
     });
 }
 
+/// A window of the board `id` running `script`, at the snapshot tests' size.
+fn window(id: &str, script: &str) -> (Harness<'static, State>, tempfile::TempDir) {
+    let Board { _dir, state } = board_with(find_board(id).unwrap().unwrap(), Some(script));
+    let h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 860.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    (h, _dir)
+}
+
+/// The brightness of the board's LED on GPIO `pin`.
+fn led_brightness(s: &State, pin: u32) -> Option<f64> {
+    s.snapshot()
+        .leds
+        .iter()
+        .find(|l| l.pin == pin)
+        .map(|l| l.brightness)
+}
+
 /// The Pico drawn from its data and layout: its LED follows `Pin("LED")`, its GP pads drive
 /// the board, its ADC inputs are sliders.
 #[test]
 fn the_pico_window_shows_its_led_pads_and_adc() {
     let script = "from machine import Pin, ADC\nimport time\nled = Pin('LED', Pin.OUT)\nb = Pin('GP14', Pin.IN, Pin.PULL_UP)\nwhile True:\n    led.value(not b.value())\n    time.sleep_ms(10)\n";
-    let b = board_with(find_board("pico").unwrap().unwrap(), Some(script));
-    let Board { _dir, state } = b;
-    let mut h = Harness::builder()
-        .with_size(egui::Vec2::new(1200.0, 860.0))
-        .build_ui_state(mpsim_gui::app::main_ui, state);
-    let led = |s: &State| {
-        s.snapshot()
-            .leds
-            .iter()
-            .find(|l| l.pin == 25)
-            .map(|l| l.brightness)
-    };
+    let (mut h, _dir) = window("pico", script);
+    let led = |s: &State| led_brightness(s, 25);
     wait_for(&mut h, "the pull-up holding the LED off", |s| {
         s.snapshot().pin(14).is_some_and(|p| p.level) && led(s) == Some(0.0)
     });
@@ -658,4 +666,30 @@ fn the_pico_window_shows_its_led_pads_and_adc() {
     h.run_steps(3);
     mask_moving(&mut h);
     h.snapshot("pico_window");
+}
+
+/// The ESP32 DevKitC drawn from its data and layout: GPIO0 (the BOOT button's pin) driven low,
+/// the script's LED on GPIO2 follows; the ADC1 pads are sliders.
+#[test]
+fn the_esp32_window_shows_its_led_pins_and_adc() {
+    let script = "from machine import Pin\nimport time\nled = Pin(2, Pin.OUT)\nboot = Pin(0, Pin.IN)\nwhile True:\n    led.value(not boot.value())\n    time.sleep_ms(10)\n";
+    let (mut h, _dir) = window("esp32", script);
+    let led = |s: &State| led_brightness(s, 2);
+    wait_for(&mut h, "the LED off while BOOT is up", |s| {
+        led(s) == Some(0.0)
+    });
+    h.get_by_label("All pins").click();
+    h.run_steps(2);
+    h.get_by_label("GPIO0 L").click();
+    wait_for(&mut h, "the LED on", |s| led(s) == Some(1.0));
+    h.get_by_label("GPIO0 Z").click();
+    wait_for(&mut h, "the LED off again", |s| led(s) == Some(0.0));
+    assert!(
+        h.query_all_by_label_contains("ADC1_6 (ADC34)")
+            .next()
+            .is_some()
+    );
+    h.run_steps(3);
+    mask_moving(&mut h);
+    h.snapshot("esp32_window");
 }

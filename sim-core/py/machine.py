@@ -176,11 +176,25 @@ _ESP8266 = _info["platform"] == "esp8266"
 _RP2 = _info["platform"] == "rp2"
 
 
+_ESP32 = _info["platform"] == "esp32"
+# ESP32 attenuations: the input voltage that reads full scale.
+_ATTN_FULL_V = (1.1, 1.5, 2.2, 3.9)
+
+
 class ADC:
     if _RP2:
         CORE_TEMP = const(4)
+    if _ESP32:
+        ATTN_0DB = const(0)
+        ATTN_2_5DB = const(1)
+        ATTN_6DB = const(2)
+        ATTN_11DB = const(3)
+        WIDTH_9BIT = const(9)
+        WIDTH_10BIT = const(10)
+        WIDTH_11BIT = const(11)
+        WIDTH_12BIT = const(12)
 
-    def __init__(self, id):
+    def __init__(self, id, *, atten=None):
         if isinstance(id, Pin):
             id = id._id
         elif _RP2 and isinstance(id, str):
@@ -191,10 +205,37 @@ class ADC:
         elif _RP2 and isinstance(id, int) and 5 <= id:
             raise ValueError("invalid ADC channel")
         if id not in _info["adc_channels"]:
-            raise ValueError("invalid ADC unit")
+            raise ValueError("invalid Pin for ADC" if _ESP32 else "invalid ADC unit")
         self._id = id
+        self._atten = 0 if atten is None else atten
+        self._bits = 12
 
-    if not _RP2:
+    if _ESP32:
+        def atten(self, a):
+            if a not in (0, 1, 2, 3):
+                raise ValueError("invalid atten")
+            self._atten = a
+
+        def width(self, bits):
+            if bits not in (9, 10, 11, 12):
+                raise ValueError("invalid width")
+            self._bits = bits
+
+        def _volts(self):
+            return _mpsim.adc_read(self._id) * _info["vcc_mv"] / 1000
+
+        def read(self):
+            full = _ATTN_FULL_V[self._atten]
+            top = (1 << self._bits) - 1
+            return min(top, int(self._volts() / full * top + 0.5))
+
+        def read_u16(self):
+            return min(65535, int(self._volts() / _ATTN_FULL_V[self._atten] * 65535 + 0.5))
+
+        def read_uv(self):
+            return int(min(self._volts(), _ATTN_FULL_V[self._atten]) * 1000000)
+
+    if not _RP2 and not _ESP32:
         # The rp2 ADC has read_u16() only.
         def read(self):
             if _ESP8266 and self._id == 1:
@@ -202,19 +243,22 @@ class ADC:
             full = (1 << _info["adc_bits"])
             return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
 
-    def read_u16(self):
-        if _ESP8266 and self._id == 1:
-            return 65535
-        v = int(_mpsim.adc_read(self._id) * 65535 + 0.5)
-        if _RP2:
-            # A 12-bit converter scaled to 16 bits.
-            v = (v >> 4) * 65535 // 4095
-        return v
+    if not _ESP32:
+        def read_u16(self):
+            if _ESP8266 and self._id == 1:
+                return 65535
+            v = int(_mpsim.adc_read(self._id) * 65535 + 0.5)
+            if _RP2:
+                # A 12-bit converter scaled to 16 bits.
+                v = (v >> 4) * 65535 // 4095
+            return v
 
-    def read_uv(self):
-        return int(_mpsim.adc_read(self._id) * 1000000)
+        def read_uv(self):
+            return int(_mpsim.adc_read(self._id) * 1000000)
 
     def __repr__(self):
+        if _ESP32:
+            return "ADC(Pin(%d))" % self._id
         return "ADC(%d)" % self._id
 
 
@@ -286,6 +330,8 @@ class PWM:
     def __repr__(self):
         if not _info["pwm_duty_bits"]:
             return "<PWM slice=%d channel=%d invert=0>" % ((self._pin._id >> 1) & 7, self._pin._id & 1)
+        if _ESP32:
+            return "PWM(Pin(%d), freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
         return "PWM(%d, freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
 
 

@@ -11,12 +11,12 @@ if _spec is None:
 STA_IF = 0
 AP_IF = 1
 
-STAT_IDLE = 0
-STAT_CONNECTING = 1
-STAT_WRONG_PASSWORD = 2
-STAT_NO_AP_FOUND = 3
-STAT_CONNECT_FAIL = 4
-STAT_GOT_IP = 5
+# The port's status numbers (ESP8266: 0…5; ESP32: 1000, 1001, 201, 202, 1010 …).
+for _k, _v in _spec["status"].items():
+    globals()["STAT_" + _k] = _v
+del _k, _v
+# A join that fails for a weak signal: CONNECT_FAIL where the port has it, else ASSOC_FAIL.
+_FAIL = _spec["status"].get("CONNECT_FAIL", _spec["status"].get("ASSOC_FAIL", -1))
 
 MODE_11B = 1
 MODE_11G = 2
@@ -35,7 +35,11 @@ _NOT_FOUND_US = 2500000
 _WEAK_US = 3000000
 _SCAN_MS = 600
 
-_MAC, _AP_PREFIX, _AP_PASSWORD, _AP_IP, _AP_FIRST_BOOT, _HOST_PREFIX = _spec
+_MAC = _spec["mac"]
+_AP_PREFIX = _spec["ap_essid_prefix"]
+_AP_PASSWORD = _spec["ap_password"]
+_AP_IP = _spec["ap_ip"]
+_AP_FIRST_BOOT = _spec["ap_on_first_boot"]
 _AP_MAC = bytes([_MAC[0] | 2]) + _MAC[1:]
 _TAIL = "%02x%02x%02x" % (_MAC[3], _MAC[4], _MAC[5])
 
@@ -52,13 +56,14 @@ def _defaults():
         "key": "",
         "t0": 0,
         "static": None,
-        "ap_essid": _AP_PREFIX + _TAIL,
+        # ESP-IDF names its access point ESP_ plus the MAC's tail in capitals.
+        "ap_essid": _AP_PREFIX + (_TAIL.upper() if _AP_PREFIX.endswith("_") else _TAIL),
         "ap_password": _AP_PASSWORD,
-        "ap_auth": AUTH_WPA_WPA2_PSK,
+        "ap_auth": AUTH_WPA_WPA2_PSK if _AP_PASSWORD else AUTH_OPEN,
         "ap_channel": 11,
         "ap_hidden": False,
         "ap_ifconfig": [_AP_IP, "255.255.255.0", _AP_IP, "208.67.222.222"],
-        "hostname": _HOST_PREFIX + _TAIL.upper(),
+        "hostname": _spec["hostname"],
         "phy": MODE_11N,
         "txpower": 20.5,
         "reconnects": -1,
@@ -129,7 +134,7 @@ def _sta_status_now():
     if ap[1] != _st["key"] and ap[1] != "":
         return STAT_CONNECTING if dt < _BAD_KEY_US else STAT_WRONG_PASSWORD
     if ap[2] < -90:
-        return STAT_CONNECTING if dt < _WEAK_US else STAT_CONNECT_FAIL
+        return STAT_CONNECTING if dt < _WEAK_US else _FAIL
     return STAT_CONNECTING if dt < _JOIN_US else STAT_GOT_IP
 
 
@@ -159,7 +164,11 @@ def _sta_ifconfig():
     return (_ip_in(sub), "255.255.255.0", sub + ".1", sub + ".1")
 
 
-_names = ("idle", "connecting", "wrong password", "no AP found", "connect failed", "got IP")
+def _name(s):
+    for k, v in _spec["status"].items():
+        if v == s:
+            return k.lower().replace("_", " ")
+    return str(s)
 
 
 def _report():
@@ -169,7 +178,7 @@ def _report():
         if s == STAT_GOT_IP:
             lines.append("STA: connected to %s, %s" % (_st["ssid"], _sta_ifconfig()[0]))
         elif _st["ssid"] is not None:
-            lines.append("STA: %s (%s)" % (_names[s], _st["ssid"]))
+            lines.append("STA: %s (%s)" % (_name(s), _st["ssid"]))
         else:
             lines.append("STA: active, not connected")
     else:

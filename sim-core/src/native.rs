@@ -26,6 +26,11 @@ mod _mpsim {
             PinError::Unsupported(_, what) => match what {
                 "pull_up" | "pull_down" => vm.new_value_error("invalid pull"),
                 "pwm" => vm.new_value_error("invalid pin for PWM"),
+                "out" | "open_drain"
+                    if with_state(|s| s.board.spec.platform == "esp32").unwrap_or(false) =>
+                {
+                    vm.new_value_error("pin can only be input")
+                }
                 _ => vm.new_value_error("invalid pin mode"),
             },
         }

@@ -921,24 +921,36 @@ mod _mpsim_net {
         Ok(())
     }
 
-    type NetSpecRow = (PyObjectRef, String, String, String, bool, String);
-
-    /// The board's network data: (mac, ap_essid_prefix, ap_password, ap_ip, ap_on_first_boot,
-    /// hostname_prefix).
+    /// The board's network data as a dict (mac, ap_essid_prefix, ap_password, ap_ip,
+    /// ap_on_first_boot, hostname, status), or None on a board without a radio.
     #[pyfunction]
-    fn spec(vm: &VirtualMachine) -> PyResult<Option<NetSpecRow>> {
-        let n = with_state(|s| s.board.spec.network.clone())
-            .ok_or_else(|| vm.new_runtime_error("board not running"))?;
-        Ok(n.map(|n| {
-            (
-                vm.ctx.new_bytes(n.mac.clone()).into(),
-                n.ap_essid_prefix,
-                n.ap_password,
-                n.ap_ip,
-                n.ap_active_at_first_boot,
-                n.hostname_prefix,
-            )
-        }))
+    fn spec(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let Some(n) = with_state(|s| s.board.spec.network.clone())
+            .ok_or_else(|| vm.new_runtime_error("board not running"))?
+        else {
+            return Ok(None);
+        };
+        let d = vm.ctx.new_dict();
+        d.set_item("mac", vm.ctx.new_bytes(n.mac.clone()).into(), vm)?;
+        d.set_item(
+            "ap_essid_prefix",
+            vm.ctx.new_str(n.ap_essid_prefix).into(),
+            vm,
+        )?;
+        d.set_item("ap_password", vm.ctx.new_str(n.ap_password).into(), vm)?;
+        d.set_item("ap_ip", vm.ctx.new_str(n.ap_ip).into(), vm)?;
+        d.set_item(
+            "ap_on_first_boot",
+            vm.ctx.new_bool(n.ap_active_at_first_boot).into(),
+            vm,
+        )?;
+        d.set_item("hostname", vm.ctx.new_str(n.hostname).into(), vm)?;
+        let st = vm.ctx.new_dict();
+        for (k, v) in &n.status {
+            st.set_item(k.as_str(), vm.ctx.new_int(*v).into(), vm)?;
+        }
+        d.set_item("status", st.into(), vm)?;
+        Ok(Some(d.into()))
     }
 
     /// Starts the WebREPL server on the board's `port`; returns the host port.
