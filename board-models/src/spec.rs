@@ -238,8 +238,9 @@ pub struct NetworkSpec {
     pub max_sockets_errno: i64,
     /// What `getaddrinfo` raises for a name it cannot resolve (the ESP8266's lwIP gives -2).
     pub dns_fail_errno: i64,
-    /// The access point's name is this plus the last three MAC bytes in hex.
-    pub ap_essid_prefix: String,
+    /// The access point's name out of the box: `{mac3}` (`{MAC3}`) stands for the last three
+    /// MAC bytes in lower (upper) case hex, `{MAC2}` for the last two.
+    pub ap_essid: String,
     /// The access point's password out of the box.
     pub ap_password: String,
     /// The access point's address; its clients get the following ones.
@@ -501,6 +502,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     board!("ESP8266_GENERIC"),
     board!("ESP32_GENERIC"),
     board!("RPI_PICO"),
+    board!("RPI_PICO_W"),
 ];
 
 /// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.

@@ -16,6 +16,10 @@ const LAYOUTS: &[(&str, &str)] = &[
         include_str!("../assets/boards/ESP32_GENERIC.toml"),
     ),
     ("RPI_PICO", include_str!("../assets/boards/RPI_PICO.toml")),
+    (
+        "RPI_PICO_W",
+        include_str!("../assets/boards/RPI_PICO_W.toml"),
+    ),
 ];
 
 /// A board drawing.

@@ -75,8 +75,10 @@ fn wait_for(h: &mut Harness<'static, State>, what: &str, cond: impl Fn(&State) -
 #[test]
 fn repl_terminal_types_and_shows_the_echo() {
     let (mut h, _d) = harness(board(None));
-    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
-    assert_eq!(h.state().snapshot().console, ConsoleMode::Friendly);
+    // The REPL's mode reaches the window with the board's next publication (≤ 20 ms later).
+    wait_for(&mut h, "the prompt in the friendly REPL", |s| {
+        s.term.text().ends_with(">>> ") && s.snapshot().console == ConsoleMode::Friendly
+    });
     h.get_by_label("Terminal").click();
     h.step();
     h.get_by_label("Terminal").type_text("6*7");
@@ -692,4 +694,33 @@ fn the_esp32_window_shows_its_led_pins_and_adc() {
     h.run_steps(3);
     mask_moving(&mut h);
     h.snapshot("esp32_window");
+}
+
+/// Every board with a drawing opens a window, and every board in the data has a drawing: its
+/// own LEDs shown, its blink running through `Pin("LED")` or its LED's number.
+#[test]
+fn every_board_opens_a_window_with_its_leds() {
+    let ids: Vec<&str> = mpsim_gui::layout::boards().collect();
+    for spec in mpsim_board_models::all_boards().unwrap() {
+        assert!(
+            ids.contains(&spec.id.as_str()),
+            "{} has no drawing",
+            spec.id
+        );
+    }
+    for id in ids {
+        let spec = find_board(id).unwrap().unwrap();
+        let led = spec.leds[0].pin;
+        let script = format!(
+            "from machine import Pin\nimport time\nled = Pin({led}, Pin.OUT)\nwhile True:\n    led.value(not led.value())\n    time.sleep_ms(20)\n"
+        );
+        let (mut h, _d) = window(id, &script);
+        wait_for(&mut h, "the LED lit", |s| {
+            led_brightness(s, led) == Some(1.0)
+        });
+        wait_for(&mut h, "the LED dark", |s| {
+            led_brightness(s, led) == Some(0.0)
+        });
+        assert_eq!(h.state().session.spec.id, id);
+    }
 }

@@ -115,9 +115,11 @@ class Pin:
     def __repr__(self):
         if _info["platform"] == "rp2":
             m, p = _mpsim.pin_config(self._id)
+            # Pins past 63 are the Pico W's radio chip's (WL_GPIO0 drives the LED).
+            name = "WL_GPIO%d" % (self._id - 64) if self._id >= 64 else "GPIO%d" % self._id
             if m < 0:
-                return "Pin(GPIO%d, mode=ALT, alt=31)" % self._id
-            r = "Pin(GPIO%d, mode=%s" % (self._id, ("IN", "OUT", "OPEN_DRAIN")[m] if m < 3 else "ALT")
+                return "Pin(%s, mode=ALT, alt=31)" % name
+            r = "Pin(%s, mode=%s" % (name, ("IN", "OUT", "OPEN_DRAIN")[m] if m < 3 else "ALT")
             if p:
                 r += ", pull=%s" % ("PULL_UP", "PULL_DOWN")[p - 1]
             return r + ")"

@@ -36,12 +36,16 @@ _WEAK_US = 3000000
 _SCAN_MS = 600
 
 _MAC = _spec["mac"]
-_AP_PREFIX = _spec["ap_essid_prefix"]
+_AP_ESSID = (
+    _spec["ap_essid"]
+    .replace("{mac3}", "%02x%02x%02x" % (_MAC[3], _MAC[4], _MAC[5]))
+    .replace("{MAC3}", "%02X%02X%02X" % (_MAC[3], _MAC[4], _MAC[5]))
+    .replace("{MAC2}", "%02X%02X" % (_MAC[4], _MAC[5]))
+)
 _AP_PASSWORD = _spec["ap_password"]
 _AP_IP = _spec["ap_ip"]
 _AP_FIRST_BOOT = _spec["ap_on_first_boot"]
 _AP_MAC = bytes([_MAC[0] | 2]) + _MAC[1:]
-_TAIL = "%02x%02x%02x" % (_MAC[3], _MAC[4], _MAC[5])
 
 
 def _now():
@@ -56,8 +60,7 @@ def _defaults():
         "key": "",
         "t0": 0,
         "static": None,
-        # ESP-IDF names its access point ESP_ plus the MAC's tail in capitals.
-        "ap_essid": _AP_PREFIX + (_TAIL.upper() if _AP_PREFIX.endswith("_") else _TAIL),
+        "ap_essid": _AP_ESSID,
         "ap_password": _AP_PASSWORD,
         "ap_auth": AUTH_WPA_WPA2_PSK if _AP_PASSWORD else AUTH_OPEN,
         "ap_channel": 11,
@@ -416,6 +419,18 @@ def hostname(name=None):
         raise ValueError("hostname too long")
     _st["hostname"] = name
     _save()
+
+
+if _n.spec() and _mpsim.board_info()["platform"] == "rp2":
+    # The cyw43 driver's regulatory country (two letters; XX: worldwide).
+    def country(code=None):
+        if code is None:
+            return _st.get("country", "XX")
+        code = str(code)
+        if len(code) != 2:
+            raise ValueError("invalid country")
+        _st["country"] = code.upper()
+        _save()
 
 
 def phy_mode(mode=None):

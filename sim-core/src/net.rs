@@ -921,7 +921,7 @@ mod _mpsim_net {
         Ok(())
     }
 
-    /// The board's network data as a dict (mac, ap_essid_prefix, ap_password, ap_ip,
+    /// The board's network data as a dict (mac, ap_essid, ap_password, ap_ip,
     /// ap_on_first_boot, hostname, status), or None on a board without a radio.
     #[pyfunction]
     fn spec(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
@@ -932,11 +932,7 @@ mod _mpsim_net {
         };
         let d = vm.ctx.new_dict();
         d.set_item("mac", vm.ctx.new_bytes(n.mac.clone()).into(), vm)?;
-        d.set_item(
-            "ap_essid_prefix",
-            vm.ctx.new_str(n.ap_essid_prefix).into(),
-            vm,
-        )?;
+        d.set_item("ap_essid", vm.ctx.new_str(n.ap_essid).into(), vm)?;
         d.set_item("ap_password", vm.ctx.new_str(n.ap_password).into(), vm)?;
         d.set_item("ap_ip", vm.ctx.new_str(n.ap_ip).into(), vm)?;
         d.set_item(
