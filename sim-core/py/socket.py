@@ -4,6 +4,10 @@
 import _mpsim
 import _mpsim_net as _n
 
+if _n.spec() is None:
+    # A board without a network stack (the plain Pico) has no socket module.
+    raise ImportError("no module named 'socket'")
+
 AF_INET = 2
 AF_INET6 = 10
 SOCK_STREAM = 1

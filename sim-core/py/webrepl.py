@@ -1,5 +1,10 @@
 # webrepl: the board's WebREPL (ports' modules/webrepl.py surface). The server itself is
 # mpsim's (sim-core/src/webrepl.rs, tungstenite); it shares this board's console and flash.
+import _mpsim_net
+
+if _mpsim_net.spec() is None:
+    raise ImportError("no module named 'webrepl'")
+
 import _mpsim_net as _n
 
 _PORT = [8266]

@@ -1,5 +1,10 @@
 # webrepl_setup: turns the WebREPL on or off at boot and sets its password, asking at the
 # console as the firmware's module does (prompts and boot.py edits: protocols.md §4.6).
+import _mpsim_net
+
+if _mpsim_net.spec() is None:
+    raise ImportError("no module named 'webrepl_setup'")
+
 import sys
 import os
 import machine

@@ -58,6 +58,13 @@ try:
     Timer(0)
 except ValueError as e:
     print(e)
+# The plain Pico has no radio: no network stack at all.
+for m in ("network", "socket", "webrepl"):
+    try:
+        __import__(m)
+        print(m, "imported")
+    except ImportError as e:
+        print(m, "ImportError:", e)
 try:
     WDT(timeout=9000)
 except ValueError as e:
