@@ -564,8 +564,17 @@ impl Server {
         if !self.cmd.send(SimCommand::Fs(req, FsReply(tx))) {
             return FsAnswer::Failed("the board has stopped".into());
         }
-        rx.recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| FsAnswer::Failed("the board did not answer".into()))
+        // The board answers between two instructions; a reset stopping this server meanwhile
+        // (the `sim` thread then waits for this thread) must not wait for that answer.
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end && !self.shared.quit.load(Ordering::Acquire) {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(answer) => return answer,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        FsAnswer::Failed("the board did not answer".into())
     }
 
     /// The WA/WB file protocol.
