@@ -97,7 +97,7 @@ impl Board {
         b
     }
 
-    /// The host port of the next notice containing `needle` (`127.0.0.1:PORT` in it).
+    /// The host port of the next notice containing `needle` (`… is at HOST:PORT …`).
     fn next_port(&self, needle: &str) -> u16 {
         let end = Instant::now() + Duration::from_secs(30);
         loop {
@@ -109,8 +109,11 @@ impl Board {
                 )
             });
             if line.contains(needle) {
-                let at = line.find("127.0.0.1:").expect("address") + "127.0.0.1:".len();
-                let digits: String = line[at..]
+                // "… is at [http://]HOST:PORT[/] on this machine"
+                let addr = line.split(" is at ").nth(1).expect("address");
+                let addr = addr.trim_start_matches("http://");
+                let at = addr.find(':').expect("port") + 1;
+                let digits: String = addr[at..]
                     .chars()
                     .take_while(char::is_ascii_digit)
                     .collect();
@@ -876,4 +879,70 @@ fn start_foreground_waits_for_a_client_to_log_in() {
     text_until(&mut ws, "after foreground\r\n");
     ws.send(Message::text("print(3*3)\r")).unwrap();
     text_until(&mut ws, "9\r\n>>> ");
+}
+
+#[test]
+fn webrepl_with_a_rust_client() {
+    let b = Board::serve(&[("boot.py", WEBREPL_BOOT)], &["--map-port", "8266=0"]);
+    let port = b.webrepl_port();
+    // A wrong password: refused, then closed.
+    let mut ws = ws_connect(port);
+    text_until(&mut ws, "Password: ");
+    ws.send(Message::text("secret2\r")).unwrap();
+    assert_eq!(text_until(&mut ws, "denied\r\n"), "\r\nAccess denied\r\n");
+    assert!(closed(&mut ws));
+    let mut ws = login(port, "secret1");
+    ws.send(Message::text("print(2**10)\r")).unwrap();
+    assert!(text_until(&mut ws, "1024\r\n>>> ").ends_with("print(2**10)\r\n1024\r\n>>> "));
+    // Every byte value, put and got back byte for byte.
+    let data: Vec<u8> = (0..70_000u32).map(|i| (i * 7 % 256) as u8).collect();
+    ws.send(Message::binary(wa(1, data.len() as u32, b"all.bin")))
+        .unwrap();
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    for chunk in data.chunks(1024) {
+        ws.send(Message::binary(chunk.to_vec())).unwrap();
+    }
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    ws.send(Message::binary(wa(2, 0, b"all.bin"))).unwrap();
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    let mut got = Vec::new();
+    loop {
+        ws.send(Message::binary(vec![0])).unwrap();
+        let chunk = binary(&mut ws);
+        let n = usize::from(u16::from_le_bytes([chunk[0], chunk[1]]));
+        assert_eq!(chunk.len(), n + 2);
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&chunk[2..]);
+    }
+    assert_eq!(binary(&mut ws), b"WB\x00\x00");
+    assert!(got == data, "the file came back different");
+    ws.send(Message::binary(wa(3, 0, b""))).unwrap();
+    assert_eq!(binary(&mut ws), [1, 24, 1]);
+    // A second client: the handshake completes, then the board closes it.
+    let mut second = ws_connect(port);
+    assert!(closed(&mut second));
+    ws.send(Message::text("print('first')\r")).unwrap();
+    text_until(&mut ws, "first\r\n>>> ");
+}
+
+#[test]
+fn listen_puts_board_servers_on_the_address_given() {
+    let b = run_live(
+        "import socket\ns = socket.socket()\ns.bind(('', 9400))\ns.listen(1)\nc, a = s.accept()\nc.send(b'hi')\nc.close()\n",
+        &[],
+        &["--listen", "127.0.0.2", "--map-port", "9400=0"],
+    );
+    let port = b.next_port("TCP port 9400 is at 127.0.0.2:");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing on 127.0.0.1"
+    );
+    let mut c = TcpStream::connect(("127.0.0.2", port)).unwrap();
+    let mut got = Vec::new();
+    c.read_to_end(&mut got).unwrap();
+    assert_eq!(got, b"hi");
+    let (code, _, err) = b.finish();
+    assert_eq!(code, 0, "{err}");
 }

@@ -120,16 +120,12 @@ def _sta_status_now():
     if not _st["sta"] or _st["ssid"] is None:
         return STAT_IDLE
     now = _now()
-    gen, rows = _aps()
-    ap = None
-    for r in rows:
-        if r[0] == _st["ssid"] and r[4]:
-            ap = r
+    ap = _find(_st["ssid"])
     key = (ap is not None, ap[1] if ap else None, ap[6] if ap else None)
     if _seen[0] is not None and _seen[1] != key:
         # The router went away, came back or changed: the SDK notices and tries again.
         _st["t0"] = now
-    _seen[0] = gen
+    _seen[0] = True
     _seen[1] = key
     dt = now - _st["t0"]
     if ap is None:
@@ -421,7 +417,7 @@ def hostname(name=None):
     _save()
 
 
-if _n.spec() and _mpsim.board_info()["platform"] == "rp2":
+if _mpsim.board_info()["platform"] == "rp2":
     # The cyw43 driver's regulatory country (two letters; XX: worldwide).
     def country(code=None):
         if code is None:

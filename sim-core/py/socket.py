@@ -236,18 +236,21 @@ class socket:
 
     # Stream reads as MicroPython's: blocking ones wait (read(n) for n bytes or the end), on a
     # non-blocking socket they return what is there, None when nothing is.
+    def _recv_some(self, n):
+        try:
+            return self.recv(n)
+        except OSError as e:
+            if e.errno == _EAGAIN:
+                return None
+            raise
+
     def read(self, size=-1):
         if size is None or size < 0:
             out = b""
             while True:
-                try:
-                    b = self.recv(1024)
-                except OSError as e:
-                    if e.errno == _EAGAIN:
-                        return out or None
-                    raise
+                b = self._recv_some(1024)
                 if not b:
-                    return out
+                    return out if b is not None or out else None
                 out += b
         if self._timeout == 0:
             return _n.recv(self._live(), size)
@@ -270,14 +273,9 @@ class socket:
     def readline(self):
         out = b""
         while True:
-            try:
-                b = self.recv(1)
-            except OSError as e:
-                if e.errno == _EAGAIN:
-                    return out or None
-                raise
+            b = self._recv_some(1)
             if not b:
-                return out
+                return out if b is not None or out else None
             out += b
             if b == b"\n":
                 return out

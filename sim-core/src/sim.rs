@@ -1306,7 +1306,7 @@ fn sim_main(
         flash,
         repl,
         live,
-        net,
+        mut net,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds) {
@@ -1395,7 +1395,8 @@ fn sim_main(
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
         executing: false,
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
-        access_points: net.access_points.clone(),
+        // One copy: the board's (front ends change it with SetAccessPoints).
+        access_points: std::mem::take(&mut net.access_points),
         access_points_gen: 0,
         net: crate::net::Net::new(net, max_sockets, own.cmd.clone()),
         webrepl: None,
