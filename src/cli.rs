@@ -294,6 +294,10 @@ struct RunArgs {
     /// simulated time: CH=VALUE@TIME, e.g. 0=0.5@0 (repeatable).
     #[arg(long = "adc", value_name = "CH=VALUE@TIME", value_parser = parse_adc_stimulus)]
     adc_stimuli: Vec<(Duration, SimCommand)>,
+    /// What the board's accelerometer feels from a simulated time on: X,Y,Z in milli-g (the
+    /// board at rest, face up, is 0,0,-1000), e.g. --accel 0,-700,-700@2s tilts it (repeatable).
+    #[arg(long = "accel", value_name = "X,Y,Z@TIME", value_parser = parse_accel_stimulus)]
+    accel_stimuli: Vec<(Duration, SimCommand)>,
     /// Heap size of the board (e.g. 38k, 1M); default: the board's own.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     heap: Option<u64>,
@@ -371,6 +375,28 @@ pub fn parse_adc_stimulus(s: &str) -> Result<(Duration, SimCommand), String> {
         .filter(|v: &f64| (0.0..=1.0).contains(v))
         .ok_or_else(|| format!("{s:?}: {value:?} must be a fraction between 0.0 and 1.0"))?;
     Ok((at, SimCommand::SetAdc { channel, value }))
+}
+
+/// Parses `X,Y,Z@TIME` (milli-g).
+pub fn parse_accel_stimulus(s: &str) -> Result<(Duration, SimCommand), String> {
+    let (xyz, at) = s
+        .split_once('@')
+        .ok_or_else(|| format!("{s:?}: expected X,Y,Z@TIME in milli-g, e.g. 0,0,-1000@1s"))?;
+    let v: Vec<f64> = xyz
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("{s:?}: {xyz:?} is not three numbers X,Y,Z"))?;
+    let [x, y, z] = v[..] else {
+        return Err(format!("{s:?}: {xyz:?} is not three numbers X,Y,Z"));
+    };
+    if ![x, y, z]
+        .iter()
+        .all(|v| v.is_finite() && v.abs() <= 100_000.0)
+    {
+        return Err(format!("{s:?}: milli-g values must be within ±100000"));
+    }
+    Ok((parse_duration(at)?, SimCommand::SetAccel { mg: [x, y, z] }))
 }
 
 /// Parses `38912`, `38k`, `1M` (binary multiples).
@@ -613,6 +639,7 @@ fn default_example(spec: &BoardSpec) -> &'static str {
     match spec.platform.as_str() {
         "rp2" => include_str!("../examples/pico/blink.py"),
         "esp32" => include_str!("../examples/esp32/blink.py"),
+        "pyboard" => include_str!("../examples/pyboard/blink.py"),
         _ => DEFAULT_EXAMPLE,
     }
 }
@@ -784,6 +811,9 @@ fn run(args: RunArgs) -> Result<i32> {
             )))
         }
     };
+    if !args.accel_stimuli.is_empty() && spec.accelerometer.is_none() {
+        bail!("--accel: {} has no accelerometer", spec.id);
+    }
     for (_, cmd) in args.pin_stimuli.iter().chain(&args.adc_stimuli) {
         match cmd {
             SimCommand::SetPin { gpio, .. } if spec.pin(*gpio).is_none() => {
@@ -799,6 +829,7 @@ fn run(args: RunArgs) -> Result<i32> {
         .pin_stimuli
         .iter()
         .chain(&args.adc_stimuli)
+        .chain(&args.accel_stimuli)
         .cloned()
         .collect();
     let mut argv = vec![match &args.script {

@@ -598,7 +598,8 @@ fn mpremote_ls_cp_exec_work_on_every_board() {
         let s = Served::start_with(&["--board", &id]);
         let platform = text(&s.tool("mpremote", &["exec", "import sys; print(sys.platform)"]));
         assert!(
-            ["esp8266\n", "esp32\n", "rp2\n"].contains(&platform.as_str()),
+            ["esp8266\n", "esp32\n", "rp2\n", "pyboard\n", "microbit\n"]
+                .contains(&platform.as_str()),
             "{id}: {platform}"
         );
         let dir = tempfile::tempdir().unwrap();
@@ -611,5 +612,19 @@ fn mpremote_ls_cp_exec_work_on_every_board() {
             text(&s.tool("mpremote", &["exec", "import hello"])),
             format!("hello from {id}\n")
         );
+        // The file sits where the board keeps files (the Pyboard's /flash).
+        let whereis = text(&s.tool(
+            "mpremote",
+            &[
+                "exec",
+                "import os; print(os.getcwd(), 'hello.py' in os.listdir())",
+            ],
+        ));
+        let home = if platform == "pyboard\n" {
+            "/flash"
+        } else {
+            "/"
+        };
+        assert_eq!(whereis, format!("{home} True\n"), "{id}");
     }
 }

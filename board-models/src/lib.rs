@@ -9,7 +9,7 @@ pub mod wiring;
 pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
 pub use live::{ConsoleMode, Edge, LedView, LiveBoard, PinView, Snapshot};
 pub use spec::{
-    AccelSpec, BoardSpec, DEFAULT_BOARD, NetworkSpec, SpecError, all_boards, find_board,
+    AccelSpec, BoardSpec, DEFAULT_BOARD, NetworkSpec, SpecError, all_boards, cpu_gpio, find_board,
 };
 pub use trace::{TraceFormat, TraceWriter};
 pub use wiring::{WiredLed, Wiring, WiringError};

@@ -110,9 +110,40 @@ pub struct BoardSpec {
     /// The Wi-Fi radio and IP stack, if the board has one.
     #[serde(default)]
     pub network: Option<NetworkSpec>,
+    /// Where the flash volume is mounted (`/` on most ports, `/flash` on the Pyboard, which also
+    /// starts there and puts `/flash` and `/flash/lib` on `sys.path`).
+    #[serde(default = "root_mount")]
+    pub flash_mount: String,
     /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
     #[serde(skip)]
     pub pin_names: Vec<(String, String)>,
+}
+
+fn root_mount() -> String {
+    "/".to_owned()
+}
+
+/// The GPIO number a pins.csv CPU pin stands for: `GPIO5` → 5; an STM32's `PB3` → 16 × port + 3
+/// (`PA0` = 0); an nRF's `P1_02` → 32 × port + 2.
+pub fn cpu_gpio(cpu: &str) -> Option<u32> {
+    if let Some(n) = cpu.strip_prefix("GPIO") {
+        return n.parse().ok();
+    }
+    let rest = cpu.strip_prefix('P')?;
+    let mut chars = rest.chars();
+    let port = chars.next()?;
+    let tail = chars.as_str();
+    if let Some(n) = tail.strip_prefix('_') {
+        // nRF: P0_nn, P1_nn.
+        let port = port.to_digit(10)?;
+        let n: u32 = n.parse().ok()?;
+        return (port <= 1 && n < 32).then_some(port * 32 + n);
+    }
+    if port.is_ascii_uppercase() && !tail.is_empty() && tail.chars().all(|c| c.is_ascii_digit()) {
+        let n: u32 = tail.parse().ok()?;
+        return (n < 16).then_some((port as u32 - 'A' as u32) * 16 + n);
+    }
+    None
 }
 
 /// The first boot: a line printed and files written (boot.py …).
@@ -368,10 +399,13 @@ impl BoardSpec {
         if self.uarts.iter().filter(|u| u.console).count() > 1 {
             return Err(bad("more than one console UART".into()));
         }
+        let m = &self.flash_mount;
+        if !m.starts_with('/') || (m.len() > 1 && (m.ends_with('/') || m[1..].contains('/'))) {
+            return Err(bad("flash_mount must be / or /name".into()));
+        }
         for (name, cpu) in &self.pin_names {
-            if let Some(n) = cpu.strip_prefix("GPIO") {
-                let ok = n.parse::<u32>().ok().and_then(|n| self.pin(n)).is_some();
-                if !ok {
+            if let Some(n) = cpu_gpio(cpu) {
+                if self.pin(n).is_none() {
                     return Err(bad(format!(
                         "pins.csv names {name} as {cpu}, which the board lacks"
                     )));
@@ -453,11 +487,28 @@ impl BoardSpec {
 
     /// Board silk-screen names of GPIO `n` (`D4` for 2 on a NodeMCU).
     pub fn names_of(&self, gpio: u32) -> impl Iterator<Item = &str> {
-        let cpu = format!("GPIO{gpio}");
         self.pin_names
             .iter()
-            .filter(move |(_, c)| *c == cpu)
+            .filter(move |(_, c)| cpu_gpio(c) == Some(gpio))
             .map(|(n, _)| n.as_str())
+    }
+
+    /// The chip's own name of GPIO `n`: `GPIO5`, or the port-and-pin name the MCU's family uses
+    /// when pins.csv names it so (`A0` for the STM32's PA0, `P0_02` on an nRF).
+    pub fn gpio_name(&self, gpio: u32) -> String {
+        self.pin_names
+            .iter()
+            .find(|(_, c)| !c.starts_with("GPIO") && cpu_gpio(c) == Some(gpio))
+            .map_or_else(
+                || format!("GPIO{gpio}"),
+                |(_, c)| {
+                    if c.contains('_') {
+                        c.clone()
+                    } else {
+                        c[1..].to_owned()
+                    }
+                },
+            )
     }
 
     /// `"ESP module with ESP8266"`: `sys.implementation._machine` and the banner's tail.
@@ -503,6 +554,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     board!("ESP32_GENERIC"),
     board!("RPI_PICO"),
     board!("RPI_PICO_W"),
+    board!("PYBV11"),
 ];
 
 /// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.
@@ -559,6 +611,30 @@ mod tests {
         assert!(b.leds.iter().any(|l| l.pin == 2 && l.active_low));
         assert_eq!(b.machine_string(), "ESP module with ESP8266");
         assert_eq!(b.version_tuple(), (1, 24, 1));
+    }
+
+    #[test]
+    fn cpu_pin_names_of_each_family() {
+        assert_eq!(cpu_gpio("GPIO25"), Some(25));
+        assert_eq!(cpu_gpio("PA0"), Some(0));
+        assert_eq!(cpu_gpio("PB3"), Some(19));
+        assert_eq!(cpu_gpio("PD2"), Some(50));
+        assert_eq!(cpu_gpio("P0_02"), Some(2));
+        assert_eq!(cpu_gpio("P1_02"), Some(34));
+        for bad in ["PA16", "P2_01", "P0_32", "ADC0", "PA", "Reset", "GPIOx"] {
+            assert_eq!(cpu_gpio(bad), None, "{bad}");
+        }
+        let b = find_board("pyboard").unwrap().unwrap();
+        assert_eq!(b.names_of(19).collect::<Vec<_>>(), ["X17", "SW"]);
+        assert_eq!(b.gpio_name(19), "B3");
+        assert_eq!(
+            find_board("esp8266").unwrap().unwrap().gpio_name(2),
+            "GPIO2"
+        );
+        assert_eq!(b.machine_string(), "PYBv1.1 with STM32F405RG");
+        assert_eq!(b.flash_mount, "/flash");
+        assert_eq!(b.leds.len(), 4);
+        assert_eq!(b.accelerometer.as_ref().unwrap().range_mg, 1500);
     }
 
     #[test]

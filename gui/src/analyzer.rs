@@ -170,7 +170,10 @@ pub fn panel(ui: &mut egui::Ui, st: &mut State) {
                 let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();
                 let mut on = st.analyzer.pins.contains(&p.gpio);
                 if ui
-                    .checkbox(&mut on, format!("GPIO{} {}", p.gpio, names.join("/")))
+                    .checkbox(
+                        &mut on,
+                        format!("{} {}", st.session.spec.gpio_name(p.gpio), names.join("/")),
+                    )
                     .changed()
                 {
                     st.analyzer.toggle(p.gpio);
@@ -190,7 +193,7 @@ pub fn panel(ui: &mut egui::Ui, st: &mut State) {
         .iter()
         .map(|g| {
             let n: Vec<&str> = st.session.spec.names_of(*g).collect();
-            format!("GPIO{g} {}", n.join("/"))
+            format!("{} {}", st.session.spec.gpio_name(*g), n.join("/"))
         })
         .collect();
     egui_plot::Plot::new("analyzer_plot")

@@ -226,7 +226,7 @@ fn pad_kind(spec: &mpsim_board_models::BoardSpec, label: &str) -> PadKind {
         .find(|(n, _)| n == label)
         .map(|(_, c)| c.as_str());
     if let Some(c) = cpu {
-        if let Some(g) = c.strip_prefix("GPIO").and_then(|n| n.parse().ok()) {
+        if let Some(g) = mpsim_board_models::cpu_gpio(c) {
             return PadKind::Gpio(g);
         }
         if let Some(a) = c.strip_prefix("ADC").and_then(|n| n.parse().ok()) {
@@ -478,7 +478,7 @@ pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
                 Color32::WHITE,
             );
             let outer = match &kind {
-                PadKind::Gpio(g) => format!("GPIO{g}"),
+                PadKind::Gpio(g) => st.session.spec.gpio_name(*g),
                 PadKind::Adc(a) => format!("ADC{a}"),
                 PadKind::Other(_) => String::new(),
             };
@@ -843,7 +843,11 @@ fn pins_table(ui: &mut egui::Ui, st: &mut State) {
     egui::Grid::new("pins").striped(false).show(ui, |ui| {
         for p in st.snapshot.pins.clone() {
             let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();
-            ui.label(format!("{} GPIO{}", names.join("/"), p.gpio));
+            ui.label(format!(
+                "{} {}",
+                names.join("/"),
+                st.session.spec.gpio_name(p.gpio)
+            ));
             ui.label(if p.level { "1" } else { "0" });
             ui.weak(mode_text(&p));
             for (text, level) in [("H", Some(true)), ("L", Some(false)), ("Z", None)] {

@@ -20,6 +20,7 @@ const LAYOUTS: &[(&str, &str)] = &[
         "RPI_PICO_W",
         include_str!("../assets/boards/RPI_PICO_W.toml"),
     ),
+    ("PYBV11", include_str!("../assets/boards/PYBV11.toml")),
 ];
 
 /// A board drawing.

@@ -696,6 +696,43 @@ fn the_esp32_window_shows_its_led_pins_and_adc() {
     h.snapshot("esp32_window");
 }
 
+/// The pyboard drawn from its data and layout: holding the USR switch lights the red LED through
+/// `pyb.Switch`, the blue one dims by `intensity`, the tilt control moves `pyb.Accel`.
+#[test]
+fn the_pyboard_window_shows_its_leds_switch_and_accelerometer() {
+    let script = "import pyb\nsw = pyb.Switch()\na = pyb.Accel()\npyb.LED(4).intensity(64)\nwhile True:\n    pyb.LED(1).intensity(255 if sw() else 0)\n    pyb.LED(2).intensity(255 if a.z() < 0 else 0)\n    pyb.delay(10)\n";
+    // Tall enough for the tilt control under the pins.
+    let Board { _dir, state } = board_with(find_board("pyboard").unwrap().unwrap(), Some(script));
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 1100.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    wait_for(&mut h, "blue dimmed, red off", |s| {
+        led_brightness(s, 20).is_some_and(|b| (b - 64.0 / 255.0).abs() < 0.01)
+            && led_brightness(s, 13) == Some(0.0)
+    });
+    let pos = h.get_by_label("USR").rect().center();
+    h.hover_at(pos);
+    primary_button(&h, pos, true);
+    wait_for(&mut h, "red on while USR is held", |s| {
+        led_brightness(s, 13) == Some(1.0)
+    });
+    primary_button(&h, pos, false);
+    wait_for(&mut h, "red off again", |s| {
+        led_brightness(s, 13) == Some(0.0)
+    });
+    h.get_by_label("Face down").click();
+    wait_for(&mut h, "green on face down", |s| {
+        led_brightness(s, 14) == Some(1.0)
+    });
+    h.get_by_label("Face up").click();
+    wait_for(&mut h, "green off face up", |s| {
+        led_brightness(s, 14) == Some(0.0)
+    });
+    h.run_steps(3);
+    mask_moving(&mut h);
+    h.snapshot("pyboard_window");
+}
+
 /// Every board with a drawing opens a window, and every board in the data has a drawing: its
 /// own LEDs shown, its blink running through `Pin("LED")` or its LED's number.
 #[test]
@@ -711,8 +748,13 @@ fn every_board_opens_a_window_with_its_leds() {
     for id in ids {
         let spec = find_board(id).unwrap().unwrap();
         let led = spec.leds[0].pin;
+        // Boards that name their pins take the LED's name (the Pyboard takes nothing else).
+        let id_arg = match spec.names_of(led).next() {
+            Some(name) if spec.python_pin_names => format!("'{name}'"),
+            _ => led.to_string(),
+        };
         let script = format!(
-            "from machine import Pin\nimport time\nled = Pin({led}, Pin.OUT)\nwhile True:\n    led.value(not led.value())\n    time.sleep_ms(20)\n"
+            "from machine import Pin\nimport time\nled = Pin({id_arg}, Pin.OUT)\nwhile True:\n    led.value(not led.value())\n    time.sleep_ms(20)\n"
         );
         let (mut h, _d) = window(id, &script);
         wait_for(&mut h, "the LED lit", |s| {

@@ -332,7 +332,9 @@ sys.implementation = _Impl("micropython", _info["version_tuple"] + ("",), _info[
 sys.platform = _info["platform"]
 sys.version = "3.4.0; " + _info["banner"].split(";")[0]
 sys.version_info = (3, 4, 0)
-sys.path[:] = ["", ".frozen", "/lib"]
+_fm = _info["flash_mount"]
+sys.path[:] = ["", ".frozen", "/lib"] if _fm == "/" else ["", ".frozen", _fm, _fm + "/lib"]
+del _fm
 sys.argv[:] = _info["argv"]
 sys.maxsize = (1 << 31) - 1
 sys.ps1 = ">>> "

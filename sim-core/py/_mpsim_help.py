@@ -10,9 +10,7 @@ filesystem and the console are simulated. Docs for the real board:
   https://docs.micropython.org/en/latest/
 
 Some things to try:
-  import machine
-  led = machine.Pin(%s, machine.Pin.OUT)   # an LED on the board
-  led.value(0); led.value(1)
+%s
   import os; os.listdir()                 # files on the flash
 
 Keys at the REPL:
@@ -32,11 +30,21 @@ _HIDDEN = ("__hello__", "__phello__", "importlib", "codecs", "encodings", "copyr
            "ntpath", "stat", "site", "os_path", "_collections_abc")
 
 
+# Modules only some boards have (the others raise ImportError, as their firmware has no such module).
+_PLATFORM_ONLY = {"pyb": ("pyboard",), "esp": ("esp8266", "esp32")}
+_RADIO_ONLY = ("network", "socket", "ssl", "webrepl", "webrepl_setup")
+
+
 def modules():
+    import _mpsim_net
+    platform = _mpsim.board_info()["platform"]
+    radio = _mpsim_net.spec() is not None
     names = set()
     for n in list(_mpsim.frozen_names()) + list(sys.builtin_module_names):
         top = n.split(".")[0]
         if top[:1] == "_" or top in _HIDDEN or top.startswith("encodings"):
+            continue
+        if platform not in _PLATFORM_ONLY.get(top, (platform,)) or (top in _RADIO_ONLY and not radio):
             continue
         names.add(n.replace(".", "/"))
     names.add("__main__")
@@ -50,7 +58,15 @@ def help(obj=_NOTHING):
     if obj is _NOTHING:
         info = _mpsim.board_info()
         leds = info.get("led_pins") or [2]
-        print(_TEXT % (info.get("mcu", "board"), leds[0]), end="")
+        if info["platform"] == "pyboard":
+            led = ("  import pyb\n"
+                   "  pyb.LED(1).on()                         # the red LED\n"
+                   "  pyb.Accel().x()                         # the accelerometer")
+        else:
+            led = ("  import machine\n"
+                   "  led = machine.Pin(%d, machine.Pin.OUT)   # an LED on the board\n"
+                   "  led.value(0); led.value(1)" % leds[0])
+        print(_TEXT % (info.get("mcu", "board"), led), end="")
         return
     if obj == "modules":
         names = modules()

@@ -179,6 +179,7 @@ _RP2 = _info["platform"] == "rp2"
 
 
 _ESP32 = _info["platform"] == "esp32"
+_STM32 = _info["platform"] == "pyboard"
 # ESP32 attenuations: the input voltage that reads full scale.
 _ATTN_FULL_V = (1.1, 1.5, 2.2, 3.9)
 
@@ -199,7 +200,7 @@ class ADC:
     def __init__(self, id, *, atten=None):
         if isinstance(id, Pin):
             id = id._id
-        elif _RP2 and isinstance(id, str):
+        elif (_RP2 or _STM32) and isinstance(id, str):
             id = Pin(id)._id
         if _RP2 and 26 <= id <= 29:
             # ADC(26) … ADC(29): the channel on that pin.
@@ -207,6 +208,9 @@ class ADC:
         elif _RP2 and isinstance(id, int) and 5 <= id:
             raise ValueError("invalid ADC channel")
         if id not in _info["adc_channels"]:
+            if _STM32:
+                raise ValueError("Pin(%s%d) does not have ADC capabilities" % ("ABCDEFGHIJK"[id >> 4], id & 15)
+                                 if isinstance(id, int) and id >= 0 else "invalid ADC unit")
             raise ValueError("invalid Pin for ADC" if _ESP32 else "invalid ADC unit")
         self._id = id
         self._atten = 0 if atten is None else atten
@@ -610,3 +614,16 @@ def time_pulse_us(pin, pulse_level, timeout_us=1000000):
 
 def bootloader():
     raise NotImplementedError("the simulator has no bootloader")
+
+
+if _STM32:
+    # The stm32 port: machine.Pin and machine.UART are pyb's; PWM is pyb.Timer's channels.
+    from _stm32 import Pin, UART
+    del PWM
+
+    def freq(sysclk=None, hclk=None, pclk1=None, pclk2=None):
+        # (SYSCLK, HCLK, PCLK1, PCLK2): the buses run at 1, 1/4 and 1/2 of the core clock.
+        if sysclk is not None:
+            _mpsim.cpu_freq(sysclk)
+        f = _mpsim.cpu_freq()
+        return (f, f, f // 4, f // 2)

@@ -298,7 +298,12 @@ def _lookup(path):
             return vfs, path, mp
         if path == mp or path.startswith(mp + "/"):
             return vfs, (path[len(mp):] or "/"), mp
-    raise _oserror(19)
+    # Nothing mounted there (the Pyboard's root holds only its mount points).
+    raise _oserror(2)
+
+
+def _root_is_virtual():
+    return not any(mp == "/" for mp, _ in _mounts)
 
 
 def mount(vfs, mount_point, *, readonly=False):
@@ -333,7 +338,12 @@ def open(path, mode="r", buffering=-1, encoding=None, **kw):
 
 
 def ilistdir(path="."):
-    # As MicroPython: with the flash at /, other mount points do not show in its listing.
+    # As MicroPython: with the flash at /, other mount points do not show in its listing; with
+    # nothing at / (the Pyboard's /flash), / lists the mount points.
+    if _norm(path) == "/" and _root_is_virtual():
+        for mp, _ in reversed(_mounts):
+            yield (mp[1:], 0x4000, 0, 0)
+        return
     vfs, rel, _ = _lookup(path)
     for e in vfs.ilistdir(rel):
         yield e
@@ -348,6 +358,8 @@ def stat(path):
     for mp, _ in _mounts:
         if p == mp and mp != "/":
             return (0x4000, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    if p == "/" and _root_is_virtual():
+        return (0x4000, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     vfs, rel, _ = _lookup(p)
     return tuple(vfs.stat(rel))
 
@@ -385,6 +397,9 @@ def rename(old, new):
 
 def chdir(path):
     p = _norm(path)
+    if p == "/" and _root_is_virtual():
+        _cwd[0] = p
+        return
     vfs, rel, mp = _lookup(p)
     if p != mp:
         vfs.chdir(rel)
@@ -470,7 +485,10 @@ def _dupterm_pump():
 
 
 def _mount_flash():
-    _mounts.append(("/", VfsFat()))
+    # Where the board mounts its flash (/ on most ports; /flash on the Pyboard, which starts there).
+    mp = _mpsim.board_info()["flash_mount"]
+    _mounts.append((mp, VfsFat()))
+    _cwd[0] = mp
 
 
 _mount_flash()

@@ -166,11 +166,18 @@ fn boot_and_run(
         };
         let boot = from_flash("boot.py");
         let repl_mode = with_state(|s| s.repl.as_ref().map(crate::repl::Repl::mode)).flatten();
-        // After a soft reset in the raw REPL, main.py is skipped (as pyexec does).
-        let main = if repl_mode == Some(crate::repl::Mode::Raw) {
-            None
-        } else {
-            program.cloned().or_else(|| from_flash("main.py"))
+        // After a soft reset in the raw REPL, main.py is skipped (as pyexec does). Which file is
+        // the main one is decided after boot.py, which may name another (the Pyboard's pyb.main).
+        with_state(|s| s.main_file = None);
+        let main = || {
+            if repl_mode == Some(crate::repl::Mode::Raw) {
+                None
+            } else {
+                program.cloned().or_else(|| {
+                    let name = with_state(|s| s.main_file.clone()).flatten();
+                    from_flash(name.as_deref().unwrap_or("main.py"))
+                })
+            }
         };
         let size = with_state(|s| {
             if s.heap_counted {
@@ -183,7 +190,9 @@ fn boot_and_run(
         heap::start_budget(size);
         shared.running.store(true, Ordering::Release);
         let mut failed = false;
-        for prog in [boot, main].into_iter().flatten() {
+        let mut boot = boot;
+        let mut main = Some(main);
+        while let Some(prog) = boot.take().or_else(|| main.take().and_then(|m| m())) {
             match exec(vm, &prog, scope) {
                 Ok(()) => {}
                 Err(e) => match classify(vm, &e) {

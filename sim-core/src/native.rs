@@ -208,11 +208,31 @@ mod _mpsim {
         )?;
         let names = vm.ctx.new_dict();
         for (name, cpu) in &spec.pin_names {
-            if let Some(g) = cpu.strip_prefix("GPIO").and_then(|n| n.parse::<u32>().ok()) {
+            if let Some(g) = mpsim_board_models::cpu_gpio(cpu) {
                 names.set_item(name.as_str(), vm.ctx.new_int(g).into(), vm)?;
             }
         }
         set("pin_name_map", names.into())?;
+        set(
+            "flash_mount",
+            vm.ctx.new_str(spec.flash_mount.as_str()).into(),
+        )?;
+        let buttons = spec
+            .buttons
+            .iter()
+            .map(|b| {
+                vm.ctx
+                    .new_tuple(vec![
+                        vm.ctx.new_str(b.name.as_str()).into(),
+                        vm.ctx.new_int(b.pin).into(),
+                        vm.ctx.new_bool(b.active_low).into(),
+                    ])
+                    .into()
+            })
+            .collect();
+        set("buttons", vm.ctx.new_list(buttons).into())?;
+        let accel_range = spec.accelerometer.as_ref().map_or(0, |a| a.range_mg);
+        set("accel_range_mg", vm.ctx.new_int(accel_range).into())?;
         let irq_pins: Vec<i64> = spec
             .pins
             .iter()
@@ -389,6 +409,33 @@ mod _mpsim {
             s.board.adc(ch)
         })?
         .ok_or_else(|| vm.new_value_error("invalid ADC channel"))
+    }
+
+    /// Drives ADC channel `ch` from the board itself (a DAC on the same pin), 0.0..=1.0.
+    #[pyfunction]
+    fn adc_set(ch: i64, value: f64, vm: &VirtualMachine) -> PyResult<()> {
+        if state(vm, |s| s.board.set_adc(ch, value.clamp(0.0, 1.0)))? {
+            Ok(())
+        } else {
+            Err(vm.new_value_error("invalid ADC channel"))
+        }
+    }
+
+    /// Names the program boot.py hands over to (`pyb.main`): a file in the flash's root.
+    #[pyfunction]
+    fn set_main(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
+        let name = name.as_str().trim_start_matches('/').to_owned();
+        state(vm, |s| s.main_file = Some(name))
+    }
+
+    /// What the accelerometer feels now (x, y, z in milli-g), or None on a board without one.
+    #[pyfunction]
+    fn accel(vm: &VirtualMachine) -> PyResult<Option<(f64, f64, f64)>> {
+        state(vm, |s| {
+            let now = s.clock.now_us();
+            s.apply_stimuli(now);
+            s.board.accel.map(|[x, y, z]| (x, y, z))
+        })
     }
 
     /// Starts (or restarts) timer `key`: first call after `period_us`, again every `period_us` when periodic.

@@ -532,6 +532,9 @@ pub(crate) struct SimState {
     pub heap_counted: bool,
     pub reboot: Option<Reboot>,
     pub reset_cause: &'static str,
+    /// The program to run after boot.py instead of main.py (the Pyboard's `pyb.main(name)`);
+    /// forgotten at every boot.
+    pub main_file: Option<String>,
     pub rtc_offset_us: i64,
     pub cpu_freq: u64,
     pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
@@ -1386,6 +1389,7 @@ fn sim_main(
         heap_counted,
         reboot: None,
         reset_cause: "PWRON_RESET",
+        main_file: None,
         rtc_offset_us: 0,
         cpu_freq,
         regexes: Vec::new(),
