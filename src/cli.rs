@@ -296,7 +296,7 @@ struct RunArgs {
     adc_stimuli: Vec<(Duration, SimCommand)>,
     /// What the board's accelerometer feels from a simulated time on: X,Y,Z in milli-g (the
     /// board at rest, face up, is 0,0,-1000), e.g. --accel 0,-700,-700@2s tilts it (repeatable).
-    #[arg(long = "accel", value_name = "X,Y,Z@TIME", value_parser = parse_accel_stimulus)]
+    #[arg(long = "accel", value_name = "X,Y,Z@TIME", value_parser = parse_accel_stimulus, allow_hyphen_values = true)]
     accel_stimuli: Vec<(Duration, SimCommand)>,
     /// Heap size of the board (e.g. 38k, 1M); default: the board's own.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -640,6 +640,7 @@ fn default_example(spec: &BoardSpec) -> &'static str {
         "rp2" => include_str!("../examples/pico/blink.py"),
         "esp32" => include_str!("../examples/esp32/blink.py"),
         "pyboard" => include_str!("../examples/pyboard/blink.py"),
+        "microbit" => include_str!("../examples/microbit/hello.py"),
         _ => DEFAULT_EXAMPLE,
     }
 }

@@ -641,21 +641,7 @@ fn the_pico_runs_its_examples_and_the_issue_commands() {
         "{}",
         stderr(&o)
     );
-    let dir = tempfile::tempdir().unwrap();
-    let trace = dir.path().join("blink.jsonl");
-    let o = run(&[
-        "run",
-        "--board",
-        "pico",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/pico/blink.py"),
-        "--virtual-time",
-        "--for",
-        "10s",
-        "--trace",
-        trace.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let text = std::fs::read_to_string(&trace).unwrap();
+    let text = traced_example("pico", "pico/blink.py", "10s");
     let lit: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("\"led\":\"LED (GP25)\"") && !l.contains("\"pin\""))
@@ -679,4 +665,101 @@ fn the_pico_runs_its_examples_and_the_issue_commands() {
         "--virtual-time",
     ]);
     assert_eq!(stdout(&o), "faded\n", "{}", stderr(&o));
+}
+
+/// Runs `examples/<example>` on `board` in virtual time for `span` and returns its JSON-lines trace.
+fn traced_example(board: &str, example: &str, span: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.jsonl");
+    let script = format!("{}/examples/{example}", env!("CARGO_MANIFEST_DIR"));
+    let o = run(&[
+        "run",
+        "--board",
+        board,
+        &script,
+        "--virtual-time",
+        "--for",
+        span,
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::read_to_string(&trace).unwrap()
+}
+
+/// The pyboard's blink example: the four LEDs lit in turn, 100 ms apart (the trace).
+#[test]
+fn pyboard_blink_example_lights_the_four_leds_in_turn() {
+    let text = traced_example("pyboard", "pyboard/blink.py", "1s");
+    let lit: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"led\":") && l.contains("\"brightness\":1"))
+        .take(4)
+        .collect();
+    assert_eq!(lit.len(), 4, "{text}");
+    for (i, (l, name)) in lit
+        .iter()
+        .zip(["LED1 (red)", "LED2 (green)", "LED3 (yellow)", "LED4 (blue)"])
+        .enumerate()
+    {
+        assert!(l.contains(name), "{l}");
+        let t = i as u64 * 100_000;
+        assert!(
+            l.starts_with(&format!("{{\"t_us\":{t},"))
+                || l.starts_with(&format!("{{\"t_us\":{},", t + 10)),
+            "LED {} at {t} µs: {l}",
+            i + 1
+        );
+    }
+}
+
+/// Two micro:bits in two mpsim processes talk over the radio; a third on another group hears
+/// nothing.
+#[test]
+fn microbit_radio_between_processes() {
+    let radio_dir = tempfile::tempdir().unwrap();
+    let listen = |group: u32, ms: u32| {
+        mpsim()
+            .env("MPSIM_RADIO_DIR", radio_dir.path())
+            .args(["run", "--board", "microbit", "--timeout", "60s", "-c"])
+            .arg(format!(
+                "import radio\nfrom microbit import sleep, running_time\nradio.config(group={group})\nradio.on()\nprint('ready')\nn = 0\nwhile running_time() < {ms}:\n    m = radio.receive_full()\n    if m:\n        n += 1\n        if n == 1:\n            print('got', m[0][3:], m[1] < 0)\n    sleep(10)\nprint('heard', n > 0)\n"
+            ))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mine = listen(5, 6000);
+    let other = listen(6, 6000);
+    let listeners = [mine.id(), other.id()];
+    let sender = mpsim()
+        .env("MPSIM_RADIO_DIR", radio_dir.path())
+        .args(["run", "--board", "microbit", "--timeout", "60s", "-c"])
+        .arg("import radio\nfrom microbit import sleep\nradio.config(group=5)\nradio.on()\nfor i in range(500):\n    radio.send('ping')\n    sleep(10)\n")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mine = mine.wait_with_output().unwrap();
+    let other = other.wait_with_output().unwrap();
+    let mut sender = sender;
+    let _ = sender.kill();
+    let _ = sender.wait();
+    assert_eq!(
+        String::from_utf8_lossy(&mine.stdout),
+        "ready\ngot b'ping' True\nheard True\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&other.stdout),
+        "ready\nheard False\n"
+    );
+    // The boards that ended took their sockets with them.
+    for e in std::fs::read_dir(radio_dir.path()).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            !listeners
+                .iter()
+                .any(|pid| name.starts_with(&format!("{pid}-"))),
+            "{name} left behind"
+        );
+    }
 }

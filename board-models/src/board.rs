@@ -144,6 +144,14 @@ pub struct Board {
     pub adc: Vec<(i64, f64)>,
     /// What the accelerometer feels (x, y, z in milli-g), on boards that have one.
     pub accel: Option<[f64; 3]>,
+    /// The LED matrix's pixels, row by row (boards with one).
+    pub display: Option<Vec<u8>>,
+    /// The tone the speaker plays (Hz), if any.
+    pub tone: Option<u32>,
+    /// LED strips written to (pin, RGB per pixel), in the order first written.
+    pub strips: Vec<(u32, Vec<[u8; 3]>)>,
+    /// The gesture recogniser fed by the accelerometer (boards with one).
+    gestures: Option<crate::gesture::GestureDetector>,
     /// Pins whose level changed since the last [`Board::take_edges`], with the new level; the
     /// newest [`EDGE_CAP`], in a buffer reserved up front (a script toggling a pin in a loop that
     /// never lets IRQs run must not grow it).
@@ -207,12 +215,20 @@ impl Board {
             .collect();
         // Lying flat, face up: gravity along -z.
         let accel = spec.accelerometer.as_ref().map(|_| [0.0, 0.0, -1000.0]);
+        let display = spec
+            .display
+            .as_ref()
+            .map(|d| vec![0; (d.width * d.height) as usize]);
         let mut board = Board {
             spec,
             pins,
             leds,
             adc,
             accel,
+            gestures: accel.map(|_| crate::gesture::GestureDetector::new()),
+            display,
+            tone: None,
+            strips: Vec::new(),
             edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
             now_us: 0,
@@ -314,6 +330,9 @@ impl Board {
                 .collect(),
             adc: self.adc.clone(),
             accel: self.accel,
+            display: self.display.clone(),
+            tone: self.tone,
+            strips: self.strips.clone(),
             console: p.console,
             fast_forward: p.fast_forward,
             boots: p.boots,
@@ -544,6 +563,8 @@ impl Board {
         else {
             return false;
         };
+        // What was felt until now is what the gesture recogniser sampled until now.
+        self.gestures_now();
         self.accel = Some(xyz.map(|v| {
             if v.is_finite() {
                 v.clamp(-range, range)
@@ -553,6 +574,57 @@ impl Board {
         }));
         self.mark_dirty();
         true
+    }
+
+    /// Shows `pixels` (row by row, clamped to the display's levels) on the LED matrix; false on a
+    /// board without one or with a different pixel count.
+    pub fn set_display(&mut self, pixels: &[u8]) -> bool {
+        let Some(top) = self.spec.display.as_ref().map(|d| d.levels - 1) else {
+            return false;
+        };
+        let Some(d) = self.display.as_mut() else {
+            return false;
+        };
+        if d.len() != pixels.len() {
+            return false;
+        }
+        let mut changed = false;
+        for (o, n) in d.iter_mut().zip(pixels) {
+            let n = (*n).min(top);
+            changed |= *o != n;
+            *o = n;
+        }
+        if changed {
+            self.mark_dirty();
+        }
+        true
+    }
+
+    /// What an LED strip on `gpio` shows now (RGB per pixel).
+    pub fn set_strip(&mut self, gpio: u32, pixels: Vec<[u8; 3]>) -> Result<(), PinError> {
+        self.index(gpio)?;
+        match self.strips.iter_mut().find(|(g, _)| *g == gpio) {
+            Some(s) => s.1 = pixels,
+            None => self.strips.push((gpio, pixels)),
+        }
+        self.mark_dirty();
+        Ok(())
+    }
+
+    /// Starts (`Some(hz)`) or stops the speaker's tone.
+    pub fn set_tone(&mut self, hz: Option<u32>) {
+        if self.tone != hz {
+            self.tone = hz;
+            self.mark_dirty();
+        }
+    }
+
+    /// The gesture recogniser, brought up to the board's time (None without an accelerometer).
+    pub fn gestures_now(&mut self) -> Option<&mut crate::gesture::GestureDetector> {
+        let (now, mg) = (self.now_us, self.accel?);
+        let g = self.gestures.as_mut()?;
+        g.advance(now, mg);
+        Some(g)
     }
 
     /// Level changes since the last call (for pin IRQs), oldest first.
@@ -571,6 +643,12 @@ impl Board {
             self.report(i);
         }
         self.edges.clear();
+        if let Some(d) = self.display.as_mut() {
+            d.fill(0);
+        }
+        self.tone = None;
+        self.strips.clear();
+        self.mark_dirty();
     }
 }
 

@@ -1,12 +1,14 @@
 //! Boards as data and the models of what is soldered on them. No Python, no GUI.
 
 pub mod board;
+pub mod gesture;
 pub mod live;
 pub mod spec;
 pub mod trace;
 pub mod wiring;
 
 pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
+pub use gesture::{Gesture, GestureDetector};
 pub use live::{ConsoleMode, Edge, LedView, LiveBoard, PinView, Snapshot};
 pub use spec::{
     AccelSpec, BoardSpec, DEFAULT_BOARD, NetworkSpec, SpecError, all_boards, cpu_gpio, find_board,

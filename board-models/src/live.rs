@@ -85,6 +85,12 @@ pub struct Snapshot {
     pub adc: Vec<(i64, f64)>,
     /// What the accelerometer feels (milli-g), on boards with one.
     pub accel: Option<[f64; 3]>,
+    /// The LED matrix, row by row, each pixel 0 (off) to the display's top level; on boards with one.
+    pub display: Option<Vec<u8>>,
+    /// LED strips (NeoPixels): the pin, and each pixel's red, green, blue.
+    pub strips: Vec<(u32, Vec<[u8; 3]>)>,
+    /// The tone the board's speaker plays now (Hz), if any.
+    pub tone: Option<u32>,
     /// The REPL's mode.
     pub console: ConsoleMode,
     /// Sleeps take no wall time (virtual time).

@@ -107,6 +107,9 @@ pub struct BoardSpec {
     /// port does; otherwise only numbers, as the ESP8266's.
     #[serde(default)]
     pub python_pin_names: bool,
+    /// An LED matrix driven by the firmware (the micro:bit's 5×5), if the board has one.
+    #[serde(default)]
+    pub display: Option<DisplaySpec>,
     /// The Wi-Fi radio and IP stack, if the board has one.
     #[serde(default)]
     pub network: Option<NetworkSpec>,
@@ -256,6 +259,18 @@ pub struct AccelSpec {
     pub range_mg: u32,
 }
 
+/// An LED matrix the firmware scans (not pins the script drives).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplaySpec {
+    /// Columns.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+    /// Brightness levels, 0 (off) to `levels - 1`.
+    pub levels: u8,
+}
+
 /// The board's Wi-Fi radio and its IP stack (`network`, `socket`, `webrepl`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,6 +359,13 @@ impl BoardSpec {
             board: dir_name.to_owned(),
             msg,
         };
+        if let Some(d) = &self.display
+            && (d.width == 0 || d.height == 0 || d.width * d.height > 1024 || d.levels < 2)
+        {
+            return Err(bad(
+                "display must have 1..=1024 pixels and at least 2 levels".into(),
+            ));
+        }
         if self.accelerometer.as_ref().is_some_and(|a| a.range_mg == 0) {
             return Err(bad("accelerometer range_mg must be above 0".into()));
         }
@@ -555,6 +577,7 @@ const BUILTIN: &[(&str, &str, &str)] = &[
     board!("RPI_PICO"),
     board!("RPI_PICO_W"),
     board!("PYBV11"),
+    board!("BBC_MICROBIT_V2"),
 ];
 
 /// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.

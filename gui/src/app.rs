@@ -105,9 +105,14 @@ impl State {
             analyzer.pins.dedup();
         }
         let access_points = session.access_points.clone();
+        // Inputs start where the board data puts them (sensors, supply dividers), others at 0 V.
+        let full = f64::from(session.spec.adc.vcc_mv) / 1000.0;
         let adc_volts = adc_pads(&session.spec)
             .into_iter()
-            .map(|(_, c)| (c, 0.0))
+            .map(|(_, c)| {
+                let v = session.spec.adc.initial.get(&c.to_string()).copied();
+                (c, v.unwrap_or(0.0) * full)
+            })
             .collect();
         Ok(State {
             layout,
@@ -541,6 +546,45 @@ pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
         }
     }
 
+    // The LED matrix, from the board's frame buffer.
+    if let (Some(m), Some(d), Some(px)) = (
+        &l.matrix,
+        spec.display.as_ref(),
+        st.snapshot.display.clone(),
+    ) {
+        let top = f32::from(d.levels.saturating_sub(1).max(1));
+        let red = Color32::from_rgb(255, 40, 30);
+        let mut rows = String::new();
+        for row in 0..d.height {
+            for col in 0..d.width {
+                let v = px.get((row * d.width + col) as usize).copied().unwrap_or(0);
+                rows.push(char::from(b'0' + v.min(9)));
+                let b = f32::from(v) / top;
+                let c = at(m.x + col as f32 * m.pitch, m.y + row as f32 * m.pitch);
+                if b > 0.01 {
+                    painter.circle_filled(c, 9.0 * s, red.gamma_multiply(0.22 * b));
+                }
+                let r = Rect::from_center_size(c, Vec2::new(5.0, 9.0) * s);
+                painter.rect_filled(
+                    r,
+                    CornerRadius::same((1.0 * s) as u8),
+                    lerp(Color32::from_gray(60), red, b),
+                );
+            }
+            rows.push(':');
+        }
+        let area = Rect::from_min_max(
+            at(m.x - m.pitch / 2.0, m.y - m.pitch / 2.0),
+            at(
+                m.x + (d.width as f32 - 0.5) * m.pitch,
+                m.y + (d.height as f32 - 0.5) * m.pitch,
+            ),
+        );
+        let resp = ui.interact(area, ui.scope_id().with("matrix"), Sense::hover());
+        let label = format!("LED matrix {rows}");
+        resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, &label));
+    }
+
     // LEDs on the board.
     for (i, led) in st.snapshot.leds.clone().iter().enumerate() {
         let spec_led = spec
@@ -755,6 +799,7 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
         }
     }
     tilt_control(ui, st);
+    outputs(ui, st);
     wifi_panel(ui, st);
     ui.separator();
     // Closed by default: the board's pads do the same, and every line drawn costs a frame's time
@@ -865,6 +910,47 @@ fn pins_table(ui: &mut egui::Ui, st: &mut State) {
             ui.end_row();
         }
     });
+}
+
+/// What the board plays and lights beyond its own LEDs: the speaker's note, LED strips.
+fn outputs(ui: &mut egui::Ui, st: &mut State) {
+    let snap = st.snapshot().clone();
+    if let Some(hz) = snap.tone {
+        ui.separator();
+        ui.label(format!("Speaker: {} ({hz} Hz)", note_name(hz)));
+    }
+    for (gpio, px) in &snap.strips {
+        ui.separator();
+        let names: Vec<&str> = st.session.spec.names_of(*gpio).collect();
+        ui.label(format!(
+            "NeoPixels on {} ({} LEDs)",
+            names.first().copied().unwrap_or("the pin"),
+            px.len()
+        ));
+        ui.horizontal_wrapped(|ui| {
+            for (i, [r, g, b]) in px.iter().enumerate() {
+                let (rect, resp) = ui.allocate_exact_size(Vec2::splat(16.0), Sense::hover());
+                ui.painter()
+                    .circle_filled(rect.center(), 7.0, Color32::from_rgb(*r, *g, *b));
+                ui.painter().circle_stroke(
+                    rect.center(),
+                    7.0,
+                    Stroke::new(1.0, Color32::from_gray(90)),
+                );
+                let label = format!("pixel {i} {r},{g},{b}");
+                resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, &label));
+            }
+        });
+    }
+}
+
+/// `A4`, `C#5`: the equal-tempered note nearest to `hz` (A4 = 440 Hz).
+pub fn note_name(hz: u32) -> String {
+    const NAMES: [&str; 12] = [
+        "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+    ];
+    let n = (12.0 * (f64::from(hz.max(1)) / 440.0).log2()).round() as i64 + 57;
+    format!("{}{}", NAMES[n.rem_euclid(12) as usize], n.div_euclid(12))
 }
 
 /// How long "Shake" shakes, and how often it changes direction.

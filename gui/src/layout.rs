@@ -21,6 +21,10 @@ const LAYOUTS: &[(&str, &str)] = &[
         include_str!("../assets/boards/RPI_PICO_W.toml"),
     ),
     ("PYBV11", include_str!("../assets/boards/PYBV11.toml")),
+    (
+        "BBC_MICROBIT_V2",
+        include_str!("../assets/boards/BBC_MICROBIT_V2.toml"),
+    ),
 ];
 
 /// A board drawing.
@@ -49,6 +53,21 @@ pub struct Layout {
     /// Where the board's buttons sit.
     #[serde(default)]
     pub buttons: Vec<ButtonPos>,
+    /// Where the LED matrix sits (boards with a display).
+    #[serde(default)]
+    pub matrix: Option<MatrixPos>,
+}
+
+/// The LED matrix: the centre of its top-left LED and the distance between LEDs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixPos {
+    /// Centre of the top-left LED.
+    pub x: f32,
+    /// Centre of the top-left LED.
+    pub y: f32,
+    /// Distance between two LEDs.
+    pub pitch: f32,
 }
 
 /// Two rows of pads down the long sides.
@@ -150,7 +169,6 @@ mod tests {
         for id in boards() {
             let l = load(id).unwrap();
             let spec = mpsim_board_models::find_board(id).unwrap().unwrap();
-            assert_eq!(l.header.left.len(), l.header.right.len(), "{id}");
             for pad in l.header.left.iter().chain(&l.header.right) {
                 let known = spec.pin_names.iter().any(|(n, _)| n == pad)
                     || l.descriptions.contains_key(pad);
@@ -170,6 +188,11 @@ mod tests {
                     b.name
                 );
             }
+            assert_eq!(
+                l.matrix.is_some(),
+                spec.display.is_some(),
+                "{id}: a display needs a place in the drawing"
+            );
             assert!(rgb(&l.pcb).is_some());
             for p in &l.parts {
                 assert!(rgb(&p.color).is_some(), "{id}: part {}", p.label);

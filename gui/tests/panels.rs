@@ -27,6 +27,16 @@ fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Boa
     };
     let (flash, first_boot) = mpsim_vfs::Flash::open(&path, geometry, false).unwrap();
     flash.close().unwrap();
+    // The ESP8266 tutorial's LED on GPIO15, where the board has that pin.
+    let extra_leds = if spec.pin(15).is_some() {
+        vec![WiredLed {
+            pin: 15,
+            name: Some("LED (GPIO15)".into()),
+            active_low: false,
+        }]
+    } else {
+        Vec::new()
+    };
     let setup = BoardSetup {
         spec,
         flash: FlashSetup { path, first_boot },
@@ -34,11 +44,7 @@ fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Boa
             name: "main.py".into(),
             source: p.into(),
         }),
-        extra_leds: vec![WiredLed {
-            pin: 15,
-            name: Some("LED (GPIO15)".into()),
-            active_low: false,
-        }],
+        extra_leds,
         tty: None,
         net: mpsim_sim_core::NetConfig::default(),
     };
@@ -731,6 +737,59 @@ fn the_pyboard_window_shows_its_leds_switch_and_accelerometer() {
     h.run_steps(3);
     mask_moving(&mut h);
     h.snapshot("pyboard_window");
+}
+
+/// Steps the window until its LED matrix shows `rows` (its accessible label).
+fn wait_for_matrix(h: &mut Harness<'static, State>, rows: &str, what: &str) {
+    let label = format!("LED matrix {rows}");
+    let start = std::time::Instant::now();
+    while h.query_by_label(&label).is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The micro:bit drawn from its data and layout: the 5×5 matrix shows what the script shows,
+/// button A held changes it, the tilt control's "Face down" is a gesture, a NeoPixel strip and
+/// the speaker's note appear in the side panel.
+#[test]
+fn the_microbit_window_shows_its_display_buttons_and_gestures() {
+    let script = "from microbit import *\nimport music, neopixel\nnp = neopixel.NeoPixel(pin8, 3)\nnp[1] = (0, 255, 0)\nnp.show()\nmusic.pitch(440)\nwhile True:\n    if button_a.is_pressed():\n        display.show(Image.HAPPY)\n    elif accelerometer.current_gesture() == 'face down':\n        display.show(Image.SAD)\n    else:\n        display.show(Image.HEART)\n    sleep(20)\n";
+    let Board { _dir, state } = board_with(find_board("microbit").unwrap().unwrap(), Some(script));
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 1100.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    let heart = "09090:99999:99999:09990:00900:";
+    wait_for_matrix(&mut h, heart, "a heart");
+    let pos = h.get_by_label("A").rect().center();
+    h.hover_at(pos);
+    primary_button(&h, pos, true);
+    wait_for_matrix(
+        &mut h,
+        "00000:09090:00000:90009:09990:",
+        "A held: a happy face",
+    );
+    primary_button(&h, pos, false);
+    h.get_by_label("Face down").click();
+    wait_for_matrix(
+        &mut h,
+        "00000:09090:00000:09990:90009:",
+        "face down: a sad face",
+    );
+    h.get_by_label("Face up").click();
+    wait_for(&mut h, "the strip and the note", |s| {
+        s.snapshot().tone == Some(440) && s.snapshot().strips.len() == 1
+    });
+    h.run_steps(3);
+    assert!(h.query_by_label("pixel 1 0,255,0").is_some());
+    assert!(h.query_by_label("Speaker: A4 (440 Hz)").is_some());
+    wait_for_matrix(&mut h, heart, "face up: a heart again");
+    mask_moving(&mut h);
+    h.snapshot("microbit_window");
 }
 
 /// Every board with a drawing opens a window, and every board in the data has a drawing: its

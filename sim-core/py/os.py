@@ -12,6 +12,12 @@ _Uname = _attrtuple(("sysname", "nodename", "release", "version", "machine"))
 
 
 def uname():
+    if _info["platform"] == "microbit":
+        # The micro:bit's own firmware says which MicroPython it is built on.
+        return _Uname("microbit", "microbit", _info["version"].lstrip("v"),
+                      "micro:bit %s+0697c6d on %s; MicroPython v1.18 on %s" % (
+                          _info["version"], _info["build_date"], _info["build_date"]),
+                      "micro:bit with " + _info["mcu"])
     release = _info["sdk_version"] or _info["version"].lstrip("v")
     return _Uname(_info["platform"], _info["platform"], release,
                   "%s on %s" % (_info["version"], _info["build_date"]), _info["machine"])

@@ -7,6 +7,7 @@ mod interp;
 mod native;
 pub mod net;
 pub mod pty;
+pub mod radio;
 pub mod repl;
 pub mod sim;
 mod webrepl;

@@ -421,6 +421,110 @@ mod _mpsim {
         }
     }
 
+    /// Shows `pixels` (row by row, 0-9) on the board's LED matrix.
+    #[pyfunction]
+    fn display_set(pixels: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let px = pixels.borrow_buf().to_vec();
+        if state(vm, |s| s.board.set_display(&px))? {
+            Ok(())
+        } else {
+            Err(vm.new_value_error("the board has no such display"))
+        }
+    }
+
+    /// What an LED strip on `gpio` shows: RGB bytes, three per pixel (at most 4096 pixels).
+    #[pyfunction]
+    fn strip_set(gpio: u32, rgb: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let px: Vec<[u8; 3]> = rgb
+            .borrow_buf()
+            .chunks_exact(3)
+            .take(4096)
+            .map(|c| [c[0], c[1], c[2]])
+            .collect();
+        board_op(vm, |b| b.set_strip(gpio, px))
+    }
+
+    /// Starts the speaker's tone (Hz), or stops it (0).
+    #[pyfunction]
+    fn tone_set(hz: u32, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.board.set_tone((hz > 0).then_some(hz)))
+    }
+
+    fn gestures<R>(
+        vm: &VirtualMachine,
+        f: impl FnOnce(&mut mpsim_board_models::GestureDetector) -> R,
+    ) -> PyResult<R> {
+        state(vm, |s| {
+            let now = s.clock.now_us();
+            s.apply_stimuli(now);
+            s.board.gestures_now().map(f)
+        })?
+        .ok_or_else(|| vm.new_os_error("the board has no accelerometer"))
+    }
+
+    /// The gesture the board makes now ("" for none).
+    #[pyfunction]
+    fn gesture_current(vm: &VirtualMachine) -> PyResult<&'static str> {
+        gestures(vm, |g| g.current().name())
+    }
+
+    /// Whether gesture `name` happened since last asked (None for an unknown name).
+    #[pyfunction]
+    fn gesture_was(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<Option<bool>> {
+        let Some(want) = mpsim_board_models::Gesture::from_name(name.as_str()) else {
+            return Ok(None);
+        };
+        gestures(vm, |g| Some(g.was(want)))
+    }
+
+    /// The gestures since last asked, oldest first.
+    #[pyfunction]
+    fn gesture_history(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let names = gestures(vm, |g| g.take_history())?;
+        let items = names
+            .iter()
+            .map(|x| vm.ctx.new_str(x.name()).into())
+            .collect();
+        Ok(vm.ctx.new_list(items).into())
+    }
+
+    /// Switches the radio on (true) or off.
+    #[pyfunction]
+    fn radio_power(on: bool, vm: &VirtualMachine) -> PyResult<()> {
+        let has = state(vm, |s| s.mb_radio.is_some())?;
+        if on && !has {
+            let r = heap::untracked(crate::radio::Radio::open)
+                .map_err(|e| vm.new_os_error(format!("radio: {e}")))?;
+            state(vm, |s| s.mb_radio = Some(r))?;
+        } else if !on {
+            state(vm, |s| s.mb_radio = None)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a packet to every other board's radio.
+    #[pyfunction]
+    fn radio_send(packet: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let p = packet.borrow_buf().to_vec();
+        if p.len() > crate::radio::MAX_PACKET {
+            return Err(vm.new_value_error("packet too long"));
+        }
+        state(vm, |s| {
+            if let Some(r) = s.mb_radio.as_ref() {
+                heap::untracked(|| r.send(&p));
+            }
+        })
+    }
+
+    /// The next packet heard, or None.
+    #[pyfunction]
+    fn radio_recv(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let p = state(vm, |s| {
+            s.mb_radio.as_ref().and_then(crate::radio::Radio::recv)
+        })?;
+        Ok(p.map(|b| vm.ctx.new_bytes(b).into()))
+    }
+
     /// Names the program boot.py hands over to (`pyb.main`): a file in the flash's root.
     #[pyfunction]
     fn set_main(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {

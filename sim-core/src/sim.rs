@@ -535,6 +535,8 @@ pub(crate) struct SimState {
     /// The program to run after boot.py instead of main.py (the Pyboard's `pyb.main(name)`);
     /// forgotten at every boot.
     pub main_file: Option<String>,
+    /// The micro:bit radio, while the script has it on.
+    pub mb_radio: Option<crate::radio::Radio>,
     pub rtc_offset_us: i64,
     pub cpu_freq: u64,
     pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
@@ -1390,6 +1392,7 @@ fn sim_main(
         reboot: None,
         reset_cause: "PWRON_RESET",
         main_file: None,
+        mb_radio: None,
         rtc_offset_us: 0,
         cpu_freq,
         regexes: Vec::new(),
@@ -1495,6 +1498,7 @@ fn sim_main(
             s.reset_terminals();
             // Sockets and the WebREPL's client go with the interpreter (boot.py starts it again).
             s.net.close_all();
+            s.mb_radio = None;
             if let Some(w) = s.webrepl.take() {
                 w.stop();
             }

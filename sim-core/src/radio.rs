@@ -1,0 +1,113 @@
+//! The micro:bit's radio between boards simulated on this machine. A board whose radio is on binds
+//! a Unix datagram socket in one shared directory (`$MPSIM_RADIO_DIR`, or `mpsim-radio-<uid>` in
+//! the temp dir) and sends each packet to every other socket there: any number of mpsim processes
+//! hear each other, as boards in one room do. A receiver that is gone (its socket refuses) is
+//! swept away; a receiver that does not keep up loses packets, as a radio does. Channels, groups
+//! and addresses are the packet's business (`py/radio.py` filters).
+
+use std::io;
+use std::os::unix::net::UnixDatagram;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The largest packet (the nRF radio's 251-byte payload plus our header).
+pub const MAX_PACKET: usize = 300;
+
+static OPENED: AtomicU32 = AtomicU32::new(0);
+
+/// One board's radio endpoint.
+pub struct Radio {
+    sock: UnixDatagram,
+    path: PathBuf,
+    dir: PathBuf,
+}
+
+/// The directory the boards' sockets meet in.
+pub fn radio_dir() -> PathBuf {
+    std::env::var_os("MPSIM_RADIO_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            use std::os::unix::fs::MetadataExt;
+            let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+            std::env::temp_dir().join(format!("mpsim-radio-{uid}"))
+        })
+}
+
+impl Radio {
+    /// Switches the radio on: a socket of its own in the shared directory.
+    pub fn open() -> io::Result<Radio> {
+        Radio::open_in(radio_dir())
+    }
+
+    /// Switches the radio on, meeting the others in `dir`.
+    pub fn open_in(dir: PathBuf) -> io::Result<Radio> {
+        std::fs::create_dir_all(&dir)?;
+        let n = OPENED.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("{}-{n}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let sock = UnixDatagram::bind(&path)?;
+        sock.set_nonblocking(true)?;
+        Ok(Radio { sock, path, dir })
+    }
+
+    /// Sends `packet` to every other radio that is on.
+    pub fn send(&self, packet: &[u8]) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p == self.path || p.extension().is_none_or(|x| x != "sock") {
+                continue;
+            }
+            if let Err(err) = self.sock.send_to(packet, &p)
+                && matches!(
+                    err.kind(),
+                    io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound
+                )
+            {
+                // Nobody listens there any more (a board that was killed).
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
+
+    /// The next packet heard, if any.
+    pub fn recv(&self) -> Option<Vec<u8>> {
+        let mut buf = [0u8; MAX_PACKET];
+        match self.sock.recv(&mut buf) {
+            Ok(n) => Some(buf[..n].to_vec()),
+            Err(_) => None,
+        }
+    }
+}
+
+impl Drop for Radio {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boards_hear_each_other_but_not_themselves_and_dead_ones_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || Radio::open_in(dir.path().to_owned()).unwrap();
+        let (a, b, c) = (open(), open(), open());
+        a.send(b"hello");
+        assert_eq!(b.recv().as_deref(), Some(&b"hello"[..]));
+        assert_eq!(c.recv().as_deref(), Some(&b"hello"[..]));
+        assert_eq!(a.recv(), None, "a radio does not hear itself");
+        // A stale socket file (its board gone) is removed by the next send.
+        let stale = dir.path().join("999999-0.sock");
+        drop(UnixDatagram::bind(&stale).unwrap());
+        assert!(stale.exists());
+        b.send(b"x");
+        assert!(!stale.exists());
+        drop(c);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+}
