@@ -49,6 +49,30 @@ DOCUMENTED = {
                     "STAT_GOT_IP", "STAT_NO_AP_FOUND", "STAT_WRONG_PASSWORD", "STAT_CONNECT_FAIL"],
         "rp2": ["PIO", "StateMachine", "Flash", "DMA", "asm_pio", "bootsel_button", "country"],
     },
+    "PYBV11": {
+        "machine": [n for n in COMMON_MACHINE if n != "PWM"] + ["HARD_RESET", "DEEPSLEEP_RESET", "SOFT_RESET",
+                                                                "I2S"],
+        "pyb": ["delay", "udelay", "millis", "micros", "elapsed_millis", "elapsed_micros", "hard_reset",
+                "bootloader", "fault_debug", "disable_irq", "enable_irq", "freq", "wfi", "stop", "standby",
+                "have_cdc", "hid", "info", "main", "repl_uart", "rng", "sync", "unique_id", "usb_mode",
+                "Accel", "ADC", "ADCAll", "CAN", "DAC", "ExtInt", "Flash", "I2C", "LED", "Pin", "RTC",
+                "Servo", "SPI", "Switch", "Timer", "UART", "USB_HID", "USB_VCP"],
+    },
+    "BBC_MICROBIT_V2": {
+        "microbit": ["display", "Image", "button_a", "button_b", "accelerometer", "compass", "i2c", "spi",
+                     "uart", "microphone", "speaker", "pin0", "pin1", "pin2", "pin3", "pin4", "pin5",
+                     "pin6", "pin7", "pin8", "pin9", "pin10", "pin11", "pin12", "pin13", "pin14", "pin15",
+                     "pin16", "pin19", "pin20", "pin_logo", "pin_speaker", "sleep", "running_time",
+                     "temperature", "panic", "reset", "set_volume", "scale", "run_every", "Sound",
+                     "SoundEvent", "audio"],
+        "music": ["play", "pitch", "stop", "reset", "set_tempo", "get_tempo", "DADADADUM", "ENTERTAINER",
+                  "PRELUDE", "ODE", "NYAN", "RINGTONE", "FUNK", "BLUES", "BIRTHDAY", "WEDDING", "FUNERAL",
+                  "PUNCHLINE", "PYTHON", "BADDY", "CHASE", "BA_DING", "WAWAWAWAA", "JUMP_UP", "JUMP_DOWN",
+                  "POWER_UP", "POWER_DOWN"],
+        "radio": ["on", "off", "config", "reset", "send", "receive", "send_bytes", "receive_bytes",
+                  "receive_bytes_into", "receive_full", "RATE_1MBIT", "RATE_2MBIT"],
+        "neopixel": ["NeoPixel"],
+    },
 }
 
 

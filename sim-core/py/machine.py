@@ -207,10 +207,11 @@ class ADC:
             id -= 26
         elif _RP2 and isinstance(id, int) and 5 <= id:
             raise ValueError("invalid ADC channel")
-        if id not in _info["adc_channels"]:
+        if id not in _info["adc_channels"] or id >= 256:
+            # (Channels from 256 on are the board's internal sensors, for its own modules.)
             if _STM32:
                 raise ValueError("Pin(%s%d) does not have ADC capabilities" % ("ABCDEFGHIJK"[id >> 4], id & 15)
-                                 if isinstance(id, int) and id >= 0 else "invalid ADC unit")
+                                 if isinstance(id, int) and 0 <= id < 256 else "invalid ADC unit")
             raise ValueError("invalid Pin for ADC" if _ESP32 else "invalid ADC unit")
         self._id = id
         self._atten = 0 if atten is None else atten

@@ -746,6 +746,22 @@ def scale(value, from_, to):
     return int(r + 0.5) if isinstance(c, int) and isinstance(d, int) else r
 
 
+_every = [(1 << 42) + 16]
+
+
+def run_every(callback=None, days=0, h=0, min=0, s=0, ms=0):
+    # Calls `callback` (or the decorated function) every period, between the script's instructions.
+    period_ms = (((days * 24 + h) * 60 + min) * 60 + s) * 1000 + ms
+    if period_ms <= 0:
+        raise ValueError("period must be positive")
+
+    def start(f):
+        _every[0] += 1
+        _mpsim.timer_start(_every[0], int(period_ms * 1000), True, lambda _: f(), None)
+        return f
+    return start(callback) if callback is not None else start
+
+
 class SoundEvent:
     LOUD = "loud"
     QUIET = "quiet"
@@ -805,6 +821,6 @@ uart = _machine.UART(0)
 
 __all__ = ["display", "Image", "button_a", "button_b", "accelerometer", "compass", "microphone",
            "speaker", "uart", "sleep", "running_time", "temperature", "panic", "reset", "set_volume",
-           "scale", "SoundEvent", "pin0", "pin1", "pin2", "pin3", "pin4", "pin5", "pin6", "pin7",
+           "scale", "run_every", "SoundEvent", "pin0", "pin1", "pin2", "pin3", "pin4", "pin5", "pin6", "pin7",
            "pin8", "pin9", "pin10", "pin11", "pin12", "pin13", "pin14", "pin15", "pin16", "pin19",
            "pin20", "pin_logo", "pin_speaker"]

@@ -525,6 +525,40 @@ mod _mpsim {
         Ok(p.map(|b| vm.ctx.new_bytes(b).into()))
     }
 
+    /// The value an NVS key holds (the ESP32's key-value partition), or None.
+    #[pyfunction]
+    fn nvs_get(key: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let v = state(vm, |s| s.nvs.get(key.as_str()).cloned())?;
+        Ok(v.map(|b| vm.ctx.new_bytes(b).into()))
+    }
+
+    /// Stores (or, with None, erases) an NVS key.
+    #[pyfunction]
+    fn nvs_set(
+        key: PyUtf8StrRef,
+        value: Option<ArgBytesLike>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let key = key.as_str().to_owned();
+        let value = value.map(|v| v.borrow_buf().to_vec());
+        state(vm, |s| {
+            // The partition holds a few thousand entries; beyond that the store refuses.
+            match value {
+                Some(v) if s.nvs.len() < 4096 || s.nvs.contains_key(&key) => {
+                    s.nvs.insert(key, v);
+                    true
+                }
+                Some(_) => false,
+                None => {
+                    s.nvs.remove(&key);
+                    true
+                }
+            }
+        })?
+        .then_some(())
+        .ok_or_else(|| os_error(vm, 28))
+    }
+
     /// Names the program boot.py hands over to (`pyb.main`): a file in the flash's root.
     #[pyfunction]
     fn set_main(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {

@@ -535,6 +535,8 @@ pub(crate) struct SimState {
     /// The program to run after boot.py instead of main.py (the Pyboard's `pyb.main(name)`);
     /// forgotten at every boot.
     pub main_file: Option<String>,
+    /// The ESP32's NVS partition: namespace NUL key → type tag and value (survives resets).
+    pub nvs: std::collections::BTreeMap<String, Vec<u8>>,
     /// The micro:bit radio, while the script has it on.
     pub mb_radio: Option<crate::radio::Radio>,
     pub rtc_offset_us: i64,
@@ -1392,6 +1394,7 @@ fn sim_main(
         reboot: None,
         reset_cause: "PWRON_RESET",
         main_file: None,
+        nvs: std::collections::BTreeMap::new(),
         mb_radio: None,
         rtc_offset_us: 0,
         cpu_freq,

@@ -108,3 +108,16 @@ for bad in (lambda: radio.send("x"), lambda: radio.receive(), lambda: radio.conf
         bad()
     except ValueError as e:
         print("ValueError:", e)
+
+# run_every: a callback every 100 ms, between the script's instructions.
+ticks = []
+run_every(lambda: ticks.append(running_time()), ms=100)
+
+
+@run_every(s=1)
+def each_second():
+    ticks.append(-1)
+
+
+sleep(1050)
+print(len([t for t in ticks if t >= 0]), ticks.count(-1))

@@ -1,0 +1,144 @@
+# esp32: the ESP32 port's own functions (ports/esp32/modesp32.c): wake-up sources for deep sleep,
+# the chip's temperature, heap information and NVS, the key-value store in its own flash partition
+# (kept by the board across resets; mpsim keeps it for the life of the process).
+import _mpsim
+
+_info = _mpsim.board_info()
+if _info["platform"] != "esp32":
+    raise ImportError("no module named 'esp32'")
+
+HEAP_DATA = 4
+HEAP_EXEC = 1
+WAKEUP_ALL_LOW = False
+WAKEUP_ANY_HIGH = True
+
+# The RTC GPIOs: the only pins that can wake the chip from deep sleep.
+_RTC_PINS = (0, 2, 4, 12, 13, 14, 15, 25, 26, 27, 32, 33, 34, 35, 36, 37, 38, 39)
+_wake = {"touch": False, "ulp": False, "ext0": None, "ext1": None}
+_hold = [False]
+
+
+def _gpio(pin):
+    g = getattr(pin, "_id", pin)
+    if not isinstance(g, int):
+        raise TypeError("expecting a Pin")
+    return g
+
+
+def wake_on_touch(wake):
+    if _wake["ext0"] is not None and wake:
+        raise ValueError("no resources")
+    _wake["touch"] = bool(wake)
+
+
+def wake_on_ulp(wake):
+    if _wake["ext0"] is not None and wake:
+        raise ValueError("no resources")
+    _wake["ulp"] = bool(wake)
+
+
+def wake_on_ext0(pin, level):
+    if pin is None:
+        _wake["ext0"] = None
+        return
+    g = _gpio(pin)
+    if g not in _RTC_PINS:
+        raise ValueError("invalid pin")
+    if _wake["touch"] or _wake["ulp"]:
+        raise ValueError("no resources")
+    _wake["ext0"] = (g, bool(level))
+
+
+def wake_on_ext1(pins, level):
+    if pins is None:
+        _wake["ext1"] = None
+        return
+    gs = tuple(_gpio(p) for p in pins)
+    for g in gs:
+        if g not in _RTC_PINS:
+            raise ValueError("invalid pin")
+    _wake["ext1"] = (gs, bool(level))
+
+
+def gpio_deep_sleep_hold(enable):
+    _hold[0] = bool(enable)
+
+
+def raw_temperature():
+    # The sensor inside the chip, in Fahrenheit (the board data's TEMP channel: -40..125 C).
+    c = -40 + _mpsim.adc_read(301) * 165
+    return int(c * 9 / 5 + 32)
+
+
+def idf_heap_info(capabilities):
+    import gc
+    if capabilities not in (HEAP_DATA, HEAP_EXEC):
+        return []
+    free = gc.mem_free()
+    total = free + gc.mem_alloc()
+    return [(total, free, free, free)]
+
+
+_ESP_ERR_NVS_NOT_FOUND = -4354
+_ESP_ERR_NVS_KEY_TOO_LONG = -4362
+_ESP_ERR_NVS_TYPE_MISMATCH = -4356
+_ESP_ERR_NAMES = {-4354: "ESP_ERR_NVS_NOT_FOUND", -4362: "ESP_ERR_NVS_KEY_TOO_LONG",
+                  -4356: "ESP_ERR_NVS_TYPE_MISMATCH"}
+
+
+def _esp_err(code):
+    # As the port's check_esp_err: the code and ESP-IDF's name for it.
+    return OSError(code, _ESP_ERR_NAMES[code])
+
+
+class NVS:
+    # Values wait in the handle until commit(), as ESP-IDF's; reads see them at once.
+    def __init__(self, namespace):
+        if not isinstance(namespace, str) or not 0 < len(namespace) <= 15:
+            raise _esp_err(_ESP_ERR_NVS_KEY_TOO_LONG)
+        self._ns = namespace
+        self._pending = {}
+
+    def _key(self, key):
+        if not isinstance(key, str) or not 0 < len(key) <= 15:
+            raise _esp_err(_ESP_ERR_NVS_KEY_TOO_LONG)
+        return self._ns + "\x00" + key
+
+    def _get(self, key, kind):
+        k = self._key(key)
+        v = self._pending[k] if k in self._pending else _mpsim.nvs_get(k)
+        if v is None:
+            raise _esp_err(_ESP_ERR_NVS_NOT_FOUND)
+        if v[:1] != kind:
+            raise _esp_err(_ESP_ERR_NVS_TYPE_MISMATCH)
+        return v[1:]
+
+    def set_i32(self, key, value):
+        value = int(value)
+        if not -(1 << 31) <= value < (1 << 31):
+            raise OverflowError("overflow converting long int to machine word")
+        self._pending[self._key(key)] = b"i" + (value & 0xFFFFFFFF).to_bytes(4, "little")
+
+    def get_i32(self, key):
+        v = int.from_bytes(self._get(key, b"i"), "little")
+        return v - (1 << 32) if v & 0x80000000 else v
+
+    def set_blob(self, key, value):
+        self._pending[self._key(key)] = b"b" + bytes(value)
+
+    def get_blob(self, key, buffer):
+        v = self._get(key, b"b")
+        n = min(len(buffer), len(v))
+        buffer[:n] = v[:n]
+        return len(v)
+
+    def erase_key(self, key):
+        k = self._key(key)
+        if (self._pending.get(k, 0) if k in self._pending else _mpsim.nvs_get(k)) is None:
+            raise _esp_err(_ESP_ERR_NVS_NOT_FOUND)
+        self._pending[k] = None
+
+    def commit(self):
+        for k, v in self._pending.items():
+            _mpsim.nvs_set(k, v)
+        self._pending = {}
