@@ -687,6 +687,30 @@ fn traced_example(board: &str, example: &str, span: &str) -> String {
     std::fs::read_to_string(&trace).unwrap()
 }
 
+/// The Pico's PIO blink example: the state machine toggles GP25 every 80 ms, exactly.
+#[test]
+fn pico_pio_blink_example_toggles_the_led_on_its_own() {
+    let text = traced_example("pico", "pico/pio_blink.py", "1s");
+    let times: Vec<u64> = text
+        .lines()
+        .filter(|l| l.contains("\"pin\":25,\"level\""))
+        .filter_map(|l| {
+            l.strip_prefix("{\"t_us\":")?
+                .split(',')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    // The initial state, then a change every 80 ms from the start of the state machine.
+    assert!(times.len() >= 12, "{text}");
+    let start = times[1];
+    for (i, t) in times[1..].iter().enumerate() {
+        let want = start + i as u64 * 80_000;
+        assert!(t.abs_diff(want) <= 50, "change {i} at {t} µs, want {want}");
+    }
+}
+
 /// The pyboard's blink example: the four LEDs lit in turn, 100 ms apart (the trace).
 #[test]
 fn pyboard_blink_example_lights_the_four_leds_in_turn() {

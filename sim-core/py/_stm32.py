@@ -142,7 +142,12 @@ class Pin:
     def gpio(self):
         return 0x40020000 + 0x400 * (self._id >> 4)
 
-    def irq(self, handler=None, trigger=_IRQ_RISING | _IRQ_FALLING, *, hard=False):
+    def irq(self, handler=_machine._NOARG, trigger=_IRQ_RISING | _IRQ_FALLING, *, hard=False):
+        if handler is _machine._NOARG:
+            # pin.irq() only returns the IRQ object (an inactive one if none was set).
+            if self._irq is None:
+                self._irq = _machine._IRQ(self, None, trigger)
+            return self._irq
         bits = (1 if trigger & 0x00100000 else 0) | (2 if trigger & 0x00200000 else 0)
         _mpsim.pin_irq(self._id, handler, bits if handler is not None else 0, self)
         self._irq = _machine._IRQ(self, handler, trigger)

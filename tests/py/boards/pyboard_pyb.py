@@ -1,4 +1,5 @@
 # mpsim: --board pyboard --pin 19=0@1s --pin 19=z@1200ms --accel 0,-1000,0@2s --accel 500,0,-800@3s --adc 32=0.25@0
+# mpsim: --pin 38=0@3500ms --pin 39=0@3600ms
 # pyb on the pyboard v1.1 (issue 7): LEDs, the USR switch (pressed at 1 s for 200 ms), the
 # MMA7660 (face up, then standing on its edge at 2 s, then tilted at 3 s), pins, ADC, DAC, timers.
 import sys, os, machine, pyb
@@ -42,6 +43,21 @@ pyb.delay(1000)
 print(a.x(), a.y(), a.z())
 pyb.delay(1000)
 print(a.x(), a.y(), a.z(), a.filtered_xyz())
+
+# Pin IRQs and ExtInt: Y1 and Y2 pulled up, driven low at 3.5 and 3.6 s.
+y1 = Pin("Y1", Pin.IN, Pin.PULL_UP)
+falls = []
+irq = y1.irq(lambda p: falls.append(p.name()), Pin.IRQ_FALLING)
+print(y1.irq() is irq, irq.trigger() == Pin.IRQ_FALLING)
+lines = []
+ext = pyb.ExtInt("Y2", pyb.ExtInt.IRQ_FALLING, Pin.PULL_UP, lambda line: lines.append(line))
+print(ext, ext.line())
+try:
+    pyb.ExtInt("X8", pyb.ExtInt.IRQ_FALLING, Pin.PULL_UP, print)
+except ValueError as e:
+    print("ValueError:", e)
+pyb.delay(3700 - pyb.millis())
+print(falls, lines, y1.value())
 
 # Pins: board names, CPU names, singletons, modes and their reprs.
 x1 = Pin("X1", Pin.OUT_PP)
