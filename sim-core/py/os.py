@@ -377,6 +377,9 @@ def statvfs(path):
 
 def mkdir(path):
     vfs, rel, _ = _lookup(path)
+    if _info["platform"] == "microbit" and isinstance(vfs, VfsFat):
+        # The micro:bit's filesystem is flat: files only.
+        raise _oserror(1)
     vfs.mkdir(rel)
 
 

@@ -679,6 +679,12 @@ def unique_id():
     return _info["unique_id"]
 
 
+def rng():
+    # The hardware random number generator: 30 random bits.
+    import random
+    return random.getrandbits(30)
+
+
 def sync():
     import os
     os.sync()

@@ -121,3 +121,12 @@ def each_second():
 
 sleep(1050)
 print(len([t for t in ticks if t >= 0]), ticks.count(-1))
+
+# The filesystem is flat: files, no folders.
+with open("notes.txt", "w") as f:
+    f.write("hi")
+print(os.listdir(), open("notes.txt").read())
+try:
+    os.mkdir("dir")
+except OSError as e:
+    print("OSError:", e)

@@ -114,7 +114,7 @@ print(pyb.elapsed_millis(start), pyb.elapsed_micros(pyb.micros()) < 100)
 s = pyb.Servo(1)
 s.angle(45)
 print(s, s.angle(), s.pulse_width())
-print(pyb.freq(), machine.freq() == pyb.freq(), len(pyb.unique_id()))
+print(pyb.freq(), machine.freq() == pyb.freq(), len(pyb.unique_id()), 0 <= pyb.rng() < 1 << 30)
 print(pyb.UART(1, 9600), pyb.UART("XA"))
 try:
     pyb.UART(5)
