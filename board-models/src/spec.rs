@@ -203,6 +203,10 @@ pub struct PinSpec {
     /// Free text for the GUI tooltip.
     #[serde(default)]
     pub note: String,
+    /// Not a GPIO a script can name (`machine.Pin` refuses it): an input the firmware reads
+    /// through its own API, such as the Pico's BOOTSEL button on the flash's chip select.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 impl PinSpec {

@@ -167,6 +167,9 @@ pub fn panel(ui: &mut egui::Ui, st: &mut State) {
         }
         ui.menu_button("Pins", |ui| {
             for p in st.snapshot().pins.clone() {
+                if st.session.spec.pin(p.gpio).is_some_and(|s| s.hidden) {
+                    continue;
+                }
                 let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();
                 let mut on = st.analyzer.pins.contains(&p.gpio);
                 if ui

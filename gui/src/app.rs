@@ -887,6 +887,10 @@ fn pins_table(ui: &mut egui::Ui, st: &mut State) {
     ui.weak("H or L drives the pin, Z lets go of it");
     egui::Grid::new("pins").striped(false).show(ui, |ui| {
         for p in st.snapshot.pins.clone() {
+            if st.session.spec.pin(p.gpio).is_some_and(|s| s.hidden) {
+                // Not a GPIO (the Pico's BOOTSEL): its button on the drawing drives it.
+                continue;
+            }
             let names: Vec<&str> = st.session.spec.names_of(p.gpio).collect();
             ui.label(format!(
                 "{} {}",

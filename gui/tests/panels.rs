@@ -671,6 +671,18 @@ fn the_pico_window_shows_its_led_pads_and_adc() {
     assert!(h.query_all_by_label_contains("A0 (ADC0)").next().is_some());
     h.get_by_label("GPIO14 Z").click();
     wait_for(&mut h, "the LED off again", |s| led(s) == Some(0.0));
+    // BOOTSEL is a button on the drawing, held while the mouse is (rp2.bootsel_button()).
+    let pos = h.get_by_label("BOOTSEL").rect().center();
+    h.hover_at(pos);
+    primary_button(&h, pos, true);
+    wait_for(&mut h, "BOOTSEL held", |s| {
+        s.snapshot().pin(100).is_some_and(|p| !p.level)
+    });
+    primary_button(&h, pos, false);
+    wait_for(&mut h, "BOOTSEL released", |s| {
+        s.snapshot().pin(100).is_some_and(|p| p.level)
+    });
+    assert!(h.query_by_label_contains("GPIO100").is_none(), "not a GPIO");
     h.run_steps(3);
     mask_moving(&mut h);
     h.snapshot("pico_window");

@@ -562,6 +562,14 @@ class StateMachine:
 _sm_irq = {}
 
 
+_BOOTSEL = [b[1] for b in _info["buttons"] if b[0] == "BOOTSEL"]
+
+
+def bootsel_button():
+    # 1 while the BOOTSEL button is held (the window's button, or --pin 100=0@TIME).
+    return int(bool(_BOOTSEL) and not _mpsim.pin_read(_BOOTSEL[0]))
+
+
 def country(code=None):
     if code is None:
         return _country[0]

@@ -200,7 +200,12 @@ mod _mpsim {
                 )
                 .into(),
         )?;
-        let gpios: Vec<i64> = spec.pins.iter().map(|p| i64::from(p.gpio)).collect();
+        let gpios: Vec<i64> = spec
+            .pins
+            .iter()
+            .filter(|p| !p.hidden)
+            .map(|p| i64::from(p.gpio))
+            .collect();
         set("pins", ints(&gpios))?;
         set(
             "python_pin_names",
@@ -231,8 +236,6 @@ mod _mpsim {
             })
             .collect();
         set("buttons", vm.ctx.new_list(buttons).into())?;
-        let accel_range = spec.accelerometer.as_ref().map_or(0, |a| a.range_mg);
-        set("accel_range_mg", vm.ctx.new_int(accel_range).into())?;
         let irq_pins: Vec<i64> = spec
             .pins
             .iter()
@@ -318,6 +321,10 @@ mod _mpsim {
     #[pyfunction]
     fn pin_check(gpio: i64, vm: &VirtualMachine) -> PyResult<()> {
         let g = u32::try_from(gpio).map_err(|_| vm.new_value_error("invalid pin"))?;
+        let hidden = state(vm, |s| s.board.spec.pin(g).is_some_and(|p| p.hidden))?;
+        if hidden {
+            return Err(pin_err(vm, PinError::NoSuchPin));
+        }
         board_op(vm, |b| b.pin(g).map(drop))
     }
 

@@ -1,4 +1,4 @@
-# mpsim: --board pico --pin 14=1@700ms
+# mpsim: --board pico --pin 14=1@700ms --pin 100=0@800ms --pin 100=z@900ms
 # rp2 (issue 7): PIO programs assembled with @asm_pio, run by StateMachine on the board's pins in
 # board time: the tutorial's LED blink, FIFOs both ways, shifting bits out of a pin, waiting for a
 # GPIO (driven high at 0.7 s), raising an IRQ.
@@ -82,3 +82,14 @@ for bad in (lambda: rp2.StateMachine(8), lambda: rp2.StateMachine(4, blink, freq
         bad()
     except ValueError as e:
         print("ValueError:", e)
+
+# BOOTSEL: held from 0.8 s to 0.9 s; not a pin a script can name.
+print(rp2.bootsel_button())
+time.sleep_ms(850 - time.ticks_ms())
+print(rp2.bootsel_button())
+time.sleep_ms(950 - time.ticks_ms())
+print(rp2.bootsel_button())
+try:
+    Pin(100)
+except ValueError as e:
+    print("ValueError:", e)
