@@ -1,7 +1,8 @@
 # rp2: the RP2040's own functions (ports/rp2/modules/rp2.py and modrp2.c): PIO programs written
 # with @asm_pio and run by StateMachine on the board's pins, in board time. A state machine runs
 # instruction by instruction on the board's timers (each takes 1 + delay cycles of its clock), so
-# what it does to pins happens when it would on the chip, to the microsecond; FIFOs, IRQ flags and
+# what it does to pins happens when it would on the chip, to the microsecond (a machine that never
+# waits is held to a million instructions per simulated second); FIFOs, IRQ flags and
 # the jmp/wait/in/out/push/pull/mov/irq/set instructions with delays and side-set are modelled.
 import _mpsim
 
@@ -286,7 +287,7 @@ class StateMachine:
         if not self._active:
             return
         now_ns = _mpsim.ticks_us() * 1000
-        budget = 4000
+        budget = 1000
         cyc = self._cycle_ns()
         while self._t_ns <= now_ns and budget > 0 and self._active:
             budget -= 1
@@ -300,8 +301,12 @@ class StateMachine:
                 break
             self._backoff = 0
             self._t_ns += cyc * taken
-        if self._t_ns <= now_ns:
-            # Behind (a fast clock in real time): catch up rather than fall further behind.
+        if budget == 0 and self._t_ns <= now_ns:
+            # More instructions due at once than the simulator follows: the backlog is dropped
+            # and the machine goes on 1 ms later, so a state machine that never waits runs at most
+            # a million instructions per simulated second and cannot starve the board's program.
+            self._t_ns = now_ns + 1000000
+        elif self._t_ns <= now_ns:
             self._t_ns = now_ns + cyc
         if self._active:
             self._schedule()

@@ -93,3 +93,20 @@ try:
     Pin(100)
 except ValueError as e:
     print("ValueError:", e)
+
+# A state machine that never waits, at the full clock: it cannot starve the program.
+@rp2.asm_pio()
+def spin():
+    wrap_target()
+    nop()
+    wrap()
+
+
+sm4 = rp2.StateMachine(4, spin)
+sm4.active(1)
+t = time.ticks_ms()
+n = 0
+while time.ticks_diff(time.ticks_ms(), t) < 200:
+    n += 1
+sm4.active(0)
+print("the program ran on", n > 100)
