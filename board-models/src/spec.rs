@@ -107,6 +107,13 @@ pub struct BoardSpec {
     /// port does; otherwise only numbers, as the ESP8266's.
     #[serde(default)]
     pub python_pin_names: bool,
+    /// The hardware I2C controllers `machine.I2C(id)` offers, with their default pins.
+    #[serde(default)]
+    pub i2c: Vec<I2cSpec>,
+    /// What a transfer to an address nobody acknowledges raises: ENODEV (19) on most ports, EIO
+    /// (5) on the rp2 port.
+    #[serde(default = "enodev")]
+    pub i2c_nack_errno: i64,
     /// An LED matrix driven by the firmware (the micro:bit's 5×5), if the board has one.
     #[serde(default)]
     pub display: Option<DisplaySpec>,
@@ -120,6 +127,22 @@ pub struct BoardSpec {
     /// Board silk-screen names for GPIOs, from pins.csv (`D4` → 2); not in board.toml.
     #[serde(skip)]
     pub pin_names: Vec<(String, String)>,
+}
+
+fn enodev() -> i64 {
+    19
+}
+
+/// A hardware I2C controller and its default pins.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct I2cSpec {
+    /// `machine.I2C(id)`.
+    pub id: i64,
+    /// Default SCL GPIO.
+    pub scl: u32,
+    /// Default SDA GPIO.
+    pub sda: u32,
 }
 
 fn root_mount() -> String {
@@ -420,6 +443,11 @@ impl BoardSpec {
                         u.id
                     )));
                 }
+            }
+        }
+        for bus in &self.i2c {
+            if self.pin(bus.scl).is_none() || self.pin(bus.sda).is_none() {
+                return Err(bad(format!("I2C({}) on a GPIO the board lacks", bus.id)));
             }
         }
         if self.uarts.iter().filter(|u| u.console).count() > 1 {

@@ -408,6 +408,14 @@ class RTC:
         RTC._mem = bytes(data)
 
 
+from _i2c import SoftI2C
+if _info["i2c"]:
+    from _i2c import I2C
+else:
+    # Ports without a hardware controller (the ESP8266): machine.I2C is the software one.
+    I2C = SoftI2C
+
+
 def _pin_id(p):
     return p if isinstance(p, int) else p._id
 

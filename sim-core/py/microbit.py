@@ -707,6 +707,35 @@ for _n, _g in _NAME_GPIO.items():
 del _n, _g, _cls
 
 
+# --- I2C on the edge connector (pin19 SCL, pin20 SDA by default).
+class MicroBitI2C:
+    def __init__(self):
+        self._pins = (pin19._gpio, pin20._gpio)
+
+    def init(self, freq=100000, sda=None, scl=None):
+        self._pins = ((scl or pin19)._gpio, (sda or pin20)._gpio)
+
+    def scan(self):
+        import _i2c
+        return _i2c.scan(self._pins)
+
+    def _chip(self, addr):
+        import _i2c
+        c = _i2c.chip(self._pins, addr)
+        if c is None:
+            raise _mpsim.oserror(19)
+        return c
+
+    def read(self, addr, n, repeat=False):
+        return self._chip(addr).read(n)
+
+    def write(self, addr, buf, repeat=False):
+        self._chip(addr).write(bytes(buf))
+
+
+i2c = MicroBitI2C()
+
+
 # --- The rest of the board.
 def sleep(ms):
     _time.sleep_ms(int(ms))
@@ -819,7 +848,7 @@ class _Speaker:
 speaker = _Speaker()
 uart = _machine.UART(0)
 
-__all__ = ["display", "Image", "button_a", "button_b", "accelerometer", "compass", "microphone",
+__all__ = ["display", "Image", "button_a", "button_b", "accelerometer", "compass", "i2c", "microphone",
            "speaker", "uart", "sleep", "running_time", "temperature", "panic", "reset", "set_volume",
            "scale", "run_every", "SoundEvent", "pin0", "pin1", "pin2", "pin3", "pin4", "pin5", "pin6", "pin7",
            "pin8", "pin9", "pin10", "pin11", "pin12", "pin13", "pin14", "pin15", "pin16", "pin19",

@@ -10,6 +10,7 @@ import machine as _machine
 import time as _time
 from micropython import const
 from _stm32 import Pin, ExtInt, UART, _cpu_name
+import _i2c
 
 _KEY = 1 << 41  # timer keys of this module: _KEY + n
 
@@ -123,20 +124,20 @@ class Switch:
         return "Switch()"
 
 
-# --- The accelerometer: an MMA7660 at ±1.5 g, 6-bit signed samples (21.33 counts per g). The chip
-# is mounted upside down against the model's axes in z: lying flat, face up, z() reads about +21.
+# --- The accelerometer: the MMA7660 on I2C1 (see _i2c.py: ±1.5 g, 6-bit samples, 21.33 counts
+# per g; lying flat, face up, z() reads about +21). Accel() powers it and sets it active.
 _accel = []
-
-
-def _counts(mg, sign):
-    c = int(round(sign * mg * 21.33 / 1000))
-    return max(-32, min(31, c))
 
 
 class Accel:
     def __new__(cls):
         if not _accel:
+            # MMA_AVDD: the chip is powered (and answers on I2C1) from now on.
+            _mpsim.pin_init(21, 1, 0)
+            _mpsim.pin_write(21, True)
             a = object.__new__(cls)
+            a._chip = _i2c.chip((22, 23), 0x4C)
+            a._chip.set(7, 1)
             a._buf = [a._sample()] * 4
             _accel.append(a)
         return _accel[0]
@@ -146,8 +147,7 @@ class Accel:
 
     @staticmethod
     def _sample():
-        x, y, z = _mpsim.accel()
-        return (_counts(x, 1), _counts(y, 1), _counts(z, -1))
+        return _i2c.accel_counts()
 
     def x(self):
         return self._sample()[0]
@@ -163,28 +163,13 @@ class Accel:
         return tuple(sum(s[i] for s in self._buf) for i in range(3))
 
     def tilt(self):
-        x, y, z = self._sample()
-        # TILT register: BaFro (bits 0-1: 1 front, 2 back), PoLa (bits 2-4: 1 left, 2 right,
-        # 5 down, 6 up) from the dominant axis.
-        bafro = 1 if z > 5 else 2 if z < -5 else 0
-        pola = 0
-        if abs(x) > 5 or abs(y) > 5:
-            if abs(x) >= abs(y):
-                pola = 1 if x > 0 else 2
-            else:
-                pola = 5 if y > 0 else 6
-        return bafro | (pola << 2)
+        return self._chip.get(3)
 
     def read(self, reg):
-        x, y, z = self._sample()
-        regs = {0: x & 0x3F, 1: y & 0x3F, 2: z & 0x3F, 3: self.tilt()}
-        return regs.get(reg, _accel_regs.get(reg, 0))
+        return self._chip.get(reg & 0xFF)
 
     def write(self, reg, val):
-        _accel_regs[reg] = val & 0xFF
-
-
-_accel_regs = {7: 1}  # MODE: active
+        self._chip.set(reg & 0xFF, val & 0xFF)
 
 
 # --- ADC: 12 bits on ADC1's pins (X1-X8, X11, X12, X19-X22, Y11, Y12), or a channel number.
@@ -551,6 +536,79 @@ class TimerChannel:
                  "OC_FORCED_ACTIVE", "OC_FORCED_INACTIVE", "IC", "ENC_A", "ENC_B", "ENC_AB")
         return "TimerChannel(timer=%d, channel=%d, mode=%s)" % (self._timer._id, self._channel,
                                                                modes[self._mode])
+
+
+# --- I2C in controller mode: buses 1 (X9/X10, the accelerometer's) and 2 (Y9/Y10). A chip that
+# does not answer is EIO here (the HAL's error), ENODEV in machine.I2C.
+class I2C:
+    CONTROLLER = const(0)
+    PERIPHERAL = const(1)
+    MASTER = CONTROLLER
+    SLAVE = PERIPHERAL
+    _NAMES = {"X": 1, "Y": 2}
+
+    def __init__(self, bus, mode=None, **kw):
+        bus = I2C._NAMES.get(bus, bus)
+        if bus not in _info["i2c"]:
+            raise ValueError("I2C(%s) doesn't exist" % bus)
+        self._bus = bus
+        self._pins = tuple(_info["i2c"][bus])
+        self._mode = None
+        if mode is not None:
+            self.init(mode, **kw)
+
+    def init(self, mode, *, addr=0x12, baudrate=400000, gencall=False, dma=False):
+        if mode != I2C.CONTROLLER:
+            raise ValueError("mpsim's pyb.I2C works in controller mode only")
+        self._mode = mode
+        self._baudrate = baudrate
+
+    def deinit(self):
+        self._mode = None
+
+    def _chip(self, addr):
+        if self._mode is None:
+            raise _mpsim.oserror(5)
+        c = _i2c.chip(self._pins, addr)
+        if c is None:
+            raise _mpsim.oserror(5)
+        return c
+
+    def is_ready(self, addr):
+        return _i2c.chip(self._pins, addr) is not None
+
+    def scan(self):
+        return _i2c.scan(self._pins)
+
+    def send(self, send, addr=0x00, *, timeout=5000):
+        self._chip(addr).write(bytes([send & 0xFF]) if isinstance(send, int) else bytes(send))
+
+    def recv(self, recv, addr=0x00, *, timeout=5000):
+        n = recv if isinstance(recv, int) else len(recv)
+        data = self._chip(addr).read(n)
+        if isinstance(recv, int):
+            return data
+        recv[:] = data
+        return recv
+
+    def mem_read(self, data, addr, memaddr, *, timeout=5000, addr_size=8):
+        c = self._chip(addr)
+        c.write(int(memaddr).to_bytes(addr_size // 8, "big"))
+        n = data if isinstance(data, int) else len(data)
+        got = c.read(n)
+        if isinstance(data, int):
+            return got
+        data[:] = got
+        return data
+
+    def mem_write(self, data, addr, memaddr, *, timeout=5000, addr_size=8):
+        payload = bytes([data & 0xFF]) if isinstance(data, int) else bytes(data)
+        self._chip(addr).write(int(memaddr).to_bytes(addr_size // 8, "big") + payload)
+
+    def __repr__(self):
+        if self._mode is None:
+            return "I2C(%d)" % self._bus
+        return "I2C(%d, I2C.CONTROLLER, baudrate=%d)" % (self._bus, self._baudrate)
 
 
 # --- Servos 1-4 on X1-X4: 50 Hz pulses, 640-2420 us, 1500 at the centre, 2470 at 90 degrees.

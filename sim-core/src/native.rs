@@ -236,6 +236,17 @@ mod _mpsim {
             })
             .collect();
         set("buttons", vm.ctx.new_list(buttons).into())?;
+        let i2c = vm.ctx.new_dict();
+        for bus in &spec.i2c {
+            let pins = vm.ctx.new_tuple(vec![
+                vm.ctx.new_int(bus.scl).into(),
+                vm.ctx.new_int(bus.sda).into(),
+            ]);
+            let key: PyObjectRef = vm.ctx.new_int(bus.id).into();
+            i2c.set_item(&*key, pins.into(), vm)?;
+        }
+        set("i2c", i2c.into())?;
+        set("i2c_nack_errno", vm.ctx.new_int(spec.i2c_nack_errno).into())?;
         let irq_pins: Vec<i64> = spec
             .pins
             .iter()

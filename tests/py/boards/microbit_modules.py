@@ -130,3 +130,10 @@ try:
     os.mkdir("dir")
 except OSError as e:
     print("OSError:", e)
+
+# I2C on the edge connector: nothing attached.
+print(i2c.scan())
+try:
+    i2c.read(0x1D, 1)
+except OSError as e:
+    print("OSError:", e)

@@ -26,6 +26,9 @@ for bad in (0, 5):
     except ValueError as e:
         print("ValueError:", e)
 
+# I2C1 (X9/X10): the accelerometer answers only once pyb.Accel() powers it.
+print(machine.I2C(1), machine.I2C(1).scan(), pyb.I2C(1, pyb.I2C.CONTROLLER).is_ready(0x4C))
+
 # The switch: released, then pressed for 200 ms at 1 s; the callback sees the press.
 sw = Switch()
 presses = []
@@ -43,6 +46,19 @@ pyb.delay(1000)
 print(a.x(), a.y(), a.z())
 pyb.delay(1000)
 print(a.x(), a.y(), a.z(), a.filtered_xyz())
+
+# The same chip over I2C: XOUT, YOUT, ZOUT (6-bit two's complement), TILT, MODE.
+i2c = machine.I2C(1)
+print(i2c.scan(), list(i2c.readfrom_mem(0x4C, 0, 4)), a.read(7), machine.I2C(2).scan())
+bus = pyb.I2C(1, pyb.I2C.CONTROLLER)
+print(bus.scan(), bus.is_ready(0x4C), list(bus.mem_read(3, 0x4C, 0)), bus)
+soft = machine.SoftI2C(scl=Pin("X9"), sda=Pin("X10"))
+print(soft.scan(), list(soft.readfrom_mem(0x4C, 2, 1)))
+for bad in (lambda: i2c.readfrom(0x50, 1), lambda: bus.recv(1, 0x50), lambda: machine.I2C(3)):
+    try:
+        bad()
+    except (OSError, ValueError) as e:
+        print(type(e).__name__, e)
 
 # Pin IRQs and ExtInt: Y1 and Y2 pulled up, driven low at 3.5 and 3.6 s.
 y1 = Pin("Y1", Pin.IN, Pin.PULL_UP)

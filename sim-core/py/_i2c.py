@@ -1,0 +1,218 @@
+# I2C: the buses a board's pins carry and the chips that answer on them. A bus is its pair of pins
+# (SCL, SDA): every controller on those pins (machine.I2C, SoftI2C, pyb.I2C, microbit.i2c) reaches
+# the same chips. A chip acknowledges its address, takes a register number as the first byte
+# written and reads and writes registers from there, as register-based sensors do. Nothing else
+# answers: an address nobody holds is not acknowledged (the port's own errno).
+import _mpsim
+
+_info = _mpsim.board_info()
+
+
+class _Chip:
+    # A register-based I2C chip: 256 registers, a pointer that moves on with each byte.
+    def __init__(self):
+        self._ptr = 0
+        self._regs = bytearray(256)
+
+    def present(self):
+        return True
+
+    def get(self, reg):
+        return self._regs[reg]
+
+    def set(self, reg, value):
+        self._regs[reg] = value
+
+    def write(self, data):
+        if data:
+            self._ptr = data[0]
+            for b in data[1:]:
+                self.set(self._ptr, b & 0xFF)
+                self._ptr = (self._ptr + 1) & 0xFF
+
+    def read(self, n):
+        out = bytearray(n)
+        for i in range(n):
+            out[i] = self.get(self._ptr) & 0xFF
+            self._ptr = (self._ptr + 1) & 0xFF
+        return bytes(out)
+
+
+def accel_counts(sign=(1, 1, -1)):
+    # What the pyboard's MMA7660 measures: 6-bit samples at 21.33 counts per g; it is mounted so
+    # that lying face up reads +21 in z.
+    mg = _mpsim.accel()
+    return tuple(max(-32, min(31, int(round(s * v * 21.33 / 1000)))) for s, v in zip(sign, mg))
+
+
+class MMA7660(_Chip):
+    # The pyboard's accelerometer at 0x4C, powered by MMA_AVDD (it answers only while that pin is
+    # high: pyb.Accel() switches it on). Registers: 0-2 XOUT/YOUT/ZOUT (6-bit two's complement),
+    # 3 TILT, 7 MODE.
+    def __init__(self, power_gpio):
+        super().__init__()
+        self._power = power_gpio
+
+    def present(self):
+        return bool(_mpsim.pin_read(self._power))
+
+    def get(self, reg):
+        if reg <= 2:
+            return accel_counts()[reg] & 0x3F
+        if reg == 3:
+            x, y, z = accel_counts()
+            bafro = 1 if z > 5 else 2 if z < -5 else 0
+            pola = 0
+            if abs(x) > 5 or abs(y) > 5:
+                pola = (1 if x > 0 else 2) if abs(x) >= abs(y) else (5 if y > 0 else 6)
+            return bafro | (pola << 2)
+        return self._regs[reg]
+
+
+# The chips on each board's own buses: (SCL GPIO, SDA GPIO) -> {address: chip}.
+_BUSES = {}
+if _info["platform"] == "pyboard":
+    # I2C1 on X9 (SCL, PB6) and X10 (SDA, PB7); MMA_AVDD is PB5.
+    _BUSES[(22, 23)] = {0x4C: MMA7660(21)}
+
+
+def chip(bus, addr):
+    c = _BUSES.get(bus, {}).get(addr)
+    return c if c is not None and c.present() else None
+
+
+def scan(bus):
+    return [a for a in range(0x08, 0x78) if chip(bus, a) is not None]
+
+
+def _gpio(p):
+    g = getattr(p, "_id", getattr(p, "_gpio", p))
+    if not isinstance(g, int):
+        raise TypeError("expecting a Pin")
+    return g
+
+
+class _Controller:
+    # What machine.I2C and SoftI2C share: transfers to the chips on the bus (scl, sda). A chip
+    # that does not answer is ENODEV for the software controller (extmod's), the port's own errno
+    # for the hardware one.
+    _nack_errno = 19
+
+    def _bus(self):
+        return (self._scl, self._sda)
+
+    def _chip(self, addr):
+        c = chip(self._bus(), int(addr))
+        if c is None:
+            raise _mpsim.oserror(self._nack_errno)
+        return c
+
+    def scan(self):
+        return scan(self._bus())
+
+    def readfrom(self, addr, nbytes, stop=True):
+        return self._chip(addr).read(int(nbytes))
+
+    def readfrom_into(self, addr, buf, stop=True):
+        data = self._chip(addr).read(len(buf))
+        buf[:] = data
+
+    def writeto(self, addr, buf, stop=True):
+        self._chip(addr).write(bytes(buf))
+        return len(buf)
+
+    def writevto(self, addr, vector, stop=True):
+        data = b"".join(bytes(v) for v in vector)
+        self._chip(addr).write(data)
+        return len(data)
+
+    def _mem(self, memaddr, addrsize):
+        if addrsize not in (8, 16):
+            raise ValueError("invalid addrsize")
+        return int(memaddr).to_bytes(addrsize // 8, "big")
+
+    def readfrom_mem(self, addr, memaddr, nbytes, *, addrsize=8):
+        c = self._chip(addr)
+        c.write(self._mem(memaddr, addrsize))
+        return c.read(int(nbytes))
+
+    def readfrom_mem_into(self, addr, memaddr, buf, *, addrsize=8):
+        buf[:] = self.readfrom_mem(addr, memaddr, len(buf), addrsize=addrsize)
+
+    def writeto_mem(self, addr, memaddr, buf, *, addrsize=8):
+        self._chip(addr).write(self._mem(memaddr, addrsize) + bytes(buf))
+
+
+class SoftI2C(_Controller):
+    # I2C bit-banged on any two pins; also the primitive start/stop/write/readinto.
+    def __init__(self, scl, sda, *, freq=400000, timeout=50000):
+        self._scl = _gpio(scl)
+        self._sda = _gpio(sda)
+        _mpsim.pin_check(self._scl)
+        _mpsim.pin_check(self._sda)
+        self._freq = int(freq)
+        self._timeout = timeout
+        self._open = None  # (chip or None, reading) inside start() … stop()
+
+    def init(self, scl, sda, *, freq=400000, timeout=50000):
+        self.__init__(scl, sda, freq=freq, timeout=timeout)
+
+    def start(self):
+        self._open = False
+
+    def stop(self):
+        self._open = None
+
+    def write(self, buf):
+        # After start(): the first byte is the address and direction; the rest go to the chip.
+        acks = 0
+        for b in bytes(buf):
+            if self._open is False:
+                c = chip(self._bus(), b >> 1)
+                if c is None:
+                    return acks
+                self._open = (c, bool(b & 1))
+                acks += 1
+            elif self._open is not None:
+                self._open[0].write(bytes([b]))
+                acks += 1
+        return acks
+
+    def readinto(self, buf, nack=True):
+        got = self._open[0].read(len(buf)) if self._open else b"\xff" * len(buf)
+        buf[:] = got
+
+    def __repr__(self):
+        return "SoftI2C(scl=%d, sda=%d, freq=%d)" % (self._scl, self._sda, self._freq)
+
+
+class I2C(_Controller):
+    # A hardware controller: I2C(id) on its default pins (board data), or pins given.
+    _nack_errno = _info["i2c_nack_errno"]
+
+    def __init__(self, id=-1, *, scl=None, sda=None, freq=400000, timeout=50000):
+        buses = _info["i2c"]
+        if id not in buses:
+            raise ValueError("I2C(%s) doesn't exist" % id)
+        self._id = id
+        self._scl, self._sda = buses[id]
+        if scl is not None:
+            self._scl = _gpio(scl)
+        if sda is not None:
+            self._sda = _gpio(sda)
+        self._freq = int(freq)
+        self._timeout = timeout
+
+    def init(self, *, scl=None, sda=None, freq=400000, timeout=50000):
+        self.__init__(self._id, scl=scl, sda=sda, freq=freq, timeout=timeout)
+
+    def __repr__(self):
+        return "I2C(%d, scl=%s, sda=%s, freq=%d)" % (self._id, _pin_text(self._scl), _pin_text(self._sda),
+                                                    self._freq)
+
+
+def _pin_text(g):
+    # The stm32 port prints its pins by CPU name (B6), the others by number.
+    if _info["platform"] == "pyboard":
+        return "%s%d" % ("ABCDEFGHIJK"[g >> 4], g & 15)
+    return str(g)
