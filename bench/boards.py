@@ -95,13 +95,17 @@ def main():
         raise SystemExit("no %s: cargo build --release first" % MPSIM)
     for board, modules in DOCUMENTED.items():
         with tempfile.TemporaryDirectory() as tmp:
-            fs = os.path.join(tmp, "fs")
-            os.makedirs(fs)
-            # Boot (first boot of a fresh flash, boot.py) to the end of an empty main: the prompt's
-            # moment on a real board.
+            # Boot (boot.py) to the end of an empty main: the prompt's moment on a real board. The
+            # image is made by a first, untimed run (the board's first boot formats it); the timed
+            # boots mount it, as a board powering up does.
+            img = os.path.join(tmp, "flash.img")
+            base = ["run", "--board", board, "--flash", img, "--virtual-time"]
+            _, r = run(base + ["-c", "pass"], tmp)
+            if r.returncode != 0:
+                raise SystemExit(r.stderr)
             walls = []
             for _ in range(5):
-                dt, r = run(["run", "--board", board, "--fs", fs, "--virtual-time", "-c", "pass"], tmp)
+                dt, r = run(base + ["-c", "pass"], tmp)
                 if r.returncode != 0:
                     raise SystemExit(r.stderr)
                 walls.append(dt)
@@ -109,9 +113,9 @@ def main():
             for m, names in modules.items():
                 probe += "try:\n    import %s as _m\nexcept ImportError:\n    _m = None\n" % m
                 probe += "print(%r, [n for n in %r if _m is None or not hasattr(_m, n)])\n" % (m, names)
-            dt, r = run(["run", "--board", board, "--fs", fs, "--virtual-time", "-c", probe], tmp)
+            dt, r = run(base + ["-c", probe], tmp)
             # Max RSS of a run that imports every module probed (GNU time's %M, KiB).
-            _, t = run_timed(["run", "--board", board, "--fs", fs, "--virtual-time", "-c", probe], tmp)
+            _, t = run_timed(base + ["-c", probe], tmp)
             rss_kb = int(t.stderr.strip().splitlines()[-1])
             walls.sort()
             print("%s: boot to prompt %.1f ms wall (median of 5, --virtual-time); max RSS %.1f MB" % (
