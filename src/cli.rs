@@ -677,16 +677,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
             name: "main.py".into(),
             source: default_example(&spec).into(),
         });
-        // The introduction's LED on GPIO15 is the ESP8266's example; other boards blink their own.
-        let extra_leds = if spec.platform == "esp8266" {
-            vec![WiredLed {
-                pin: 15,
-                name: Some("LED (GPIO15)".into()),
-                active_low: false,
-            }]
-        } else {
-            Vec::new()
-        };
+        let extra_leds = Wiring::introduction(&spec);
         Ok(mpsim_gui::BoardSetup {
             spec,
             flash,
@@ -734,15 +725,7 @@ fn gui_in_terminal(
             name: "main.py".into(),
             source: default_example(&spec).into(),
         }),
-        extra_leds: if spec.platform == "esp8266" {
-            vec![WiredLed {
-                pin: 15,
-                name: None,
-                active_low: false,
-            }]
-        } else {
-            Vec::new()
-        },
+        extra_leds: Wiring::introduction(&spec),
         repl: false,
         net,
         ..console_board(spec, flash)

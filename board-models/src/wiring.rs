@@ -31,6 +31,21 @@ pub struct Wiring {
     pub led: Vec<WiredLed>,
 }
 
+impl Wiring {
+    /// What the introduction wires to a board before anything else: the ESP8266 tutorial's LED
+    /// on GPIO15 (other boards blink their own LEDs).
+    pub fn introduction(spec: &crate::BoardSpec) -> Vec<WiredLed> {
+        if spec.platform != "esp8266" {
+            return Vec::new();
+        }
+        vec![WiredLed {
+            pin: 15,
+            name: Some("LED (GPIO15)".into()),
+            active_low: false,
+        }]
+    }
+}
+
 /// One LED.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,7 +4,7 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use mpsim_board_models::{ConsoleMode, WiredLed, find_board};
+use mpsim_board_models::{ConsoleMode, find_board};
 use mpsim_gui::{BoardSetup, Prefs, Session, State};
 use mpsim_sim_core::{FlashSetup, Program};
 use std::time::{Duration, Instant};
@@ -27,16 +27,8 @@ fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Boa
     };
     let (flash, first_boot) = mpsim_vfs::Flash::open(&path, geometry, false).unwrap();
     flash.close().unwrap();
-    // The ESP8266 tutorial's LED on GPIO15, where the board has that pin.
-    let extra_leds = if spec.pin(15).is_some() {
-        vec![WiredLed {
-            pin: 15,
-            name: Some("LED (GPIO15)".into()),
-            active_low: false,
-        }]
-    } else {
-        Vec::new()
-    };
+    // What the window wires to the board, as `mpsim` does.
+    let extra_leds = mpsim_board_models::Wiring::introduction(&spec);
     let setup = BoardSetup {
         spec,
         flash: FlashSetup { path, first_boot },

@@ -171,6 +171,7 @@ class PIO:
 
 
 _pios = (PIO(0), PIO(1))
+_PINS = frozenset(_info["pins"])
 _pio_irq = [None, None]
 _machines = {}
 _KEY = 1 << 43
@@ -328,20 +329,31 @@ class StateMachine:
         for i in range(count):
             _mpsim.pin_init(base + i, 1 if (value >> i) & 1 else 0, 0)
 
-    def _pins_read(self, base, count=32):
+    def _pins_read(self, base, count):
+        # The `count` pins from `base` up (only those the instruction takes).
         v = 0
         if base is None:
             return 0
         for i in range(count):
             g = base + i
-            if g in _info["pins"] and _mpsim.pin_read(g):
+            if g in _PINS and _mpsim.pin_read(g):
                 v |= 1 << i
         return v
 
-    def _src(self, s):
-        return {"pins": lambda: self._pins_read(self._in_base), "x": lambda: self._x, "y": lambda: self._y,
-                "null": lambda: 0, "isr": lambda: self._isr, "osr": lambda: self._osr,
-                "status": lambda: 0xFFFFFFFF if len(self._tx) < 1 else 0}[s]()
+    def _src(self, s, bits=32):
+        if s == "pins":
+            return self._pins_read(self._in_base, bits)
+        if s == "x":
+            return self._x
+        if s == "y":
+            return self._y
+        if s == "isr":
+            return self._isr
+        if s == "osr":
+            return self._osr
+        if s == "status":
+            return 0xFFFFFFFF if not self._tx else 0
+        return 0
 
     def _dest(self, d, v, bits=32):
         v &= 0xFFFFFFFF
@@ -450,7 +462,7 @@ class StateMachine:
             if src == "gpio":
                 level = _mpsim.pin_read(idx)
             elif src == "pin":
-                level = bool(self._pins_read(self._in_base) >> idx & 1)
+                level = bool(self._pins_read(self._in_base, idx + 1) >> idx & 1)
             else:
                 level = bool(_pios[self._id // 4]._irq_flags[0] >> idx & 1)
             if bool(level) != bool(pol):
@@ -462,7 +474,7 @@ class StateMachine:
             src, bits = a[0], a[1]
             if self._autopush and self._isr_count >= self._push_thresh and not self._push():
                 return self._fifo_stall()
-            v = self._src(src) & ((1 << bits) - 1 if bits < 32 else 0xFFFFFFFF)
+            v = self._src(src, bits) & ((1 << bits) - 1 if bits < 32 else 0xFFFFFFFF)
             if self._in_right:
                 self._isr = (self._isr >> bits) | (v << (32 - bits)) if bits < 32 else v
             else:

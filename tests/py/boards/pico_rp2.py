@@ -110,3 +110,17 @@ while time.ticks_diff(time.ticks_ms(), t) < 200:
     n += 1
 sm4.active(0)
 print("the program ran on", n > 100)
+
+
+# Reading pins: GP14 is driven high (since 0.7 s), GP15 is low.
+@rp2.asm_pio()
+def sample():
+    wait(1, pin, 0)
+    in_(pins, 2)
+    push()
+
+
+sm5 = rp2.StateMachine(5, sample, freq=100000, in_base=Pin(14))
+sm5.active(1)
+print("in pins", bin(sm5.get()))
+sm5.active(0)
