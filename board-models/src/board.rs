@@ -146,8 +146,10 @@ pub struct Board {
     pub accel: Option<[f64; 3]>,
     /// The LED matrix's pixels, row by row (boards with one).
     pub display: Option<Vec<u8>>,
-    /// The tone the speaker plays (Hz), if any.
+    /// The tone the program plays (Hz), if any; the speaker sounds it when it is on.
     pub tone: Option<u32>,
+    /// The speaker is on (`microbit.speaker.on()`), and its volume (0–255, `set_volume`).
+    pub speaker: (bool, u8),
     /// LED strips written to (pin, RGB per pixel), in the order first written.
     pub strips: Vec<(u32, Vec<[u8; 3]>)>,
     /// The gesture recogniser fed by the accelerometer (boards with one).
@@ -228,6 +230,7 @@ impl Board {
             gestures: accel.map(|_| crate::gesture::GestureDetector::new()),
             display,
             tone: None,
+            speaker: (true, 255),
             strips: Vec::new(),
             edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
@@ -331,7 +334,8 @@ impl Board {
             adc: self.adc.clone(),
             accel: self.accel,
             display: self.display.clone(),
-            tone: self.tone,
+            tone: self.sounding(),
+            volume: self.speaker.1,
             strips: self.strips.clone(),
             console: p.console,
             fast_forward: p.fast_forward,
@@ -611,12 +615,33 @@ impl Board {
         Ok(())
     }
 
-    /// Starts (`Some(hz)`) or stops the speaker's tone.
+    /// Starts (`Some(hz)`) or stops the program's tone.
     pub fn set_tone(&mut self, hz: Option<u32>) {
         if self.tone != hz {
             self.tone = hz;
-            self.mark_dirty();
+            self.sound_changed();
         }
+    }
+
+    /// Turns the speaker on or off and sets its volume (0–255); a tone plays on with them.
+    pub fn set_speaker(&mut self, on: bool, volume: u8) {
+        if self.speaker != (on, volume) {
+            self.speaker = (on, volume);
+            self.sound_changed();
+        }
+    }
+
+    /// The tone the speaker sounds now: the program's, while the speaker is on and not silent.
+    pub fn sounding(&self) -> Option<u32> {
+        self.tone.filter(|_| self.speaker.0 && self.speaker.1 > 0)
+    }
+
+    /// A host's sound output follows the speaker at once, not at the next publication.
+    fn sound_changed(&mut self) {
+        if let Some(p) = self.publisher.as_ref() {
+            p.live.set_sound(self.sounding(), self.speaker.1);
+        }
+        self.mark_dirty();
     }
 
     /// The gesture recogniser, brought up to the board's time (None without an accelerometer).
@@ -647,6 +672,8 @@ impl Board {
             d.fill(0);
         }
         self.tone = None;
+        self.speaker = (true, 255);
+        self.sound_changed();
         self.strips.clear();
         self.mark_dirty();
     }

@@ -91,6 +91,8 @@ pub struct Snapshot {
     pub strips: Vec<(u32, Vec<[u8; 3]>)>,
     /// The tone the board's speaker plays now (Hz), if any.
     pub tone: Option<u32>,
+    /// The speaker's volume, 0–255.
+    pub volume: u8,
     /// The REPL's mode.
     pub console: ConsoleMode,
     /// Sleeps take no wall time (virtual time).
@@ -124,6 +126,8 @@ pub struct LiveBoard {
     inner: Mutex<Inner>,
     generation: AtomicU64,
     time_us: AtomicU64,
+    /// What the speaker sounds: Hz in the low 32 bits (0: nothing), the volume above.
+    sound: AtomicU64,
     waker: Mutex<Option<Waker>>,
 }
 
@@ -143,6 +147,7 @@ impl LiveBoard {
             }),
             generation: AtomicU64::new(0),
             time_us: AtomicU64::new(0),
+            sound: AtomicU64::new(0),
             waker: Mutex::new(None),
         }
     }
@@ -166,6 +171,19 @@ impl LiveBoard {
 
     pub(crate) fn set_time(&self, t: u64) {
         self.time_us.store(t, Ordering::Relaxed);
+    }
+
+    /// What the speaker sounds now: the tone (Hz), if any, and the volume (0–255). Set by the
+    /// board as the tone changes, without waiting for a publication (a sound card reads it).
+    pub fn sound(&self) -> (Option<u32>, u8) {
+        let v = self.sound.load(Ordering::Acquire);
+        let hz = (v & 0xffff_ffff) as u32;
+        ((hz > 0).then_some(hz), (v >> 32) as u8)
+    }
+
+    pub(crate) fn set_sound(&self, hz: Option<u32>, volume: u8) {
+        let v = u64::from(hz.unwrap_or(0)) | (u64::from(volume) << 32);
+        self.sound.store(v, Ordering::Release);
     }
 
     /// A copy of the latest snapshot.

@@ -117,6 +117,9 @@ pub struct BoardSpec {
     /// An LED matrix driven by the firmware (the micro:bit's 5×5), if the board has one.
     #[serde(default)]
     pub display: Option<DisplaySpec>,
+    /// A speaker the firmware plays tones on (the micro:bit V2's `music` and `speaker`).
+    #[serde(default)]
+    pub speaker: bool,
     /// The Wi-Fi radio and IP stack, if the board has one.
     #[serde(default)]
     pub network: Option<NetworkSpec>,

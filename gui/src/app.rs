@@ -27,6 +27,8 @@ pub struct Prefs {
     pub analyzer_open: bool,
     /// GPIOs shown in the analyzer.
     pub analyzer_pins: Vec<u32>,
+    /// The board's speaker sounds on the computer.
+    pub sound: bool,
 }
 
 /// What the central area shows.
@@ -81,6 +83,13 @@ pub struct State {
     pub access_points: Vec<mpsim_sim_core::AccessPoint>,
     /// The Wi-Fi pane's "add an access point" fields.
     new_ap: (String, String),
+    /// The ALSA device the speaker plays on (`MPSIM_AUDIO_DEVICE`, else `default`).
+    pub audio_device: String,
+    /// Sound on: the speaker playing on the computer.
+    speaker: Option<crate::sound::Speaker>,
+    /// Sound is wanted (remembered), and why it does not play, if it does not.
+    sound_wanted: bool,
+    sound_error: Option<String>,
 }
 
 impl State {
@@ -136,7 +145,33 @@ impl State {
             shake: None,
             access_points,
             new_ap: (String::new(), String::new()),
+            audio_device: std::env::var("MPSIM_AUDIO_DEVICE")
+                .ok()
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| "default".into()),
+            speaker: None,
+            sound_wanted: prefs.sound,
+            sound_error: None,
         })
+    }
+
+    /// Turns the computer's sound for the board's speaker on or off. On, it opens the audio
+    /// device; when that fails, the reason shows beside the switch and the board goes on silently.
+    pub fn set_sound(&mut self, on: bool) {
+        self.sound_wanted = on;
+        self.speaker = None;
+        self.sound_error = None;
+        if on {
+            match crate::sound::Speaker::start(&self.audio_device, self.session.live.clone()) {
+                Ok(s) => self.speaker = Some(s),
+                Err(e) => self.sound_error = Some(e),
+            }
+        }
+    }
+
+    /// Whether the board's speaker sounds on the computer now.
+    pub fn sound_playing(&self) -> bool {
+        self.speaker.as_ref().is_some_and(|s| s.failure().is_none())
     }
 
     /// What to remember.
@@ -146,6 +181,7 @@ impl State {
             flash: Some(self.session.flash.clone()),
             analyzer_open: self.analyzer_open,
             analyzer_pins: self.analyzer.pins.clone(),
+            sound: self.sound_wanted,
         }
     }
 
@@ -200,6 +236,9 @@ impl State {
                 Ok(l) => {
                     self.layout = l;
                     self.session = s;
+                    if let Some(sp) = &self.speaker {
+                        sp.follow(self.session.live.clone());
+                    }
                     self.term = Terminal::new();
                     self.seen = 0;
                     self.analyzer
@@ -919,9 +958,9 @@ fn pins_table(ui: &mut egui::Ui, st: &mut State) {
 /// What the board plays and lights beyond its own LEDs: the speaker's note, LED strips.
 fn outputs(ui: &mut egui::Ui, st: &mut State) {
     let snap = st.snapshot().clone();
-    if let Some(hz) = snap.tone {
+    if st.session.spec.speaker {
         ui.separator();
-        ui.label(format!("Speaker: {} ({hz} Hz)", note_name(hz)));
+        speaker(ui, st, snap.tone);
     }
     for (gpio, px) in &snap.strips {
         ui.separator();
@@ -945,6 +984,31 @@ fn outputs(ui: &mut egui::Ui, st: &mut State) {
                 resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, &label));
             }
         });
+    }
+}
+
+/// The speaker's note, and the switch that sounds it on the computer.
+fn speaker(ui: &mut egui::Ui, st: &mut State, tone: Option<u32>) {
+    if st.sound_wanted && st.speaker.is_none() && st.sound_error.is_none() {
+        // Remembered from the last run: open the device with the first frame.
+        st.set_sound(true);
+    }
+    ui.horizontal(|ui| {
+        match tone {
+            Some(hz) => ui.label(format!("Speaker: {} ({hz} Hz)", note_name(hz))),
+            None => ui.weak("Speaker: silent"),
+        };
+        let mut on = st.sound_wanted;
+        let resp = ui
+            .checkbox(&mut on, "Sound")
+            .on_hover_text("Play the speaker on this computer");
+        if resp.changed() {
+            st.set_sound(on);
+        }
+    });
+    let failed = st.speaker.as_ref().and_then(|s| s.failure());
+    if let Some(e) = st.sound_error.as_ref().or(failed.as_ref()) {
+        ui.colored_label(Color32::from_rgb(200, 120, 0), format!("No sound: {e}"));
     }
 }
 

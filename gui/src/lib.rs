@@ -8,6 +8,8 @@ pub mod app;
 pub mod files;
 pub mod layout;
 pub mod session;
+#[allow(unsafe_code)] // Calls into libasound, loaded at run time; each call says why it is sound.
+pub mod sound;
 pub mod terminal;
 
 pub use app::{App, Prefs, Prepare, State};

@@ -829,3 +829,87 @@ fn every_board_opens_a_window_with_its_leds() {
         assert_eq!(h.state().session.spec.id, id);
     }
 }
+
+/// The frequency of the square wave in `s` (44.1 kHz mono), from its sign changes.
+fn frequency(s: &[i16]) -> f64 {
+    let flips = s.windows(2).filter(|p| (p[0] > 0) != (p[1] > 0)).count();
+    flips as f64 / 2.0 / (s.len() as f64 / f64::from(mpsim_gui::sound::RATE))
+}
+
+/// The Sound switch plays the micro:bit's speaker through ALSA: here into ALSA's `file` device,
+/// which records what a sound card would have played; the recording must hold the program's
+/// notes at their pitch and volume, and silence while the speaker is off.
+#[test]
+fn the_microbit_speaker_sounds_on_the_computer() {
+    let script = "from microbit import *\nimport music\nmusic.pitch(440)\nwhile not button_a.is_pressed():\n    sleep(10)\nspeaker.off()\nwhile not button_b.is_pressed():\n    sleep(10)\nspeaker.on()\nset_volume(64)\nmusic.pitch(880)\nwhile True:\n    sleep(100)\n";
+    let Board { _dir, mut state } =
+        board_with(find_board("microbit").unwrap().unwrap(), Some(script));
+    let out = _dir.path().join("speaker.raw");
+    state.audio_device = format!("file:'{}',raw", out.display());
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 1100.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    wait_for(&mut h, "the first note", |s| s.snapshot().tone == Some(440));
+    h.run_steps(2);
+    assert!(h.query_by_label("Speaker: A4 (440 Hz)").is_some());
+    h.get_by_label("Sound").click();
+    h.run_steps(2);
+    assert!(h.state().sound_playing(), "the file device opens");
+    let recorded = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len()) as usize / 2;
+    let rate = mpsim_gui::sound::RATE as usize;
+    // Holds a button until the program sees it.
+    let press = |h: &mut Harness<'static, State>, label: &str, what: &str, tone: Option<u32>| {
+        let pos = h.get_by_label(label).rect().center();
+        h.hover_at(pos);
+        primary_button(h, pos, true);
+        wait_for(h, what, |s| s.snapshot().tone == tone);
+        primary_button(h, pos, false);
+    };
+    let wait_samples = |h: &mut Harness<'static, State>, n: usize| {
+        let target = recorded(&out) + n;
+        wait_for(h, "the recording to grow", |_| recorded(&out) >= target);
+    };
+    wait_samples(&mut h, rate / 2);
+    press(&mut h, "A", "the speaker off", None);
+    h.run_steps(2);
+    assert!(h.query_by_label("Speaker: silent").is_some());
+    wait_samples(&mut h, rate / 2);
+    press(&mut h, "B", "the second note", Some(880));
+    wait_samples(&mut h, rate / 2);
+    h.get_by_label("Sound").click();
+    h.run_steps(2);
+    assert!(!h.state().sound_playing());
+    assert!(!h.state().prefs().sound, "the switch is remembered off");
+
+    let bytes = std::fs::read(&out).unwrap();
+    let s: Vec<i16> = bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    // Three parts: 440 Hz loud, silence, 880 Hz at a quarter of the volume.
+    let loud = (0.25 * 32767.0) as i16;
+    let first = &s[..rate / 4];
+    assert!(
+        (frequency(first) - 440.0).abs() < 10.0,
+        "{}",
+        frequency(first)
+    );
+    assert_eq!(first.iter().map(|v| v.abs()).max(), Some(loud));
+    let silent_from = s.iter().rposition(|v| v.abs() == loud).unwrap() + 1;
+    let quiet_from = s
+        .iter()
+        .position(|v| v.abs() > 0 && v.abs() < loud)
+        .unwrap();
+    assert!(
+        quiet_from - silent_from >= rate / 4 && s[silent_from..quiet_from].iter().all(|v| *v == 0),
+        "silence while the speaker is off: {silent_from}..{quiet_from}"
+    );
+    let last = &s[quiet_from..quiet_from + rate / 4];
+    assert!(
+        (frequency(last) - 880.0).abs() < 20.0,
+        "{}",
+        frequency(last)
+    );
+    let quiet = (f64::from(loud) * 64.0 / 255.0) as i16;
+    assert!(last.iter().all(|v| v.abs() == quiet), "volume 64 of 255");
+}

@@ -766,6 +766,7 @@ _volume = [255]
 
 def set_volume(v):
     _volume[0] = max(0, min(255, int(v)))
+    _mpsim.speaker_set(speaker._on, _volume[0])
 
 
 def scale(value, from_, to):
@@ -836,10 +837,11 @@ class _Speaker:
 
     def on(self):
         self._on = True
+        _mpsim.speaker_set(True, _volume[0])
 
     def off(self):
         self._on = False
-        _mpsim.tone_set(0)
+        _mpsim.speaker_set(False, _volume[0])
 
     def is_on(self):
         return self._on

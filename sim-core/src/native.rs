@@ -468,6 +468,12 @@ mod _mpsim {
         state(vm, |s| s.board.set_tone((hz > 0).then_some(hz)))
     }
 
+    /// Turns the speaker on or off, at a volume (0–255).
+    #[pyfunction]
+    fn speaker_set(on: bool, volume: u8, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.board.set_speaker(on, volume))
+    }
+
     fn gestures<R>(
         vm: &VirtualMachine,
         f: impl FnOnce(&mut mpsim_board_models::GestureDetector) -> R,
