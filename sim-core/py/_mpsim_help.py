@@ -33,7 +33,8 @@ _HIDDEN = ("__hello__", "__phello__", "importlib", "codecs", "encodings", "copyr
 # Modules only some boards have (the others raise ImportError, as their firmware has no such module).
 _PLATFORM_ONLY = {"pyb": ("pyboard",), "esp": ("esp8266", "esp32"), "esp32": ("esp32",), "rp2": ("rp2",),
                   "microbit": ("microbit",),
-                  "music": ("microbit",), "radio": ("microbit",)}
+                  "music": ("microbit",), "radio": ("microbit",),
+                  "framebuf": ("esp8266", "esp32", "rp2", "pyboard")}
 _RADIO_ONLY = ("network", "socket", "ssl", "webrepl", "webrepl_setup")
 
 
