@@ -7,7 +7,7 @@ use mpsim_board_models::{
 };
 use mpsim_sim_core::{EndReason, FlashSetup, Program, SimCommand, SimConfig, SimEvent, TimeMode};
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Exit code: the program finished, `--for` elapsed, or every `--expect` text appeared.
@@ -247,6 +247,9 @@ struct GuiArgs {
     /// Wipe the flash first (the board then does its first-boot setup).
     #[arg(long)]
     erase: bool,
+    /// A TOML file of parts wired to the board (`[[led]]`, `[[i2c]] part = "ssd1306"`).
+    #[arg(long, value_name = "FILE")]
+    wiring: Option<PathBuf>,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -645,6 +648,16 @@ fn default_example(spec: &BoardSpec) -> &'static str {
     }
 }
 
+/// The parts in a `--wiring` file (none without one).
+fn read_wiring(path: Option<&Path>) -> Result<Wiring> {
+    let Some(path) = path else {
+        return Ok(Wiring::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read wiring file {}", path.display()))?;
+    Ok(Wiring::parse(&path.display().to_string(), &text)?)
+}
+
 fn gui(args: GuiArgs) -> Result<i32> {
     if let Some(why) = mpsim_gui::unavailable_reason() {
         let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
@@ -661,6 +674,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
     }
     let mut erase = args.erase;
     let net = args.net.config()?;
+    let wiring = read_wiring(args.wiring.as_deref())?;
     let prepare: mpsim_gui::Prepare = Box::new(move |id, flash| {
         let spec = board(id).map_err(|e| format!("{e:#}"))?;
         let (flash, has_main) =
@@ -677,12 +691,14 @@ fn gui(args: GuiArgs) -> Result<i32> {
             name: "main.py".into(),
             source: default_example(&spec).into(),
         });
-        let extra_leds = Wiring::introduction(&spec);
+        let mut extra_leds = Wiring::introduction(&spec);
+        extra_leds.extend(wiring.led.iter().cloned());
         Ok(mpsim_gui::BoardSetup {
             spec,
             flash,
             program,
             extra_leds,
+            i2c_parts: wiring.i2c.clone(),
             tty: Some(tty),
             net: net.clone(),
         })
@@ -763,10 +779,10 @@ fn run(args: RunArgs) -> Result<i32> {
             active_low: false,
         })
         .collect();
-    if let Some(path) = &args.wiring {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read wiring file {}", path.display()))?;
-        leds.extend(Wiring::parse(&path.display().to_string(), &text)?.led);
+    let wiring = read_wiring(args.wiring.as_deref())?;
+    leds.extend(wiring.led);
+    for part in &wiring.i2c {
+        part.check(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     for led in &leds {
         if spec.pin(led.pin).is_none() {
@@ -831,6 +847,7 @@ fn run(args: RunArgs) -> Result<i32> {
         program,
         flash: Some(flash),
         extra_leds: leds,
+        i2c_parts: wiring.i2c,
         heap_size: args.heap,
         run_for: args.run_for,
         timeout: args.timeout,

@@ -557,6 +557,17 @@ fn wiring_file_adds_named_leds_to_the_trace() {
     let o = run(&["run", "-c", "pass", "--wiring", wiring.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("colour"), "{}", stderr(&o));
+    // A chip on pins the board lacks, or at an address that is not one, is refused before boot.
+    for (table, says) in [
+        ("scl = 5\nsda = 17\n", "GPIO17"),
+        ("scl = 5\nsda = 4\naddress = 0x78\n", "7-bit"),
+        ("scl = 5\nsda = 4\nheight = 65\n", "128x64"),
+    ] {
+        std::fs::write(&wiring, format!("[[i2c]]\npart = \"ssd1306\"\n{table}")).unwrap();
+        let o = run(&["run", "-c", "pass", "--wiring", wiring.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{table}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{table}: {}", stderr(&o));
+    }
 }
 
 #[test]

@@ -152,6 +152,8 @@ pub struct Board {
     pub speaker: (bool, u8),
     /// LED strips written to (pin, RGB per pixel), in the order first written.
     pub strips: Vec<(u32, Vec<[u8; 3]>)>,
+    /// Chips wired to I2C buses (`--wiring`): what was wired, and the model.
+    pub i2c_parts: Vec<(crate::WiredI2c, crate::Ssd1306)>,
     /// The gesture recogniser fed by the accelerometer (boards with one).
     gestures: Option<crate::gesture::GestureDetector>,
     /// Pins whose level changed since the last [`Board::take_edges`], with the new level; the
@@ -232,6 +234,7 @@ impl Board {
             tone: None,
             speaker: (true, 255),
             strips: Vec::new(),
+            i2c_parts: Vec::new(),
             edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
             now_us: 0,
@@ -336,6 +339,20 @@ impl Board {
             display: self.display.clone(),
             tone: self.sounding(),
             volume: self.speaker.1,
+            oleds: self
+                .i2c_parts
+                .iter()
+                .map(|(w, chip)| crate::OledView {
+                    name: w
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("{} at {:#04x}", w.part.name(), w.address())),
+                    size: chip.size(),
+                    on: chip.state().0,
+                    contrast: chip.state().1,
+                    pixels: chip.pixels(),
+                })
+                .collect(),
             strips: self.strips.clone(),
             console: p.console,
             fast_forward: p.fast_forward,
@@ -613,6 +630,46 @@ impl Board {
         }
         self.mark_dirty();
         Ok(())
+    }
+
+    /// Wires chips to the board's I2C buses (checked against its pins). They keep their state
+    /// across the board's resets, as parts with their own supply do.
+    pub fn attach_i2c(&mut self, parts: &[crate::WiredI2c]) -> Result<(), String> {
+        for p in parts {
+            p.check(&self.spec)?;
+            let clash = self
+                .i2c_parts
+                .iter()
+                .any(|(q, _)| (q.scl, q.sda) == (p.scl, p.sda) && q.address() == p.address());
+            if clash {
+                return Err(format!(
+                    "two parts at {:#04x} on the bus SCL=GPIO{} SDA=GPIO{}",
+                    p.address(),
+                    p.scl,
+                    p.sda
+                ));
+            }
+            let chip = crate::Ssd1306::new(p.width.unwrap_or(128), p.height.unwrap_or(64));
+            self.i2c_parts.push((p.clone(), chip));
+        }
+        self.mark_dirty();
+        Ok(())
+    }
+
+    /// An I2C write to wired part `i` (what follows the address byte).
+    pub fn i2c_part_write(&mut self, i: usize, data: &[u8]) {
+        if let Some((_, chip)) = self.i2c_parts.get_mut(i) {
+            chip.i2c_write(data);
+            self.mark_dirty();
+        }
+    }
+
+    /// An I2C read of `n` bytes from wired part `i`.
+    pub fn i2c_part_read(&self, i: usize, n: usize) -> Vec<u8> {
+        match self.i2c_parts.get(i) {
+            Some((_, chip)) => vec![chip.status(); n],
+            None => vec![0xFF; n],
+        }
     }
 
     /// Starts (`Some(hz)`) or stops the program's tone.

@@ -4,14 +4,16 @@ pub mod board;
 pub mod gesture;
 pub mod live;
 pub mod spec;
+pub mod ssd1306;
 pub mod trace;
 pub mod wiring;
 
 pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
 pub use gesture::{Gesture, GestureDetector};
-pub use live::{ConsoleMode, Edge, LedView, LiveBoard, PinView, Snapshot};
+pub use live::{ConsoleMode, Edge, LedView, LiveBoard, OledView, PinView, Snapshot};
 pub use spec::{
     AccelSpec, BoardSpec, DEFAULT_BOARD, NetworkSpec, SpecError, all_boards, cpu_gpio, find_board,
 };
+pub use ssd1306::Ssd1306;
 pub use trace::{TraceFormat, TraceWriter};
-pub use wiring::{WiredLed, Wiring, WiringError};
+pub use wiring::{I2cPart, WiredI2c, WiredLed, Wiring, WiringError};

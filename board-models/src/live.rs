@@ -72,6 +72,20 @@ pub struct LedView {
     pub brightness: f64,
 }
 
+/// A display wired to the board (an SSD1306 OLED), as it shows now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OledView {
+    /// Label.
+    pub name: String,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+    /// The display is on, and its contrast (0–255).
+    pub on: bool,
+    pub contrast: u8,
+    /// One byte per pixel (1: lit), row by row.
+    pub pixels: Vec<u8>,
+}
+
 /// The board at one moment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
@@ -93,6 +107,8 @@ pub struct Snapshot {
     pub tone: Option<u32>,
     /// The speaker's volume, 0–255.
     pub volume: u8,
+    /// Displays wired to the board.
+    pub oleds: Vec<OledView>,
     /// The REPL's mode.
     pub console: ConsoleMode,
     /// Sleeps take no wall time (virtual time).

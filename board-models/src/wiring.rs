@@ -5,6 +5,15 @@
 //! pin = 15
 //! name = "red LED"     # optional
 //! active_low = false   # optional: true when the LED goes from 3V3 to the pin
+//!
+//! [[i2c]]
+//! part = "ssd1306"     # a 128x64 OLED display
+//! scl = 5
+//! sda = 4
+//! address = 0x3C       # optional: the part's usual address
+//! width = 128          # optional (ssd1306: 128x64, or 128x32, 64x48 …)
+//! height = 64
+//! name = "OLED"        # optional
 //! ```
 
 use serde::Deserialize;
@@ -29,6 +38,9 @@ pub struct Wiring {
     /// LEDs through a resistor between a pin and GND (or 3V3 when active low).
     #[serde(default)]
     pub led: Vec<WiredLed>,
+    /// Chips on an I2C bus (a pair of pins).
+    #[serde(default)]
+    pub i2c: Vec<WiredI2c>,
 }
 
 impl Wiring {
@@ -60,6 +72,91 @@ pub struct WiredLed {
     pub active_low: bool,
 }
 
+/// The kinds of I2C chip mpsim models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum I2cPart {
+    /// The SSD1306 OLED display controller.
+    Ssd1306,
+}
+
+impl I2cPart {
+    /// The address the part answers at unless told otherwise.
+    pub fn default_address(self) -> u8 {
+        match self {
+            I2cPart::Ssd1306 => 0x3C,
+        }
+    }
+
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            I2cPart::Ssd1306 => "SSD1306",
+        }
+    }
+}
+
+/// One chip on an I2C bus.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WiredI2c {
+    /// What it is.
+    pub part: I2cPart,
+    /// The bus's clock pin (GPIO number).
+    pub scl: u32,
+    /// The bus's data pin (GPIO number).
+    pub sda: u32,
+    /// Its 7-bit address; the part's usual one when absent.
+    #[serde(default)]
+    pub address: Option<u8>,
+    /// A display's width and height in pixels.
+    #[serde(default)]
+    pub width: Option<u32>,
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Label in the window.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl WiredI2c {
+    /// The address it answers at.
+    pub fn address(&self) -> u8 {
+        self.address.unwrap_or_else(|| self.part.default_address())
+    }
+
+    /// Checks it against the board: its pins exist, its address is a 7-bit one, its size fits.
+    pub fn check(&self, spec: &crate::BoardSpec) -> Result<(), String> {
+        for (what, g) in [("SCL", self.scl), ("SDA", self.sda)] {
+            if spec.pin(g).is_none() {
+                return Err(format!(
+                    "{} {what} on GPIO{g}: {} has no such pin",
+                    self.part.name(),
+                    spec.id
+                ));
+            }
+        }
+        if self.scl == self.sda {
+            return Err(format!("{}: SCL and SDA on the same pin", self.part.name()));
+        }
+        let a = self.address();
+        if !(0x08..=0x77).contains(&a) {
+            return Err(format!(
+                "{}: address {a:#04x} is not a 7-bit device address",
+                self.part.name()
+            ));
+        }
+        let (w, h) = (self.width.unwrap_or(128), self.height.unwrap_or(64));
+        if !(1..=128).contains(&w) || !(8..=64).contains(&h) || h % 8 != 0 {
+            return Err(format!(
+                "{}: a {w}x{h} panel does not fit its 128x64 RAM (height a multiple of 8)",
+                self.part.name()
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Wiring {
     /// Parses a wiring file's text; `path` names it in errors.
     pub fn parse(path: &str, text: &str) -> Result<Self, WiringError> {
@@ -81,5 +178,32 @@ mod tests {
         assert_eq!(w.led[0].name.as_deref(), Some("red"));
         assert!(Wiring::parse("w.toml", "[[led]]\npin = 15\ncolour = 1\n").is_err());
         assert!(Wiring::parse("w.toml", "[[motor]]\npin = 1\n").is_err());
+    }
+
+    #[test]
+    fn parses_i2c_parts_and_checks_them_against_the_board() {
+        let spec = crate::find_board("esp8266").unwrap().unwrap();
+        let w = Wiring::parse(
+            "w.toml",
+            "[[i2c]]\npart = \"ssd1306\"\nscl = 5\nsda = 4\nheight = 32\n",
+        )
+        .unwrap();
+        let p = &w.i2c[0];
+        assert_eq!(
+            (p.part, p.address(), p.height),
+            (I2cPart::Ssd1306, 0x3C, Some(32))
+        );
+        assert!(p.check(&spec).is_ok());
+        let bad = |t: &str| {
+            let w = Wiring::parse("w.toml", t).unwrap();
+            w.i2c[0].check(&spec).unwrap_err()
+        };
+        assert!(bad("[[i2c]]\npart = \"ssd1306\"\nscl = 5\nsda = 40\n").contains("GPIO40"));
+        assert!(
+            bad("[[i2c]]\npart = \"ssd1306\"\nscl = 5\nsda = 4\naddress = 0x80\n")
+                .contains("7-bit")
+        );
+        assert!(bad("[[i2c]]\npart = \"ssd1306\"\nscl = 5\nsda = 4\nheight = 60\n").contains("60"));
+        assert!(Wiring::parse("w.toml", "[[i2c]]\npart = \"bme999\"\nscl = 5\nsda = 4\n").is_err());
     }
 }

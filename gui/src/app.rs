@@ -90,6 +90,8 @@ pub struct State {
     /// Sound is wanted (remembered), and why it does not play, if it does not.
     sound_wanted: bool,
     sound_error: Option<String>,
+    /// The wired displays' pictures, uploaded when their pixels change.
+    oled_textures: Vec<(OledKey, egui::TextureHandle)>,
 }
 
 impl State {
@@ -152,6 +154,7 @@ impl State {
             speaker: None,
             sound_wanted: prefs.sound,
             sound_error: None,
+            oled_textures: Vec::new(),
         })
     }
 
@@ -962,6 +965,11 @@ fn outputs(ui: &mut egui::Ui, st: &mut State) {
         ui.separator();
         speaker(ui, st, snap.tone);
     }
+    st.oled_textures.truncate(snap.oleds.len());
+    for (i, oled) in snap.oleds.iter().enumerate() {
+        ui.separator();
+        oled_display(ui, st, i, oled);
+    }
     for (gpio, px) in &snap.strips {
         ui.separator();
         let names: Vec<&str> = st.session.spec.names_of(*gpio).collect();
@@ -985,6 +993,52 @@ fn outputs(ui: &mut egui::Ui, st: &mut State) {
             }
         });
     }
+}
+
+/// What a wired display's picture depends on: pixels, on, contrast.
+type OledKey = (Vec<u8>, bool, u8);
+
+/// A wired display (SSD1306): its name, size and picture, pixels twice their size, lit ones in the
+/// panel's colour dimmed by its contrast, all dark while it is off.
+fn oled_display(ui: &mut egui::Ui, st: &mut State, i: usize, oled: &mpsim_board_models::OledView) {
+    let (w, h) = oled.size;
+    ui.label(format!(
+        "{} ({w}x{h}){}",
+        oled.name,
+        if oled.on { "" } else { ", off" }
+    ));
+    let key: OledKey = (oled.pixels.clone(), oled.on, oled.contrast);
+    if st.oled_textures.get(i).is_none_or(|(k, _)| *k != key) {
+        let level = 90.0 + 165.0 * f32::from(oled.contrast) / 255.0;
+        let lit = Color32::from_rgb((0.55 * level) as u8, (0.85 * level) as u8, level as u8);
+        let image = egui::ColorImage::new(
+            [w as usize, h as usize],
+            oled.pixels
+                .iter()
+                .map(|p| {
+                    if *p == 1 {
+                        lit
+                    } else {
+                        Color32::from_rgb(8, 10, 14)
+                    }
+                })
+                .collect(),
+        );
+        let name = format!("oled{i}");
+        let tex = ui
+            .ctx()
+            .load_texture(name, image, egui::TextureOptions::NEAREST);
+        if i < st.oled_textures.len() {
+            st.oled_textures[i] = (key, tex);
+        } else {
+            st.oled_textures.push((key, tex));
+        }
+    }
+    let tex = &st.oled_textures[i].1;
+    let size = Vec2::new(w as f32 * 2.0, h as f32 * 2.0);
+    let resp = ui.add(egui::Image::new((tex.id(), size)));
+    let label = format!("display {}", oled.name);
+    resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, &label));
 }
 
 /// The speaker's note, and the switch that sounds it on the computer.

@@ -23,6 +23,8 @@ pub struct BoardSetup {
     pub program: Option<Program>,
     /// LEDs wired to the board.
     pub extra_leds: Vec<WiredLed>,
+    /// Chips wired to its I2C buses.
+    pub i2c_parts: Vec<mpsim_board_models::WiredI2c>,
     /// Where the virtual serial port appears (`None`: no port).
     pub tty: Option<PathBuf>,
     /// The board's network: policy, port mapping, access points.
@@ -63,6 +65,7 @@ impl Session {
         let config = SimConfig {
             program: setup.program,
             extra_leds: setup.extra_leds,
+            i2c_parts: setup.i2c_parts,
             live: Some(live.clone()),
             net: setup.net,
             ..SimConfig::console_board(setup.spec.clone(), setup.flash)

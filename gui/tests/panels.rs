@@ -19,6 +19,16 @@ fn board(program: Option<&str>) -> Board {
 }
 
 fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Board {
+    board_wired(spec, program, Vec::new(), &[])
+}
+
+/// A board with chips on its I2C buses and files on its flash.
+fn board_wired(
+    spec: mpsim_board_models::BoardSpec,
+    program: Option<&str>,
+    i2c_parts: Vec<mpsim_board_models::WiredI2c>,
+    files: &[(&str, &[u8])],
+) -> Board {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("flash.img");
     let geometry = mpsim_vfs::Geometry {
@@ -26,6 +36,9 @@ fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Boa
         cluster: spec.fs_block,
     };
     let (flash, first_boot) = mpsim_vfs::Flash::open(&path, geometry, false).unwrap();
+    for (name, data) in files {
+        flash.write(name, data).unwrap();
+    }
     flash.close().unwrap();
     // What the window wires to the board, as `mpsim` does.
     let extra_leds = mpsim_board_models::Wiring::introduction(&spec);
@@ -37,6 +50,7 @@ fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Boa
             source: p.into(),
         }),
         extra_leds,
+        i2c_parts,
         tty: None,
         net: mpsim_sim_core::NetConfig::default(),
     };
@@ -912,4 +926,75 @@ fn the_microbit_speaker_sounds_on_the_computer() {
     );
     let quiet = (f64::from(loud) * 64.0 / 255.0) as i16;
     assert!(last.iter().all(|v| v.abs() == quiet), "volume 64 of 255");
+}
+
+/// An SSD1306 wired from the wiring file's `[[i2c]]` table shows what MicroPython's own driver
+/// (micropython-lib's ssd1306.py, fetched from PyPI by scripts/test.sh) draws through SoftI2C.
+#[test]
+fn an_ssd1306_shows_what_micropythons_driver_draws() {
+    let lib = std::env::var("MPSIM_MICROPYTHON_LIB").expect(
+        "MPSIM_MICROPYTHON_LIB: run the tests through scripts/test.sh, which fetches ssd1306.py",
+    );
+    let driver = std::fs::read(std::path::Path::new(&lib).join("ssd1306.py")).unwrap();
+    let wiring = mpsim_board_models::Wiring::parse(
+        "wiring.toml",
+        "[[i2c]]\npart = \"ssd1306\"\nscl = 5\nsda = 4\nname = \"OLED\"\n",
+    )
+    .unwrap();
+    let script = "from machine import Pin, SoftI2C\nimport ssd1306, time\ni2c = SoftI2C(scl=Pin(5), sda=Pin(4))\nprint('scan', i2c.scan())\noled = ssd1306.SSD1306_I2C(128, 64, i2c)\noled.fill(0)\noled.fill_rect(0, 0, 8, 8, 1)\noled.text('MicroPython', 0, 16)\noled.rect(0, 32, 128, 32, 1)\noled.show()\nprint('shown')\ntime.sleep(1.5)\noled.invert(1)\n";
+    let Board { _dir, state } = board_wired(
+        find_board("esp8266").unwrap().unwrap(),
+        Some(script),
+        wiring.i2c,
+        &[("/ssd1306.py", &driver)],
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 1000.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    let px =
+        |s: &State, x: usize, y: usize| s.snapshot().oleds.first().map(|o| o.pixels[y * 128 + x]);
+    wait_for(&mut h, "the frame on the display", |s| {
+        s.term.text().contains("shown") && px(s, 0, 0) == Some(1)
+    });
+    assert!(
+        h.state().term.text().contains("scan [60]"),
+        "{}",
+        h.state().term.text()
+    );
+    let oled = h.state().snapshot().oleds[0].clone();
+    assert_eq!((oled.size, oled.on, oled.contrast), ((128, 64), true, 0xFF));
+    let lit = |x: usize, y: usize| oled.pixels[y * 128 + x] == 1;
+    assert!(
+        (0..8).all(|y| (0..8).all(|x| lit(x, y))),
+        "the filled square"
+    );
+    assert!(!lit(8, 0) && !lit(0, 8));
+    for (x, y) in [
+        (0, 32),
+        (127, 32),
+        (0, 63),
+        (127, 63),
+        (64, 32),
+        (64, 63),
+        (0, 48),
+        (127, 48),
+    ] {
+        assert!(lit(x, y), "the rectangle's edge at ({x}, {y})");
+    }
+    assert!(!lit(64, 48) && !lit(1, 33), "inside the rectangle");
+    let text: usize = (16..24)
+        .map(|y| (0..88).filter(|&x| lit(x, y)).count())
+        .sum();
+    assert!(text > 60, "the text's pixels: {text}");
+    assert!(
+        (24..32).all(|y| (0..128).all(|x| !lit(x, y))),
+        "nothing under the text"
+    );
+    h.run_steps(2);
+    assert!(h.query_by_label("display OLED").is_some());
+    mask_moving(&mut h);
+    h.snapshot("esp8266_oled");
+    wait_for(&mut h, "the display inverted", |s| {
+        px(s, 64, 48) == Some(1) && px(s, 0, 0) == Some(0)
+    });
 }

@@ -76,6 +76,25 @@ if _info["platform"] == "pyboard":
     _BUSES[(22, 23)] = {0x4C: MMA7660(21)}
 
 
+class _Wired:
+    # A chip wired from --wiring; its model is the board's (board-models), reached by index.
+    def __init__(self, index):
+        self._i = index
+
+    def present(self):
+        return True
+
+    def write(self, data):
+        _mpsim.i2c_part_write(self._i, data)
+
+    def read(self, n):
+        return bytes(_mpsim.i2c_part_read(self._i, n))
+
+
+for _i, _scl, _sda, _addr in _mpsim.i2c_parts():
+    _BUSES.setdefault((_scl, _sda), {})[_addr] = _Wired(_i)
+
+
 def chip(bus, addr):
     c = _BUSES.get(bus, {}).get(addr)
     return c if c is not None and c.present() else None
@@ -152,16 +171,26 @@ class SoftI2C(_Controller):
         _mpsim.pin_check(self._sda)
         self._freq = int(freq)
         self._timeout = timeout
-        self._open = None  # (chip or None, reading) inside start() … stop()
+        self._open = None  # [chip, reading, bytes written] inside start() … stop()
 
     def init(self, scl, sda, *, freq=400000, timeout=50000):
         self.__init__(scl, sda, freq=freq, timeout=timeout)
 
     def start(self):
+        # A repeated start ends the write before it, as a stop does.
+        self._flush()
         self._open = False
 
     def stop(self):
+        self._flush()
         self._open = None
+
+    def _flush(self):
+        # The bytes written since the address reach the chip as one transfer.
+        if self._open and not self._open[1] and self._open[2]:
+            self._open[0].write(bytes(self._open[2]))
+        if self._open:
+            self._open[2] = bytearray()
 
     def write(self, buf):
         # After start(): the first byte is the address and direction; the rest go to the chip.
@@ -171,10 +200,10 @@ class SoftI2C(_Controller):
                 c = chip(self._bus(), b >> 1)
                 if c is None:
                     return acks
-                self._open = (c, bool(b & 1))
+                self._open = [c, bool(b & 1), bytearray()]
                 acks += 1
             elif self._open is not None:
-                self._open[0].write(bytes([b]))
+                self._open[2].append(b)
                 acks += 1
         return acks
 

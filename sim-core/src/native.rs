@@ -468,6 +468,40 @@ mod _mpsim {
         state(vm, |s| s.board.set_tone((hz > 0).then_some(hz)))
     }
 
+    /// The chips wired to I2C buses: (index, SCL GPIO, SDA GPIO, address) each.
+    #[pyfunction]
+    fn i2c_parts(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let parts: Vec<[usize; 4]> = state(vm, |s| {
+            s.board
+                .i2c_parts
+                .iter()
+                .enumerate()
+                .map(|(i, (w, _))| [i, w.scl as usize, w.sda as usize, usize::from(w.address())])
+                .collect()
+        })?;
+        let items = parts
+            .into_iter()
+            .map(|p| {
+                let t: Vec<PyObjectRef> = p.iter().map(|&x| vm.ctx.new_int(x).into()).collect();
+                vm.ctx.new_tuple(t).into()
+            })
+            .collect();
+        Ok(vm.ctx.new_list(items).into())
+    }
+
+    /// An I2C write to wired chip `i`: the bytes after the address.
+    #[pyfunction]
+    fn i2c_part_write(i: usize, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let data = data.borrow_buf().to_vec();
+        state(vm, |s| s.board.i2c_part_write(i, &data))
+    }
+
+    /// An I2C read of `n` bytes from wired chip `i`.
+    #[pyfunction]
+    fn i2c_part_read(i: usize, n: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        state(vm, |s| s.board.i2c_part_read(i, n.min(1 << 16)))
+    }
+
     /// Turns the speaker on or off, at a volume (0–255).
     #[pyfunction]
     fn speaker_set(on: bool, volume: u8, vm: &VirtualMachine) -> PyResult<()> {

@@ -36,6 +36,8 @@ pub struct SimConfig {
     pub flash: Option<FlashSetup>,
     /// Extra LEDs wired to the board (`--led`, `--wiring`).
     pub extra_leds: Vec<mpsim_board_models::WiredLed>,
+    /// Chips wired to its I2C buses (`--wiring`).
+    pub i2c_parts: Vec<mpsim_board_models::WiredI2c>,
     /// Heap size in bytes; the board's own when `None`.
     pub heap_size: Option<u64>,
     /// Stop after this much simulated time.
@@ -70,6 +72,7 @@ impl SimConfig {
             program: None,
             flash: Some(flash),
             extra_leds: Vec::new(),
+            i2c_parts: Vec::new(),
             heap_size: None,
             run_for: None,
             timeout: None,
@@ -358,6 +361,9 @@ pub enum SimError {
     /// An LED was declared on a pin the board lacks.
     #[error("--led {0}: the board has no GPIO{0}")]
     NoSuchLedPin(u32),
+    /// A part in the wiring does not fit the board.
+    #[error("wiring: {0}")]
+    Wiring(String),
 }
 
 /// The native stack of the `sim` thread: Python recursion runs on it.
@@ -371,6 +377,9 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         if config.board.pin(led.pin).is_none() {
             return Err(SimError::NoSuchLedPin(led.pin));
         }
+    }
+    for part in &config.i2c_parts {
+        part.check(&config.board).map_err(SimError::Wiring)?;
     }
     let shared = Arc::new(Shared {
         signal: Mutex::new(None),
@@ -1302,6 +1311,7 @@ fn sim_main(
         time_mode,
         program,
         extra_leds,
+        i2c_parts,
         heap_size,
         run_for,
         timeout,
@@ -1316,7 +1326,10 @@ fn sim_main(
         mut net,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
-    let mut board = match Board::new(board, &extra_leds) {
+    let mut board = match Board::new(board, &extra_leds)
+        .map_err(|e| e.to_string())
+        .and_then(|mut b| b.attach_i2c(&i2c_parts).map(|()| b))
+    {
         Ok(b) => b,
         Err(e) => {
             let _ = events.send(SimEvent::Finished(RunOutcome {
