@@ -35,8 +35,9 @@ if ! cmp -s scripts/requirements-test.txt "$VENV/.installed" 2>/dev/null; then
 fi
 export PATH="$PWD/$VENV/bin:$PATH"
 
-# micropython-lib's umqtt.simple and urequests, from PyPI, for the board's flash in the network
-# tests (board-side Python: no wheels, so the sdists, checked against their digests).
+# micropython-lib's umqtt.simple and urequests (the network tests) and its ssd1306 driver (the
+# window's display test), from PyPI, for the board's flash (board-side Python: no wheels, so the
+# sdists, checked against their digests).
 MPLIB="$VENV/micropython-lib"
 fetch_mplib() { # name version url sha256 member...
   local name=$1 version=$2 url=$3 sum=$4; shift 4
@@ -59,6 +60,10 @@ fetch_mplib micropython-urequests 0.9.1 \
   https://files.pythonhosted.org/packages/1e/ac/bb123d5cd30bdfba6881f71adf01cefd3df2874d1d82e60a7e9f484790ce/micropython-urequests-0.9.1.tar.gz \
   15ed0132bcff1a84e87049d9d7780ce26df0810fa674aa89d187e17493d6e3c5 \
   micropython-urequests-0.9.1/urequests/__init__.py
+fetch_mplib micropython-ssd1306 0.3 \
+  https://files.pythonhosted.org/packages/01/d0/0841d47772962c80af3ab178ef062ed2cd524cb99eb38463e669428402a8/micropython-ssd1306-0.3.tar.gz \
+  d00cae1ff680e6ae504e258e700f002874b0d924b1a604253b6ea63144b58289 \
+  micropython-ssd1306-0.3/ssd1306.py
 export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
 
 echo "== cargo fmt --check"

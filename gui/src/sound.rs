@@ -45,6 +45,8 @@ struct Alsa {
 const SND_PCM_STREAM_PLAYBACK: c_int = 0;
 const SND_PCM_FORMAT_S16_LE: c_int = 2;
 const SND_PCM_ACCESS_RW_INTERLEAVED: c_int = 3;
+const SND_PCM_NONBLOCK: c_int = 1;
+const EAGAIN: c_long = 11;
 
 impl Alsa {
     fn load() -> Result<Alsa, String> {
@@ -99,8 +101,16 @@ impl Device {
         let alsa = Alsa::load()?;
         let cname = CString::new(name).map_err(|_| format!("bad audio device name {name:?}"))?;
         let mut pcm: Pcm = std::ptr::null_mut();
-        // SAFETY: `pcm` is a valid out-pointer and `cname` a NUL-terminated string.
-        let rc = unsafe { (alsa.open)(&mut pcm, cname.as_ptr(), SND_PCM_STREAM_PLAYBACK, 0) };
+        // Non-blocking: a device that stalls must not hold the thread (turning sound off waits
+        // for it). SAFETY: `pcm` is a valid out-pointer and `cname` a NUL-terminated string.
+        let rc = unsafe {
+            (alsa.open)(
+                &mut pcm,
+                cname.as_ptr(),
+                SND_PCM_STREAM_PLAYBACK,
+                SND_PCM_NONBLOCK,
+            )
+        };
         if rc < 0 || pcm.is_null() {
             return Err(format!(
                 "cannot open audio device {name:?}: {}",
@@ -130,16 +140,19 @@ impl Device {
         Ok(dev)
     }
 
-    /// Writes all of `buf`, recovering from underruns; an error that does not recover ends it.
-    fn write(&mut self, buf: &[i16]) -> Result<(), String> {
+    /// Writes all of `buf`, waiting while the device is full and recovering from underruns; an
+    /// error that does not recover ends it. Gives up quietly when `stop` is set.
+    fn write(&mut self, buf: &[i16], stop: &AtomicBool) -> Result<(), String> {
         let mut off = 0;
-        while off < buf.len() {
+        while off < buf.len() && !stop.load(Ordering::Acquire) {
             let rest = &buf[off..];
             // SAFETY: `rest` holds `rest.len()` mono frames.
             let n = unsafe {
                 (self.alsa.writei)(self.pcm, rest.as_ptr().cast(), rest.len() as c_ulong)
             };
-            if n < 0 {
+            if n == -EAGAIN {
+                std::thread::sleep(Duration::from_millis(2));
+            } else if n < 0 {
                 // SAFETY: `pcm` is open; `n` is the code writei returned.
                 let rc = unsafe { (self.alsa.recover)(self.pcm, n as c_int, 1) };
                 if rc < 0 {
@@ -223,7 +236,7 @@ impl Speaker {
                         Err(_) => break,
                     };
                     wave.fill(&mut buf, hz, volume);
-                    if let Err(e) = dev.write(&buf) {
+                    if let Err(e) = dev.write(&buf, &s.stop) {
                         if let Ok(mut f) = s.failed.lock() {
                             *f = Some(e);
                         }
