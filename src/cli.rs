@@ -659,6 +659,8 @@ fn read_wiring(path: Option<&Path>) -> Result<Wiring> {
 }
 
 fn gui(args: GuiArgs) -> Result<i32> {
+    // The wiring applies in the window and in the terminal alike.
+    let wiring = read_wiring(args.wiring.as_deref())?;
     if let Some(why) = mpsim_gui::unavailable_reason() {
         let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
         let flash = mount(&spec, args.flash.as_deref(), args.erase)?;
@@ -666,7 +668,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
             "mpsim: {why}; running {} in this terminal with its blink example. Ctrl-C stops.",
             spec.id
         );
-        return gui_in_terminal(spec, flash, args.net.config()?);
+        return gui_in_terminal(spec, flash, args.net.config()?, &wiring);
     }
     // Check what was asked for before opening a window.
     if let Some(b) = &args.board {
@@ -674,7 +676,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
     }
     let mut erase = args.erase;
     let net = args.net.config()?;
-    let wiring = read_wiring(args.wiring.as_deref())?;
+    let window_wiring = wiring.clone();
     let prepare: mpsim_gui::Prepare = Box::new(move |id, flash| {
         let spec = board(id).map_err(|e| format!("{e:#}"))?;
         let (flash, has_main) =
@@ -692,13 +694,13 @@ fn gui(args: GuiArgs) -> Result<i32> {
             source: default_example(&spec).into(),
         });
         let mut extra_leds = Wiring::introduction(&spec);
-        extra_leds.extend(wiring.led.iter().cloned());
+        extra_leds.extend(window_wiring.led.iter().cloned());
         Ok(mpsim_gui::BoardSetup {
             spec,
             flash,
             program,
             extra_leds,
-            i2c_parts: wiring.i2c.clone(),
+            i2c_parts: window_wiring.i2c.clone(),
             tty: Some(tty),
             net: net.clone(),
         })
@@ -724,7 +726,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
                 "mpsim: cannot open the window ({e}); running {} in this terminal instead. Ctrl-C stops.",
                 spec.id
             );
-            gui_in_terminal(spec, flash, args.net.config()?)
+            gui_in_terminal(spec, flash, args.net.config()?, &wiring)
         }
     }
 }
@@ -735,13 +737,17 @@ fn gui_in_terminal(
     spec: BoardSpec,
     flash: FlashSetup,
     net: mpsim_sim_core::NetConfig,
+    wiring: &Wiring,
 ) -> Result<i32> {
+    let mut extra_leds = Wiring::introduction(&spec);
+    extra_leds.extend(wiring.led.iter().cloned());
     let config = SimConfig {
         program: Some(Program {
             name: "main.py".into(),
             source: default_example(&spec).into(),
         }),
-        extra_leds: Wiring::introduction(&spec),
+        extra_leds,
+        i2c_parts: wiring.i2c.clone(),
         repl: false,
         net,
         ..console_board(spec, flash)

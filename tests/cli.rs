@@ -568,6 +568,16 @@ fn wiring_file_adds_named_leds_to_the_trace() {
         assert_eq!(o.status.code(), Some(2), "{table}: {}", stderr(&o));
         assert!(stderr(&o).contains(says), "{table}: {}", stderr(&o));
     }
+    // `mpsim gui` reads it too, also when it runs the board in the terminal (no display).
+    let o = mpsim()
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .args(["gui", "--wiring", wiring.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("128x64"), "{}", stderr(&o));
 }
 
 #[test]
