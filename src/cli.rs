@@ -444,6 +444,13 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
+    if matches!(
+        cli.command,
+        None | Some(Command::Run(_) | Command::Serve(_) | Command::Repl(_) | Command::Gui(_))
+    ) {
+        // Every board's interpreter is the same: build it while the arguments are checked.
+        mpsim_sim_core::prewarm();
+    }
     let result = match cli.command {
         Some(Command::Boards) => boards(),
         Some(Command::Fs(f)) => fs(f),

@@ -311,6 +311,10 @@ import os as _os
 builtins.open = _os.open
 del _os
 builtins.__import__ = _mpsim.import_untracked
+# The interpreter is built without its own compiler front end (see interp.rs): these compile.
+builtins.compile = _mpsim.compile
+builtins.exec = _mpsim.exec
+builtins.eval = _mpsim.eval
 
 
 def help(*obj):

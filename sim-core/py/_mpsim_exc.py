@@ -141,7 +141,7 @@ def print_exception(exc, file=None):
             w("Traceback (most recent call last):\n")
             w('  File "%s", line %d\n' % (exc.filename or "<stdin>", exc.lineno or 1))
             if type(exc).__name__ == "IndentationError":
-                w("IndentationError: unexpected indent\n")
+                w("IndentationError: %s\n" % (exc.args[0] if exc.args else "unexpected indent"))
             else:
                 w("SyntaxError: invalid syntax\n")
             return

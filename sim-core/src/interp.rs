@@ -7,9 +7,12 @@
 use crate::heap;
 use crate::native;
 use crate::sim::{EndReason, Program, Shared, with_state};
-use rustpython_vm::builtins::PyBaseExceptionRef;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
+use rustpython_vm::compiler::CompileOpts;
 use rustpython_vm::compiler::Mode;
-use rustpython_vm::{AsObject, Interpreter, PyObjectRef, PyResult, Settings, VirtualMachine};
+use rustpython_vm::{
+    AsObject, Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine,
+};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -73,6 +76,8 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .collect();
     defs.push(native::module_def(&builder.ctx));
     defs.push(crate::net::module_def(&builder.ctx));
+    // Last, so that it replaces the interpreter's own `_ast`.
+    defs.push(native::ast_stand_in_def(&builder.ctx));
     let interp = builder
         .add_native_modules(&defs)
         .add_frozen_modules(rustpython_vm::py_freeze!(dir = "../py"))
@@ -82,6 +87,19 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         })
         .build();
     (interp, tx)
+}
+
+thread_local! {
+    /// An interpreter built ahead of the board on this thread (see [`prebuild`]).
+    static PREBUILT: std::cell::RefCell<Option<(Interpreter, rustpython_vm::signal::UserSignalSender)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Builds the interpreter that this thread's next [`run_program`] uses; the build is the same
+/// for every board and run, so it can happen before the board's configuration is known.
+pub(crate) fn prebuild() {
+    let built = heap::untracked(build);
+    PREBUILT.with(|p| *p.borrow_mut() = Some(built));
 }
 
 /// Prints an exception the way MicroPython does (`Traceback (most recent call last):` …).
@@ -100,7 +118,9 @@ pub(crate) fn print_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) {
 /// Boots an interpreter and runs what the board runs at boot: boot.py from the flash, then the main
 /// program (`program`, or main.py from the flash). Says how it ended.
 pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> EndReason {
-    let (interp, tx) = heap::untracked(build);
+    let (interp, tx) = PREBUILT
+        .with(std::cell::RefCell::take)
+        .unwrap_or_else(|| heap::untracked(build));
     crate::sim::set_oom_channel(Some(tx.clone()));
     shared.set_signal(Some(tx));
     let reason = interp.enter(|vm| {
@@ -419,24 +439,7 @@ fn exec_mode(
     single: bool,
 ) -> Result<(), PyBaseExceptionRef> {
     let mode = if single { Mode::Single } else { Mode::Exec };
-    // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
-    // for the board that is a syntax error like any other.
-    let compiled = heap::untracked(|| {
-        quiet_panics(|| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                vm.compile(&prog.source, mode, prog.name.clone())
-            }))
-        })
-    });
-    let code = match compiled {
-        Ok(r) => r.map_err(|err| err.into_pyexception(vm, Some(&prog.source)))?,
-        Err(_) => {
-            return Err(vm.new_exception_msg(
-                vm.ctx.exceptions.syntax_error.to_owned(),
-                "invalid syntax".into(),
-            ));
-        }
-    };
+    let code = compile(vm, &prog.source, mode, &prog.name)?;
     let _ = scope
         .globals
         .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);
@@ -447,6 +450,64 @@ fn exec_mode(
     heap::set_tracked(false);
     with_state(|s| s.executing = was);
     r
+}
+
+/// Compiles source for the board: the main program, REPL lines, and `compile`/`exec`/`eval`.
+/// Errors are the board's: `SyntaxError('invalid syntax')`, or an `IndentationError` with the
+/// firmware's text, with `filename`, `lineno`, `offset` and `text` for the traceback's `File` line.
+pub(crate) fn compile(
+    vm: &VirtualMachine,
+    source: &str,
+    mode: Mode,
+    filename: &str,
+) -> PyResult<PyRef<PyCode>> {
+    use rustpython_vm::compiler::CompileError;
+    use rustpython_vm::compiler::codegen::error::CodegenErrorType;
+    use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
+    // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
+    // for the board that is a syntax error like any other.
+    let compiled = heap::untracked(|| {
+        quiet_panics(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default())
+                    .map(|code| vm.ctx.new_code(code))
+            }))
+        })
+    });
+    let err = match compiled {
+        Ok(Ok(code)) => return Ok(code),
+        Ok(Err(e)) => Some(e),
+        Err(_) => None,
+    };
+    let (line, column) = err.as_ref().map_or((0, 0), CompileError::python_location);
+    let (kind, msg) = match &err {
+        Some(CompileError::Codegen(e)) if matches!(e.error, CodegenErrorType::RecursionError) => {
+            return Err(vm.new_recursion_error("maximum recursion depth exceeded".to_owned()));
+        }
+        Some(CompileError::Parse(e)) => match e.error {
+            ParseErrorType::UnexpectedIndentation => {
+                (vm.ctx.exceptions.indentation_error, "unexpected indent")
+            }
+            ParseErrorType::Lexical(LexicalErrorType::IndentationError) => (
+                vm.ctx.exceptions.indentation_error,
+                "unindent doesn't match any outer indent level",
+            ),
+            _ => (vm.ctx.exceptions.syntax_error, "invalid syntax"),
+        },
+        _ => (vm.ctx.exceptions.syntax_error, "invalid syntax"),
+    };
+    let exc = vm.new_exception_msg(kind.to_owned(), msg.into());
+    let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let attrs: [(&str, PyObjectRef); 4] = [
+        ("filename", vm.ctx.new_str(filename).into()),
+        ("lineno", vm.ctx.new_int(line.max(1)).into()),
+        ("offset", vm.ctx.new_int(column.max(1)).into()),
+        ("text", vm.ctx.new_str(text).into()),
+    ];
+    for (name, value) in attrs {
+        let _ = exc.as_object().set_attr(name, value, vm);
+    }
+    Err(exc)
 }
 
 /// After the program returns, the board keeps running its timers and IRQs until `--for` passes.

@@ -18,6 +18,6 @@ pub use heap::CountingAlloc;
 pub use net::{NetConfig, NetPolicy};
 pub use sim::{
     CommandSender, EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, Program, RunOutcome,
-    SimCommand, SimConfig, SimError, SimEvent, SimHandle, spawn,
+    SimCommand, SimConfig, SimError, SimEvent, SimHandle, prewarm, spawn,
 };
 pub use wifi::AccessPoint;

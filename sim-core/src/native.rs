@@ -8,9 +8,11 @@ mod _mpsim {
     use crate::sim::{self, IrqEntry, Reboot, TimerEntry, with_state};
     use crate::{clock::TimeMode, heap};
     use mpsim_board_models::{PinError, PinMode, Pull};
-    use rustpython_vm::builtins::{PyBaseExceptionRef, PyDictRef, PyUtf8StrRef};
-    use rustpython_vm::function::{ArgBytesLike, FuncArgs, OptionalArg};
-    use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyUtf8StrRef};
+    use rustpython_vm::compiler::Mode;
+    use rustpython_vm::function::{ArgBytesLike, ArgMapping, FuncArgs, OptionalArg};
+    use rustpython_vm::scope::Scope;
+    use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, TryFromObject, VirtualMachine};
 
     fn no_state(vm: &VirtualMachine) -> PyBaseExceptionRef {
         vm.new_runtime_error("board not running")
@@ -948,6 +950,107 @@ mod _mpsim {
         heap::untracked(|| vm.import_func.call(args, vm))
     }
 
+    /// The text of `compile`/`exec`/`eval`'s source: str, or bytes that are UTF-8.
+    fn source_text(source: &PyObjectRef, vm: &VirtualMachine) -> PyResult<String> {
+        if let Some(s) = source.downcast_ref::<rustpython_vm::builtins::PyStr>() {
+            return Ok(s.to_string());
+        }
+        let b = ArgBytesLike::try_from_object(vm, source.clone())
+            .map_err(|_| vm.new_type_error("can't convert to str implicitly"))?;
+        let text = String::from_utf8(b.borrow_buf().to_vec());
+        text.map_err(|_| {
+            vm.new_exception_msg(
+                vm.ctx.exceptions.syntax_error.to_owned(),
+                "invalid syntax".into(),
+            )
+        })
+    }
+
+    /// `compile(source, filename, mode)`: the board's builtin (extra arguments are accepted and
+    /// ignored, as there).
+    #[pyfunction]
+    fn compile(
+        source: PyObjectRef,
+        filename: PyObjectRef,
+        mode: PyUtf8StrRef,
+        _flags: OptionalArg<PyObjectRef>,
+        _dont_inherit: OptionalArg<PyObjectRef>,
+        _optimize: OptionalArg<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult<PyRef<PyCode>> {
+        let mode = match mode.as_str() {
+            "exec" => Mode::Exec,
+            "eval" => Mode::Eval,
+            "single" => Mode::Single,
+            _ => return Err(vm.new_value_error("bad compile mode")),
+        };
+        let filename = filename.str(vm)?.to_string();
+        crate::interp::compile(vm, &source_text(&source, vm)?, mode, &filename)
+    }
+
+    /// Runs `exec`/`eval`'s source (compiled as `<string>` if it is text) in the scope they name:
+    /// the caller's globals and locals by default.
+    fn run_source(
+        source: PyObjectRef,
+        globals: OptionalArg<PyObjectRef>,
+        locals: OptionalArg<PyObjectRef>,
+        mode: Mode,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        let code = match source.downcast::<PyCode>() {
+            Ok(code) => code,
+            Err(source) => {
+                crate::interp::compile(vm, &source_text(&source, vm)?, mode, "<string>")?
+            }
+        };
+        if !code.freevars.is_empty() {
+            return Err(vm.new_type_error("code object may not contain free variables"));
+        }
+        let given = |a: OptionalArg<PyObjectRef>| a.into_option().filter(|o| !vm.is_none(o));
+        let locals = match given(locals) {
+            Some(l) => Some(ArgMapping::try_from_object(vm, l)?),
+            None => None,
+        };
+        let scope = match given(globals) {
+            Some(g) => {
+                let g = g
+                    .downcast::<rustpython_vm::builtins::PyDict>()
+                    .map_err(|_| vm.new_type_error("globals must be a dict"))?;
+                Scope::with_builtins(locals, g, vm)
+            }
+            None => {
+                let locals = match locals {
+                    Some(l) => l,
+                    None => vm.current_locals()?,
+                };
+                Scope::with_builtins(Some(locals), vm.current_globals(), vm)
+            }
+        };
+        vm.run_code_obj(code, scope)
+    }
+
+    /// `exec(source[, globals[, locals]])`.
+    #[pyfunction]
+    fn exec(
+        source: PyObjectRef,
+        globals: OptionalArg<PyObjectRef>,
+        locals: OptionalArg<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        run_source(source, globals, locals, Mode::Exec, vm).map(drop)
+    }
+
+    /// `eval(source[, globals[, locals]])`.
+    #[pyfunction]
+    fn eval(
+        source: PyObjectRef,
+        globals: OptionalArg<PyObjectRef>,
+        locals: OptionalArg<PyObjectRef>,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        run_source(source, globals, locals, Mode::Eval, vm)
+    }
+
     /// Compiles a regular expression; returns a handle for `re_exec`. Flags: 1 = IGNORECASE, 2 = MULTILINE.
     #[pyfunction]
     fn re_compile(pattern: PyUtf8StrRef, flags: u32, vm: &VirtualMachine) -> PyResult<usize> {
@@ -1212,3 +1315,11 @@ mod _mpsim {
         })
     }
 }
+
+/// Stands in for the interpreter's `_ast`, which it imports while it starts (building its hundred-odd
+/// node classes: a sixth of start-up). MicroPython has no `ast`; nothing on the board uses it, and
+/// `compile` is ours (see [`crate::interp::compile`]), so an empty module takes its place.
+#[rustpython_vm::pymodule(name = "_ast")]
+mod ast_stand_in {}
+
+pub(crate) use ast_stand_in::module_def as ast_stand_in_def;

@@ -400,11 +400,15 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         cmd: cmd_tx.clone(),
         shared: shared.clone(),
     };
-    let thread = std::thread::Builder::new()
-        .name("sim".into())
-        .stack_size(SIM_STACK)
-        .spawn(move || sim_main(config, cmd_rx, own, ev_tx, sh))
-        .map_err(|e| SimError::Thread("sim", e))?;
+    let job: SimJob = Box::new(move || sim_main(config, cmd_rx, own, ev_tx, sh));
+    let warm = PREWARMED.lock().ok().and_then(|mut p| p.take());
+    let thread = match warm {
+        Some(warm) => match warm.jobs.send(job) {
+            Ok(()) => warm.thread,
+            Err(crossbeam_channel::SendError(job)) => spawn_sim_thread(job)?,
+        },
+        None => spawn_sim_thread(job)?,
+    };
     let sh = shared.clone();
     let t = std::thread::Builder::new()
         .name("sim-ticker".into())
@@ -417,6 +421,46 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         events: ev_rx,
         thread: Some(thread),
     })
+}
+
+type SimJob = Box<dyn FnOnce() + Send>;
+
+fn spawn_sim_thread(job: SimJob) -> Result<std::thread::JoinHandle<()>, SimError> {
+    std::thread::Builder::new()
+        .name("sim".into())
+        .stack_size(SIM_STACK)
+        .spawn(job)
+        .map_err(|e| SimError::Thread("sim", e))
+}
+
+/// A `sim` thread started by [`prewarm`], waiting for its board.
+struct Prewarmed {
+    jobs: Sender<SimJob>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+static PREWARMED: Mutex<Option<Prewarmed>> = Mutex::new(None);
+
+/// Starts the next board's `sim` thread now, so that its interpreter is built while the caller
+/// still reads arguments and checks the flash (a third of start-up overlapped). The next
+/// [`spawn`] runs its board on that thread; without one the thread waits, costing nothing.
+pub fn prewarm() {
+    let Ok(mut slot) = PREWARMED.lock() else {
+        return;
+    };
+    if slot.is_some() {
+        return;
+    }
+    let (jobs, rx) = crossbeam_channel::bounded::<SimJob>(1);
+    let thread = spawn_sim_thread(Box::new(move || {
+        interp::prebuild();
+        if let Ok(job) = rx.recv() {
+            job();
+        }
+    }));
+    if let Ok(thread) = thread {
+        *slot = Some(Prewarmed { jobs, thread });
+    }
 }
 
 /// Wakes the interpreter for what it cannot notice by itself while it computes: timers due in
