@@ -429,9 +429,36 @@ fn text_until(ws: &mut WebSocket<TcpStream>, needle: &str) -> String {
     all
 }
 
+/// Reads the password prompt; says what went wrong if the board closed the connection first.
+fn read_prompt(ws: &mut WebSocket<TcpStream>) -> Result<(), String> {
+    let mut got = String::new();
+    while !got.contains("Password: ") {
+        match ws.read() {
+            Ok(Message::Text(t)) => got.push_str(&t),
+            Ok(_) => {}
+            Err(e) => return Err(format!("{e}; got {got:?}")),
+        }
+    }
+    assert_eq!(got, "Password: ");
+    Ok(())
+}
+
+/// Logs in. The board takes one client at a time and refuses another until it has noticed that the
+/// last one went away (as the firmware does), so a refused connection right after dropping one is
+/// tried again.
 fn login(port: u16, password: &str) -> WebSocket<TcpStream> {
-    let mut ws = ws_connect(port);
-    assert_eq!(text_until(&mut ws, "Password: "), "Password: ");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut ws = loop {
+        let mut ws = ws_connect(port);
+        match read_prompt(&mut ws) {
+            Ok(()) => break ws,
+            Err(e) => assert!(
+                std::time::Instant::now() < deadline,
+                "no password prompt: {e}"
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     ws.send(Message::text(format!("{password}\r"))).unwrap();
     assert_eq!(text_until(&mut ws, ">>> "), "\r\nWebREPL connected\r\n>>> ");
     ws
