@@ -85,6 +85,10 @@ def help(obj=_NOTHING):
         return
     print("object %s is of type %s" % (repr(obj), type(obj).__name__))
     if isinstance(obj, type) or type(obj) is type(sys):
+        if "__getattr__" in obj.__dict__:
+            # A module that loads some names on first use (machine's I2C): load them now.
+            for n in dir(obj):
+                getattr(obj, n, None)
         items = obj.__dict__.items()
     else:
         items = type(obj).__dict__.items()

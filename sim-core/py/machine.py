@@ -180,353 +180,42 @@ _RP2 = _info["platform"] == "rp2"
 
 _ESP32 = _info["platform"] == "esp32"
 _STM32 = _info["platform"] == "pyboard"
-# ESP32 attenuations: the input voltage that reads full scale.
-_ATTN_FULL_V = (1.1, 1.5, 2.2, 3.9)
+# Every boot imports machine, and most programs use only Pin: the other classes load on first use.
+_MORE = ("ADC", "PWM", "Timer", "RTC", "UART", "WDT")
+_LAZY = _MORE + ("I2C", "SoftI2C")
 
 
-class ADC:
-    if _RP2:
-        CORE_TEMP = const(4)
-    if _ESP32:
-        ATTN_0DB = const(0)
-        ATTN_2_5DB = const(1)
-        ATTN_6DB = const(2)
-        ATTN_11DB = const(3)
-        WIDTH_9BIT = const(9)
-        WIDTH_10BIT = const(10)
-        WIDTH_11BIT = const(11)
-        WIDTH_12BIT = const(12)
-
-    def __init__(self, id, *, atten=None):
-        if isinstance(id, Pin):
-            id = id._id
-        elif (_RP2 or _STM32) and isinstance(id, str):
-            id = Pin(id)._id
-        if _RP2 and 26 <= id <= 29:
-            # ADC(26) … ADC(29): the channel on that pin.
-            id -= 26
-        elif _RP2 and isinstance(id, int) and 5 <= id:
-            raise ValueError("invalid ADC channel")
-        if id not in _info["adc_channels"] or id >= 256:
-            # (Channels from 256 on are the board's internal sensors, for its own modules.)
-            if _STM32:
-                raise ValueError("Pin(%s%d) does not have ADC capabilities" % ("ABCDEFGHIJK"[id >> 4], id & 15)
-                                 if isinstance(id, int) and 0 <= id < 256 else "invalid ADC unit")
-            raise ValueError("invalid Pin for ADC" if _ESP32 else "invalid ADC unit")
-        self._id = id
-        self._atten = 0 if atten is None else atten
-        self._bits = 12
-
-    if _ESP32:
-        def atten(self, a):
-            if a not in (0, 1, 2, 3):
-                raise ValueError("invalid atten")
-            self._atten = a
-
-        def width(self, bits):
-            if bits not in (9, 10, 11, 12):
-                raise ValueError("invalid width")
-            self._bits = bits
-
-        def _volts(self):
-            return _mpsim.adc_read(self._id) * _info["vcc_mv"] / 1000
-
-        def read(self):
-            full = _ATTN_FULL_V[self._atten]
-            top = (1 << self._bits) - 1
-            return min(top, int(self._volts() / full * top + 0.5))
-
-        def read_u16(self):
-            return min(65535, int(self._volts() / _ATTN_FULL_V[self._atten] * 65535 + 0.5))
-
-        def read_uv(self):
-            return int(min(self._volts(), _ATTN_FULL_V[self._atten]) * 1000000)
-
-    if not _RP2 and not _ESP32:
-        # The rp2 ADC has read_u16() only.
-        def read(self):
-            if _ESP8266 and self._id == 1:
-                return _info["vcc_mv"]
-            full = (1 << _info["adc_bits"])
-            return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
-
-    if not _ESP32:
-        def read_u16(self):
-            if _ESP8266 and self._id == 1:
-                return 65535
-            v = int(_mpsim.adc_read(self._id) * 65535 + 0.5)
-            if _RP2:
-                # A 12-bit converter scaled to 16 bits.
-                v = (v >> 4) * 65535 // 4095
-            return v
-
-        def read_uv(self):
-            return int(_mpsim.adc_read(self._id) * 1000000)
-
-    def __repr__(self):
-        if _ESP32:
-            return "ADC(Pin(%d))" % self._id
-        return "ADC(%d)" % self._id
+def _load_more():
+    # Firmware, like every frozen module: its code and classes do not count against the heap.
+    _mpsim.untracked(_exec_more)
 
 
-class PWM:
-    def __init__(self, pin, freq=None, duty=None, *, duty_u16=None, duty_ns=None):
-        if not isinstance(pin, Pin):
-            pin = Pin(pin)
-        if pin._id not in _info["pwm_pins"]:
-            raise ValueError("invalid pin for PWM")
-        self._pin = pin
-        self._freq = _info["pwm_freq_default"]
-        self._duty16 = 0
-        self._active = False
-        self.init(freq=freq, duty=duty, duty_u16=duty_u16, duty_ns=duty_ns)
-
-    def init(self, freq=None, duty=None, *, duty_u16=None, duty_ns=None):
-        if freq is not None:
-            self._set_freq(freq)
-        if duty is not None:
-            self.duty(duty)
-        elif duty_u16 is not None:
-            self.duty_u16(duty_u16)
-        elif duty_ns is not None:
-            self.duty_ns(duty_ns)
-        self._apply()
-
-    def _set_freq(self, f):
-        f = int(f)
-        if not _info["pwm_freq_min"] <= f <= _info["pwm_freq_max"]:
-            raise ValueError("freq must be from %d to %dHz" % (_info["pwm_freq_min"], _info["pwm_freq_max"]))
-        self._freq = f
-
-    def _apply(self):
-        _mpsim.pwm_set(self._pin._id, self._freq, self._duty16)
-        self._active = True
-
-    def freq(self, f=None):
-        if f is None:
-            return self._freq
-        self._set_freq(f)
-        self._apply()
-
-    def duty(self, d=None):
-        top = (1 << _info["pwm_duty_bits"]) - 1
-        if d is None:
-            return (self._duty16 * top + 32767) // 65535
-        d = max(0, min(top, int(d)))
-        self._duty16 = (d * 65535 + top // 2) // top
-        self._apply()
-
-    def duty_u16(self, d=None):
-        if d is None:
-            return self._duty16
-        self._duty16 = max(0, min(65535, int(d)))
-        self._apply()
-
-    def duty_ns(self, ns=None):
-        period_ns = 1000000000 // self._freq
-        if ns is None:
-            return self._duty16 * period_ns // 65535
-        self._duty16 = max(0, min(65535, int(ns) * 65535 // period_ns))
-        self._apply()
-
-    def deinit(self):
-        if self._active:
-            _mpsim.pwm_off(self._pin._id)
-            self._active = False
-
-    def __repr__(self):
-        if not _info["pwm_duty_bits"]:
-            return "<PWM slice=%d channel=%d invert=0>" % ((self._pin._id >> 1) & 7, self._pin._id & 1)
-        if _ESP32:
-            return "PWM(Pin(%d), freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
-        return "PWM(%d, freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
+def _exec_more():
+    import _imp
+    exec(_imp.get_frozen_object("_machine_more"), globals())
 
 
-if not _info["pwm_duty_bits"]:
-    # Ports without a 10-bit duty() (rp2): duty_u16 and duty_ns only.
-    del PWM.duty
+def __getattr__(name):
+    if name in _MORE:
+        _load_more()
+        return globals()[name]
+    if name in ("I2C", "SoftI2C"):
+        # The I2C classes and the chips on the bus.
+        import _i2c
+        g = globals()
+        g["SoftI2C"] = _i2c.SoftI2C
+        # Ports without a hardware controller (the ESP8266): machine.I2C is the software one.
+        g["I2C"] = _i2c.I2C if _info["i2c"] else _i2c.SoftI2C
+        return g[name]
+    raise AttributeError("module 'machine' has no attribute '%s'" % name)
 
 
-_timer_key = [0]
-
-
-class Timer:
-    ONE_SHOT = const(0)
-    PERIODIC = const(1)
-
-    def __init__(self, id=-1, *args, **kw):
-        if id not in _info["timer_ids"]:
-            raise ValueError("Timer(%d) doesn't exist" % id)
-        self._id = id
-        _timer_key[0] += 1
-        self._key = _timer_key[0]
-        self._cb = None
-        if args or kw:
-            self.init(*args, **kw)
-
-    def init(self, *, mode=PERIODIC, period=-1, freq=-1, callback=None, tick_hz=1000):
-        if freq > 0:
-            period_us = 1000000 // freq if freq > 0 else 0
-        elif period >= 0:
-            period_us = period * 1000000 // tick_hz
-        else:
-            period_us = 1000000
-        self._cb = callback
-        self._mode = mode
-        if callback is None:
-            _mpsim.timer_stop(self._key)
-            return
-        _mpsim.timer_start(self._key, int(period_us), mode == Timer.PERIODIC, callback, self)
-
-    def deinit(self):
-        _mpsim.timer_stop(self._key)
-
-    def __repr__(self):
-        return "Timer(%d)" % self._id if self._id >= 0 else "<Timer>"
-
-
-class RTC:
-    def __init__(self, id=0):
-        pass
-
-    def datetime(self, dt=None):
-        import time
-        if dt is None:
-            us = _mpsim.rtc_us()
-            t = time.gmtime(us // 1000000)
-            return (t[0], t[1], t[2], t[6], t[3], t[4], t[5], us % 1000000)
-        y, m, d, wd, hh, mm, ss = dt[:7]
-        sub = dt[7] if len(dt) > 7 else 0
-        _mpsim.rtc_set_us(time.mktime((y, m, d, hh, mm, ss, 0, 0)) * 1000000 + sub)
-
-    def init(self, dt):
-        self.datetime(dt)
-
-    def memory(self, data=None):
-        if data is None:
-            return getattr(RTC, "_mem", b"")
-        RTC._mem = bytes(data)
-
-
-from _i2c import SoftI2C
-if _info["i2c"]:
-    from _i2c import I2C
-else:
-    # Ports without a hardware controller (the ESP8266): machine.I2C is the software one.
-    I2C = SoftI2C
+def __dir__():
+    return list(globals()) + [n for n in _LAZY if n not in globals()]
 
 
 def _pin_id(p):
     return p if isinstance(p, int) else p._id
-
-
-class UART:
-    # The board's UARTs (board.toml): the console one carries the REPL, and a transmit-only one
-    # raises OSError on reads. Sends are instant; reads wait `timeout` ms for the first byte and
-    # `timeout_char` ms for each next one, in board time.
-    def __init__(self, id, *args, **kwargs):
-        if id not in _info["uarts"]:
-            raise ValueError("UART(%d) does not exist" % id)
-        self._id = id
-        tx, rx, self._console, self._alt, self._rxbuf = _info["uarts"][id]
-        self._pins = (tx, rx)
-        self._baudrate = 115200
-        self._bits = 8
-        self._parity = None
-        self._stop = 1
-        self._timeout = 0
-        self._timeout_char = 0
-        self.init(*args, **kwargs)
-
-    def init(self, baudrate=0, bits=0, parity=-1, stop=0, *, tx=None, rx=None, rxbuf=0, timeout=0,
-             timeout_char=0):
-        if baudrate > 0:
-            self._baudrate = baudrate
-        if bits:
-            if bits not in (5, 6, 7, 8):
-                raise ValueError("invalid data bits")
-            self._bits = bits
-        if parity != -1:
-            self._parity = None if parity is None else (parity & 1)
-        if tx is not None or rx is not None:
-            want = (_pin_id(tx) if tx is not None else self._pins[0],
-                    _pin_id(rx) if rx is not None else self._pins[1])
-            home = _info["uarts"][self._id][:2]
-            if want != home and want != self._alt:
-                raise ValueError("invalid tx/rx")
-            self._pins = want
-        if stop:
-            if stop not in (1, 2):
-                raise ValueError("invalid stop bits")
-            self._stop = stop
-        if rxbuf > 0:
-            self._rxbuf = rxbuf
-        self._timeout = max(0, timeout)
-        # At least one character's time (13 bits, to be safe).
-        self._timeout_char = max(timeout_char, 13000 // self._baudrate + 1)
-        _mpsim.uart_open(self._id, self._rxbuf)
-
-    def __repr__(self):
-        return "UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, rxbuf=%d, timeout=%d, timeout_char=%d)" % (
-            self._id, self._baudrate, self._bits, self._parity, self._stop, self._rxbuf,
-            self._timeout, self._timeout_char)
-
-    def _can_read(self):
-        if self._pins[1] is None:
-            raise OSError("UART(%d) can't read" % self._id)
-
-    def any(self):
-        return 0 if self._pins[1] is None else _mpsim.uart_any(self._id)
-
-    def read(self, nbytes=None):
-        self._can_read()
-        if nbytes is None:
-            got = _mpsim.uart_read(self._id, 1 << 30, self._timeout, self._timeout_char)
-            return got
-        if nbytes == 0:
-            return b""
-        return _mpsim.uart_read(self._id, nbytes, self._timeout, self._timeout_char)
-
-    def readinto(self, buf, nbytes=None):
-        self._can_read()
-        n = len(buf) if nbytes is None else min(nbytes, len(buf))
-        got = _mpsim.uart_read(self._id, n, self._timeout, self._timeout_char) if n else b""
-        if got is None:
-            return None
-        buf[:len(got)] = got
-        return len(got)
-
-    def readline(self):
-        self._can_read()
-        line = b""
-        while True:
-            c = _mpsim.uart_read(self._id, 1, self._timeout if not line else self._timeout_char,
-                                 self._timeout_char)
-            if c is None:
-                return line or None
-            line += c
-            if c == b"\n":
-                return line
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = self.readline()
-        if line is None:
-            raise StopIteration
-        return line
-
-    def write(self, buf):
-        if isinstance(buf, str):
-            buf = buf.encode()
-        return _mpsim.uart_write(self._id, buf)
-
-    def flush(self):
-        pass
-
-    def txdone(self):
-        return True
 
 
 def reset():
@@ -545,33 +234,6 @@ def reset_cause():
         # cause the chip came up with.
         name = {"HARD_RESET": "WDT_RESET", "DEEPSLEEP_RESET": "PWRON_RESET"}.get(name, "PWRON_RESET")
     return causes.get(name, 0)
-
-
-class WDT:
-    # The watchdog: not fed within `timeout` ms, it resets the board (reset_cause() WDT_RESET).
-    # Timers and IRQs keep it honest: a program stuck in a loop is reset all the same.
-    _key = [None]
-
-    def __init__(self, id=0, timeout=5000):
-        if id != 0:
-            raise ValueError("WDT(%d) doesn't exist" % id)
-        timeout = int(timeout)
-        if _RP2 and timeout > 8388:
-            raise ValueError("timeout exceeds 8388")
-        if timeout <= 0:
-            raise ValueError("WDT timeout too short")
-        self._us = timeout * 1000
-        if WDT._key[0] is None:
-            _timer_key[0] += 1
-            WDT._key[0] = _timer_key[0] + (1 << 40)
-        self.feed()
-
-    def feed(self):
-        _mpsim.timer_start(WDT._key[0], self._us, False, _wdt_bite, None)
-
-
-def _wdt_bite(_):
-    _mpsim.reboot("watchdog")
 
 
 def freq(f=None):
@@ -627,8 +289,11 @@ def bootloader():
 
 if _STM32:
     # The stm32 port: machine.Pin and machine.UART are pyb's; PWM is pyb.Timer's channels.
+    _load_more()
     from _stm32 import Pin, UART
     del PWM
+    _MORE = ()
+    _LAZY = ("I2C", "SoftI2C")
 
     def freq(sysclk=None, hclk=None, pclk1=None, pclk2=None):
         # (SYSCLK, HCLK, PCLK1, PCLK2): the buses run at 1, 1/4 and 1/2 of the core clock.
@@ -636,3 +301,7 @@ if _STM32:
             _mpsim.cpu_freq(sysclk)
         f = _mpsim.cpu_freq()
         return (f, f, f // 4, f // 2)
+
+
+# `from machine import *` takes the lazy names too.
+__all__ = [n for n in globals() if n[:1] != "_"] + list(_LAZY)
