@@ -439,7 +439,9 @@ fn exec_mode(
     single: bool,
 ) -> Result<(), PyBaseExceptionRef> {
     let mode = if single { Mode::Single } else { Mode::Exec };
-    let code = compile(vm, &prog.source, mode, &prog.name)?;
+    // The program comes from the flash or the console: compiling it is the firmware's work, not
+    // the script's heap (a script's own exec/eval/compile count, as on the board).
+    let code = heap::untracked(|| compile(vm, &prog.source, mode, &prog.name))?;
     let _ = scope
         .globals
         .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);
@@ -466,13 +468,11 @@ pub(crate) fn compile(
     use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
     // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
     // for the board that is a syntax error like any other.
-    let compiled = heap::untracked(|| {
-        quiet_panics(|| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default())
-                    .map(|code| vm.ctx.new_code(code))
-            }))
-        })
+    let compiled = quiet_panics(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default())
+                .map(|code| vm.ctx.new_code(code))
+        }))
     });
     let err = match compiled {
         Ok(Ok(code)) => return Ok(code),

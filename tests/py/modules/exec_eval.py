@@ -59,3 +59,11 @@ except SyntaxError as e:
     print(type(e).__name__, e.filename, e.lineno)
 import os
 os.remove("bad_mod.py")
+
+# Compiling is the script's own work: it takes the board's heap, like any allocation.
+try:
+    exec("x = 1\n" * 3000)
+    print("compiled 3000 lines")
+except MemoryError:
+    print("MemoryError")
+print(eval("2 + 2"))
