@@ -1317,7 +1317,7 @@ mod _mpsim {
 }
 
 /// Stands in for the interpreter's `_ast`, which it imports while it starts (building its hundred-odd
-/// node classes: a sixth of start-up). MicroPython has no `ast`; nothing on the board uses it, and
+/// node classes: 1-2 ms of every start). MicroPython has no `ast`; nothing on the board uses it, and
 /// `compile` is ours (see [`crate::interp::compile`]), so an empty module takes its place.
 #[rustpython_vm::pymodule(name = "_ast")]
 mod ast_stand_in {}

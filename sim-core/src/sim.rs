@@ -442,8 +442,8 @@ struct Prewarmed {
 static PREWARMED: Mutex<Option<Prewarmed>> = Mutex::new(None);
 
 /// Starts the next board's `sim` thread now, so that its interpreter is built while the caller
-/// still reads arguments and checks the flash (a third of start-up overlapped). The next
-/// [`spawn`] runs its board on that thread; without one the thread waits, costing nothing.
+/// still reads arguments and checks the flash. The next [`spawn`] runs its board on that thread;
+/// without one the thread waits, costing nothing.
 pub fn prewarm() {
     let Ok(mut slot) = PREWARMED.lock() else {
         return;
