@@ -180,27 +180,13 @@ impl Ssd1306 {
         self.ram[p * COLS + c] = b;
         match self.mode {
             Mode::Horizontal => {
-                if self.col >= self.cols.1 {
-                    self.col = self.cols.0;
-                    self.page = if self.page >= self.pages.1 {
-                        self.pages.0
-                    } else {
-                        self.page + 1
-                    };
-                } else {
-                    self.col += 1;
+                if advance(&mut self.col, self.cols) {
+                    advance(&mut self.page, self.pages);
                 }
             }
             Mode::Vertical => {
-                if self.page >= self.pages.1 {
-                    self.page = self.pages.0;
-                    self.col = if self.col >= self.cols.1 {
-                        self.cols.0
-                    } else {
-                        self.col + 1
-                    };
-                } else {
-                    self.page += 1;
+                if advance(&mut self.page, self.pages) {
+                    advance(&mut self.col, self.cols);
                 }
             }
             Mode::Page => self.col = (self.col + 1) & 0x7F,
@@ -235,6 +221,17 @@ impl Ssd1306 {
             }
         }
         out
+    }
+}
+
+/// Steps an address through its window `lo..=hi`; says whether it wrapped back to `lo`.
+fn advance(v: &mut u8, (lo, hi): (u8, u8)) -> bool {
+    if *v >= hi {
+        *v = lo;
+        true
+    } else {
+        *v += 1;
+        false
     }
 }
 
