@@ -594,7 +594,7 @@ fn webrepl_with_a_python_websocket_client() {
          console: print(6*7)|42|>>> \n\
          put/get byte-exact: True 300000\n\
          get missing: b'WB\\x01\\x00'\n\
-         version: (1, 24, 1)\n\
+         version: (1, 28, 0)\n\
          on the flash: True\n\
          second client: closed\n\
          first client: True\n\
@@ -946,7 +946,7 @@ fn webrepl_with_a_rust_client() {
     assert_eq!(binary(&mut ws), b"WB\x00\x00");
     assert!(got == data, "the file came back different");
     ws.send(Message::binary(wa(3, 0, b""))).unwrap();
-    assert_eq!(binary(&mut ws), [1, 24, 1]);
+    assert_eq!(binary(&mut ws), [1, 28, 0]);
     // A second client: the handshake completes, then the board closes it.
     let mut second = ws_connect(port);
     assert!(closed(&mut second));

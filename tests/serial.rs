@@ -368,7 +368,7 @@ print(repr(chat(b"\r\x02", b">>> ")))
             r"b'R\x01\x00\x04\x01'",
             r"b'\x04paste\r\n\x04\x04>'",
             r"b'OK\r\nMPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>'",
-            "b'\\r\\nMicroPython v1.24.1 on 2024-11-29; ESP module with ESP8266\\r\\nType \"help()\" for more information.\\r\\n>>> '",
+            "b'\\r\\nMicroPython v1.28.0 on 2026-04-06; ESP module with ESP8266\\r\\nType \"help()\" for more information.\\r\\n>>> '",
         ],
         "{}",
         String::from_utf8_lossy(&o.stderr)
@@ -426,7 +426,7 @@ c = pexpect.spawn("/bin/sh", ["-c", 'stty -onlcr && exec "$0" -m serial.tools.mi
                               sys.executable, sys.argv[1]], timeout=20)
 c.expect_exact("--- Quit: Ctrl+]")
 c.send("\x02")
-c.expect_exact("MicroPython v1.24.1 on 2024-11-29; ESP module with ESP8266\r\n"
+c.expect_exact("MicroPython v1.28.0 on 2026-04-06; ESP module with ESP8266\r\n"
                "Type \"help()\" for more information.\r\n>>> ")
 c.send("1+1\r")
 c.expect_exact("1+1\r\n2\r\n>>> ")
@@ -459,7 +459,7 @@ c.expect_exact("KeyboardInterrupt: \r\n>>> ")
 c.send("open('main.py', 'w').write('print(\"main ran\")')\r")
 c.expect_exact(">>> ")
 c.send("\x04")
-c.expect_exact("MPY: soft reboot\r\nmain ran\r\nMicroPython v1.24.1")
+c.expect_exact("MPY: soft reboot\r\nmain ran\r\nMicroPython v1.28.0")
 c.expect_exact(">>> ")
 c.send("\x1d")
 c.expect(pexpect.EOF)

@@ -50,7 +50,7 @@ pub struct BoardSpec {
     pub mcu: String,
     /// `sys.platform` and `os.uname().sysname`.
     pub platform: String,
-    /// The MicroPython release the board claims to run (`v1.24.1`).
+    /// The MicroPython release the board claims to run (`v1.28.0`).
     pub micropython_version: String,
     /// Build date printed in the banner (YYYY-MM-DD).
     pub build_date: String,
@@ -668,7 +668,7 @@ mod tests {
         assert_eq!(b.names_of(16).collect::<Vec<_>>(), ["D0"]);
         assert!(b.leds.iter().any(|l| l.pin == 2 && l.active_low));
         assert_eq!(b.machine_string(), "ESP module with ESP8266");
-        assert_eq!(b.version_tuple(), (1, 24, 1));
+        assert_eq!(b.version_tuple(), (1, 28, 0));
     }
 
     #[test]

@@ -471,7 +471,7 @@ pub(crate) fn compile(
     let compiled = quiet_panics(|| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default())
-                .map(|code| vm.ctx.new_code(code))
+                .map(|code| PyCode::new_ref_from_bytecode(vm, code))
         }))
     });
     let err = match compiled {

@@ -12,7 +12,9 @@ mod _mpsim {
     use rustpython_vm::compiler::Mode;
     use rustpython_vm::function::{ArgBytesLike, ArgMapping, FuncArgs, OptionalArg};
     use rustpython_vm::scope::Scope;
-    use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, TryFromObject, VirtualMachine};
+    use rustpython_vm::{
+        AsObject, PyObjectRef, PyPayload, PyRef, PyResult, TryFromObject, VirtualMachine, pyclass,
+    };
 
     fn no_state(vm: &VirtualMachine) -> PyBaseExceptionRef {
         vm.new_runtime_error("board not running")
@@ -1051,20 +1053,36 @@ mod _mpsim {
         run_source(source, globals, locals, Mode::Eval, vm)
     }
 
-    /// Compiles a regular expression; returns a handle for `re_exec`. Flags: 1 = IGNORECASE, 2 = MULTILINE.
+    /// A compiled expression. The script's `re` object owns it, so each pattern keeps its own
+    /// engine however many others are compiled after it.
+    #[pyattr]
+    #[pyclass(name = "Regex")]
+    #[derive(Debug, PyPayload)]
+    struct Regex {
+        re: regex::bytes::Regex,
+    }
+
+    #[pyclass]
+    impl Regex {}
+
+    /// Compiles a regular expression for `re_exec`. Flags: 1 = IGNORECASE, 2 = MULTILINE.
     #[pyfunction]
-    fn re_compile(pattern: PyUtf8StrRef, flags: u32, vm: &VirtualMachine) -> PyResult<usize> {
-        let pat = pattern.as_str().to_owned();
-        if let Some(i) = state(vm, |s| {
+    fn re_compile(pattern: PyUtf8StrRef, flags: u32, vm: &VirtualMachine) -> PyResult<Regex> {
+        let pat = pattern.as_str();
+        // Recently compiled patterns are kept (engines are cheap to clone), so a loop calling
+        // `re.match(PATTERN, …)` does not build the engine every time.
+        let cached = state(vm, |s| {
             s.regexes
                 .iter()
-                .position(|(p, f, _)| *p == pat && *f == flags)
-        })? {
-            return Ok(i);
+                .find(|(p, f, _)| p == pat && *f == flags)
+                .map(|(_, _, re)| re.clone())
+        })?;
+        if let Some(re) = cached {
+            return Ok(Regex { re });
         }
         // The engine's tables are the simulator's, not the board's: keep them off the heap budget.
         let re = heap::untracked(|| {
-            regex::bytes::RegexBuilder::new(&pat)
+            regex::bytes::RegexBuilder::new(pat)
                 .case_insensitive(flags & 1 != 0)
                 .multi_line(flags & 2 != 0)
                 .unicode(false)
@@ -1078,29 +1096,29 @@ mod _mpsim {
             };
             vm.new_value_error(msg)
         })?;
-        state(vm, |s| {
-            if s.regexes.len() >= 256 {
-                s.regexes.remove(0);
-            }
-            s.regexes.push((pat, flags, re));
-            s.regexes.len() - 1
-        })
+        let keep = re.clone();
+        heap::untracked(|| {
+            state(vm, |s| {
+                if s.regexes.len() >= 32 {
+                    s.regexes.remove(0);
+                }
+                s.regexes.push((pat.to_owned(), flags, keep));
+            })
+        })?;
+        Ok(Regex { re })
     }
 
     /// Number of groups (without group 0) of a compiled expression.
     #[pyfunction]
-    fn re_groups(handle: usize, vm: &VirtualMachine) -> PyResult<usize> {
-        state(vm, |s| {
-            s.regexes.get(handle).map(|r| r.2.captures_len() - 1)
-        })?
-        .ok_or_else(|| vm.new_value_error("bad regex handle"))
+    fn re_groups(re: PyRef<Regex>) -> usize {
+        re.re.captures_len() - 1
     }
 
     /// Searches `data[pos:]` (anchored at `pos` when `anchored`); returns the group spans
     /// (-1, -1 for groups that did not take part) or None.
     #[pyfunction]
     fn re_exec(
-        handle: usize,
+        re: PyRef<Regex>,
         data: ArgBytesLike,
         pos: usize,
         anchored: bool,
@@ -1108,23 +1126,21 @@ mod _mpsim {
     ) -> PyResult<PyObjectRef> {
         let buf = data.borrow_buf();
         let pos = pos.min(buf.len());
-        let found = state(vm, |s| {
-            let re = &s.regexes.get(handle)?.2;
-            let caps = re.captures_at(&buf, pos)?;
+        let found = re.re.captures_at(&buf, pos).and_then(|caps| {
             let m0 = caps.get(0)?;
             if anchored && m0.start() != pos {
-                return Some(None);
+                return None;
             }
-            Some(Some(
+            Some(
                 (0..caps.len())
                     .map(|i| {
                         caps.get(i)
                             .map_or((-1, -1), |m| (m.start() as i64, m.end() as i64))
                     })
                     .collect::<Vec<_>>(),
-            ))
-        })?;
-        Ok(match found.flatten() {
+            )
+        });
+        Ok(match found {
             None => vm.ctx.none(),
             Some(spans) => vm
                 .ctx

@@ -130,12 +130,13 @@ pub fn needs_continuation(src: &str) -> bool {
 /// Open brackets, an unclosed triple quote or a trailing backslash: the source cannot end here.
 fn unclosed(src: &str) -> bool {
     let mut depth: i32 = 0;
-    let mut in_triple: Option<&str> = None;
+    // Bytes, not `str` slices: `i` steps through multi-byte characters one byte at a time.
+    let mut in_triple: Option<&[u8]> = None;
     let mut i = 0;
     let b = src.as_bytes();
     while i < b.len() {
         if let Some(q) = in_triple {
-            if src[i..].starts_with(q) {
+            if b[i..].starts_with(q) {
                 in_triple = None;
                 i += 3;
             } else {
@@ -150,8 +151,8 @@ fn unclosed(src: &str) -> bool {
                 }
             }
             q @ (b'"' | b'\'') => {
-                let triple = if q == b'"' { "\"\"\"" } else { "'''" };
-                if src[i..].starts_with(triple) {
+                let triple: &[u8] = if q == b'"' { b"\"\"\"" } else { b"'''" };
+                if b[i..].starts_with(triple) {
                     in_triple = Some(triple);
                     i += 3;
                     continue;
@@ -836,7 +837,7 @@ mod tests {
     }
 
     fn repl() -> Repl {
-        let mut r = Repl::new("MicroPython v1.24.1 on 2024-11-29; ESP module with ESP8266".into());
+        let mut r = Repl::new("MicroPython v1.28.0 on 2026-04-06; ESP module with ESP8266".into());
         r.start();
         r
     }
@@ -848,6 +849,20 @@ mod tests {
         assert_eq!(out, b"1+1\r\n");
         assert_eq!(acts, [Action::Exec("1+1\n".into(), ExecKind::Single)]);
         assert_eq!(r.after_exec(ExecKind::Single, b""), b">>> ");
+    }
+
+    /// Issue 15: a non-ASCII character right after an opening triple quote panicked the board
+    /// ("byte index 8 is not a char boundary").
+    #[test]
+    fn non_ascii_after_a_triple_quote_continues_the_line() {
+        let mut r = repl();
+        let (out, acts) = feed(&mut r, "s = \"\"\"é\r".as_bytes());
+        assert!(acts.is_empty(), "{acts:?}");
+        assert!(out.ends_with(b"... "), "{}", String::from_utf8_lossy(&out));
+        let (_, acts) = feed(&mut r, "ü\"\"\"\r".as_bytes());
+        assert_eq!(acts, [Action::Exec("s = \"\"\"é\nü\"\"\"\n".into(), ExecKind::Single)]);
+        assert!(needs_continuation("'''é"));
+        assert!(!needs_continuation("x = 'é' + \"ü\""));
     }
 
     #[test]
@@ -897,7 +912,7 @@ mod tests {
         let (out, _) = feed(&mut r, b"abc\x03");
         assert_eq!(out, b"abc\r\n>>> ");
         let (out, _) = feed(&mut r, b"\x02");
-        assert!(out.starts_with(b"\r\nMicroPython v1.24.1"));
+        assert!(out.starts_with(b"\r\nMicroPython v1.28.0"));
         assert!(out.ends_with(b"Type \"help()\" for more information.\r\n>>> "));
         let (out, acts) = feed(&mut r, b"\x04");
         assert_eq!(out, b"\r\n");
