@@ -53,7 +53,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A throw-away flash, so the suite's files never touch the board's own image.
+# A throw-away flash, so the suite's files never touch the board's own image. Some tests need
+# unittest on the board (MicroPython's docs: `mpremote mip install unittest`); micropython-lib's
+# from PyPI (its sdist, checked against its digest) goes to /lib as mip would put it.
+ut_url=https://files.pythonhosted.org/packages/45/3f/b9e333ed1f402f11bf83f730c72f3131dae203c9d0cb3d536ee022282544/micropython-unittest-0.4.tar.gz
+ut_sum=83b4a65c44b2f6382bc3dd8fbbe002b5679dbfc3744b99eaa59802e6fd14cf67
+curl -fsSL -o "$work/ut.tgz" "$ut_url"
+echo "$ut_sum  $work/ut.tgz" | sha256sum -c --quiet
+tar -xzf "$work/ut.tgz" -C "$work" --strip-components=1 micropython-unittest-0.4/unittest.py
+"$mpsim" fs --board "$board" --flash "$work/flash.img" mkdir /lib >/dev/null 2>&1 || true
+"$mpsim" fs --board "$board" --flash "$work/flash.img" put "$work/unittest.py" /lib/unittest.py >/dev/null
 "$mpsim" serve --board "$board" --flash "$work/flash.img" --tty "$tty" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 100); do [[ -e "$tty" ]] && break; sleep 0.1; done

@@ -34,6 +34,24 @@ pub enum SpecError {
     },
 }
 
+/// How a firmware stores a float.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FloatRepr {
+    /// IEEE binary32, the usual single-precision port.
+    #[default]
+    Single,
+    /// binary32 with the two lowest mantissa bits dropped, as MicroPython's object
+    /// representation C packs a float into a pointer-sized word (the ESP8266's).
+    Single30,
+    /// IEEE binary64 (the unix port; no board mpsim models).
+    Double,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// One board as its data files describe it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +141,13 @@ pub struct BoardSpec {
     /// The Wi-Fi radio and IP stack, if the board has one.
     #[serde(default)]
     pub network: Option<NetworkSpec>,
+    /// How the firmware keeps floats (`MICROPY_FLOAT_IMPL` and `MICROPY_OBJ_REPR`).
+    #[serde(default)]
+    pub float: FloatRepr,
+    /// Whether the firmware has complex numbers (`MICROPY_PY_BUILTINS_COMPLEX`): without them
+    /// `complex` is undefined and `1j` is a SyntaxError.
+    #[serde(default = "yes")]
+    pub complex: bool,
     /// Where the flash volume is mounted (`/` on most ports, `/flash` on the Pyboard, which also
     /// starts there and puts `/flash` and `/flash/lib` on `sys.path`).
     #[serde(default = "root_mount")]

@@ -31,6 +31,8 @@ class _BuiltinLoader:
     @staticmethod
     def exec_module(module):
         _mpsim.untracked(_imp.exec_builtin, module)
+        if module.__name__ in ("math", "cmath"):
+            _mpsim.round_math(module)
 
 
 class _AliasLoader:
@@ -51,6 +53,9 @@ class _Finder:
             spec = ModuleSpec(name, _FrozenLoader, origin="frozen", is_package=_imp.is_frozen_package(name))
             return spec
         if _imp.is_builtin(name):
+            if name == "cmath" and not _info["complex"]:
+                # A firmware without complex numbers has no cmath either.
+                raise ImportError("no module named 'cmath'")
             return ModuleSpec(name, _BuiltinLoader, origin="built-in")
         if name[:1] == "u" and "." not in name:
             base = name[1:]

@@ -143,7 +143,7 @@ def print_exception(exc, file=None):
             if type(exc).__name__ == "IndentationError":
                 w("IndentationError: %s\n" % (exc.args[0] if exc.args else "unexpected indent"))
             else:
-                w("SyntaxError: invalid syntax\n")
+                w("SyntaxError: %s\n" % (exc.args[0] if exc.args else "invalid syntax"))
             return
     while tb is not None:
         co = tb.tb_frame.f_code

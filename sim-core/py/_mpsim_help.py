@@ -42,12 +42,15 @@ def modules():
     import _mpsim_net
     platform = _mpsim.board_info()["platform"]
     radio = _mpsim_net.spec() is not None
+    complex_ = _mpsim.board_info()["complex"]
     names = set()
     for n in list(_mpsim.frozen_names()) + list(sys.builtin_module_names):
         top = n.split(".")[0]
         if top[:1] == "_" or top in _HIDDEN or top.startswith("encodings"):
             continue
         if platform not in _PLATFORM_ONLY.get(top, (platform,)) or (top in _RADIO_ONLY and not radio):
+            continue
+        if top == "cmath" and not complex_:
             continue
         names.add(n.replace(".", "/"))
     names.add("__main__")

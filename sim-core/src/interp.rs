@@ -84,6 +84,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .init_hook(move |vm| {
             vm.set_user_signal_channel(rx);
             micropython_bytes_mod(vm);
+            crate::float32::install(vm);
         })
         .build();
     (interp, tx)
@@ -158,6 +159,11 @@ fn boot_and_run(
     scope: &rustpython_vm::scope::Scope,
 ) -> EndReason {
     {
+        let (float, complex) = with_state(|s| (s.board.spec.float, s.board.spec.complex))
+            .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
+        if let Err(e) = crate::float32::configure(vm, float, complex) {
+            return EndReason::Crashed(format!("board firmware failed to start: {e:?}"));
+        }
         if let Err(e) = vm.import("_mpsim_boot", 0) {
             // Stopped (Ctrl-C in the terminal, SIGTERM) while the firmware was starting.
             if let Some(Some(reason)) = with_state(|s| s.stop.clone()) {
@@ -172,6 +178,15 @@ fn boot_and_run(
                 "board firmware failed to start: {}: {msg}",
                 e.class().name()
             ));
+        }
+        // `import __main__` gives the program's module (unittest.main() looks there).
+        // Its dict is the program's globals, which keep only the names the firmware puts there.
+        let main_module = vm.new_module("__main__", vm.ctx.new_dict(), None);
+        let _ = main_module
+            .as_object()
+            .set_dict(Some(scope.globals.clone()));
+        if let Ok(modules) = vm.sys_module.get_attr("modules", vm) {
+            let _ = modules.set_item("__main__", main_module.into(), vm);
         }
         let from_flash = |name: &str| {
             with_state(|s| {
@@ -207,6 +222,9 @@ fn boot_and_run(
             }
         })
         .unwrap_or(i64::MAX);
+        // The firmware's heap is empty of the interpreter's start-up garbage: collect it before
+        // measuring, so that a script's first gc.collect() does not free memory it never held.
+        heap::untracked(|| vm.state.gc.collect_force(2));
         heap::start_budget(size);
         shared.running.store(true, Ordering::Release);
         let mut failed = false;
@@ -466,12 +484,39 @@ pub(crate) fn compile(
     use rustpython_vm::compiler::CompileError;
     use rustpython_vm::compiler::codegen::error::CodegenErrorType;
     use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
+    let rewritten;
+    let source = match crate::grammar::check(source, mode, crate::float32::has_complex()) {
+        crate::grammar::Verdict::Same => source,
+        crate::grammar::Verdict::Rewritten(s) => {
+            rewritten = s;
+            rewritten.as_str()
+        }
+        crate::grammar::Verdict::Refused { offset, message } => {
+            let before = source.get(..offset).unwrap_or(source);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Err(syntax_error(
+                vm,
+                vm.ctx.exceptions.syntax_error,
+                message,
+                source,
+                filename,
+                (line, column),
+            ));
+        }
+    };
     // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
     // for the board that is a syntax error like any other.
     let compiled = quiet_panics(|| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default())
-                .map(|code| PyCode::new_ref_from_bytecode(vm, code))
+            rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default()).map(
+                |mut code| {
+                    round_constants(&mut code);
+                    let code = PyCode::new_ref_from_bytecode(vm, code);
+                    crate::quicken::keep_float_ops_on_slots(&code);
+                    code
+                },
+            )
         }))
     });
     let err = match compiled {
@@ -496,7 +541,26 @@ pub(crate) fn compile(
         },
         _ => (vm.ctx.exceptions.syntax_error, "invalid syntax"),
     };
-    let exc = vm.new_exception_msg(kind.to_owned(), msg.into());
+    Err(syntax_error(
+        vm,
+        kind,
+        msg,
+        source,
+        filename,
+        (line, column),
+    ))
+}
+
+/// A SyntaxError (or IndentationError) with the attributes tracebacks print.
+fn syntax_error(
+    vm: &VirtualMachine,
+    kind: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
+    msg: &str,
+    source: &str,
+    filename: &str,
+    (line, column): (usize, usize),
+) -> PyBaseExceptionRef {
+    let exc = vm.new_exception_msg(kind.to_owned(), msg.to_owned().into());
     let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
     let attrs: [(&str, PyObjectRef); 4] = [
         ("filename", vm.ctx.new_str(filename).into()),
@@ -507,7 +571,31 @@ pub(crate) fn compile(
     for (name, value) in attrs {
         let _ = exc.as_object().set_attr(name, value, vm);
     }
-    Err(exc)
+    exc
+}
+
+/// Float literals become the values the board's compiler makes of them (see float32.rs).
+fn round_constants(code: &mut rustpython_vm::bytecode::CodeObject) {
+    for c in code.constants.iter_mut() {
+        round_constant(c);
+    }
+}
+
+fn round_constant(c: &mut rustpython_vm::bytecode::ConstantData) {
+    use rustpython_vm::bytecode::ConstantData;
+    match c {
+        ConstantData::Float { value } => *value = crate::float32::round(*value),
+        ConstantData::Complex { value } => {
+            value.re = crate::float32::round(value.re);
+            value.im = crate::float32::round(value.im);
+        }
+        ConstantData::Tuple { elements } | ConstantData::Frozenset { elements } => {
+            elements.iter_mut().for_each(round_constant);
+        }
+        ConstantData::Slice { elements } => elements.iter_mut().for_each(round_constant),
+        ConstantData::Code { code } => round_constants(code),
+        _ => {}
+    }
 }
 
 /// After the program returns, the board keeps running its timers and IRQs until `--for` passes.

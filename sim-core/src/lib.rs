@@ -2,11 +2,14 @@
 //! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
 
 pub mod clock;
+mod float32;
+mod grammar;
 pub mod heap;
 mod interp;
 mod native;
 pub mod net;
 pub mod pty;
+mod quicken;
 pub mod radio;
 pub mod repl;
 pub mod sim;

@@ -149,6 +149,7 @@ mod _mpsim {
         let leds: Vec<i64> = spec.leds.iter().map(|l| i64::from(l.pin)).collect();
         set("led_pins", ints(&leds))?;
         set("machine", vm.ctx.new_str(spec.machine_string()).into())?;
+        set("complex", vm.ctx.new_bool(spec.complex).into())?;
         set("banner", vm.ctx.new_str(spec.banner()).into())?;
         set(
             "version",
@@ -932,6 +933,12 @@ mod _mpsim {
             state(vm, |s| s.cpu_freq = f)?;
         }
         state(vm, |s| s.cpu_freq)
+    }
+
+    /// Makes a freshly imported `math` (or `cmath`) compute and return the board's floats.
+    #[pyfunction]
+    fn round_math(module: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        heap::untracked(|| crate::float32::round_math(vm, &module))
     }
 
     /// Calls `f(*args)` with the heap accounting off (imports of frozen modules live in ROM).

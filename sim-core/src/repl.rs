@@ -860,7 +860,13 @@ mod tests {
         assert!(acts.is_empty(), "{acts:?}");
         assert!(out.ends_with(b"... "), "{}", String::from_utf8_lossy(&out));
         let (_, acts) = feed(&mut r, "ü\"\"\"\r".as_bytes());
-        assert_eq!(acts, [Action::Exec("s = \"\"\"é\nü\"\"\"\n".into(), ExecKind::Single)]);
+        assert_eq!(
+            acts,
+            [Action::Exec(
+                "s = \"\"\"é\nü\"\"\"\n".into(),
+                ExecKind::Single
+            )]
+        );
         assert!(needs_continuation("'''é"));
         assert!(!needs_continuation("x = 'é' + \"ü\""));
     }

@@ -1,0 +1,31 @@
+# Issue 15: what MicroPython's compiler refuses is a SyntaxError on mpsim too, and what it knows
+# without an import (const, the micropython code emitters) works without one.
+for src in (
+    "match x:\n case 1:\n  pass",
+    "try:\n pass\nexcept* ValueError:\n pass",
+    "type X = int",
+    "def f[T](x):\n pass",
+    "class C[T]:\n pass",
+    "def f(a, /, b):\n pass",
+    "@(lambda f: f)\ndef g():\n pass",
+    "s = {1, 2, 3}",
+    "match = case = type = 1",
+    "@micropython.native\ndef f():\n return 1",
+    "X = const(3)\nprint(X * 2)",
+):
+    try:
+        exec(src, {})
+        print("ok")
+    except SyntaxError as e:
+        print("SyntaxError:", e.args[0])
+
+
+@micropython.viper
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+LIMIT = const(10)
+print(add(2, 3), LIMIT)
+import __main__
+print(__main__.add is add, __main__.LIMIT)
