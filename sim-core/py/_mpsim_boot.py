@@ -308,6 +308,16 @@ def _input(prompt=None):
     return out.decode("utf-8", "replace")
 
 
+def _extend(self, iterable):
+    # The board asks for the room first; a sized iterable far beyond the heap is MemoryError.
+    if type(iterable) in (range, list, tuple, bytes, bytearray, str, dict, set):
+        _mpsim.list_room(len(self) + len(iterable))
+    return self._mpsim_extend(iterable)
+
+
+_mpsim.guard_list_extend(_extend)
+del _extend
+
 import builtins
 
 builtins.input = _input

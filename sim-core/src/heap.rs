@@ -174,6 +174,16 @@ pub fn used() -> i64 {
     (live() - BASE.load(Ordering::Relaxed)).max(0)
 }
 
+/// Bytes the script may still allocate in one block before it passes its heap (i64::MAX when no
+/// budget is enforced). Big blocks count byte for byte, so this is a size a request can be held to.
+pub fn room() -> i64 {
+    let limit = LIMIT.load(Ordering::Relaxed);
+    if limit == i64::MAX {
+        return i64::MAX;
+    }
+    limit.saturating_sub(live()).max(0)
+}
+
 /// The heap size being enforced, in weighted bytes.
 pub fn size() -> i64 {
     SIZE.load(Ordering::Relaxed)

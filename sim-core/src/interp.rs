@@ -85,6 +85,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             vm.set_user_signal_channel(rx);
             micropython_bytes_mod(vm);
             crate::float32::install(vm);
+            crate::memguard::install(vm);
         })
         .build();
     (interp, tx)

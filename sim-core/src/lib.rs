@@ -6,6 +6,7 @@ mod float32;
 mod grammar;
 pub mod heap;
 mod interp;
+mod memguard;
 mod native;
 pub mod net;
 pub mod pty;

@@ -935,6 +935,29 @@ mod _mpsim {
         state(vm, |s| s.cpu_freq)
     }
 
+    /// MemoryError unless a list can grow by `n` items within the heap.
+    #[pyfunction]
+    fn list_room(n: usize, vm: &VirtualMachine) -> PyResult<()> {
+        crate::memguard::list_room(n, vm)
+    }
+
+    /// Puts the board's `list.extend` (`f(self, iterable)`, which checks the size of a sized
+    /// iterable first) in the list type; the interpreter's own stays as `_mpsim_extend`.
+    #[pyfunction]
+    fn guard_list_extend(f: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+        let list = vm.ctx.types.list_type;
+        let extend = vm.ctx.intern_str("extend");
+        let keep = vm.ctx.intern_str("_mpsim_extend");
+        if list.attributes.contains(keep) {
+            return Ok(());
+        }
+        if let Some(original) = list.attributes.get(extend) {
+            list.set_attr(keep, original);
+            list.set_attr(extend, f);
+        }
+        Ok(())
+    }
+
     /// Makes a freshly imported `math` (or `cmath`) compute and return the board's floats.
     #[pyfunction]
     fn round_math(module: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {

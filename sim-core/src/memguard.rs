@@ -1,0 +1,197 @@
+//! A request the board's heap cannot hold raises MemoryError before the host is asked for it.
+//!
+//! The counting allocator (heap.rs) can only notice a request as it is made, and refusing it
+//! there would abort the process. The operations that make one block of a size the script
+//! chooses — repeating a sequence (`[0] * n`, `b"x" * n`, `s *= n`), `bytearray(n)`, `bytes(n)`,
+//! and building a list from a sized iterable (`list(range(n))`) — are checked here first, with
+//! the firmware's message.
+
+use crate::heap;
+use rustpython_vm::builtins::{PyInt, PyTypeRef};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::protocol::PySequence;
+use rustpython_vm::{PyObject, PyResult, VirtualMachine};
+use std::sync::OnceLock;
+
+type RepeatFn = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
+type NewFn = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
+type InitFn = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
+
+/// MemoryError unless `bytes` more fit in the heap.
+fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
+    let room = u128::try_from(heap::room()).unwrap_or(0);
+    if bytes > room {
+        return Err(vm.new_memory_error(format!(
+            "memory allocation failed, allocating {bytes} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// Host bytes per item of the sequence types.
+fn item_size(obj: &PyObject, vm: &VirtualMachine) -> u128 {
+    let t = obj.class();
+    if t.fast_issubclass(vm.ctx.types.list_type) || t.fast_issubclass(vm.ctx.types.tuple_type) {
+        8
+    } else {
+        1
+    }
+}
+
+fn check_repeat(seq: &PySequence<'_>, n: isize, vm: &VirtualMachine) -> PyResult<()> {
+    if n <= 1 {
+        return Ok(());
+    }
+    let len = seq.obj.length(vm)?;
+    let bytes = (len as u128) * (n as u128) * item_size(seq.obj, vm);
+    fits(bytes, vm)
+}
+
+macro_rules! guarded_repeat {
+    ($name:ident, $orig:ident) => {
+        static $orig: OnceLock<Option<RepeatFn>> = OnceLock::new();
+        fn $name(seq: PySequence<'_>, n: isize, vm: &VirtualMachine) -> PyResult {
+            check_repeat(&seq, n, vm)?;
+            match $orig.get().copied().flatten() {
+                Some(f) => f(seq, n, vm),
+                None => Ok(vm.ctx.not_implemented()),
+            }
+        }
+    };
+}
+
+guarded_repeat!(list_repeat, LIST_REPEAT);
+guarded_repeat!(list_irepeat, LIST_IREPEAT);
+guarded_repeat!(tuple_repeat, TUPLE_REPEAT);
+guarded_repeat!(str_repeat, STR_REPEAT);
+guarded_repeat!(bytes_repeat, BYTES_REPEAT);
+guarded_repeat!(bytearray_repeat, BYTEARRAY_REPEAT);
+guarded_repeat!(bytearray_irepeat, BYTEARRAY_IREPEAT);
+
+/// The size an int argument asks for, if it is one.
+fn int_arg(args: &FuncArgs) -> Option<u128> {
+    match args.args.as_slice() {
+        [n] => n
+            .downcast_ref::<PyInt>()
+            .and_then(|i| u128::try_from(i.as_bigint()).ok()),
+        _ => None,
+    }
+}
+
+/// The length a sized iterable (range, list, tuple, …) will have, if it says.
+fn sized_arg(args: &FuncArgs, vm: &VirtualMachine) -> Option<u128> {
+    match args.args.as_slice() {
+        [it] if it.downcast_ref::<PyInt>().is_none() => {
+            it.length_opt(vm).and_then(Result::ok).map(|n| n as u128)
+        }
+        _ => None,
+    }
+}
+
+static BYTES_NEW: OnceLock<Option<NewFn>> = OnceLock::new();
+fn bytes_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    if let Some(n) = int_arg(&args) {
+        fits(n, vm)?;
+    }
+    match BYTES_NEW.get().copied().flatten() {
+        Some(f) => f(cls, args, vm),
+        None => Err(vm.new_type_error("bytes() unavailable")),
+    }
+}
+
+static BYTEARRAY_INIT: OnceLock<Option<InitFn>> = OnceLock::new();
+fn bytearray_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    if let Some(n) = int_arg(&args) {
+        fits(n, vm)?;
+    }
+    match BYTEARRAY_INIT.get().copied().flatten() {
+        Some(f) => f(zelf, args, vm),
+        None => Err(vm.new_type_error("bytearray() unavailable")),
+    }
+}
+
+static LIST_INIT: OnceLock<Option<InitFn>> = OnceLock::new();
+fn list_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    if let Some(n) = sized_arg(&args, vm) {
+        fits(n * 8, vm)?;
+    }
+    match LIST_INIT.get().copied().flatten() {
+        Some(f) => f(zelf, args, vm),
+        None => Err(vm.new_type_error("list() unavailable")),
+    }
+}
+
+type VectorCallFn = fn(
+    &PyObject,
+    Vec<rustpython_vm::PyObjectRef>,
+    usize,
+    Option<&[rustpython_vm::PyObjectRef]>,
+    &VirtualMachine,
+) -> PyResult;
+
+/// `list(iterable)` is called through this fast path, which skips the init slot.
+static LIST_VECTORCALL: OnceLock<Option<VectorCallFn>> = OnceLock::new();
+fn list_vectorcall(
+    callable: &PyObject,
+    args: Vec<rustpython_vm::PyObjectRef>,
+    nargs: usize,
+    kwnames: Option<&[rustpython_vm::PyObjectRef]>,
+    vm: &VirtualMachine,
+) -> PyResult {
+    if let [it] = args.as_slice()
+        && nargs == 1
+        && it.downcast_ref::<PyInt>().is_none()
+        && let Some(Ok(n)) = it.length_opt(vm)
+    {
+        fits(n as u128 * 8, vm)?;
+    }
+    match LIST_VECTORCALL.get().copied().flatten() {
+        Some(f) => f(callable, args, nargs, kwnames, vm),
+        None => Err(vm.new_type_error("list() unavailable")),
+    }
+}
+
+/// Whether `n` more list items fit (the board's `list.extend` asks before it grows).
+pub(crate) fn list_room(n: usize, vm: &VirtualMachine) -> PyResult<()> {
+    fits(n as u128 * 8, vm)
+}
+
+/// Installs the checks into the interpreter's types (idempotent: the types are the process's).
+pub(crate) fn install(vm: &VirtualMachine) {
+    let t = &vm.ctx.types;
+    macro_rules! wrap {
+        ($slot:expr, $keep:expr, $f:expr $(,)?) => {
+            let slot = &$slot;
+            if $keep.get_or_init(|| slot.load()).is_some() {
+                slot.store(Some($f));
+            }
+        };
+    }
+    wrap!(&t.list_type.slots.as_sequence.repeat, &LIST_REPEAT, list_repeat);
+    wrap!(&t.list_type.slots.as_sequence.inplace_repeat, &LIST_IREPEAT, list_irepeat);
+    wrap!(&t.tuple_type.slots.as_sequence.repeat, &TUPLE_REPEAT, tuple_repeat);
+    wrap!(&t.str_type.slots.as_sequence.repeat, &STR_REPEAT, str_repeat);
+    wrap!(&t.bytes_type.slots.as_sequence.repeat, &BYTES_REPEAT, bytes_repeat);
+    wrap!(&t.bytearray_type.slots.as_sequence.repeat, &BYTEARRAY_REPEAT, bytearray_repeat);
+    wrap!(
+        &t.bytearray_type.slots.as_sequence.inplace_repeat,
+        &BYTEARRAY_IREPEAT,
+        bytearray_irepeat,
+    );
+    let new = &t.bytes_type.slots.new;
+    if BYTES_NEW.get_or_init(|| new.load()).is_some() {
+        new.store(Some(bytes_new));
+    }
+    let init = &t.bytearray_type.slots.init;
+    if BYTEARRAY_INIT.get_or_init(|| init.load()).is_some() {
+        init.store(Some(bytearray_init));
+    }
+    let vc = &t.list_type.slots.vectorcall;
+    if LIST_VECTORCALL.get_or_init(|| vc.load()).is_some() {
+        vc.store(Some(list_vectorcall));
+    }
+    let init = &t.list_type.slots.init;
+    if LIST_INIT.get_or_init(|| init.load()).is_some() {
+        init.store(Some(list_init));
+    }
+}
