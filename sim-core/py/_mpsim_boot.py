@@ -7,6 +7,11 @@ from _frozen_importlib import ModuleSpec
 _info = _mpsim.board_info()
 
 
+# The interpreter's natives that no board's firmware has: marshal makes code objects from bytes.
+_ABSENT = ("marshal",)
+sys.modules.pop("marshal", None)
+
+
 class _FrozenLoader:
     # Frozen modules live in flash/ROM on a real board: their import does not count against the heap.
     @staticmethod
@@ -53,6 +58,8 @@ class _Finder:
             spec = ModuleSpec(name, _FrozenLoader, origin="frozen", is_package=_imp.is_frozen_package(name))
             return spec
         if _imp.is_builtin(name):
+            if name in _ABSENT:
+                raise ImportError("no module named '%s'" % name)
             if name == "cmath" and not _info["complex"]:
                 # A firmware without complex numbers has no cmath either.
                 raise ImportError("no module named 'cmath'")
@@ -173,7 +180,7 @@ class _TextOut:
         return False
 
     def fileno(self):
-        return 1
+        return self._fd
 
 
 class _BinOut:
@@ -248,12 +255,33 @@ class _TextIn:
         return False
 
     def fileno(self):
-        return 0
+        return self._fd
 
 
-sys.stdout = _TextOut(_BinOut())
-sys.stderr = sys.stdout
-sys.stdin = _TextIn(_BinIn())
+# As the firmware's stdio objects print and name themselves: <io.TextIOWrapper 1>, and their
+# .buffer <io.FileIO 0> (shared/runtime/sys_stdio_mphal.c).
+def _io_repr(self):
+    return "<io.%s %d>" % (type(self).__name__, self._fd)
+
+
+for _c, _n in ((_TextOut, "TextIOWrapper"), (_TextIn, "TextIOWrapper"), (_BinOut, "FileIO"), (_BinIn, "FileIO")):
+    _c.__name__ = _c.__qualname__ = _n
+    _c.__module__ = "builtins"
+    _c.__repr__ = _io_repr
+    _c._fd = 0
+del _c, _n, _io_repr
+
+
+def _stdio(cls, buffer, fd):
+    o = cls(buffer)
+    o._fd = fd
+    return o
+
+
+sys.stdout = _stdio(_TextOut, _BinOut(), 1)
+sys.stderr = _stdio(_TextOut, _BinOut(), 2)
+sys.stdin = _stdio(_TextIn, _BinIn(), 0)
+del _stdio
 sys.__stdout__ = sys.stdout
 sys.__stderr__ = sys.stdout
 sys.__stdin__ = sys.stdin
@@ -317,6 +345,16 @@ def _extend(self, iterable):
 
 _mpsim.guard_list_extend(_extend)
 del _extend
+
+
+def _os_error_str(self):
+    return _mpsim.os_error_text(self)
+
+
+_mpsim.set_os_error_str(_os_error_str)
+del _os_error_str
+_mpsim.seal_code_type()
+_mpsim.trim_builtin_types()
 
 import builtins
 

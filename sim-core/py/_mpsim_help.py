@@ -82,7 +82,7 @@ def help(obj=_NOTHING):
             for c in range(4):
                 i = c * rows + r
                 if i < len(names):
-                    line += names[i].ljust(18) if c < 3 else names[i]
+                    line += ("%-18s" % names[i]) if c < 3 else names[i]
             print(line.rstrip())
         print("Plus any modules on the filesystem")
         return

@@ -167,12 +167,36 @@ pub(crate) fn install(vm: &VirtualMachine) {
             }
         };
     }
-    wrap!(&t.list_type.slots.as_sequence.repeat, &LIST_REPEAT, list_repeat);
-    wrap!(&t.list_type.slots.as_sequence.inplace_repeat, &LIST_IREPEAT, list_irepeat);
-    wrap!(&t.tuple_type.slots.as_sequence.repeat, &TUPLE_REPEAT, tuple_repeat);
-    wrap!(&t.str_type.slots.as_sequence.repeat, &STR_REPEAT, str_repeat);
-    wrap!(&t.bytes_type.slots.as_sequence.repeat, &BYTES_REPEAT, bytes_repeat);
-    wrap!(&t.bytearray_type.slots.as_sequence.repeat, &BYTEARRAY_REPEAT, bytearray_repeat);
+    wrap!(
+        &t.list_type.slots.as_sequence.repeat,
+        &LIST_REPEAT,
+        list_repeat
+    );
+    wrap!(
+        &t.list_type.slots.as_sequence.inplace_repeat,
+        &LIST_IREPEAT,
+        list_irepeat
+    );
+    wrap!(
+        &t.tuple_type.slots.as_sequence.repeat,
+        &TUPLE_REPEAT,
+        tuple_repeat
+    );
+    wrap!(
+        &t.str_type.slots.as_sequence.repeat,
+        &STR_REPEAT,
+        str_repeat
+    );
+    wrap!(
+        &t.bytes_type.slots.as_sequence.repeat,
+        &BYTES_REPEAT,
+        bytes_repeat
+    );
+    wrap!(
+        &t.bytearray_type.slots.as_sequence.repeat,
+        &BYTEARRAY_REPEAT,
+        bytearray_repeat
+    );
     wrap!(
         &t.bytearray_type.slots.as_sequence.inplace_repeat,
         &BYTEARRAY_IREPEAT,

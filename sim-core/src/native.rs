@@ -8,7 +8,7 @@ mod _mpsim {
     use crate::sim::{self, IrqEntry, Reboot, TimerEntry, with_state};
     use crate::{clock::TimeMode, heap};
     use mpsim_board_models::{PinError, PinMode, Pull};
-    use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyUtf8StrRef};
+    use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyStr, PyUtf8StrRef};
     use rustpython_vm::compiler::Mode;
     use rustpython_vm::function::{ArgBytesLike, ArgMapping, FuncArgs, OptionalArg};
     use rustpython_vm::scope::Scope;
@@ -1217,13 +1217,133 @@ mod _mpsim {
     /// `OSError` as MicroPython raises it: `e.errno == n`, `e.args[0] == n`, and `str(e)` is
     /// `[Errno 2] ENOENT` for names in its table, the bare number otherwise.
     pub(crate) fn os_error(vm: &VirtualMachine, errno: i32) -> PyBaseExceptionRef {
-        let mut args = vec![vm.ctx.new_int(errno).into()];
-        if let Some((_, name)) = ERRNO_NAMES.iter().find(|(n, _)| *n == errno) {
-            args.push(vm.ctx.new_str(*name).into());
-        }
+        let args = vec![vm.ctx.new_int(errno).into()];
         let e = vm.new_exception(vm.ctx.exceptions.os_error.to_owned(), args);
         let _ = e.as_object().set_attr("errno", vm.ctx.new_int(errno), vm);
         e
+    }
+
+    /// `str()` of an OSError as the firmware prints it: `OSError(5)` is `[Errno 5] EIO`, and
+    /// `OSError(2, 'x')` is `[Errno 2] ENOENT: x`, for the numbers in its errno table (the exact
+    /// type only, as py/objexcept.c checks); otherwise as any exception.
+    #[pyfunction]
+    fn os_error_text(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+        use rustpython_vm::builtins::{PyBaseException, PyInt};
+        let Some(e) = exc.downcast_ref::<PyBaseException>() else {
+            return exc.repr(vm);
+        };
+        let args = e.args();
+        // The interpreter turns OSError(errno, text) into a subclass (FileNotFoundError …) that
+        // the firmware does not have: those count as OSError; a script's own subclass does not.
+        let class = exc.class();
+        if exc.fast_isinstance(vm.ctx.exceptions.os_error)
+            && !class
+                .slots
+                .flags
+                .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+        {
+            let name = args
+                .first()
+                .and_then(|a| a.downcast_ref::<PyInt>())
+                .and_then(|i| i32::try_from(i.as_bigint()).ok())
+                .and_then(|n| ERRNO_NAMES.iter().find(|(e, _)| *e == n));
+            if let (1..=2, Some((n, name))) = (args.len(), name) {
+                let mut text = format!("[Errno {n}] {name}");
+                if let Some(more) = args.get(1) {
+                    text.push_str(": ");
+                    text.push_str(more.str(vm)?.as_ref());
+                }
+                return Ok(vm.ctx.new_str(text));
+            }
+        }
+        match args.as_slice() {
+            [] => Ok(vm.ctx.new_str("")),
+            [one] => one.str(vm),
+            _ => args.as_object().repr(vm),
+        }
+    }
+
+    /// Code objects as opaque as the firmware's: no bytecode to read or replace and no way to
+    /// make one but compiling source (a doctored code object would reach the interpreter's
+    /// internals). Once per process: the type is shared.
+    #[pyfunction]
+    fn seal_code_type(vm: &VirtualMachine) {
+        let t = vm.ctx.types.code_type;
+        for name in [
+            "replace",
+            "__replace__",
+            "co_code",
+            "_co_code_adaptive",
+            "_varname_from_oparg",
+        ] {
+            t.attributes.remove(vm.ctx.intern_str(name));
+        }
+        fn refuse(
+            _cls: rustpython_vm::builtins::PyTypeRef,
+            _args: FuncArgs,
+            vm: &VirtualMachine,
+        ) -> PyResult {
+            Err(vm.new_type_error("cannot create 'code' instances"))
+        }
+        t.slots.new.store(Some(refuse));
+        t.slots.vectorcall.store(None);
+    }
+
+    /// The built-in types as the firmware has them: `str` without the methods MicroPython's
+    /// lacks (py/objstr.c), and no `__class_getitem__` (no generics). Once per process.
+    #[pyfunction]
+    fn trim_builtin_types(vm: &VirtualMachine) {
+        const STR_ABSENT: &[&str] = &[
+            "capitalize",
+            "casefold",
+            "expandtabs",
+            "format_map",
+            "isalnum",
+            "isascii",
+            "isdecimal",
+            "isidentifier",
+            "isnumeric",
+            "isprintable",
+            "istitle",
+            "ljust",
+            "maketrans",
+            "removeprefix",
+            "removesuffix",
+            "rjust",
+            "swapcase",
+            "title",
+            "translate",
+            "zfill",
+        ];
+        let t = &vm.ctx.types;
+        for name in STR_ABSENT {
+            t.str_type.attributes.remove(vm.ctx.intern_str(*name));
+        }
+        let generic = vm.ctx.intern_str("__class_getitem__");
+        for ty in [
+            t.list_type,
+            t.dict_type,
+            t.tuple_type,
+            t.set_type,
+            t.frozenset_type,
+            t.type_type,
+        ] {
+            ty.attributes.remove(generic);
+        }
+    }
+
+    /// Makes `f` (a Python function calling `os_error_text`) OSError's `__str__`. Once.
+    #[pyfunction]
+    fn set_os_error_str(f: PyObjectRef, vm: &VirtualMachine) {
+        let t = vm.ctx.exceptions.os_error;
+        let name = vm.ctx.intern_str("__str__");
+        if !t.attributes.contains(vm.ctx.intern_str("_mpsim_str")) {
+            t.set_attr(
+                vm.ctx.intern_str("_mpsim_str"),
+                vm.ctx.true_value.clone().into(),
+            );
+            t.set_attr(name, f);
+        }
     }
 
     /// The OSError for errno `n`, for the frozen modules to raise.

@@ -29,8 +29,14 @@ attempt("builtins open", lambda: __import__("builtins").open("/etc/hostname"))
 attempt("compile+exec", lambda: exec(compile("import posix", "x", "exec")))
 attempt("time.sleep host", lambda: __import__("time").__dict__.get("process_time")())
 host = []
+import sys
+
+# The console's own stdio classes are named as the firmware's (io.FileIO): they are not the host's.
+stdio = (type(sys.stdout.buffer), type(sys.stdin.buffer))
 for cls in object.__subclasses__():
     n = cls.__name__
+    if cls in stdio:
+        continue
     # The board's own socket class (module "socket", carried by _mpsim_net under --net) is not
     # the host's (module "_socket").
     if n in ("FileIO", "Popen", "CDLL", "PyDLL", "ScandirIterator", "DirEntry", "_wrap_close") or (

@@ -1,0 +1,31 @@
+# Issue 15: what the firmware has and lacks, as MicroPython prints it.
+import sys, io
+print(str(OSError(5)), OSError(2, "x"), OSError(999), OSError("msg"))
+try:
+    open("/nope")
+except OSError as e:
+    print(e, e.args, e.errno)
+print(sys.stdout, sys.stderr, sys.stdin, sys.stdout.buffer, type(sys.stdout))
+b = io.BytesIO(10)
+b.write(b"ab")
+print(b.getvalue(), io.StringIO(4).getvalue() == "")
+for obj, name in (("", "removeprefix"), ("", "casefold"), ("", "ljust"), ({}, "__class_getitem__")):
+    print(name, hasattr(obj, name))
+
+
+def f():
+    return 1
+
+
+co = f.__code__
+print(hasattr(co, "replace"), hasattr(co, "co_code"), co.co_name)
+try:
+    type(co)()
+except TypeError as e:
+    print("TypeError:", e)
+for mod in ("marshal", "cmath"):
+    try:
+        __import__(mod)
+        print(mod, "imported")
+    except ImportError as e:
+        print("ImportError:", e)
