@@ -585,3 +585,13 @@ def new_event_loop():
     global _q
     _q = _Queue()
     return _loop
+
+
+def _mpsim_teardown():
+    # A soft reset: forget every task while the modules their coroutines use are still whole, so
+    # that closing them (their finally blocks) runs before the interpreter finalises its modules.
+    _q.items = []
+    del _io[:]
+    _cur[0] = None
+    _stop[0] = None
+    _handler[0] = None

@@ -148,9 +148,21 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
 /// reference cycles (module globals ↔ functions, classes ↔ their MRO), the way the interpreter
 /// does at shutdown. Without it each soft reset would leave the last interpreter behind for good.
 fn teardown(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) {
+    with_state(|s| s.muted = true);
     scope.globals.clear();
+    // Coroutines and generators the program left behind are closed while the modules their
+    // finally blocks use are still whole: finalising modules under them panicked the
+    // interpreter (issue 15, after asyncio programs). Modules that hold tasks let go first.
+    if let Ok(modules) = vm.sys_module.get_attr("modules", vm)
+        && let Ok(m) = modules.get_item("asyncio", vm)
+        && let Ok(hook) = m.get_attr("_mpsim_teardown", vm)
+    {
+        let _ = hook.call((), vm);
+    }
+    vm.state.gc.collect_force(2);
     vm.finalize_modules();
     vm.state.gc.collect_force(2);
+    with_state(|s| s.muted = false);
 }
 
 fn boot_and_run(

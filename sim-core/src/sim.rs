@@ -597,6 +597,9 @@ pub(crate) struct SimState {
     pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
     pub argv: Vec<String>,
     pub heap_locked: u32,
+    /// While a soft reset tears the interpreter down: what runs then (a coroutine's finally
+    /// block) prints nothing, as on the board, where the heap is simply wiped.
+    pub muted: bool,
     pub seed: u64,
     /// The REPL, when the board has one (it outlives soft resets).
     pub repl: Option<crate::repl::Repl>,
@@ -643,6 +646,9 @@ impl SimState {
     /// Terminal output (print, the REPL, tracebacks; already cooked): to the console UART while
     /// the REPL is on it, and to the streams attached with `os.dupterm`.
     pub fn output(&mut self, bytes: &[u8]) {
+        if self.muted {
+            return;
+        }
         if self.dupterm_active {
             heap::untracked(|| self.dupterm_out.extend_from_slice(bytes));
         }
@@ -1458,6 +1464,7 @@ fn sim_main(
         regexes: Vec::new(),
         argv,
         heap_locked: 0,
+        muted: false,
         seed,
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
         executing: false,
