@@ -628,3 +628,46 @@ fn mpremote_ls_cp_exec_work_on_every_board() {
         assert_eq!(whereis, format!("{home} True\n"), "{id}");
     }
 }
+
+/// Issue 15: a request far beyond the heap at the served board's REPL is a MemoryError, the port
+/// and the tool stay up; an asyncio program with pending tasks, then soft resets, reboot cleanly;
+/// a non-ASCII character after a triple quote continues the line instead of crashing the board.
+#[test]
+fn huge_requests_asyncio_resets_and_unicode_keep_the_served_board_up() {
+    let s = Served::start();
+    let out = text(&s.tool(
+        "mpremote",
+        &[
+            "exec",
+            "try:\n bytearray(10**12)\nexcept MemoryError as e:\n print('caught', e)",
+        ],
+    ));
+    assert_eq!(
+        out,
+        "caught memory allocation failed, allocating 1000000000000 bytes\n"
+    );
+    let prog = "import asyncio\nasync def f():\n while True:\n  await asyncio.sleep_ms(5)\nasync def m():\n asyncio.create_task(f())\n await asyncio.sleep_ms(20)\n print('ran')\nasyncio.run(m())";
+    for _ in 0..3 {
+        assert_eq!(text(&s.tool("mpremote", &["exec", prog])), "ran\n");
+        s.tool("mpremote", &["soft-reset"]);
+    }
+    python_prints(
+        20,
+        r#"
+import serial, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=0.2)
+p.write(b"\r\x03\x02")
+time.sleep(0.5); p.read(10000)
+p.write('s = """é\r'.encode())
+time.sleep(0.3)
+p.write('ü"""\rprint(len(s))\r'.encode())
+end = time.time() + 5; out = b""
+while time.time() < end and b"3\r\n>>> " not in out:
+    out += p.read(1000)
+print("crashed" in out.decode(), b"3\r\n>>> " in out)
+"#,
+        &[s.tty.to_str().unwrap()],
+        "False True\n",
+    );
+    assert_eq!(text(&s.tool("mpremote", &["eval", "6 * 7"])), "42\n");
+}
