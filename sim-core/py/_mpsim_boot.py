@@ -336,23 +336,6 @@ def _input(prompt=None):
     return out.decode("utf-8", "replace")
 
 
-def _extend(self, iterable):
-    # The board asks for the room first; a sized iterable far beyond the heap is MemoryError.
-    if type(iterable) in (range, list, tuple, bytes, bytearray, str, dict, set):
-        _mpsim.list_room(len(self) + len(iterable))
-    return self._mpsim_extend(iterable)
-
-
-_mpsim.guard_list_extend(_extend)
-del _extend
-
-
-def _os_error_str(self):
-    return _mpsim.os_error_text(self)
-
-
-_mpsim.set_os_error_str(_os_error_str)
-del _os_error_str
 _mpsim.seal_code_type()
 _mpsim.trim_builtin_types()
 

@@ -3,14 +3,15 @@
 //! The counting allocator (heap.rs) can only notice a request as it is made, and refusing it
 //! there would abort the process. The operations that make one block of a size the script
 //! chooses — repeating a sequence (`[0] * n`, `b"x" * n`, `s *= n`), `bytearray(n)`, `bytes(n)`,
-//! and building a list from a sized iterable (`list(range(n))`) — are checked here first, with
-//! the firmware's message.
+//! and building or extending a list from a sized iterable (`list(range(n))`, `l.extend(…)`) —
+//! are checked here first, with the firmware's message. (OSError's `__str__` is installed here
+//! too: like these, a native method in a type every interpreter of the process shares.)
 
 use crate::heap;
-use rustpython_vm::builtins::{PyInt, PyTypeRef};
-use rustpython_vm::function::FuncArgs;
+use rustpython_vm::builtins::{PyInt, PyStr, PyTypeRef};
+use rustpython_vm::function::{FuncArgs, ItemDoc, PyMethodDef, PyMethodFlags};
 use rustpython_vm::protocol::PySequence;
-use rustpython_vm::{PyObject, PyResult, VirtualMachine};
+use rustpython_vm::{PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 type RepeatFn = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
@@ -151,9 +152,28 @@ fn list_vectorcall(
     }
 }
 
-/// Whether `n` more list items fit (the board's `list.extend` asks before it grows).
-pub(crate) fn list_room(n: usize, vm: &VirtualMachine) -> PyResult<()> {
-    fits(n as u128 * 8, vm)
+/// `list.extend`: a sized iterable far beyond the heap is MemoryError before the list grows;
+/// then the interpreter's own (kept as `_mpsim_extend`).
+fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    if let Some(l) = zelf.downcast_ref::<rustpython_vm::builtins::PyList>()
+        && iterable.downcast_ref::<PyInt>().is_none()
+        && let Some(Ok(n)) = iterable.length_opt(vm)
+    {
+        fits((l.borrow_vec().len() as u128 + n as u128) * 8, vm)?;
+    }
+    let original = vm
+        .ctx
+        .types
+        .list_type
+        .attributes
+        .get(vm.ctx.intern_str("_mpsim_extend"))
+        .ok_or_else(|| vm.new_type_error("list.extend unavailable"))?;
+    original.call((zelf, iterable), vm)
+}
+
+/// `str()` of an OSError as the firmware prints it (native.rs).
+fn os_error_str(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    crate::native::os_error_text(zelf, vm)
 }
 
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).
@@ -209,6 +229,40 @@ pub(crate) fn install(vm: &VirtualMachine) {
     let init = &t.bytearray_type.slots.init;
     if BYTEARRAY_INIT.get_or_init(|| init.load()).is_some() {
         init.store(Some(bytearray_init));
+    }
+    let list = t.list_type;
+    let keep = vm.ctx.intern_str("_mpsim_extend");
+    if !list.attributes.contains(keep)
+        && let Some(original) = list.attributes.get(vm.ctx.intern_str("extend"))
+    {
+        list.set_attr(keep, original);
+        // Method definitions live as long as the types that hold them: the process. This
+        // runs once per process (the marker above).
+        let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
+            "extend",
+            list_extend,
+            PyMethodFlags::METHOD,
+            ItemDoc::NONE,
+        )));
+        list.set_attr(
+            vm.ctx.intern_str("extend"),
+            def.build_method(&vm.ctx, list).into(),
+        );
+    }
+    let os_error = vm.ctx.exceptions.os_error;
+    let keep = vm.ctx.intern_str("_mpsim_str");
+    if !os_error.attributes.contains(keep) {
+        os_error.set_attr(keep, vm.ctx.true_value.clone().into());
+        let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
+            "__str__",
+            os_error_str,
+            PyMethodFlags::METHOD,
+            ItemDoc::NONE,
+        )));
+        os_error.set_attr(
+            vm.ctx.intern_str("__str__"),
+            def.build_method(&vm.ctx, os_error).into(),
+        );
     }
     let vc = &t.list_type.slots.vectorcall;
     if LIST_VECTORCALL.get_or_init(|| vc.load()).is_some() {

@@ -1,7 +1,7 @@
 //! `_mpsim`: the one native module through which the frozen MicroPython modules (py/) reach the
 //! board, the clock and the console. Scripts may import it, but it gives nothing the board lacks.
 
-pub(crate) use _mpsim::{module_def, os_error};
+pub(crate) use _mpsim::{module_def, os_error, os_error_text};
 
 #[rustpython_vm::pymodule]
 mod _mpsim {
@@ -935,29 +935,6 @@ mod _mpsim {
         state(vm, |s| s.cpu_freq)
     }
 
-    /// MemoryError unless a list can grow by `n` items within the heap.
-    #[pyfunction]
-    fn list_room(n: usize, vm: &VirtualMachine) -> PyResult<()> {
-        crate::memguard::list_room(n, vm)
-    }
-
-    /// Puts the board's `list.extend` (`f(self, iterable)`, which checks the size of a sized
-    /// iterable first) in the list type; the interpreter's own stays as `_mpsim_extend`.
-    #[pyfunction]
-    fn guard_list_extend(f: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-        let list = vm.ctx.types.list_type;
-        let extend = vm.ctx.intern_str("extend");
-        let keep = vm.ctx.intern_str("_mpsim_extend");
-        if list.attributes.contains(keep) {
-            return Ok(());
-        }
-        if let Some(original) = list.attributes.get(extend) {
-            list.set_attr(keep, original);
-            list.set_attr(extend, f);
-        }
-        Ok(())
-    }
-
     /// Makes a freshly imported `math` (or `cmath`) compute and return the board's floats.
     #[pyfunction]
     fn round_math(module: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
@@ -1226,8 +1203,7 @@ mod _mpsim {
     /// `str()` of an OSError as the firmware prints it: `OSError(5)` is `[Errno 5] EIO`, and
     /// `OSError(2, 'x')` is `[Errno 2] ENOENT: x`, for the numbers in its errno table (the exact
     /// type only, as py/objexcept.c checks); otherwise as any exception.
-    #[pyfunction]
-    fn os_error_text(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    pub(crate) fn os_error_text(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
         use rustpython_vm::builtins::{PyBaseException, PyInt};
         let Some(e) = exc.downcast_ref::<PyBaseException>() else {
             return exc.repr(vm);
@@ -1329,20 +1305,6 @@ mod _mpsim {
             t.type_type,
         ] {
             ty.attributes.remove(generic);
-        }
-    }
-
-    /// Makes `f` (a Python function calling `os_error_text`) OSError's `__str__`. Once.
-    #[pyfunction]
-    fn set_os_error_str(f: PyObjectRef, vm: &VirtualMachine) {
-        let t = vm.ctx.exceptions.os_error;
-        let name = vm.ctx.intern_str("__str__");
-        if !t.attributes.contains(vm.ctx.intern_str("_mpsim_str")) {
-            t.set_attr(
-                vm.ctx.intern_str("_mpsim_str"),
-                vm.ctx.true_value.clone().into(),
-            );
-            t.set_attr(name, f);
         }
     }
 
