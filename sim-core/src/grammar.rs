@@ -2,8 +2,8 @@
 //! MicroPython's compiler refuses is a SyntaxError here too (`match`, `except*`, `type`
 //! statements, type parameters, positional-only parameters, decorators that are not a dotted name
 //! with optional call, complex literals on a port without complex numbers), and what its compiler
-//! knows without an import works without one (`X = const(1)`, the `@micropython.native`, `viper`
-//! and `asm_*` code emitters, which run here as ordinary bytecode).
+//! knows without an import works without one (`X = const(1)`, the `@micropython.native` and
+//! `viper` code emitters, which run here as ordinary bytecode; the inline assemblers are refused).
 //!
 //! The source is rewritten, never the AST: a recognised `const` or emitter decorator is blanked
 //! with spaces, so every line and column of what remains stays where the user wrote it.
@@ -66,8 +66,11 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
     String::from_utf8(out).map_or(Verdict::Same, Verdict::Rewritten)
 }
 
-/// The code emitters `micropython` offers as decorators.
-const EMITTERS: &[&str] = &["native", "viper", "asm_thumb", "asm_xtensa", "asm_rv32"];
+/// The code emitters `micropython` offers as decorators (run here as ordinary bytecode).
+const EMITTERS: &[&str] = &["native", "viper"];
+/// The inline assemblers: mpsim cannot run machine code, so the compiler refuses them as it
+/// refuses an emitter its build lacks.
+const ASSEMBLERS: &[&str] = &["asm_thumb", "asm_xtensa", "asm_rv32"];
 
 struct Checker<'s> {
     source: &'s [u8],
@@ -116,6 +119,12 @@ impl Checker<'_> {
                 self.refuse(start(e), "invalid syntax");
                 continue;
             };
+            if let ["micropython", asm] = name.as_slice()
+                && ASSEMBLERS.contains(asm)
+            {
+                self.refuse(start(e), "invalid micropython decorator");
+                continue;
+            }
             if let ["micropython", emitter] = name.as_slice()
                 && EMITTERS.contains(emitter)
                 && !matches!(e, Expr::Call(_))
@@ -202,6 +211,17 @@ mod tests {
         assert!(refused("@(lambda f: f)\ndef g():\n    pass\n"));
         assert!(refused("@x[0]\ndef g():\n    pass\n"));
         assert!(!refused("@a.b.c(1, k=2)\ndef g():\n    pass\n"));
+        assert_eq!(
+            check(
+                "@micropython.asm_rv32\ndef f():\n    add(a0, a0, a0)\n",
+                Mode::Exec,
+                true
+            ),
+            Verdict::Refused {
+                offset: 1,
+                message: "invalid micropython decorator"
+            }
+        );
         assert!(!refused("match = 1\ncase = 2\ntype = 3\n"));
         assert_eq!(
             check("z = 1j\n", Mode::Exec, false),

@@ -171,7 +171,7 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
     original.call((zelf, iterable), vm)
 }
 
-/// `str()` of an OSError as the firmware prints it (native.rs).
+/// `str()` of an OSError or SyntaxError as the firmware prints it (native.rs).
 fn os_error_str(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     crate::native::os_error_text(zelf, vm)
 }
@@ -249,20 +249,23 @@ pub(crate) fn install(vm: &VirtualMachine) {
             def.build_method(&vm.ctx, list).into(),
         );
     }
-    let os_error = vm.ctx.exceptions.os_error;
-    let keep = vm.ctx.intern_str("_mpsim_str");
-    if !os_error.attributes.contains(keep) {
-        os_error.set_attr(keep, vm.ctx.true_value.clone().into());
-        let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
-            "__str__",
-            os_error_str,
-            PyMethodFlags::METHOD,
-            ItemDoc::NONE,
-        )));
-        os_error.set_attr(
-            vm.ctx.intern_str("__str__"),
-            def.build_method(&vm.ctx, os_error).into(),
-        );
+    // OSError prints `[Errno 5] EIO`; SyntaxError only its message (the interpreter's adds the
+    // file and line, which the firmware's traceback prints instead).
+    for ty in [vm.ctx.exceptions.os_error, vm.ctx.exceptions.syntax_error] {
+        let keep = vm.ctx.intern_str("_mpsim_str");
+        if !ty.attributes.contains(keep) {
+            ty.set_attr(keep, vm.ctx.true_value.clone().into());
+            let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
+                "__str__",
+                os_error_str,
+                PyMethodFlags::METHOD,
+                ItemDoc::NONE,
+            )));
+            ty.set_attr(
+                vm.ctx.intern_str("__str__"),
+                def.build_method(&vm.ctx, ty).into(),
+            );
+        }
     }
     let vc = &t.list_type.slots.vectorcall;
     if LIST_VECTORCALL.get_or_init(|| vc.load()).is_some() {
