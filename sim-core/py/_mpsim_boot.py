@@ -36,8 +36,10 @@ class _BuiltinLoader:
     @staticmethod
     def exec_module(module):
         _mpsim.untracked(_imp.exec_builtin, module)
-        if module.__name__ in ("math", "cmath"):
+        if module.__name__ in ("math", "cmath", "_struct"):
             _mpsim.round_math(module)
+        elif module.__name__ == "array":
+            _mpsim.round_array(module.array, type(iter(module.array("f"))))
 
 
 class _AliasLoader:

@@ -440,6 +440,78 @@ pub(crate) fn round_math(vm: &VirtualMachine, math: &PyObject) -> PyResult<()> {
     Ok(())
 }
 
+type ItemFn = fn(rustpython_vm::protocol::PySequence<'_>, isize, &VirtualMachine) -> PyResult;
+type SubscriptFn =
+    fn(rustpython_vm::protocol::PyMapping<'_>, &PyObject, &VirtualMachine) -> PyResult;
+type NextFn = fn(&PyObject, &VirtualMachine) -> PyResult<rustpython_vm::protocol::PyIterReturn>;
+static ARRAY_ITEM: OnceLock<Option<ItemFn>> = OnceLock::new();
+static ARRAY_SUBSCRIPT: OnceLock<Option<SubscriptFn>> = OnceLock::new();
+static ARRAY_NEXT: OnceLock<Option<NextFn>> = OnceLock::new();
+
+fn array_item(
+    seq: rustpython_vm::protocol::PySequence<'_>,
+    i: isize,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let f = ARRAY_ITEM
+        .get()
+        .copied()
+        .flatten()
+        .ok_or_else(|| vm.new_type_error("array"))?;
+    Ok(board_value(vm, f(seq, i, vm)?))
+}
+
+fn array_subscript(
+    m: rustpython_vm::protocol::PyMapping<'_>,
+    key: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let f = ARRAY_SUBSCRIPT
+        .get()
+        .copied()
+        .flatten()
+        .ok_or_else(|| vm.new_type_error("array"))?;
+    Ok(board_value(vm, f(m, key, vm)?))
+}
+
+fn array_next(
+    it: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<rustpython_vm::protocol::PyIterReturn> {
+    use rustpython_vm::protocol::PyIterReturn;
+    let f = ARRAY_NEXT
+        .get()
+        .copied()
+        .flatten()
+        .ok_or_else(|| vm.new_type_error("array"))?;
+    Ok(match f(it, vm)? {
+        PyIterReturn::Return(v) => PyIterReturn::Return(board_value(vm, v)),
+        other => other,
+    })
+}
+
+/// Makes `array.array` (and its iterator) hand out board values: an 'f' item is read back
+/// from its 32 bits as the board reads it (on the ESP8266, into a 30-bit float). Once per
+/// process; the array module's types are the process's.
+pub(crate) fn round_array(array: &PyObject, iterator: &PyObject) {
+    if let Some(t) = array.downcast_ref::<PyType>() {
+        let item = &t.slots.as_sequence.item;
+        if ARRAY_ITEM.get_or_init(|| item.load()).is_some() {
+            item.store(Some(array_item));
+        }
+        let sub = &t.slots.as_mapping.subscript;
+        if ARRAY_SUBSCRIPT.get_or_init(|| sub.load()).is_some() {
+            sub.store(Some(array_subscript));
+        }
+    }
+    if let Some(t) = iterator.downcast_ref::<PyType>() {
+        let next = &t.slots.iternext;
+        if ARRAY_NEXT.get_or_init(|| next.load()).is_some() {
+            next.store(Some(array_next));
+        }
+    }
+}
+
 /// A float (or a tuple holding floats, as `math.frexp`/`modf` return) as the board holds it.
 fn board_value(vm: &VirtualMachine, r: PyObjectRef) -> PyObjectRef {
     if let Some(f) = r.downcast_ref::<PyFloat>() {

@@ -935,6 +935,12 @@ mod _mpsim {
         state(vm, |s| s.cpu_freq)
     }
 
+    /// Makes `array.array` hand out board floats (see float32.rs).
+    #[pyfunction]
+    fn round_array(array: PyObjectRef, iterator: PyObjectRef) {
+        crate::float32::round_array(&array, &iterator);
+    }
+
     /// Makes a freshly imported `math` (or `cmath`) compute and return the board's floats.
     #[pyfunction]
     fn round_math(module: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {

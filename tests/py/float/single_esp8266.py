@@ -16,3 +16,7 @@ for e in (lambda: 1 / 0.0, lambda: 1.0 // 0, lambda: 2.0 % 0.0, lambda: 0.0 ** -
     except ZeroDivisionError as err:
         print("ZeroDivisionError:", err)
 print(int(2.9), float(7), 3 * 1.1, sum([0.1] * 10))
+# Floats read from an array or unpacked from bytes are board values too.
+import array, struct, sys
+pi_bits = array.array("f", (0x40490FDB).to_bytes(4, sys.byteorder))[0]
+print(pi_bits == math.pi, list(array.array("f", [0.1, 1.5])), struct.unpack("f", struct.pack("f", 0.1)))
