@@ -363,21 +363,20 @@ pub(crate) fn install(vm: &VirtualMachine) {
     n.negative.store(Some(negative));
     n.absolute.store(Some(absolute));
     float.slots.repr.store(Some(float_repr));
-    let new = &float.slots.new;
-    let original = *FLOAT_NEW.get_or_init(|| new.load());
-    if original.is_some() {
-        new.store(Some(float_new));
-    }
+    use crate::slots::replace;
+    replace(&float.slots.new, &FLOAT_NEW, float_new as NewFunc);
     for ty in [int, vm.ctx.types.bool_type] {
         let n = &ty.slots.as_number;
-        let original = *INT_TRUE_DIV.get_or_init(|| n.true_divide.load());
-        if original.is_some() {
-            n.true_divide.store(Some(int_true_div));
+        replace(
+            &n.true_divide,
+            &INT_TRUE_DIV,
+            int_true_div as PyNumberBinaryFunc,
+        );
+        if INT_TRUE_DIV.get().copied().flatten().is_some() {
             n.right_true_divide.store(Some(int_true_div));
         }
-        let original = *INT_POWER.get_or_init(|| n.power.load());
-        if original.is_some() {
-            n.power.store(Some(int_power));
+        replace(&n.power, &INT_POWER, int_power as PyNumberTernaryFunc);
+        if INT_POWER.get().copied().flatten().is_some() {
             n.right_power.store(Some(int_power));
         }
     }
@@ -494,21 +493,17 @@ fn array_next(
 /// from its 32 bits as the board reads it (on the ESP8266, into a 30-bit float). Once per
 /// process; the array module's types are the process's.
 pub(crate) fn round_array(array: &PyObject, iterator: &PyObject) {
+    use crate::slots::replace;
     if let Some(t) = array.downcast_ref::<PyType>() {
-        let item = &t.slots.as_sequence.item;
-        if ARRAY_ITEM.get_or_init(|| item.load()).is_some() {
-            item.store(Some(array_item));
-        }
-        let sub = &t.slots.as_mapping.subscript;
-        if ARRAY_SUBSCRIPT.get_or_init(|| sub.load()).is_some() {
-            sub.store(Some(array_subscript));
-        }
+        replace(&t.slots.as_sequence.item, &ARRAY_ITEM, array_item as ItemFn);
+        replace(
+            &t.slots.as_mapping.subscript,
+            &ARRAY_SUBSCRIPT,
+            array_subscript as SubscriptFn,
+        );
     }
     if let Some(t) = iterator.downcast_ref::<PyType>() {
-        let next = &t.slots.iternext;
-        if ARRAY_NEXT.get_or_init(|| next.load()).is_some() {
-            next.store(Some(array_next));
-        }
+        replace(&t.slots.iternext, &ARRAY_NEXT, array_next as NextFn);
     }
 }
 

@@ -60,11 +60,11 @@ fn micropython_bytes_mod(vm: &VirtualMachine) {
             None => Ok(vm.ctx.not_implemented()),
         }
     }
-    let slot = &vm.ctx.types.bytes_type.slots.as_number.remainder;
-    let original = *ORIGINAL.get_or_init(|| slot.load());
-    if original.is_some() {
-        slot.store(Some(lenient as PyNumberBinaryFunc));
-    }
+    crate::slots::replace(
+        &vm.ctx.types.bytes_type.slots.as_number.remainder,
+        &ORIGINAL,
+        lenient as PyNumberBinaryFunc,
+    );
 }
 
 fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {

@@ -14,6 +14,7 @@ mod quicken;
 pub mod radio;
 pub mod repl;
 pub mod sim;
+mod slots;
 mod webrepl;
 pub mod wifi;
 

@@ -179,57 +179,41 @@ fn os_error_str(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).
 pub(crate) fn install(vm: &VirtualMachine) {
     let t = &vm.ctx.types;
-    macro_rules! wrap {
-        ($slot:expr, $keep:expr, $f:expr $(,)?) => {
-            let slot = &$slot;
-            if $keep.get_or_init(|| slot.load()).is_some() {
-                slot.store(Some($f));
-            }
-        };
+    use crate::slots::replace;
+    fn seq(
+        ty: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
+    ) -> &'static rustpython_vm::protocol::PySequenceSlots {
+        &ty.slots.as_sequence
     }
-    wrap!(
-        &t.list_type.slots.as_sequence.repeat,
+    replace(
+        &seq(t.list_type).repeat,
         &LIST_REPEAT,
-        list_repeat
+        list_repeat as RepeatFn,
     );
-    wrap!(
-        &t.list_type.slots.as_sequence.inplace_repeat,
+    replace(
+        &seq(t.list_type).inplace_repeat,
         &LIST_IREPEAT,
-        list_irepeat
+        list_irepeat,
     );
-    wrap!(
-        &t.tuple_type.slots.as_sequence.repeat,
-        &TUPLE_REPEAT,
-        tuple_repeat
-    );
-    wrap!(
-        &t.str_type.slots.as_sequence.repeat,
-        &STR_REPEAT,
-        str_repeat
-    );
-    wrap!(
-        &t.bytes_type.slots.as_sequence.repeat,
-        &BYTES_REPEAT,
-        bytes_repeat
-    );
-    wrap!(
-        &t.bytearray_type.slots.as_sequence.repeat,
+    replace(&seq(t.tuple_type).repeat, &TUPLE_REPEAT, tuple_repeat);
+    replace(&seq(t.str_type).repeat, &STR_REPEAT, str_repeat);
+    replace(&seq(t.bytes_type).repeat, &BYTES_REPEAT, bytes_repeat);
+    replace(
+        &seq(t.bytearray_type).repeat,
         &BYTEARRAY_REPEAT,
-        bytearray_repeat
+        bytearray_repeat,
     );
-    wrap!(
-        &t.bytearray_type.slots.as_sequence.inplace_repeat,
+    replace(
+        &seq(t.bytearray_type).inplace_repeat,
         &BYTEARRAY_IREPEAT,
         bytearray_irepeat,
     );
-    let new = &t.bytes_type.slots.new;
-    if BYTES_NEW.get_or_init(|| new.load()).is_some() {
-        new.store(Some(bytes_new));
-    }
-    let init = &t.bytearray_type.slots.init;
-    if BYTEARRAY_INIT.get_or_init(|| init.load()).is_some() {
-        init.store(Some(bytearray_init));
-    }
+    replace(&t.bytes_type.slots.new, &BYTES_NEW, bytes_new);
+    replace(
+        &t.bytearray_type.slots.init,
+        &BYTEARRAY_INIT,
+        bytearray_init,
+    );
     let list = t.list_type;
     let keep = vm.ctx.intern_str("_mpsim_extend");
     if !list.attributes.contains(keep)
@@ -267,12 +251,10 @@ pub(crate) fn install(vm: &VirtualMachine) {
             );
         }
     }
-    let vc = &t.list_type.slots.vectorcall;
-    if LIST_VECTORCALL.get_or_init(|| vc.load()).is_some() {
-        vc.store(Some(list_vectorcall));
-    }
-    let init = &t.list_type.slots.init;
-    if LIST_INIT.get_or_init(|| init.load()).is_some() {
-        init.store(Some(list_init));
-    }
+    replace(
+        &t.list_type.slots.vectorcall,
+        &LIST_VECTORCALL,
+        list_vectorcall,
+    );
+    replace(&t.list_type.slots.init, &LIST_INIT, list_init);
 }
