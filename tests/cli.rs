@@ -458,8 +458,11 @@ fn memory_bombs_end_cleanly_without_taking_the_hosts_memory() {
         "-c",
         "try:\n    x = bytearray(10 ** 7)\nexcept MemoryError as e:\n    print('caught', e)\nprint('alive')",
     ]);
-    assert_eq!(stdout(&o), "caught memory allocation failed\nalive\n");
-    // Far beyond it: the run ends with MicroPython's message and exit code 1.
+    assert_eq!(
+        stdout(&o),
+        "caught memory allocation failed, allocating 10000000 bytes\nalive\n"
+    );
+    // Far beyond it, uncaught: the run ends with MicroPython's message and exit code 1.
     for code in [
         "n = 10 ** 9\nx = 'a' * n",
         "n = 10 ** 8\nx = [0] * n",
