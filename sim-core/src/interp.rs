@@ -86,6 +86,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             micropython_bytes_mod(vm);
             crate::float32::install(vm);
             crate::memguard::install(vm);
+            crate::methods::install(vm);
         })
         .build();
     (interp, tx)

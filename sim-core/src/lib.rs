@@ -7,6 +7,7 @@ mod grammar;
 pub mod heap;
 mod interp;
 mod memguard;
+mod methods;
 mod native;
 pub mod net;
 pub mod pty;

@@ -4,14 +4,13 @@
 //! there would abort the process. The operations that make one block of a size the script
 //! chooses — repeating a sequence (`[0] * n`, `b"x" * n`, `s *= n`), `bytearray(n)`, `bytes(n)`,
 //! and building or extending a list from a sized iterable (`list(range(n))`, `l.extend(…)`) —
-//! are checked here first, with the firmware's message. (OSError's `__str__` is installed here
-//! too: like these, a native method in a type every interpreter of the process shares.)
+//! are checked here first, with the firmware's message.
 
 use crate::heap;
-use rustpython_vm::builtins::{PyInt, PyStr, PyTypeRef};
-use rustpython_vm::function::{FuncArgs, ItemDoc, PyMethodDef, PyMethodFlags};
+use rustpython_vm::builtins::{PyInt, PyTypeRef};
+use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PySequence;
-use rustpython_vm::{PyObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 type RepeatFn = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
@@ -171,11 +170,6 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
     original.call((zelf, iterable), vm)
 }
 
-/// `str()` of an OSError or SyntaxError as the firmware prints it (native.rs).
-fn os_error_str(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-    crate::native::os_error_text(zelf, vm)
-}
-
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).
 pub(crate) fn install(vm: &VirtualMachine) {
     let t = &vm.ctx.types;
@@ -214,43 +208,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &BYTEARRAY_INIT,
         bytearray_init,
     );
-    let list = t.list_type;
-    let keep = vm.ctx.intern_str("_mpsim_extend");
-    if !list.attributes.contains(keep)
-        && let Some(original) = list.attributes.get(vm.ctx.intern_str("extend"))
-    {
-        list.set_attr(keep, original);
-        // Method definitions live as long as the types that hold them: the process. This
-        // runs once per process (the marker above).
-        let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
-            "extend",
-            list_extend,
-            PyMethodFlags::METHOD,
-            ItemDoc::NONE,
-        )));
-        list.set_attr(
-            vm.ctx.intern_str("extend"),
-            def.build_method(&vm.ctx, list).into(),
-        );
-    }
-    // OSError prints `[Errno 5] EIO`; SyntaxError only its message (the interpreter's adds the
-    // file and line, which the firmware's traceback prints instead).
-    for ty in [vm.ctx.exceptions.os_error, vm.ctx.exceptions.syntax_error] {
-        let keep = vm.ctx.intern_str("_mpsim_str");
-        if !ty.attributes.contains(keep) {
-            ty.set_attr(keep, vm.ctx.true_value.clone().into());
-            let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
-                "__str__",
-                os_error_str,
-                PyMethodFlags::METHOD,
-                ItemDoc::NONE,
-            )));
-            ty.set_attr(
-                vm.ctx.intern_str("__str__"),
-                def.build_method(&vm.ctx, ty).into(),
-            );
-        }
-    }
+    crate::slots::replace_method(vm, t.list_type, "extend", "_mpsim_extend", list_extend);
     replace(
         &t.list_type.slots.vectorcall,
         &LIST_VECTORCALL,

@@ -17,3 +17,35 @@ pub(crate) fn replace<F: Copy + Send + Sync>(
         slot.store(Some(f));
     }
 }
+
+/// Puts the native method `f` into `ty` as `name`, keeping the type's own (if it has one of its
+/// own) as `keep`, which also marks the type as done: once per process.
+pub(crate) fn replace_method<K>(
+    vm: &rustpython_vm::VirtualMachine,
+    ty: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
+    name: &'static str,
+    keep: &'static str,
+    f: impl rustpython_vm::function::IntoPyNativeFn<K>,
+) {
+    use rustpython_vm::function::{ItemDoc, PyMethodDef, PyMethodFlags};
+    let keep = vm.ctx.intern_str(keep);
+    if ty.attributes.contains(keep) {
+        return;
+    }
+    let own = ty
+        .attributes
+        .get(vm.ctx.intern_str(name))
+        .unwrap_or_else(|| vm.ctx.none());
+    ty.set_attr(keep, own);
+    // A method definition lives as long as the type holding it: the process.
+    let def: &'static PyMethodDef = Box::leak(Box::new(PyMethodDef::new_const(
+        name,
+        f,
+        PyMethodFlags::METHOD,
+        ItemDoc::NONE,
+    )));
+    ty.set_attr(
+        vm.ctx.intern_str(name),
+        def.build_method(&vm.ctx, ty).into(),
+    );
+}

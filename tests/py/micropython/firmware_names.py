@@ -29,3 +29,9 @@ for mod in ("marshal", "cmath"):
         print(mod, "imported")
     except ImportError as e:
         print("ImportError:", e)
+# int.to_bytes writes a negative number in two's complement without signed=True.
+print((-1).to_bytes(3, "little"), (-128).to_bytes(1, "big"), (5).to_bytes(2, "big"))
+try:
+    (-129).to_bytes(1, "big")
+except OverflowError:
+    print("OverflowError")
