@@ -160,14 +160,12 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
     {
         fits((l.borrow_vec().len() as u128 + n as u128) * 8, vm)?;
     }
-    let original = vm
-        .ctx
-        .types
-        .list_type
-        .attributes
-        .get(vm.ctx.intern_str("_mpsim_extend"))
-        .ok_or_else(|| vm.new_type_error("list.extend unavailable"))?;
-    original.call((zelf, iterable), vm)
+    crate::slots::call_kept(
+        vm,
+        vm.ctx.types.list_type,
+        "_mpsim_extend",
+        (zelf, iterable),
+    )
 }
 
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).

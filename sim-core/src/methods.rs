@@ -23,15 +23,8 @@ fn int_to_bytes(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
         args.kwargs
             .insert("signed".into(), vm.ctx.true_value.clone().into());
     }
-    let original = vm
-        .ctx
-        .types
-        .int_type
-        .attributes
-        .get(vm.ctx.intern_str("_mpsim_to_bytes"))
-        .ok_or_else(|| vm.new_type_error("int.to_bytes unavailable"))?;
     args.prepend_arg(zelf);
-    original.call(args, vm)
+    crate::slots::call_kept(vm, vm.ctx.types.int_type, "_mpsim_to_bytes", args)
 }
 
 /// Installs them (idempotent).

@@ -49,3 +49,18 @@ pub(crate) fn replace_method<K>(
         def.build_method(&vm.ctx, ty).into(),
     );
 }
+
+/// Calls the method [`replace_method`] kept as `keep` on `ty`, with `args` (self first).
+pub(crate) fn call_kept(
+    vm: &rustpython_vm::VirtualMachine,
+    ty: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
+    keep: &'static str,
+    args: impl rustpython_vm::function::IntoFuncArgs,
+) -> rustpython_vm::PyResult {
+    let original = ty
+        .attributes
+        .get(vm.ctx.intern_str(keep))
+        .filter(|o| !vm.is_none(o))
+        .ok_or_else(|| vm.new_type_error(format!("{keep}: the interpreter's method is missing")))?;
+    original.call(args, vm)
+}
