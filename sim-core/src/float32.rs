@@ -396,8 +396,18 @@ pub(crate) fn configure(vm: &VirtualMachine, repr: FloatRepr, complex: bool) -> 
     Ok(())
 }
 
-/// Wraps `math`'s functions so that what they return is a board value, and rounds its constants.
+/// Wraps `math`'s functions (and `cmath`'s, `_struct`'s) so that what they return is a board value,
+/// and rounds its constants.
 pub(crate) fn round_math(vm: &VirtualMachine, math: &PyObject) -> PyResult<()> {
+    // math and cmath report every domain error as the firmware's math_error() does.
+    let is_math = math
+        .get_attr("__name__", vm)
+        .ok()
+        .and_then(|n| {
+            n.downcast_ref::<PyStr>()
+                .and_then(|s| s.to_str().map(str::to_owned))
+        })
+        .is_some_and(|n| n == "math" || n == "cmath");
     let names = vm.call_method(math, "__dir__", ())?;
     let names: Vec<PyObjectRef> = names.try_to_value(vm)?;
     for name in names {
@@ -429,7 +439,16 @@ pub(crate) fn round_math(vm: &VirtualMachine, math: &PyObject) -> PyResult<()> {
                             .collect::<Vec<_>>(),
                         args.kwargs,
                     );
-                    let r = inner.call(args, vm)?;
+                    if is_math && name == "log" {
+                        log_base_one(&args, vm)?;
+                    }
+                    let r = inner.call(args, vm).map_err(|e| {
+                        if is_math && e.class().is(vm.ctx.exceptions.value_error) {
+                            vm.new_value_error("math domain error")
+                        } else {
+                            e
+                        }
+                    })?;
                     Ok(board_value(vm, r))
                 },
             );
@@ -505,6 +524,20 @@ pub(crate) fn round_array(array: &PyObject, iterator: &PyObject) {
     if let Some(t) = iterator.downcast_ref::<PyType>() {
         replace(&t.slots.iternext, &ARRAY_NEXT, array_next as NextFn);
     }
+}
+
+/// `math.log(x, 1)`: the firmware divides by log(1) and says so (ZeroDivisionError), once x and
+/// the base are in its domain; the interpreter raises ValueError.
+fn log_base_one(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
+    if let [x, base] = args.args.as_slice() {
+        let x = x.try_float(vm)?.to_f64();
+        let base = base.try_float(vm)?.to_f64();
+        // NaN is in the domain here, as `x <= 0` is false for it on the board.
+        if (x > 0.0 || x.is_nan()) && base == 1.0 {
+            return Err(zero_division(vm));
+        }
+    }
+    Ok(())
 }
 
 /// A float (or a tuple holding floats, as `math.frexp`/`modf` return) as the board holds it.
