@@ -338,8 +338,6 @@ def _input(prompt=None):
     return out.decode("utf-8", "replace")
 
 
-_mpsim.seal_code_type()
-_mpsim.trim_builtin_types()
 
 import builtins
 

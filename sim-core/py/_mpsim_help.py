@@ -40,9 +40,10 @@ _RADIO_ONLY = ("network", "socket", "ssl", "webrepl", "webrepl_setup")
 
 def modules():
     import _mpsim_net
-    platform = _mpsim.board_info()["platform"]
+    info = _mpsim.board_info()
+    platform = info["platform"]
     radio = _mpsim_net.spec() is not None
-    complex_ = _mpsim.board_info()["complex"]
+    complex_ = info["complex"]
     names = set()
     for n in list(_mpsim.frozen_names()) + list(sys.builtin_module_names):
         top = n.split(".")[0]

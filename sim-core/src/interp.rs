@@ -236,9 +236,6 @@ fn boot_and_run(
             }
         })
         .unwrap_or(i64::MAX);
-        // The firmware's heap is empty of the interpreter's start-up garbage: collect it before
-        // measuring, so that a script's first gc.collect() does not free memory it never held.
-        heap::untracked(|| vm.state.gc.collect_force(2));
         heap::start_budget(size);
         shared.running.store(true, Ordering::Release);
         let mut failed = false;

@@ -1,17 +1,55 @@
 //! Methods of the built-in types as the firmware has them, where the interpreter's differ in
 //! what a script sees: the text of an OSError (`[Errno 5] EIO`) and of a SyntaxError (its
 //! message; the traceback prints file and line), and `int.to_bytes`, which on MicroPython
-//! writes a negative number in two's complement without being asked (`signed=True`).
-//! Native methods, installed once per process into the types every interpreter shares (a Python
-//! function there would outlive its interpreter's globals at a soft reset).
+//! writes a negative number in two's complement without being asked (`signed=True`); and what
+//! the firmware's types lack: code objects without bytecode or constructor, `str` without the
+//! methods MicroPython's lacks, no `__class_getitem__`.
+//! Installed natively, in Rust, once per process into the types every interpreter shares (a
+//! Python function there would outlive its interpreter's globals at a soft reset).
 
 use crate::slots::replace_method;
+use rustpython_vm::AsObject;
 use rustpython_vm::builtins::{PyInt, PyStr};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
 
-fn exception_str(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-    crate::native::os_error_text(zelf, vm)
+/// `str()` of an OSError as the firmware prints it: `OSError(5)` is `[Errno 5] EIO`, and
+/// `OSError(2, 'x')` is `[Errno 2] ENOENT: x`, for the numbers in its errno table (the exact
+/// type only, as py/objexcept.c checks); otherwise as any exception.
+fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    use rustpython_vm::builtins::PyBaseException;
+    let Some(e) = exc.downcast_ref::<PyBaseException>() else {
+        return exc.repr(vm);
+    };
+    let args = e.args();
+    // The interpreter turns OSError(errno, text) into a subclass (FileNotFoundError …) that
+    // the firmware does not have: those count as OSError; a script's own subclass does not.
+    let class = exc.class();
+    if exc.fast_isinstance(vm.ctx.exceptions.os_error)
+        && !class
+            .slots
+            .flags
+            .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+    {
+        let name = args
+            .first()
+            .and_then(|a| a.downcast_ref::<PyInt>())
+            .and_then(|i| i32::try_from(i.as_bigint()).ok())
+            .and_then(|n| crate::native::ERRNO_NAMES.iter().find(|(e, _)| *e == n));
+        if let (1..=2, Some((n, name))) = (args.len(), name) {
+            let mut text = format!("[Errno {n}] {name}");
+            if let Some(more) = args.get(1) {
+                text.push_str(": ");
+                text.push_str(more.str(vm)?.as_ref());
+            }
+            return Ok(vm.ctx.new_str(text));
+        }
+    }
+    match args.as_slice() {
+        [] => Ok(vm.ctx.new_str("")),
+        [one] => one.str(vm),
+        _ => args.as_object().repr(vm),
+    }
 }
 
 fn int_to_bytes(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
@@ -27,6 +65,73 @@ fn int_to_bytes(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
     crate::slots::call_kept(vm, vm.ctx.types.int_type, "_mpsim_to_bytes", args)
 }
 
+/// Code objects as opaque as the firmware's: no bytecode to read or replace and no way to
+/// make one but compiling source (a doctored code object would reach the interpreter's
+/// internals).
+fn seal_code_type(vm: &VirtualMachine) {
+    let t = vm.ctx.types.code_type;
+    for name in [
+        "replace",
+        "__replace__",
+        "co_code",
+        "_co_code_adaptive",
+        "_varname_from_oparg",
+    ] {
+        t.attributes.remove(vm.ctx.intern_str(name));
+    }
+    fn refuse(
+        _cls: rustpython_vm::builtins::PyTypeRef,
+        _args: FuncArgs,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        Err(vm.new_type_error("cannot create 'code' instances"))
+    }
+    t.slots.new.store(Some(refuse));
+    t.slots.vectorcall.store(None);
+}
+
+/// The built-in types as the firmware has them: `str` without the methods MicroPython's
+/// lacks (py/objstr.c), and no `__class_getitem__` (no generics). Once per process.
+fn trim_builtin_types(vm: &VirtualMachine) {
+    const STR_ABSENT: &[&str] = &[
+        "capitalize",
+        "casefold",
+        "expandtabs",
+        "format_map",
+        "isalnum",
+        "isascii",
+        "isdecimal",
+        "isidentifier",
+        "isnumeric",
+        "isprintable",
+        "istitle",
+        "ljust",
+        "maketrans",
+        "removeprefix",
+        "removesuffix",
+        "rjust",
+        "swapcase",
+        "title",
+        "translate",
+        "zfill",
+    ];
+    let t = &vm.ctx.types;
+    for name in STR_ABSENT {
+        t.str_type.attributes.remove(vm.ctx.intern_str(*name));
+    }
+    let generic = vm.ctx.intern_str("__class_getitem__");
+    for ty in [
+        t.list_type,
+        t.dict_type,
+        t.tuple_type,
+        t.set_type,
+        t.frozenset_type,
+        t.type_type,
+    ] {
+        ty.attributes.remove(generic);
+    }
+}
+
 /// Installs them (idempotent).
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
@@ -39,4 +144,6 @@ pub(crate) fn install(vm: &VirtualMachine) {
         "_mpsim_to_bytes",
         int_to_bytes,
     );
+    seal_code_type(vm);
+    trim_builtin_types(vm);
 }

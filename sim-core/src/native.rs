@@ -1,14 +1,14 @@
 //! `_mpsim`: the one native module through which the frozen MicroPython modules (py/) reach the
 //! board, the clock and the console. Scripts may import it, but it gives nothing the board lacks.
 
-pub(crate) use _mpsim::{module_def, os_error, os_error_text};
+pub(crate) use _mpsim::{ERRNO_NAMES, module_def, os_error};
 
 #[rustpython_vm::pymodule]
 mod _mpsim {
     use crate::sim::{self, IrqEntry, Reboot, TimerEntry, with_state};
     use crate::{clock::TimeMode, heap};
     use mpsim_board_models::{PinError, PinMode, Pull};
-    use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyStr, PyUtf8StrRef};
+    use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyUtf8StrRef};
     use rustpython_vm::compiler::Mode;
     use rustpython_vm::function::{ArgBytesLike, ArgMapping, FuncArgs, OptionalArg};
     use rustpython_vm::scope::Scope;
@@ -1172,7 +1172,7 @@ mod _mpsim {
     }
 
     /// MicroPython's errno table: the names it prints (`[Errno 2] ENOENT`).
-    const ERRNO_NAMES: &[(i32, &str)] = &[
+    pub(crate) const ERRNO_NAMES: &[(i32, &str)] = &[
         (1, "EPERM"),
         (2, "ENOENT"),
         (5, "EIO"),
@@ -1204,114 +1204,6 @@ mod _mpsim {
         let e = vm.new_exception(vm.ctx.exceptions.os_error.to_owned(), args);
         let _ = e.as_object().set_attr("errno", vm.ctx.new_int(errno), vm);
         e
-    }
-
-    /// `str()` of an OSError as the firmware prints it: `OSError(5)` is `[Errno 5] EIO`, and
-    /// `OSError(2, 'x')` is `[Errno 2] ENOENT: x`, for the numbers in its errno table (the exact
-    /// type only, as py/objexcept.c checks); otherwise as any exception.
-    pub(crate) fn os_error_text(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-        use rustpython_vm::builtins::{PyBaseException, PyInt};
-        let Some(e) = exc.downcast_ref::<PyBaseException>() else {
-            return exc.repr(vm);
-        };
-        let args = e.args();
-        // The interpreter turns OSError(errno, text) into a subclass (FileNotFoundError …) that
-        // the firmware does not have: those count as OSError; a script's own subclass does not.
-        let class = exc.class();
-        if exc.fast_isinstance(vm.ctx.exceptions.os_error)
-            && !class
-                .slots
-                .flags
-                .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
-        {
-            let name = args
-                .first()
-                .and_then(|a| a.downcast_ref::<PyInt>())
-                .and_then(|i| i32::try_from(i.as_bigint()).ok())
-                .and_then(|n| ERRNO_NAMES.iter().find(|(e, _)| *e == n));
-            if let (1..=2, Some((n, name))) = (args.len(), name) {
-                let mut text = format!("[Errno {n}] {name}");
-                if let Some(more) = args.get(1) {
-                    text.push_str(": ");
-                    text.push_str(more.str(vm)?.as_ref());
-                }
-                return Ok(vm.ctx.new_str(text));
-            }
-        }
-        match args.as_slice() {
-            [] => Ok(vm.ctx.new_str("")),
-            [one] => one.str(vm),
-            _ => args.as_object().repr(vm),
-        }
-    }
-
-    /// Code objects as opaque as the firmware's: no bytecode to read or replace and no way to
-    /// make one but compiling source (a doctored code object would reach the interpreter's
-    /// internals). Once per process: the type is shared.
-    #[pyfunction]
-    fn seal_code_type(vm: &VirtualMachine) {
-        let t = vm.ctx.types.code_type;
-        for name in [
-            "replace",
-            "__replace__",
-            "co_code",
-            "_co_code_adaptive",
-            "_varname_from_oparg",
-        ] {
-            t.attributes.remove(vm.ctx.intern_str(name));
-        }
-        fn refuse(
-            _cls: rustpython_vm::builtins::PyTypeRef,
-            _args: FuncArgs,
-            vm: &VirtualMachine,
-        ) -> PyResult {
-            Err(vm.new_type_error("cannot create 'code' instances"))
-        }
-        t.slots.new.store(Some(refuse));
-        t.slots.vectorcall.store(None);
-    }
-
-    /// The built-in types as the firmware has them: `str` without the methods MicroPython's
-    /// lacks (py/objstr.c), and no `__class_getitem__` (no generics). Once per process.
-    #[pyfunction]
-    fn trim_builtin_types(vm: &VirtualMachine) {
-        const STR_ABSENT: &[&str] = &[
-            "capitalize",
-            "casefold",
-            "expandtabs",
-            "format_map",
-            "isalnum",
-            "isascii",
-            "isdecimal",
-            "isidentifier",
-            "isnumeric",
-            "isprintable",
-            "istitle",
-            "ljust",
-            "maketrans",
-            "removeprefix",
-            "removesuffix",
-            "rjust",
-            "swapcase",
-            "title",
-            "translate",
-            "zfill",
-        ];
-        let t = &vm.ctx.types;
-        for name in STR_ABSENT {
-            t.str_type.attributes.remove(vm.ctx.intern_str(*name));
-        }
-        let generic = vm.ctx.intern_str("__class_getitem__");
-        for ty in [
-            t.list_type,
-            t.dict_type,
-            t.tuple_type,
-            t.set_type,
-            t.frozenset_type,
-            t.type_type,
-        ] {
-            ty.attributes.remove(generic);
-        }
     }
 
     /// The OSError for errno `n`, for the frozen modules to raise.
