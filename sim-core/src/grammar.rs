@@ -1,7 +1,7 @@
 //! The firmware's grammar, applied to a script's source before rustpython compiles it: what
 //! MicroPython's compiler refuses is a SyntaxError here too (`match`, `except*`, `type`
 //! statements, type parameters, positional-only parameters, decorators that are not a dotted name
-//! with optional call, complex literals on a port without complex numbers), and what its compiler
+//! with optional call, complex literals on a port without complex numbers, t-strings), and what its compiler
 //! knows without an import works without one (`X = const(1)`, the `@micropython.native` and
 //! `viper` code emitters, which run here as ordinary bytecode; the inline assemblers are refused).
 //!
@@ -187,6 +187,12 @@ impl<'a> Visitor<'a> for Checker<'_> {
         {
             self.refuse(start(expr), "complex values not supported");
         }
+        // t-strings (PEP 750) need MICROPY_PY_TSTRINGS, which no modelled port enables (all are
+        // at the "extra features" ROM level); the firmware's lexer reads `t"…"` as a name and a
+        // string side by side.
+        if let Expr::TString(_) = expr {
+            self.refuse(start(expr) + 1, "invalid syntax");
+        }
         visitor::walk_expr(self, expr);
     }
 }
@@ -223,6 +229,9 @@ mod tests {
             }
         );
         assert!(!refused("match = 1\ncase = 2\ntype = 3\n"));
+        assert!(refused("x = t'a{b}'\n"));
+        assert!(refused("x = rt'a'\n"));
+        assert!(!refused("t = 1\nx = f'{t}'\n"));
         assert_eq!(
             check("z = 1j\n", Mode::Exec, false),
             Verdict::Refused {

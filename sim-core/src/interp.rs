@@ -67,6 +67,25 @@ fn micropython_bytes_mod(vm: &VirtualMachine) {
     );
 }
 
+/// The firmware has no warnings machinery: nothing the interpreter would warn about (the
+/// three-argument `generator.throw`, …) prints anything on the board's console.
+fn no_warnings(vm: &VirtualMachine) {
+    let ctx = &vm.ctx;
+    let ignore_all = ctx.new_tuple(vec![
+        ctx.new_str("ignore").into(),
+        ctx.none(),
+        ctx.exceptions.warning.as_object().to_owned(),
+        ctx.none(),
+        ctx.new_int(0).into(),
+    ]);
+    let filters = &vm.state.warnings.filters;
+    let mut list = filters.borrow_vec_mut();
+    list.clear();
+    list.push(ignore_all.into());
+    drop(list);
+    vm.state.warnings.filters_mutated();
+}
+
 fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
     let (tx, rx) = rustpython_vm::signal::user_signal_channel();
     let builder = Interpreter::builder(settings());
@@ -84,6 +103,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .init_hook(move |vm| {
             vm.set_user_signal_channel(rx);
             micropython_bytes_mod(vm);
+            no_warnings(vm);
             crate::float32::install(vm);
             crate::memguard::install(vm);
             crate::methods::install(vm);

@@ -12,12 +12,26 @@ for src in (
     "match = case = type = 1",
     "@micropython.native\ndef f():\n return 1",
     "X = const(3)\nprint(X * 2)",
+    "x = 1\nt = t'a{x}'",
+    "t = 1\nprint(f'{t}')",
 ):
     try:
         exec(src, {})
         print("ok")
     except SyntaxError as e:
         print("SyntaxError:", e.args[0])
+
+# The three-argument throw() that the interpreter deprecates prints no warning on the board.
+def gen():
+    yield 1
+
+
+g = gen()
+next(g)
+try:
+    g.throw(ValueError, ValueError(7), None)
+except ValueError as e:
+    print("thrown", e)
 
 
 @micropython.viper
