@@ -1,10 +1,24 @@
 # asyncio/uasyncio: MicroPython's cooperative scheduler, on the board's clock.
-# One run queue ordered by due time; sleeping hands the board's clock to _mpsim.sleep_us, which keeps
-# IRQs and timers running and wakes early when an IRQ sets a ThreadSafeFlag.
+#
+# What a program can observe is the firmware's: the order tasks run in, what cancelling or a
+# timeout does to them, when an exception nobody retrieved is reported. The model:
+# - one run queue of tasks keyed by the ticks_ms at which each may run, first in first out among
+#   equal keys (the firmware's pairing heap is stable);
+# - a task's `state`: True while it runs and nothing waits for it; a TaskQueue of the tasks
+#   awaiting it; a callable to call when it ends (gather); then None once it ended with nobody
+#   awaiting it, False once its end was seen by an await;
+# - a task's `data`: what it is parked on (a TaskQueue, a Task, the IO queue, gather's marker),
+#   so that cancel() can unpark it; the exception to throw into it on its next step; and once it
+#   ended, the StopIteration or exception it ended with.
+# Waiting hands the board's clock to _mpsim.sleep_us, which keeps IRQs and timers running and
+# wakes early when an IRQ sets a ThreadSafeFlag or an Event.
 import _mpsim
-from time import ticks_ms as _ticks_ms, ticks_diff, ticks_add
+from time import ticks_ms as ticks, ticks_diff, ticks_add
 
-_now = _mpsim.ticks_us
+__version__ = (3, 0, 0)
+
+_POLLIN = 1
+_POLLOUT = 4
 
 
 class CancelledError(BaseException):
@@ -15,304 +29,483 @@ class TimeoutError(Exception):
     pass
 
 
-class _Queue:
+class TaskQueue:
     def __init__(self):
-        self.items = []  # (due_us, seq, task, token)
-        self.seq = 0
+        self._tasks = []
 
-    def push(self, task, due):
-        self.seq += 1
-        task.token += 1
-        it = (due, self.seq, task, task.token)
-        items = self.items
-        lo, hi = 0, len(items)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if items[mid][:2] <= it[:2]:
-                lo = mid + 1
-            else:
-                hi = mid
-        items.insert(lo, it)
+    def peek(self):
+        return self._tasks[0] if self._tasks else None
+
+    def push(self, task, key=None):
+        task.data = None
+        task.ph_key = ticks() if key is None else key
+        tasks = self._tasks
+        i = len(tasks)
+        # Behind every task due at the same time or earlier.
+        while i and ticks_diff(task.ph_key, tasks[i - 1].ph_key) < 0:
+            i -= 1
+        tasks.insert(i, task)
 
     def pop(self):
-        while self.items:
-            due, _, task, token = self.items[0]
-            if token != task.token:
-                self.items.pop(0)
-                continue
-            return due, task
-        return None, None
+        if not self._tasks:
+            raise IndexError("empty heap")
+        return self._tasks.pop(0)
 
-
-_q = _Queue()
-_cur = [None]
-_stop = [None]
+    def remove(self, task):
+        tasks = self._tasks
+        for i in range(len(tasks)):
+            if tasks[i] is task:
+                del tasks[i]
+                return
 
 
 class Task:
-    def __init__(self, coro):
+    def __init__(self, coro, globals=None):
         self.coro = coro
-        self.data = None  # value to send, or exception to throw
-        self.state = True  # True: running; otherwise the result or exception once done
-        self.done_flag = False
-        self.result = None
-        self.exc = None
-        self.waiters = []
-        self.token = 0
-        self.cancelling = False
+        self.data = None
+        self.state = True
+        self.ph_key = 0
+
+    def __repr__(self):
+        return "<Task>"
 
     def done(self):
-        return self.done_flag
+        return not self.state
 
     def cancel(self):
-        if self.done_flag:
+        if not self.state:
             return False
-        if self is _cur[0]:
+        if self is cur_task:
             raise RuntimeError("can't cancel self")
-        self.data = CancelledError()
-        self.cancelling = True
-        _q.push(self, 0)
+        # A task awaiting another passes the cancel down to the one at the end of the chain.
+        target = self
+        while isinstance(target.data, Task):
+            target = target.data
+        parked_on = target.data
+        if hasattr(parked_on, "remove"):
+            parked_on.remove(target)
+            _task_queue.push(target)
+        elif ticks_diff(target.ph_key, ticks()) > 0:
+            # Sleeping: wake it now.
+            _task_queue.remove(target)
+            _task_queue.push(target)
+        target.data = CancelledError
         return True
 
+    # `await task`: the first step registers the awaiting task, the step after the task ended
+    # raises its result (StopIteration carries the value) or its exception.
+    def __iter__(self):
+        state = self.state
+        if not state:
+            self.state = False
+        elif state is True:
+            self.state = TaskQueue()
+        elif type(state) is not TaskQueue:
+            raise RuntimeError("can't wait")
+        return self
+
+    __await__ = __iter__
+
+    def __next__(self):
+        if not self.state:
+            raise self.data
+        self.state.push(cur_task)
+        cur_task.data = self
+
+
+class _Yield:
+    # Gives the scheduler one turn. The task was parked (on a queue, for a stream) by whoever
+    # awaits this, or is not parked at all and simply waits to be woken.
+    __slots__ = ("spent",)
+
+    def __init__(self):
+        self.spent = False
+
     def __await__(self):
-        if not self.done_flag:
-            self.waiters.append(_cur[0])
-            yield
-        if self.exc is not None:
-            raise self.exc
-        return self.result
+        return self
 
     __iter__ = __await__
 
-    def _finish(self, result=None, exc=None):
-        self.done_flag = True
-        self.result = result
-        self.exc = exc
-        for w in self.waiters:
-            _q.push(w, 0)
-        had_waiters = bool(self.waiters)
-        self.waiters = []
-        return had_waiters
+    def __next__(self):
+        if self.spent:
+            raise StopIteration
+        self.spent = True
 
 
 class _Sleep:
-    def __init__(self, us):
-        self.us = us
+    __slots__ = ("due",)
+
+    def __init__(self, due):
+        self.due = due
 
     def __await__(self):
-        _q.push(_cur[0], _now() + self.us)
-        yield
+        return self
 
     __iter__ = __await__
 
-
-def sleep(t):
-    return _Sleep(max(0, int(t * 1000000)))
+    def __next__(self):
+        if self.due is None:
+            raise StopIteration
+        _task_queue.push(cur_task, self.due)
+        self.due = None
 
 
 def sleep_ms(t):
-    return _Sleep(max(0, int(t) * 1000))
+    return _Sleep(ticks_add(ticks(), max(0, t)))
 
 
-async def _awaiting(aw):
-    return await aw
+def sleep(t):
+    return sleep_ms(int(t * 1000))
+
+
+class _IOQueue:
+    # Tasks waiting for streams: id(stream) -> [reading task, writing task, stream], in the order
+    # the streams were first waited for (the order the firmware's poller reports them in).
+    def __init__(self):
+        self.map = {}
+
+    def _enqueue(self, s, idx):
+        entry = self.map.get(id(s))
+        if entry is None:
+            entry = [None, None, s]
+            self.map[id(s)] = entry
+        entry[idx] = cur_task
+        cur_task.data = self
+
+    def queue_read(self, s):
+        self._enqueue(s, 0)
+
+    def queue_write(self, s):
+        self._enqueue(s, 1)
+
+    def remove(self, task):
+        for k in [k for k, e in self.map.items() if e[0] is task or e[1] is task]:
+            del self.map[k]
+
+    def _ready(self):
+        import select
+        out = []
+        for entry in self.map.values():
+            mask = (_POLLIN if entry[0] is not None else 0) | (_POLLOUT if entry[1] is not None else 0)
+            ev = select._ready(entry[2], mask)
+            if ev:
+                out.append((entry, ev))
+        return out
+
+    def _block(self, dt):
+        # Waits up to dt ms (-1: until something happens) for a stream to change.
+        streams = [e[2] for e in self.map.values()]
+        if any(getattr(s, "_net", False) for s in streams):
+            # Sockets wake the wait when they change (the host's network runs in wall time).
+            import _mpsim_net
+            _mpsim_net.wait(dt)
+        elif all(isinstance(s, ThreadSafeFlag) for s in streams):
+            _mpsim.sleep_us(dt * 1000 if dt >= 0 else 1 << 40, True)
+        else:
+            # The console and UARTs: look again every millisecond.
+            _mpsim.sleep_us(1000 if dt < 0 else min(dt, 1) * 1000, True)
+
+    def wait_io_event(self, dt):
+        if not self.map:
+            if dt:
+                _mpsim.sleep_us(dt * 1000 if dt > 0 else 1 << 40, True)
+            return
+        ready = self._ready()
+        if not ready and dt:
+            self._block(dt)
+            ready = self._ready()
+        for entry, ev in ready:
+            if ev & ~_POLLOUT and entry[0] is not None:
+                _task_queue.push(entry[0])
+                entry[0] = None
+            if ev & ~_POLLIN and entry[1] is not None:
+                _task_queue.push(entry[1])
+                entry[1] = None
+            if entry[0] is None and entry[1] is None:
+                self.map.pop(id(entry[2]), None)
+
+
+def _io_wait(s, idx):
+    # Parks the current task until stream s can be read (idx 0) or written (idx 1).
+    _io_queue._enqueue(s, idx)
+    return _Yield()
+
+
+def _promote_to_task(aw):
+    return aw if isinstance(aw, Task) else create_task(aw)
 
 
 def create_task(coro):
     if not hasattr(coro, "send"):
-        if not hasattr(coro, "__await__"):
-            raise TypeError("coroutine expected")
-        coro = _awaiting(coro)
+        raise TypeError("coroutine expected")
     t = Task(coro)
-    _q.push(t, 0)
+    _task_queue.push(t)
     return t
 
 
-def current_task():
-    if _cur[0] is None:
-        raise RuntimeError("no running task")
-    return _cur[0]
+def _coro_repr(coro):
+    return "<generator object '%s' at %x>" % (getattr(coro, "__name__", "?"), id(coro))
 
 
-def _step(t):
-    _cur[0] = t
-    data = t.data
-    t.data = None
-    try:
-        if isinstance(data, BaseException):
-            t.coro.throw(data)
-        else:
-            t.coro.send(data)
-    except StopIteration as e:
-        t._finish(e.value)
-    except CancelledError as e:
-        t._finish(exc=e)
-    except Exception as e:
-        if not t._finish(exc=e) and not getattr(t, "_awaited", False):
-            _unhandled(t, e)
-    finally:
-        _cur[0] = None
-
-
-_handler = [None]
-
-
-def _unhandled(t, e):
-    if _handler[0] is not None:
-        _handler[0](_loop, {"message": "Task exception wasn't retrieved", "exception": e, "future": t})
-        return
-    import sys
-    print("Task exception wasn't retrieved")
-    print("future:", "<Task>", "coro=", "<generator object 'coro' at 0>")
-    sys.print_exception(e)
-
-
-# Tasks waiting for a stream (socket, UART) to be ready: [stream, mask, task].
-_io = []
-
-
-def _io_poll(timeout_ms):
-    # Wakes the tasks whose streams are ready; waits up to timeout_ms (-1: until one is) first
-    # when none is. Sockets wake the wait when they change (in wall time: see socket.py).
-    import select
-    while True:
-        woke = False
-        for w in _io[:]:
-            if select._ready(w[0], w[1]):
-                _io.remove(w)
-                _q.push(w[2], 0)
-                woke = True
-        if woke or timeout_ms == 0:
-            return
-        import _mpsim_net
-        _mpsim_net.wait(timeout_ms)
-        timeout_ms = 0
-
-
-class _IOWait:
-    def __init__(self, stream, mask):
-        self.w = [stream, mask, None]
-
-    def __await__(self):
-        self.w[2] = _cur[0]
-        _io.append(self.w)
-        try:
-            yield
-        finally:
-            if self.w in _io:
-                _io.remove(self.w)
-
-    __iter__ = __await__
-
-
-def _run(main):
-    _stop[0] = main
-    while not main.done_flag:
-        if _io:
-            _io_poll(0)
-        due, t = _q.pop()
-        if t is None:
-            if _io:
-                _io_poll(-1)
-                continue
-            # Nothing runnable and nothing sleeping: wait for an IRQ (ThreadSafeFlag) forever.
-            _mpsim.sleep_us(1 << 40, True)
-            continue
-        delay = due - _now() if due else 0
-        if delay > 0:
-            if _io:
-                _io_poll(max(1, delay // 1000))
-                continue
-            _mpsim.sleep_us(delay, True)
-            continue
-        _q.items.pop(0)
-        _step(t)
-    _stop[0] = None
-    if main.exc is not None:
-        raise main.exc
-    return main.result
-
-
-def run(coro):
-    t = create_task(coro)
-    t._awaited = True
-    return _run(t)
+def _ended(t, er, main_task):
+    # Task t's coroutine stopped with er (StopIteration when it returned). Returns whether t was
+    # awaited by someone: a detached task that failed is queued once more so that its exception
+    # is reported if nothing retrieves it before then.
+    awaited = t is main_task
+    if awaited and t.state is None:
+        t.state = False
+    state = t.state
+    if state is True:
+        t.state = False if awaited else None
+    elif callable(state) and not isinstance(state, TaskQueue):
+        state(t, er)
+        t.state = False
+        awaited = True
+    else:
+        while state.peek():
+            _task_queue.push(state.pop())
+            awaited = True
+        t.state = False
+    if not awaited and not isinstance(er, (CancelledError, StopIteration)):
+        _task_queue.push(t)
+    t.data = er
 
 
 def run_until_complete(main_task=None):
-    if main_task is None:
-        raise RuntimeError("nothing to run")
-    main_task._awaited = True
-    return _run(main_task)
+    global cur_task
+    while True:
+        # Wait for the head of the run queue to be due (and for streams meanwhile).
+        dt = 1
+        while dt > 0:
+            dt = -1
+            head = _task_queue.peek()
+            if head:
+                dt = max(0, ticks_diff(head.ph_key, ticks()))
+            elif not _io_queue.map:
+                cur_task = None
+                if not main_task or not main_task.state:
+                    return
+                # The main task waits for something only an IRQ can bring: wait for that.
+                _io_queue.wait_io_event(-1)
+                dt = 1
+                continue
+            _io_queue.wait_io_event(dt)
 
-
-async def _gather_one(aw):
-    return await aw
-
-
-async def gather(*aws, return_exceptions=False):
-    tasks = [a if isinstance(a, Task) else create_task(a) for a in aws]
-    for t in tasks:
-        t._awaited = True
-    out = []
-    for t in tasks:
+        t = _task_queue.pop()
+        cur_task = t
+        exc = t.data
+        if exc and not t.state:
+            # A detached task that failed, back for its report: retrieved since, or not.
+            t.data = None
+            if t.state is None:
+                t.data = exc
+                _exc_context["exception"] = exc
+                _exc_context["future"] = t
+                Loop.call_exception_handler(_exc_context)
+            continue
         try:
-            out.append(await t)
-        except Exception as e:
-            if not return_exceptions:
-                for o in tasks:
-                    if not o.done_flag:
-                        o.cancel()
-                raise
-            out.append(e)
-    return out
+            if exc:
+                t.data = None
+                t.coro.throw(exc)
+            else:
+                t.coro.send(None)
+        except (CancelledError, Exception) as er:
+            if t is main_task:
+                cur_task = None
+                if not isinstance(er, StopIteration):
+                    t.state = False
+                    raise er
+            _ended(t, er, main_task)
+            if t is main_task:
+                return er.value
 
 
-class _Timeout:
-    def __init__(self, task, us):
-        self.task = task
-        self.us = us
-
-    def __await__(self):
-        me = _cur[0]
-        self.task.waiters.append(me)
-        _q.push(me, _now() + self.us)
-        yield
-        if me in self.task.waiters:
-            self.task.waiters.remove(me)
+def run(coro):
+    return run_until_complete(create_task(coro))
 
 
-async def wait_for(aw, timeout):
-    t = aw if isinstance(aw, Task) else create_task(aw)
-    t._awaited = True
+def current_task():
+    if cur_task is None:
+        raise RuntimeError("no running event loop")
+    return cur_task
+
+
+_exc_context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
+
+
+async def _stopper():
+    pass
+
+
+class Loop:
+    # The firmware's loop is this class itself, its functions called without an instance.
+    _exc_handler = None
+
+    def create_task(coro):
+        return create_task(coro)
+
+    def run_forever():
+        global _stop_task
+        _stop_task = Task(_stopper())
+        run_until_complete(_stop_task)
+
+    def run_until_complete(aw):
+        return run_until_complete(_promote_to_task(aw))
+
+    def stop():
+        global _stop_task
+        if _stop_task is not None:
+            _task_queue.push(_stop_task)
+            _stop_task = None
+
+    def close():
+        pass
+
+    def set_exception_handler(handler):
+        Loop._exc_handler = handler
+
+    def get_exception_handler():
+        return Loop._exc_handler
+
+    def default_exception_handler(loop, context):
+        import sys
+        t = context["future"]
+        print(context["message"], file=sys.stderr)
+        print("future:", t, "coro=", _coro_repr(t.coro), file=sys.stderr)
+        sys.print_exception(context["exception"], sys.stderr)
+
+    def call_exception_handler(context):
+        (Loop._exc_handler or Loop.default_exception_handler)(Loop, context)
+
+
+def get_event_loop(runq_len=0, waitq_len=0):
+    return Loop
+
+
+def new_event_loop():
+    global _task_queue, _io_queue
+    _task_queue = TaskQueue()
+    _io_queue = _IOQueue()
+    return Loop
+
+
+cur_task = None
+_stop_task = None
+new_event_loop()
+
+
+async def _run_for(waiter, aw):
+    # wait_for's runner: awaits aw, then wakes the waiter (if it still waits) with the outcome
+    # packed in the CancelledError it throws into it: (True, result) or (exception, None).
+    try:
+        result = await aw
+        status = True
+    except BaseException as er:
+        result = None
+        status = er
+    if waiter.data is None:
+        if waiter.cancel():
+            waiter.data = CancelledError(status, result)
+
+
+async def wait_for(aw, timeout, sleep=sleep):
+    aw = _promote_to_task(aw)
     if timeout is None:
-        return await t
-    if not t.done_flag:
-        await _Timeout(t, max(0, int(timeout * 1000000)))
-    if not t.done_flag:
-        t.cancel()
-        raise TimeoutError
-    if t.exc is not None:
-        raise t.exc
-    return t.result
+        return await aw
+    runner = create_task(_run_for(cur_task, aw))
+    try:
+        await sleep(timeout)
+    except CancelledError as er:
+        status = er.args[0] if er.args else None
+        if status is None:
+            # Cancelled from outside.
+            runner.cancel()
+            raise er
+        if status is True:
+            return er.args[1]
+        raise status
+    runner.cancel()
+    await runner
+    raise TimeoutError
 
 
 def wait_for_ms(aw, timeout):
-    return wait_for(aw, timeout / 1000)
+    return wait_for(aw, timeout, sleep_ms)
+
+
+class _GatherParked:
+    # What a gathering task is parked on: cancelling it just wakes it.
+    @staticmethod
+    def remove(t):
+        pass
+
+
+async def gather(*aws, return_exceptions=False):
+    ts = [_promote_to_task(aw) for aw in aws]
+    me = cur_task
+    # How many sub-tasks are still to end; negative when one already failed (nothing to wait
+    # for); an exception once one failed or the gather was cancelled.
+    pending = 0
+
+    def on_end(t, er):
+        nonlocal pending
+        if me.data is not _GatherParked:
+            return  # already woken
+        if not return_exceptions and not isinstance(er, StopIteration):
+            pending = er
+        else:
+            pending -= 1
+            if pending:
+                return
+        _task_queue.push(me)
+
+    for t in ts:
+        if t.state is True:
+            t.state = on_end
+            pending += 1
+        elif not t.state:
+            if not isinstance(t.data, StopIteration) and not return_exceptions:
+                pending = -len(ts)
+        else:
+            raise RuntimeError("can't gather")
+
+    cancelled = False
+    if pending > 0:
+        me.data = _GatherParked
+        try:
+            await _Yield()
+        except CancelledError as er:
+            cancelled = True
+            pending = er
+
+    for i in range(len(ts)):
+        t = ts[i]
+        if t.state is on_end:
+            t.state = True
+            if cancelled:
+                t.cancel()
+        elif isinstance(t.data, StopIteration):
+            ts[i] = t.data.value
+        elif return_exceptions:
+            ts[i] = t.data
+        elif isinstance(pending, int):
+            pending = t.data
+    if pending:
+        raise pending
+    return ts
 
 
 class Event:
     def __init__(self):
         self.state = False
-        self.waiting = []
+        self.waiting = TaskQueue()
 
     def is_set(self):
         return self.state
 
     def set(self):
-        for t in self.waiting:
-            _q.push(t, 0)
-        self.waiting = []
+        while self.waiting.peek():
+            _task_queue.push(self.waiting.pop())
         self.state = True
         _mpsim.notify()
 
@@ -321,116 +514,79 @@ class Event:
 
     async def wait(self):
         if not self.state:
-            await _Park(self.waiting)
+            self.waiting.push(cur_task)
+            cur_task.data = self.waiting
+            await _Yield()
         return True
 
 
-class _Park:
-    def __init__(self, lst):
-        self.lst = lst
-
-    def __await__(self):
-        self.lst.append(_cur[0])
-        yield
-
-    __iter__ = __await__
+import io as _io_mod
 
 
-class ThreadSafeFlag:
-    # set() may run in an IRQ handler, while the loop sleeps in _mpsim.sleep_us(..., True).
+class ThreadSafeFlag(_io_mod.IOBase):
+    # May be set from an IRQ handler or a timer callback; waits as a stream the loop polls.
     def __init__(self):
-        self.state = False
-        self.waiting = None
+        self.state = 0
+
+    def ioctl(self, req, flags):
+        if req == 3:
+            return self.state * flags
+        return -1
 
     def set(self):
-        self.state = True
-        if self.waiting is not None:
-            _q.push(self.waiting, 0)
-            self.waiting = None
+        self.state = 1
         _mpsim.notify()
 
     def clear(self):
-        self.state = False
+        self.state = 0
 
     async def wait(self):
         if not self.state:
-            self.waiting = _cur[0]
-            await _Park([])
-        self.state = False
+            await _io_wait(self, 0)
+        self.state = 0
 
 
 class Lock:
+    # state: 0 free, 1 held, or the waiting task chosen to take it next.
     def __init__(self):
-        self.state = False
-        self.waiting = []
+        self.state = 0
+        self.waiting = TaskQueue()
 
     def locked(self):
-        return self.state
+        return self.state == 1
 
     def release(self):
-        if not self.state:
+        if self.state != 1:
             raise RuntimeError("Lock not acquired")
-        if self.waiting:
-            _q.push(self.waiting.pop(0), 0)
+        if self.waiting.peek():
+            self.state = self.waiting.pop()
+            _task_queue.push(self.state)
         else:
-            self.state = False
+            self.state = 0
 
     async def acquire(self):
-        if self.state:
-            await _Park(self.waiting)
-        self.state = True
+        if self.state != 0:
+            self.waiting.push(cur_task)
+            cur_task.data = self.waiting
+            try:
+                await _Yield()
+            except CancelledError as er:
+                if self.state is cur_task:
+                    # Chosen, then cancelled before taking it: hand it to the next one.
+                    self.state = 1
+                    self.release()
+                raise er
+        self.state = 1
         return True
 
     async def __aenter__(self):
         return await self.acquire()
 
-    async def __aexit__(self, *a):
-        self.release()
-
-
-class Loop:
-    def create_task(self, coro):
-        return create_task(coro)
-
-    def run_forever(self):
-        _run(Task(_forever()))
-
-    def run_until_complete(self, aw):
-        t = aw if isinstance(aw, Task) else create_task(aw)
-        return run_until_complete(t)
-
-    def stop(self):
-        pass
-
-    def close(self):
-        pass
-
-    def set_exception_handler(self, handler):
-        _handler[0] = handler
-
-    def get_exception_handler(self):
-        return _handler[0]
-
-    def default_exception_handler(self, loop, context):
-        import sys
-        print(context["message"])
-        sys.print_exception(context["exception"])
-
-    def call_exception_handler(self, context):
-        (_handler[0] or self.default_exception_handler)(self, context)
-
-
-async def _forever():
-    while True:
-        await sleep(3600)
-
-
-_loop = Loop()
+    async def __aexit__(self, exc_type, exc, tb):
+        return self.release()
 
 
 # Streams (extmod/asyncio/stream.py's surface): sockets and other pollable streams.
-_POLLIN = 1
-_POLLOUT = 4
 
 
 class Stream:
@@ -457,7 +613,7 @@ class Stream:
     async def read(self, n=-1):
         r = b""
         while True:
-            await _IOWait(self.s, _POLLIN)
+            await _io_wait(self.s, 0)
             r2 = self.s.read(n)
             if r2 is not None:
                 if n >= 0:
@@ -467,13 +623,13 @@ class Stream:
                 r += r2
 
     async def readinto(self, buf):
-        await _IOWait(self.s, _POLLIN)
+        await _io_wait(self.s, 0)
         return self.s.readinto(buf)
 
     async def readexactly(self, n):
         r = b""
         while n:
-            await _IOWait(self.s, _POLLIN)
+            await _io_wait(self.s, 0)
             r2 = self.s.read(n)
             if r2 is not None:
                 if not len(r2):
@@ -485,7 +641,7 @@ class Stream:
     async def readline(self):
         l = b""
         while True:
-            await _IOWait(self.s, _POLLIN)
+            await _io_wait(self.s, 0)
             l2 = self.s.readline()
             l += l2
             if not l2 or l[-1] == 10:
@@ -506,7 +662,7 @@ class Stream:
         mv = memoryview(self.out_buf)
         off = 0
         while off < len(mv):
-            await _IOWait(self.s, _POLLOUT)
+            await _io_wait(self.s, 1)
             ret = self.s.write(mv[off:])
             if ret is not None:
                 off += ret
@@ -527,7 +683,7 @@ async def open_connection(host, port):
     except OSError as er:
         if er.errno != 115:  # EINPROGRESS
             raise er
-    await _IOWait(s, _POLLOUT)
+    await _io_wait(s, 1)
     ss = Stream(s)
     return ss, ss
 
@@ -552,7 +708,7 @@ class Server:
     async def _serve(self, s, cb):
         try:
             while True:
-                await _IOWait(s, _POLLIN)
+                await _io_wait(s, 0)
                 try:
                     s2, addr = s.accept()
                 except OSError:
@@ -577,21 +733,11 @@ async def start_server(cb, host, port, backlog=5):
     return srv
 
 
-def get_event_loop(runq_len=0, waitq_len=0):
-    return _loop
-
-
-def new_event_loop():
-    global _q
-    _q = _Queue()
-    return _loop
-
-
 def _mpsim_teardown():
     # A soft reset: forget every task while the modules their coroutines use are still whole, so
     # that closing them (their finally blocks) runs before the interpreter finalises its modules.
-    _q.items = []
-    del _io[:]
-    _cur[0] = None
-    _stop[0] = None
-    _handler[0] = None
+    global cur_task, _stop_task
+    new_event_loop()
+    cur_task = None
+    _stop_task = None
+    Loop._exc_handler = None

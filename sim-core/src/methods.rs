@@ -1,5 +1,5 @@
 //! Methods of the built-in types as the firmware has them, where the interpreter's differ in
-//! what a script sees: the text of an OSError (`[Errno 5] EIO`) and of a SyntaxError (its
+//! what a script sees: the repr of exceptions (`ValueError(2,)`), the text of an OSError (`[Errno 5] EIO`) and of a SyntaxError (its
 //! message; the traceback prints file and line), and `int.to_bytes`, which on MicroPython
 //! writes a negative number in two's complement without being asked (`signed=True`); and what
 //! the firmware's types lack: code objects without bytecode or constructor, `str` without the
@@ -50,6 +50,48 @@ fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>
         [one] => one.str(vm),
         _ => args.as_object().repr(vm),
     }
+}
+
+/// `repr()` of an exception as py/objexcept.c prints it: the type's name and the tuple of its
+/// arguments, so `ValueError(2,)` and `ValueError()`.
+fn exception_repr(exc: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    use rustpython_vm::builtins::PyBaseException;
+    let args = match exc.downcast_ref::<PyBaseException>() {
+        Some(e) => e.args().as_object().repr(vm)?,
+        None => vm.ctx.new_str("()"),
+    };
+    Ok(vm
+        .ctx
+        .new_str(format!("{}{}", exc.class().name(), args.as_wtf8())))
+}
+
+/// Puts [`exception_repr`] into every built-in exception type that uses the interpreter's own
+/// repr (a subclass a script defines later inherits it from its base). At boot: the builtins
+/// are not filled in yet while the interpreter is built.
+pub(crate) fn exception_reprs(vm: &VirtualMachine) {
+    use rustpython_vm::builtins::PyType;
+    let base = vm.ctx.exceptions.base_exception_type;
+    let Some(original) = base.slots.repr.load() else {
+        return;
+    };
+    for (_, value) in vm.builtins.dict().items_vec() {
+        let Some(ty) = value.downcast_ref::<PyType>() else {
+            continue;
+        };
+        if ty.fast_issubclass(base)
+            && ty
+                .slots
+                .repr
+                .load()
+                .is_some_and(|f| std::ptr::fn_addr_eq(f, original))
+        {
+            ty.slots.repr.store(Some(exception_repr));
+        }
+    }
+}
+
+fn exception_repr_method(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    exception_repr(&exc, vm)
 }
 
 fn int_to_bytes(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
@@ -137,6 +179,14 @@ pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
     replace_method(vm, e.os_error, "__str__", "_mpsim_str", exception_str);
     replace_method(vm, e.syntax_error, "__str__", "_mpsim_str", exception_str);
+    // Exception classes a script defines look `__repr__` up here.
+    replace_method(
+        vm,
+        e.base_exception_type,
+        "__repr__",
+        "_mpsim_repr",
+        exception_repr_method,
+    );
     replace_method(
         vm,
         vm.ctx.types.int_type,

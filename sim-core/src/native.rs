@@ -679,6 +679,9 @@ mod _mpsim {
                 return false;
             }
             s.scheduled.push_back((func, arg));
+            if s.in_callback {
+                s.scheduled_late += 1;
+            }
             s.shared.poke();
             true
         })

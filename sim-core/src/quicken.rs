@@ -43,3 +43,23 @@ pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
         }
     }
 }
+
+/// mpsim's own modules (frozen into the binary) are pinned too, as the importer fetches their
+/// code: without it their float arithmetic would leave the board's precision once warm
+/// (`asyncio.sleep(0.01)` computed 10 ms twice, then 9).
+pub(crate) fn install(vm: &rustpython_vm::VirtualMachine) -> rustpython_vm::PyResult<()> {
+    use rustpython_vm::function::FuncArgs;
+    let imp = vm.import("_imp", 0)?;
+    let inner = imp.get_attr("get_frozen_object", vm)?;
+    let pinned = vm.new_function(
+        "get_frozen_object",
+        move |args: FuncArgs, vm: &rustpython_vm::VirtualMachine| -> rustpython_vm::PyResult {
+            let code = inner.call(args, vm)?;
+            if let Some(c) = code.downcast_ref::<PyCode>() {
+                keep_float_ops_on_slots(c);
+            }
+            Ok(code)
+        },
+    );
+    imp.set_attr("get_frozen_object", pinned, vm)
+}

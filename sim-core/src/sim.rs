@@ -250,6 +250,9 @@ pub(crate) struct Shared {
     posted: AtomicBool,
     /// Simulated time of the next timer, µs (u64::MAX: none). Real time only.
     next_deadline: AtomicU64,
+    /// Calls a callback scheduled are waiting (see `State::scheduled_late`): the ticker pokes
+    /// the interpreter for them from its own thread, after the signal being handled now.
+    late_scheduled: AtomicBool,
     pub(crate) running: AtomicBool,
     pub(crate) quit: AtomicBool,
     timed_out: AtomicBool,
@@ -385,6 +388,7 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         signal: Mutex::new(None),
         posted: AtomicBool::new(false),
         next_deadline: AtomicU64::new(u64::MAX),
+        late_scheduled: AtomicBool::new(false),
         running: AtomicBool::new(false),
         quit: AtomicBool::new(false),
         timed_out: AtomicBool::new(false),
@@ -488,6 +492,9 @@ fn ticker(shared: Arc<Shared>) {
         if !wait.is_zero() {
             std::thread::park_timeout(wait);
         }
+        if shared.late_scheduled.swap(false, Ordering::AcqRel) {
+            shared.poke();
+        }
         if shared.output_pending.load(Ordering::Acquire) {
             // Output gathered while the program computes goes out within a few milliseconds.
             std::thread::sleep(OUTPUT_DELAY);
@@ -560,6 +567,10 @@ pub(crate) struct SimState {
     pub timer_seq: u64,
     pub irqs: Vec<IrqEntry>,
     pub scheduled: VecDeque<(PyObjectRef, PyObjectRef)>,
+    /// How many of `scheduled` (at its back) a callback scheduled: they wait for the next
+    /// instruction boundary, so that a callback that schedules itself again never starves the
+    /// program (the firmware runs one scheduled call per pending check).
+    pub scheduled_late: usize,
     pub input: VecDeque<u8>,
     pub interrupt_char: i32,
     pending_interrupt: bool,
@@ -1048,8 +1059,17 @@ impl SimState {
                 break;
             }
         }
-        while let Some(item) = self.scheduled.pop_front() {
-            work.push(item);
+        let late = std::mem::take(&mut self.scheduled_late);
+        let runnable = self.scheduled.len().saturating_sub(late);
+        work.extend(self.scheduled.drain(..runnable));
+        if late > 0 {
+            // Their turn comes after the program ran on a little: a poke from here would be
+            // taken at this same boundary.
+            self.shared.late_scheduled.store(true, Ordering::Release);
+            match self.shared.ticker.get() {
+                Some(ticker) => ticker.unpark(),
+                None => self.shared.poke(),
+            }
         }
         self.publish_deadline();
     }
@@ -1218,6 +1238,8 @@ pub(crate) fn dupterm_pump(vm: &VirtualMachine) -> PyResult<()> {
 pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> PyResult<()> {
     let target = with_state(|s| s.clock.now_us().saturating_add(us)).unwrap_or(0);
     loop {
+        // The program waits here: every scheduled call may run.
+        with_state(|s| s.scheduled_late = 0);
         service(vm)?;
         enum Step {
             Done,
@@ -1238,6 +1260,10 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
                     Step::Wait(Instant::now() + Duration::from_millis(50), s.cmd_rx.clone())
                 }
                 TimeMode::Virtual => Step::Advance(until),
+                // Calls scheduled meanwhile run as soon as they come, as while the firmware sleeps.
+                TimeMode::Real if !s.scheduled.is_empty() => {
+                    Step::Wait(Instant::now(), s.cmd_rx.clone())
+                }
                 TimeMode::Real => Step::Wait(s.clock.instant_of(until), s.cmd_rx.clone()),
             }
         })
@@ -1430,6 +1456,7 @@ fn sim_main(
         timer_seq: 0,
         irqs: Vec::new(),
         scheduled: VecDeque::new(),
+        scheduled_late: 0,
         input: VecDeque::new(),
         term_on_uart: true,
         dupterm_active: false,
@@ -1560,6 +1587,7 @@ fn sim_main(
             s.timers.clear();
             s.irqs.clear();
             s.scheduled.clear();
+            s.scheduled_late = 0;
             s.in_callback = false;
             s.irq_disabled = false;
             s.reset_terminals();
