@@ -518,6 +518,14 @@ pub(crate) fn compile(
     use rustpython_vm::compiler::CompileError;
     use rustpython_vm::compiler::codegen::error::CodegenErrorType;
     use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
+    // The firmware's lexer reads CR and CR LF line endings as LF, inside string literals too.
+    let unified;
+    let source = if source.contains('\r') {
+        unified = source.replace("\r\n", "\n").replace('\r', "\n");
+        unified.as_str()
+    } else {
+        source
+    };
     let rewritten;
     let source = match crate::grammar::check(source, mode, crate::float32::has_complex()) {
         crate::grammar::Verdict::Same => source,
@@ -608,8 +616,14 @@ fn syntax_error(
     exc
 }
 
-/// Float literals become the values the board's compiler makes of them (see float32.rs).
+/// Float literals become the values the board's compiler makes of them (see float32.rs), and
+/// every generator can be awaited, as on the firmware, where generators and coroutines are one
+/// type (`await gen()`, `yield from coro` in a generator).
 fn round_constants(code: &mut rustpython_vm::bytecode::CodeObject) {
+    use rustpython_vm::bytecode::CodeFlags;
+    if code.flags.contains(CodeFlags::GENERATOR) {
+        code.flags.insert(CodeFlags::ITERABLE_COROUTINE);
+    }
     for c in code.constants.iter_mut() {
         round_constant(c);
     }

@@ -94,6 +94,27 @@ fn exception_repr_method(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRe
     exception_repr(&exc, vm)
 }
 
+/// Slices cannot be hashed on the firmware (so `{}[:] = x` is a TypeError, not a new key).
+fn unhashable_slice(
+    _: &rustpython_vm::PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<rustpython_vm::common::hash::PyHash> {
+    Err(vm.new_type_error("unsupported type for __hash__: 'slice'"))
+}
+
+/// `set.pop()` takes the set's first element, as the firmware's does (so a set of small ints
+/// pops in ascending order); the interpreter's takes the last.
+fn set_pop(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    use rustpython_vm::protocol::PyIterReturn;
+    match zelf.get_iter(vm)?.next(vm)? {
+        PyIterReturn::Return(item) => {
+            vm.call_method(&zelf, "remove", (item.clone(),))?;
+            Ok(item)
+        }
+        PyIterReturn::StopIteration(_) => Err(vm.new_key_error(vm.ctx.new_str("pop from an empty set").into())),
+    }
+}
+
 fn int_to_bytes(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let mut args = args;
     let zero: PyObjectRef = vm.ctx.new_int(0).into();
@@ -194,6 +215,13 @@ pub(crate) fn install(vm: &VirtualMachine) {
         "_mpsim_to_bytes",
         int_to_bytes,
     );
+    replace_method(vm, vm.ctx.types.set_type, "pop", "_mpsim_pop", set_pop);
+    vm.ctx
+        .types
+        .slice_type
+        .slots
+        .hash
+        .store(Some(unhashable_slice));
     seal_code_type(vm);
     trim_builtin_types(vm);
 }

@@ -1,5 +1,11 @@
 # collections/ucollections: namedtuple, deque, OrderedDict.
-from _collections import deque, OrderedDict
+from _collections import deque, OrderedDict as _OrderedDict
+
+
+class OrderedDict(_OrderedDict):
+    # Printed as the firmware prints it, the same for an empty one: OrderedDict({}).
+    def __repr__(self):
+        return "OrderedDict(" + repr(dict(self)) + ")"
 
 
 def namedtuple(name, fields):
