@@ -32,6 +32,9 @@ def _enc(o, out, seps):
         out.append("false")
     elif isinstance(o, str):
         out.append(_esc(o))
+    elif isinstance(o, (bytes, bytearray)):
+        # The firmware prints bytes as a JSON string of their characters.
+        out.append(_esc(str(o, "latin-1")))
     elif isinstance(o, int):
         out.append(str(int(o)))
     elif isinstance(o, float):
@@ -52,9 +55,14 @@ def _enc(o, out, seps):
             if not first:
                 out.append(seps[0])
             first = False
-            if not isinstance(k, str):
-                k = str(k)
-            out.append(_esc(k))
+            if isinstance(k, str):
+                out.append(_esc(k))
+            else:
+                # Any other key is its JSON text in quotes: {"null": 1}, {"1": 2}.
+                key = []
+                _enc(k, key, seps)
+                key = "".join(key)
+                out.append(key if key.startswith('"') else '"' + key + '"')
             out.append(seps[1])
             _enc(v, out, seps)
         out.append("}")
@@ -62,9 +70,20 @@ def _enc(o, out, seps):
         raise TypeError("%s object is not JSON serializable" % type(o).__name__)
 
 
+def _seps(separators):
+    if separators is None:
+        return (", ", ": ")
+    # The firmware unpacks exactly two separators out of any sequence.
+    if not isinstance(separators, (tuple, list)):
+        raise TypeError("object '%s' isn't a tuple or list" % type(separators).__name__)
+    if len(separators) != 2:
+        raise ValueError("requested length 2 but object has length %d" % len(separators))
+    return separators
+
+
 def dumps(obj, separators=None):
     out = []
-    _enc(obj, out, separators or (", ", ": "))
+    _enc(obj, out, _seps(separators))
     return "".join(out)
 
 

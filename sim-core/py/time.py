@@ -23,7 +23,7 @@ def ticks_cpu():
 
 
 def ticks_add(ticks, delta):
-    if not -_HALF <= delta < _HALF:
+    if not -_HALF < delta < _HALF:
         raise OverflowError("ticks interval overflow")
     return (ticks + delta) & _MASK
 
