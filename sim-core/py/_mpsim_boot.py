@@ -392,8 +392,11 @@ for _n in ("executable", "_base_executable", "prefix", "base_prefix", "exec_pref
         pass
 
 
-def _exit(code=None):
-    raise SystemExit(code)
+def _exit(*code):
+    # sys.exit() raises SystemExit without arguments, sys.exit(x) with x, as the firmware.
+    if len(code) > 1:
+        raise TypeError("function takes at most 1 argument")
+    raise SystemExit(*code)
 
 
 sys.exit = _exit

@@ -88,10 +88,19 @@ fn sized_arg(args: &FuncArgs, vm: &VirtualMachine) -> Option<u128> {
     }
 }
 
+/// A size the board takes as a machine word: beyond its 31 bits the firmware cannot convert the
+/// int at all (OverflowError), below that a size the heap cannot hold is MemoryError.
+fn word_size_fits(n: u128, vm: &VirtualMachine) -> PyResult<()> {
+    if n > i32::MAX as u128 {
+        return Err(vm.new_overflow_error("overflow converting long int to machine word"));
+    }
+    fits(n, vm)
+}
+
 static BYTES_NEW: OnceLock<Option<NewFn>> = OnceLock::new();
 fn bytes_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if let Some(n) = int_arg(&args) {
-        fits(n, vm)?;
+        word_size_fits(n, vm)?;
     }
     match BYTES_NEW.get().copied().flatten() {
         Some(f) => f(cls, args, vm),
@@ -102,7 +111,7 @@ fn bytes_new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 static BYTEARRAY_INIT: OnceLock<Option<InitFn>> = OnceLock::new();
 fn bytearray_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     if let Some(n) = int_arg(&args) {
-        fits(n, vm)?;
+        word_size_fits(n, vm)?;
     }
     match BYTEARRAY_INIT.get().copied().flatten() {
         Some(f) => f(zelf, args, vm),

@@ -27,3 +27,21 @@ print([s.pop() for _ in range(5)])
 print(OrderedDict(), OrderedDict([("b", 1), ("a", 2)]))
 
 exec('x = """a\r\nb\rc"""\r\nprint(repr(x))\r\n')
+
+# sys.exit() without an argument raises SystemExit without one.
+import sys
+
+try:
+    sys.exit()
+except SystemExit as e:
+    print("SystemExit", e.args)
+
+# struct: a count with no type is an error; pack() leaves missing values as zeros.
+import struct
+
+for f in (lambda: struct.calcsize("1"), lambda: struct.pack("<2H1")):
+    try:
+        f()
+    except ValueError as e:
+        print("ValueError:", e)
+print(struct.pack("<2I", 1), struct.pack("<H3s", 7))
