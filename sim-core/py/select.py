@@ -5,6 +5,7 @@ POLLIN = 0x0001
 POLLOUT = 0x0004
 POLLERR = 0x0008
 POLLHUP = 0x0010
+POLLNVAL = 0x0020
 
 
 def _ready(obj, mask):
@@ -13,7 +14,10 @@ def _ready(obj, mask):
     ioctl = getattr(obj, "ioctl", None)
     if ioctl is not None:
         r = ioctl(3, mask)
-        return r & (mask | POLLERR | POLLHUP) if r and r > 0 else 0
+        if r is not None and r < 0:
+            # A stream's poll fails with the negated errno.
+            raise OSError(-r)
+        return r & (mask | POLLERR | POLLHUP | POLLNVAL) if r else 0
     ev = 0
     if mask & POLLIN:
         any_ = getattr(obj, "any", None)
@@ -71,7 +75,12 @@ class _Poll:
                 _mpsim.sleep_us(1000, True)
 
     def ipoll(self, timeout=-1, flags=0):
-        return iter(self.poll(timeout))
+        r = self.poll(timeout)
+        if flags & 1:
+            # One-shot: what was reported is not polled again until modify() or register().
+            for obj, ev in r:
+                self._objs[id(obj)][1] = 0
+        return iter(r)
 
 
 def poll():

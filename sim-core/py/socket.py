@@ -306,7 +306,7 @@ class socket:
     def ioctl(self, req, arg):
         if req == 3:
             if not self._id:
-                return _POLLERR | _POLLHUP
+                return 0x20  # POLLNVAL: closed
             return _n.ready(self._id, arg)
         return -1
 

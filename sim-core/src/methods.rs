@@ -90,6 +90,69 @@ pub(crate) fn exception_reprs(vm: &VirtualMachine) {
     }
 }
 
+/// `repr()` of a class as the firmware prints it: `<class 'Name'>`, without its module.
+fn type_repr(cls: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    let name = match cls.downcast_ref::<rustpython_vm::builtins::PyType>() {
+        Some(t) => t.name().to_string(),
+        None => return Ok(vm.ctx.new_str("<class>")),
+    };
+    Ok(vm.ctx.new_str(format!("<class '{name}'>")))
+}
+
+fn type_repr_method(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    type_repr(&cls, vm)
+}
+
+/// The interpreter's own `OSError.errno` descriptor, kept by [`oserror_errno_alias`].
+const ERRNO_KEPT: &str = "_mpsim_errno";
+
+fn kept_errno(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+    vm.ctx
+        .exceptions
+        .os_error
+        .attributes
+        .get(vm.ctx.intern_str(ERRNO_KEPT))
+        .ok_or_else(|| vm.new_attribute_error("errno"))
+}
+
+fn oserror_errno(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    use rustpython_vm::builtins::PyBaseException;
+    let kept = kept_errno(vm)?;
+    let value = vm.call_method(&kept, "__get__", (exc.clone(), exc.class().to_owned()))?;
+    if vm.is_none(&value)
+        && let Some(first) = exc
+            .downcast_ref::<PyBaseException>()
+            .and_then(|e| e.args().first().cloned())
+        && first.downcast_ref::<PyInt>().is_some()
+    {
+        return Ok(first);
+    }
+    Ok(value)
+}
+
+fn oserror_set_errno(exc: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let kept = kept_errno(vm)?;
+    vm.call_method(&kept, "__set__", (exc, value))?;
+    Ok(())
+}
+
+/// `OSError(5).errno` is 5 on the firmware (the first argument, however many there are); the
+/// interpreter sets it only for two to five arguments.
+fn oserror_errno_alias(vm: &VirtualMachine) {
+    let ty = vm.ctx.exceptions.os_error;
+    let keep = vm.ctx.intern_str(ERRNO_KEPT);
+    if ty.attributes.contains(keep) {
+        return;
+    }
+    let name = vm.ctx.intern_str("errno");
+    let Some(original) = ty.attributes.get(name) else {
+        return;
+    };
+    ty.set_attr(keep, original);
+    let alias = vm.ctx.new_getset("errno", ty, oserror_errno, oserror_set_errno);
+    ty.set_attr(name, alias.into());
+}
+
 fn exception_repr_method(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     exception_repr(&exc, vm)
 }
@@ -216,6 +279,16 @@ pub(crate) fn install(vm: &VirtualMachine) {
         int_to_bytes,
     );
     replace_method(vm, vm.ctx.types.set_type, "pop", "_mpsim_pop", set_pop);
+    oserror_errno_alias(vm);
+    vm.ctx.types.type_type.slots.repr.store(Some(type_repr));
+    // Metaclasses a script defines look `__repr__` up here.
+    replace_method(
+        vm,
+        vm.ctx.types.type_type,
+        "__repr__",
+        "_mpsim_repr",
+        type_repr_method,
+    );
     vm.ctx
         .types
         .slice_type

@@ -82,3 +82,27 @@ try:
     ssl.wrap_socket(socket.socket())
 except OSError as e:
     print("ssl:", e)
+
+# select as the firmware's: ipoll's one-shot flag, a closed socket is POLLNVAL, a stream whose
+# poll fails raises its errno (issue 15).
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+p = select.poll()
+p.register(u)
+print("ipoll:", [ev for o, ev in p.ipoll(0, 1)], [ev for o, ev in p.ipoll(0)])
+
+
+class Broken:
+    def ioctl(self, req, arg):
+        return -5
+
+
+p.register(Broken(), select.POLLIN)
+try:
+    p.poll(0)
+except OSError as e:
+    print("poll error:", e.errno)
+p = select.poll()
+p.register(u)
+u.close()
+print("closed:", [ev for o, ev in p.poll(0)], select.POLLNVAL)

@@ -45,3 +45,11 @@ for f in (lambda: struct.calcsize("1"), lambda: struct.pack("<2H1")):
     except ValueError as e:
         print("ValueError:", e)
 print(struct.pack("<2I", 1), struct.pack("<H3s", 7))
+
+# A class prints without its module; OSError's errno is its first argument.
+class Thing:
+    pass
+
+
+print(Thing, int, type(Thing))
+print(OSError(110).errno, OSError(2, "x").errno, OSError().errno)
