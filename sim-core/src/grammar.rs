@@ -66,11 +66,10 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
     String::from_utf8(out).map_or(Verdict::Same, Verdict::Rewritten)
 }
 
-/// The code emitters `micropython` offers as decorators (run here as ordinary bytecode).
-const EMITTERS: &[&str] = &["native", "viper"];
-/// The inline assemblers: mpsim cannot run machine code, so the compiler refuses them as it
-/// refuses an emitter its build lacks.
-const ASSEMBLERS: &[&str] = &["asm_thumb", "asm_xtensa", "asm_rv32"];
+/// The code emitters `micropython` offers as decorators (run here as ordinary bytecode). The
+/// inline assemblers (`asm_thumb`, `asm_xtensa`, `asm_rv32`) are not among them: mpsim cannot
+/// run machine code, so the compiler refuses them as it refuses an emitter its build lacks.
+const EMITTERS: &[&str] = &["bytecode", "native", "viper"];
 
 struct Checker<'s> {
     source: &'s [u8],
@@ -119,21 +118,20 @@ impl Checker<'_> {
                 self.refuse(start(e), "invalid syntax");
                 continue;
             };
-            if let ["micropython", asm] = name.as_slice()
-                && ASSEMBLERS.contains(asm)
-            {
-                self.refuse(start(e), "invalid micropython decorator");
+            // Every `@micropython.…` decorator is the compiler's own (any arguments ignored):
+            // an emitter it knows, or a SyntaxError.
+            if name.first() != Some(&"micropython") {
                 continue;
             }
-            if let ["micropython", emitter] = name.as_slice()
-                && EMITTERS.contains(emitter)
-                && !matches!(e, Expr::Call(_))
-            {
-                let mut a = start(d);
-                while a > 0 && self.source.get(a) != Some(&b'@') {
-                    a -= 1;
+            match name.as_slice() {
+                ["micropython", emitter] if EMITTERS.contains(emitter) => {
+                    let mut a = start(d);
+                    while a > 0 && self.source.get(a) != Some(&b'@') {
+                        a -= 1;
+                    }
+                    self.blanks.push((a, end(e)));
                 }
-                self.blanks.push((a, end(e)));
+                _ => self.refuse(start(e), "invalid micropython decorator"),
             }
         }
     }
@@ -217,6 +215,8 @@ mod tests {
         assert!(refused("@(lambda f: f)\ndef g():\n    pass\n"));
         assert!(refused("@x[0]\ndef g():\n    pass\n"));
         assert!(!refused("@a.b.c(1, k=2)\ndef g():\n    pass\n"));
+        assert!(refused("@micropython.a\ndef g():\n    pass\n"));
+        assert!(refused("@micropython.native.x\ndef g():\n    pass\n"));
         assert_eq!(
             check(
                 "@micropython.asm_rv32\ndef f():\n    add(a0, a0, a0)\n",

@@ -13,6 +13,8 @@ for src in (
     "@micropython.native\ndef f():\n return 1",
     "X = const(3)\nprint(X * 2)",
     "x = 1\nt = t'a{x}'",
+    "@micropython.bytecode\ndef f():\n return 1",
+    "@micropython.a\ndef f():\n return 1",
     "t = 1\nprint(f'{t}')",
 ):
     try:
