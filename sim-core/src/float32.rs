@@ -465,6 +465,35 @@ type NextFn = fn(&PyObject, &VirtualMachine) -> PyResult<rustpython_vm::protocol
 static ARRAY_ITEM: OnceLock<Option<ItemFn>> = OnceLock::new();
 static ARRAY_SUBSCRIPT: OnceLock<Option<SubscriptFn>> = OnceLock::new();
 static ARRAY_NEXT: OnceLock<Option<NextFn>> = OnceLock::new();
+type ReprFn = fn(&PyObject, &VirtualMachine) -> PyResult<PyRef<PyStr>>;
+static ARRAY_REPR: OnceLock<Option<ReprFn>> = OnceLock::new();
+
+/// `repr()` of an 'f' or 'd' array lists its items as floats print (`array('f', [1.0, 2.5])`);
+/// the interpreter's drops the `.0` of whole numbers.
+fn array_repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    let typecode = zelf.get_attr("typecode", vm)?.str(vm)?;
+    let code = typecode.as_wtf8().to_string();
+    if code != "f" && code != "d" {
+        let f = ARRAY_REPR
+            .get()
+            .copied()
+            .flatten()
+            .ok_or_else(|| vm.new_type_error("array"))?;
+        return f(zelf, vm);
+    }
+    let items: Vec<PyObjectRef> = zelf.try_to_value(vm)?;
+    let name = zelf.class().name().to_string();
+    if items.is_empty() {
+        return Ok(vm.ctx.new_str(format!("{name}('{code}')")));
+    }
+    let mut parts = Vec::with_capacity(items.len());
+    for item in &items {
+        parts.push(item.repr(vm)?.as_wtf8().to_string());
+    }
+    Ok(vm
+        .ctx
+        .new_str(format!("{name}('{code}', [{}])", parts.join(", "))))
+}
 
 fn array_item(
     seq: rustpython_vm::protocol::PySequence<'_>,
@@ -520,6 +549,7 @@ pub(crate) fn round_array(array: &PyObject, iterator: &PyObject) {
             &ARRAY_SUBSCRIPT,
             array_subscript as SubscriptFn,
         );
+        replace(&t.slots.repr, &ARRAY_REPR, array_repr as ReprFn);
     }
     if let Some(t) = iterator.downcast_ref::<PyType>() {
         replace(&t.slots.iternext, &ARRAY_NEXT, array_next as NextFn);

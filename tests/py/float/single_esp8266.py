@@ -20,3 +20,5 @@ print(int(2.9), float(7), 3 * 1.1, sum([0.1] * 10))
 import array, struct, sys
 pi_bits = array.array("f", (0x40490FDB).to_bytes(4, sys.byteorder))[0]
 print(pi_bits == math.pi, list(array.array("f", [0.1, 1.5])), struct.unpack("f", struct.pack("f", 0.1)))
+# An array of floats prints its items as floats print.
+print(array.array("f", [1, 2.5, 0.1]), array.array("d", [3]), array.array("f"))
