@@ -3,7 +3,7 @@ import _mpsim
 
 IGNORECASE = I = 1
 MULTILINE = M = 2
-DEBUG = 4096
+# No DEBUG: the boards' firmware is built without MICROPY_PY_RE_DEBUG.
 
 
 # MicroPython raises ValueError for a bad pattern; `re.error` names it for portable code.
@@ -64,21 +64,28 @@ class Pattern:
         self.flags = flags
         self._h = _mpsim.re_compile(pattern, flags & 3)
 
-    def _exec(self, s, pos, anchored):
+    def _exec(self, s, pos, anchored, endpos=None):
         is_str = isinstance(s, str)
         b = s.encode() if is_str else bytes(s)
+        # As the firmware: pos and endpos are clamped to the subject; `^` still means its start.
+        pos = min(max(pos, 0), len(s))
         if is_str and pos:
             pos = len(s[:pos].encode())
+        if endpos is not None:
+            endpos = min(max(endpos, 0), len(s))
+            if is_str:
+                endpos = len(s[:endpos].encode())
+            b = b[:max(endpos, pos)]
         spans = _mpsim.re_exec(self._h, b, pos, anchored)
         if spans is None:
             return None
         return Match(self, s, spans, is_str)
 
-    def match(self, s, pos=0):
-        return self._exec(s, pos, True)
+    def match(self, s, pos=0, endpos=None):
+        return self._exec(s, pos, True, endpos)
 
-    def search(self, s, pos=0):
-        return self._exec(s, pos, False)
+    def search(self, s, pos=0, endpos=None):
+        return self._exec(s, pos, False, endpos)
 
     def fullmatch(self, s):
         m = self._exec(s, 0, True)
@@ -114,22 +121,24 @@ class Pattern:
         return out
 
     def split(self, s, maxsplit=0):
+        # The firmware's split: stops at the first empty match, and has no sub-captures.
         out = []
-        last = 0
         is_str = isinstance(s, str)
-        b = s.encode() if is_str else s
-        n = 0
-        for m in self._iter(s):
-            a, e = m._spans[0]
-            if e == a:
-                continue
-            piece = b[last:a]
-            out.append(piece.decode() if is_str else piece)
-            out.extend(m.group(i) for i in range(1, len(m._spans)))
-            last = e
-            n += 1
-            if maxsplit and n >= maxsplit:
+        b = s.encode() if is_str else bytes(s)
+        last = 0
+        while True:
+            spans = _mpsim.re_exec(self._h, b, last, False)
+            if spans is None or spans[0][0] == spans[0][1]:
                 break
+            piece = b[last:spans[0][0]]
+            out.append(piece.decode() if is_str else piece)
+            if len(spans) > 1:
+                raise NotImplementedError("splitting with sub-captures")
+            last = spans[0][1]
+            if maxsplit > 0:
+                maxsplit -= 1
+                if maxsplit == 0:
+                    break
         piece = b[last:]
         out.append(piece.decode() if is_str else piece)
         return out

@@ -19,3 +19,14 @@ try:
     re.compile("(unclosed")
 except Exception as e:
     print(type(e).__name__)
+
+# The firmware's split stops at the first empty match and refuses sub-captures; match/search
+# take pos and endpos, and `^` still means the subject's start (issue 15).
+print(re.compile(" *").split("a b  c"), re.compile("x*").split("axbc"), re.split(",", "a,b,c", 1))
+try:
+    re.compile("( )").split("a b")
+except NotImplementedError as e:
+    print("NotImplementedError:", e)
+p = re.compile("o")
+print(p.match("dog", 1), p.match("dog", 1, 2).group(0), p.search("dog", 0, 1), re.compile("^o").search("dog", 1))
+print(hasattr(re, "DEBUG"))
