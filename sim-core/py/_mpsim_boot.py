@@ -359,6 +359,18 @@ def help(*obj):
 
 
 builtins.help = help
+
+
+def _viper_emitter(f):
+    # @micropython.viper (grammar.rs writes this name in its place): the emitter's types are
+    # emulated by _viper, whose names the functions' annotations and bodies use.
+    import _viper, builtins
+    for n in ("ptr", "ptr8", "ptr16", "ptr32", "uint"):
+        setattr(builtins, n, getattr(_viper, n))
+    return _viper.viper(f)
+
+
+builtins.__viper__ = _viper_emitter
 del builtins, help
 
 import _mpsim_exc

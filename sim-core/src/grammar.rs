@@ -54,15 +54,18 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         return Verdict::Same;
     }
     let mut out = source.as_bytes().to_vec();
-    for (a, b) in v.blanks {
+    for (a, b, put) in v.blanks {
         for c in &mut out[a..b] {
             // Keep line breaks (a decorator's expression may span lines inside brackets).
             if *c != b'\n' && *c != b'\r' {
                 *c = b' ';
             }
         }
+        // A replacement is shorter than what it replaces (checked where it is chosen).
+        out[a..a + put.len()].copy_from_slice(put.as_bytes());
     }
-    // Only ASCII bytes of whole tokens were replaced by spaces, so the text stays UTF-8.
+    // Only ASCII bytes of whole tokens were replaced by spaces (and ASCII names), so the text
+    // stays UTF-8.
     String::from_utf8(out).map_or(Verdict::Same, Verdict::Rewritten)
 }
 
@@ -70,10 +73,13 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
 /// inline assemblers (`asm_thumb`, `asm_xtensa`, `asm_rv32`) are not among them: mpsim cannot
 /// run machine code, so the compiler refuses them as it refuses an emitter its build lacks.
 const EMITTERS: &[&str] = &["bytecode", "native", "viper"];
+/// The built-in name `@micropython.viper` becomes (`_mpsim_boot.py` defines it).
+const VIPER: &str = "__viper__";
 
 struct Checker<'s> {
     source: &'s [u8],
-    blanks: Vec<(usize, usize)>,
+    /// Byte ranges to blank, each with the ASCII text to write at its start ("" for none).
+    blanks: Vec<(usize, usize, &'static str)>,
     refused: Option<(usize, &'static str)>,
     complex: bool,
 }
@@ -124,12 +130,17 @@ impl Checker<'_> {
                 continue;
             }
             match name.as_slice() {
+                // Viper's types and conversions are emulated at run time by a decorator of
+                // mpsim's own (`_viper.py`), called in place of the compiler's.
+                ["micropython", "viper"] if end(e) - start(e) >= VIPER.len() => {
+                    self.blanks.push((start(e), end(e), VIPER));
+                }
                 ["micropython", emitter] if EMITTERS.contains(emitter) => {
                     let mut a = start(d);
                     while a > 0 && self.source.get(a) != Some(&b'@') {
                         a -= 1;
                     }
-                    self.blanks.push((a, end(e)));
+                    self.blanks.push((a, end(e), ""));
                 }
                 _ => self.refuse(start(e), "invalid micropython decorator"),
             }
@@ -163,7 +174,7 @@ impl<'a> Visitor<'a> for Checker<'_> {
                     && c.arguments.args.len() == 1
                     && c.arguments.keywords.is_empty()
                 {
-                    self.blanks.push((start(f), end(f)));
+                    self.blanks.push((start(f), end(f), ""));
                 }
             }
             _ => {}
@@ -258,7 +269,7 @@ mod tests {
         );
         assert_eq!(
             check("class A:\n    @micropython.viper\n    def f(self, x: int) -> int:\n        return x\n", Mode::Exec, true),
-            Verdict::Rewritten("class A:\n                      \n    def f(self, x: int) -> int:\n        return x\n".into())
+            Verdict::Rewritten("class A:\n    @__viper__        \n    def f(self, x: int) -> int:\n        return x\n".into())
         );
         assert_eq!(check("x = 'é'\n", Mode::Exec, true), Verdict::Same);
         assert_eq!(check("x = (\n", Mode::Exec, true), Verdict::Same);
