@@ -1,12 +1,15 @@
 //! The firmware's grammar, applied to a script's source before rustpython compiles it: what
 //! MicroPython's compiler refuses is a SyntaxError here too (`match`, `except*`, `type`
-//! statements, type parameters, positional-only parameters, decorators that are not a dotted name
-//! with optional call, complex literals on a port without complex numbers, t-strings), and what its compiler
-//! knows without an import works without one (`X = const(1)`, the `@micropython.native` and
-//! `viper` code emitters, which run here as ordinary bytecode; the inline assemblers are refused).
+//! statements, type parameters, positional-only parameters, decorators that are not a dotted
+//! name with optional call, complex literals on a port without complex numbers, t-strings,
+//! `@micropython.X` that is not an emitter, a `const()` that is not constant), and what its
+//! compiler knows without an import works without one: `X = const(1)`, whose value is put in
+//! place of later uses of X as its parser does (a private `_X` is not stored), and the
+//! `@micropython.native`/`bytecode`/`viper` code emitters, which run here as bytecode (viper
+//! through mpsim's own decorator, `_viper.py`); the inline assemblers are refused.
 //!
-//! The source is rewritten, never the AST: a recognised `const` or emitter decorator is blanked
-//! with spaces, so every line and column of what remains stays where the user wrote it.
+//! The source is rewritten, never the AST: a `const` call or an emitter decorator is blanked with
+//! spaces, so lines and columns stay; only constants put in place may shift a line's columns.
 
 use ruff_text_size::Ranged;
 use rustpython_vm::compiler::Mode;
@@ -42,6 +45,8 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         blanks: Vec::new(),
         refused: None,
         complex,
+        consts: std::collections::HashMap::new(),
+        subs: Vec::new(),
     };
     match parsed.syntax() {
         ast::Mod::Module(m) => v.visit_body(&m.body),
@@ -50,11 +55,11 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
     if let Some((offset, message)) = v.refused {
         return Verdict::Refused { offset, message };
     }
-    if v.blanks.is_empty() {
+    if v.blanks.is_empty() && v.subs.is_empty() {
         return Verdict::Same;
     }
     let mut out = source.as_bytes().to_vec();
-    for (a, b, put) in v.blanks {
+    for &(a, b, put) in &v.blanks {
         for c in &mut out[a..b] {
             // Keep line breaks (a decorator's expression may span lines inside brackets).
             if *c != b'\n' && *c != b'\r' {
@@ -64,8 +69,15 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         // A replacement is shorter than what it replaces (checked where it is chosen).
         out[a..a + put.len()].copy_from_slice(put.as_bytes());
     }
-    // Only ASCII bytes of whole tokens were replaced by spaces (and ASCII names), so the text
-    // stays UTF-8.
+    // Replacements that change lengths go last, from the end (none lies inside a blank).
+    let mut subs = v.subs;
+    subs.retain(|(a, b, _)| !v.blanks.iter().any(|(x, y, _)| a < y && x < b));
+    subs.sort_by(|l, r| r.0.cmp(&l.0));
+    for (a, b, text) in subs {
+        out.splice(a..b, text.bytes());
+    }
+    // Only ASCII bytes of whole tokens were replaced by spaces (and ASCII names), and whole
+    // expressions by source text, so the text stays UTF-8.
     String::from_utf8(out).map_or(Verdict::Same, Verdict::Rewritten)
 }
 
@@ -82,6 +94,21 @@ struct Checker<'s> {
     blanks: Vec<(usize, usize, &'static str)>,
     refused: Option<(usize, &'static str)>,
     complex: bool,
+    /// The compiler's constants met so far (`NAME = const(VALUE)`): the text that stands for
+    /// each, as the firmware's parser puts the value in place of every later standalone use.
+    consts: std::collections::HashMap<String, (String, ConstKind)>,
+    /// Byte ranges to replace by other text (constants put in place, private ones dropped).
+    subs: Vec<(usize, usize, String)>,
+}
+
+/// What a `const()` value is, as far as checking it needs.
+#[derive(Clone, Copy)]
+enum ConstKind {
+    /// An int, with its value when it fits.
+    Int(Option<i128>),
+    Float,
+    /// str, bytes, tuple, None, True/False, `...`: taken as written.
+    Other,
 }
 
 fn start(node: &impl Ranged) -> usize {
@@ -106,6 +133,114 @@ fn dotted(e: &Expr) -> Option<Vec<&str>> {
 }
 
 impl Checker<'_> {
+    /// The source of `e` with the constants in it put in place.
+    fn text_with_consts(&self, e: &Expr) -> String {
+        struct Names<'c>(
+            &'c std::collections::HashMap<String, (String, ConstKind)>,
+            Vec<(usize, usize, String)>,
+        );
+        impl<'a> Visitor<'a> for Names<'_> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                if let Expr::Name(n) = expr
+                    && let Some((text, _)) = self.0.get(n.id.as_str())
+                {
+                    self.1.push((start(expr), end(expr), text.clone()));
+                }
+                visitor::walk_expr(self, expr);
+            }
+        }
+        let mut names = Names(&self.consts, Vec::new());
+        names.visit_expr(e);
+        let (a, b) = (start(e), end(e));
+        let mut text = String::new();
+        let mut at = a;
+        for (x, y, t) in names.1 {
+            text.push_str(&String::from_utf8_lossy(&self.source[at..x]));
+            text.push_str(&t);
+            at = y;
+        }
+        text.push_str(&String::from_utf8_lossy(&self.source[at..b]));
+        text
+    }
+
+    /// Whether `e` is what the firmware's parser folds to a constant (ints with their
+    /// arithmetic, floats, str, bytes, tuples of constants, None, bools, `...`, earlier
+    /// constants), and what it is.
+    fn const_kind(&self, e: &Expr) -> Option<ConstKind> {
+        use ast::{Operator as Op, UnaryOp as U};
+        Some(match e {
+            Expr::NumberLiteral(n) => match &n.value {
+                Number::Int(i) => ConstKind::Int(i.as_i64().map(i128::from)),
+                Number::Float(_) => ConstKind::Float,
+                Number::Complex { .. } => return None,
+            },
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => ConstKind::Other,
+            Expr::Tuple(t) => {
+                for el in &t.elts {
+                    self.const_kind(el)?;
+                }
+                ConstKind::Other
+            }
+            Expr::Name(n) => self.consts.get(n.id.as_str())?.1,
+            // The constants of built-in modules (MICROPY_COMP_MODULE_CONST).
+            Expr::Attribute(a) => match (dotted(&a.value)?.as_slice(), a.attr.as_str()) {
+                (["math"], "pi" | "e" | "tau" | "inf" | "nan") => ConstKind::Float,
+                (["errno"], name) if name.starts_with('E') => ConstKind::Int(None),
+                _ => return None,
+            },
+            Expr::UnaryOp(u) => match (u.op, self.const_kind(&u.operand)?) {
+                (U::USub, ConstKind::Int(v)) => ConstKind::Int(v.and_then(i128::checked_neg)),
+                (U::UAdd, k @ ConstKind::Int(_)) => k,
+                (U::Invert, ConstKind::Int(v)) => ConstKind::Int(v.map(|v| !v)),
+                (U::USub | U::UAdd, ConstKind::Float) => ConstKind::Float,
+                _ => return None,
+            },
+            Expr::BinOp(b) => {
+                let l = self.const_kind(&b.left)?;
+                let r = self.const_kind(&b.right)?;
+                match (l, r) {
+                    (ConstKind::Int(l), ConstKind::Int(r)) => {
+                        let v = match (l, r) {
+                            (Some(l), Some(r)) => match b.op {
+                                Op::Add => l.checked_add(r),
+                                Op::Sub => l.checked_sub(r),
+                                Op::Mult => l.checked_mul(r),
+                                Op::BitOr => Some(l | r),
+                                Op::BitXor => Some(l ^ r),
+                                Op::BitAnd => Some(l & r),
+                                // Folding fails here, so the value is not a constant.
+                                Op::LShift | Op::RShift if r < 0 => return None,
+                                Op::FloorDiv | Op::Mod if r == 0 => return None,
+                                Op::LShift => u32::try_from(r).ok().and_then(|r| l.checked_shl(r)),
+                                Op::RShift => Some(if r >= 127 { l >> 127 } else { l >> r }),
+                                Op::FloorDiv => Some(l.div_euclid(r) - i128::from(l.rem_euclid(r) != 0 && r < 0)),
+                                Op::Mod => Some(((l % r) + r) % r),
+                                Op::Pow if r < 0 => return Some(ConstKind::Float),
+                                Op::Pow => u32::try_from(r).ok().and_then(|r| l.checked_pow(r)),
+                                Op::Div => return Some(ConstKind::Float),
+                                Op::MatMult => return None,
+                            },
+                            _ if b.op == Op::MatMult => return None,
+                            _ => None,
+                        };
+                        ConstKind::Int(v)
+                    }
+                    (ConstKind::Int(_) | ConstKind::Float, ConstKind::Int(_) | ConstKind::Float)
+                        if b.op != Op::MatMult =>
+                    {
+                        ConstKind::Float
+                    }
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        })
+    }
+
     fn refuse(&mut self, offset: usize, message: &'static str) {
         if self.refused.is_none_or(|(o, _)| offset < o) {
             self.refused = Some((offset, message));
@@ -166,15 +301,36 @@ impl<'a> Visitor<'a> for Checker<'_> {
                 self.decorators(&c.decorator_list);
             }
             Stmt::Assign(a) => {
-                // `NAME = const(EXPR)`: the compiler's constant; `const` needs no import.
-                if let [Expr::Name(_)] = a.targets.as_slice()
+                // `NAME = const(VALUE)`: the compiler's constant; `const` needs no import. The
+                // value takes the place of every later standalone NAME; a private one (`_NAME`)
+                // is not stored at all.
+                if let [Expr::Name(target)] = a.targets.as_slice()
+                    && !self.consts.contains_key(target.id.as_str())
                     && let Expr::Call(c) = a.value.as_ref()
                     && let Expr::Name(f) = c.func.as_ref()
                     && f.id.as_str() == "const"
                     && c.arguments.args.len() == 1
                     && c.arguments.keywords.is_empty()
                 {
+                    let value = &c.arguments.args[0];
+                    let Some(kind) = self.const_kind(value) else {
+                        self.refuse(start(stmt), "not a constant");
+                        return;
+                    };
+                    let text = match kind {
+                        ConstKind::Int(Some(v)) => format!("({v})"),
+                        _ => format!("({})", self.text_with_consts(value)),
+                    };
+                    let name = target.id.as_str().to_owned();
+                    if name.starts_with('_') {
+                        self.consts.insert(name, (text, kind));
+                        self.subs.push((start(stmt), end(stmt), "pass".to_owned()));
+                        return;
+                    }
                     self.blanks.push((start(f), end(f), ""));
+                    visitor::walk_expr(self, value);
+                    self.consts.insert(name, (text, kind));
+                    return;
                 }
             }
             _ => {}
@@ -190,6 +346,17 @@ impl<'a> Visitor<'a> for Checker<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(n) = expr
+            && let Some((text, _)) = self.consts.get(n.id.as_str())
+        {
+            if n.ctx == ast::ExprContext::Load {
+                self.subs.push((start(expr), end(expr), text.clone()));
+            } else {
+                // The parser put the value there too: `1 = …`.
+                self.refuse(start(expr), "can't assign to literal");
+            }
+            return;
+        }
         if let Expr::NumberLiteral(n) = expr
             && matches!(n.value, Number::Complex { .. })
             && !self.complex

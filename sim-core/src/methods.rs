@@ -99,6 +99,24 @@ fn type_repr(cls: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyR
     Ok(vm.ctx.new_str(format!("<class '{name}'>")))
 }
 
+/// `repr()` of a module as the firmware prints it: `<module 'name'>`, with `from 'file'` for one
+/// imported from a file.
+fn module_repr(module: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    let attr = |name: &'static str| {
+        module
+            .get_attr(name, vm)
+            .ok()
+            .filter(|v| v.downcast_ref::<PyStr>().is_some())
+            .map(|v| v.str(vm).map(|s| s.as_wtf8().to_string()))
+            .transpose()
+    };
+    let name = attr("__name__")?.unwrap_or_else(|| "?".to_owned());
+    Ok(vm.ctx.new_str(match attr("__file__")? {
+        Some(file) => format!("<module '{name}' from '{file}'>"),
+        None => format!("<module '{name}'>"),
+    }))
+}
+
 fn type_repr_method(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     type_repr(&cls, vm)
 }
@@ -281,6 +299,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
     replace_method(vm, vm.ctx.types.set_type, "pop", "_mpsim_pop", set_pop);
     oserror_errno_alias(vm);
     vm.ctx.types.type_type.slots.repr.store(Some(type_repr));
+    vm.ctx.types.module_type.slots.repr.store(Some(module_repr));
     // Metaclasses a script defines look `__repr__` up here.
     replace_method(
         vm,

@@ -23,3 +23,5 @@ try:
 except ZeroDivisionError as e:
     sys.print_exception(e)
 print("helper" in sys.modules, "libmod" in sys.modules)
+# A module prints as the firmware prints it: built-in ones by name, file ones with their file.
+print(helper, sys)
