@@ -133,8 +133,10 @@ def format_exception(exc):
 
 
 def print_exception(exc, file=None):
-    w = (file or sys.stdout).write
-    tb = exc.__traceback__
+    w = getattr(sys.stdout if file is None else file, "write", None)
+    if w is None:
+        raise OSError("stream operation not supported")
+    tb = getattr(exc, "__traceback__", None)
     lines = []
     if isinstance(exc, SyntaxError):
         if exc.lineno is not None:

@@ -119,6 +119,46 @@ fn end(node: &impl Ranged) -> usize {
     node.range().end().to_usize()
 }
 
+/// A number literal (with an optional sign) as f64, and whether it is a float.
+fn literal_number(e: &Expr) -> Option<(f64, bool)> {
+    match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            Number::Int(i) => i.as_i64().map(|v| (v as f64, false)),
+            // The board's value of the literal (single precision on every modelled port).
+            Number::Float(f) => Some((crate::float32::round(*f), true)),
+            Number::Complex { .. } => None,
+        },
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => {
+            literal_number(&u.operand).map(|(v, f)| (-v, f))
+        }
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::UAdd => literal_number(&u.operand),
+        _ => None,
+    }
+}
+
+/// Python's float floor division, for finite results (None leaves it to run time: a division
+/// by zero raises there).
+fn float_floor_div(a: f64, b: f64) -> Option<f64> {
+    if b == 0.0 || !a.is_finite() || !b.is_finite() {
+        return None;
+    }
+    let m = a % b;
+    let mut div = (a - m) / b;
+    if m != 0.0 && (b < 0.0) != (m < 0.0) {
+        div -= 1.0;
+    }
+    let v = if div != 0.0 {
+        let mut f = div.floor();
+        if div - f > 0.5 {
+            f += 1.0;
+        }
+        f
+    } else {
+        0.0f64.copysign(a / b)
+    };
+    v.is_finite().then_some(v)
+}
+
 /// `a.b.c` as its parts, if `e` is a dotted name.
 fn dotted(e: &Expr) -> Option<Vec<&str>> {
     match e {
@@ -355,6 +395,17 @@ impl<'a> Visitor<'a> for Checker<'_> {
                 // The parser put the value there too: `1 = …`.
                 self.refuse(start(expr), "can't assign to literal");
             }
+            return;
+        }
+        // The interpreter's compiler folds a floor division of two number literals wrongly
+        // (`2.0 // 2` is 0.0): such a division is folded here instead, as the firmware's does.
+        if let Expr::BinOp(b) = expr
+            && b.op == ast::Operator::FloorDiv
+            && let (Some((l, lf)), Some((r, rf))) = (literal_number(&b.left), literal_number(&b.right))
+            && (lf || rf)
+            && let Some(v) = float_floor_div(l, r)
+        {
+            self.subs.push((start(expr), end(expr), format!("({v:?})")));
             return;
         }
         if let Expr::NumberLiteral(n) = expr
