@@ -33,7 +33,8 @@ def isenabled():
 
 
 def threshold(amount=None):
+    # Kept in 16-byte heap blocks, as the firmware keeps it; -1 (any negative) is off.
     global _threshold
     if amount is None:
         return _threshold
-    _threshold = amount
+    _threshold = -1 if amount < 0 else amount // 16 * 16

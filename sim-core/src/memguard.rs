@@ -7,6 +7,7 @@
 //! are checked here first, with the firmware's message.
 
 use crate::heap;
+use rustpython_vm::AsObject;
 use rustpython_vm::builtins::{PyInt, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::PySequence;
@@ -67,6 +68,23 @@ guarded_repeat!(str_repeat, STR_REPEAT);
 guarded_repeat!(bytes_repeat, BYTES_REPEAT);
 guarded_repeat!(bytearray_repeat, BYTEARRAY_REPEAT);
 guarded_repeat!(bytearray_irepeat, BYTEARRAY_IREPEAT);
+
+type ConcatFn = fn(PySequence<'_>, &PyObject, &VirtualMachine) -> PyResult;
+static BYTEARRAY_ICONCAT: OnceLock<Option<ConcatFn>> = OnceLock::new();
+/// `b += b` on a bytearray appends a copy of itself, as the firmware does; the interpreter
+/// refuses to resize a bytearray whose buffer it is reading from.
+fn bytearray_iconcat(seq: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
+    let f = BYTEARRAY_ICONCAT
+        .get()
+        .copied()
+        .flatten()
+        .ok_or_else(|| vm.new_type_error("bytearray += unavailable"))?;
+    if seq.obj.is(other) {
+        let copy: PyObjectRef = vm.ctx.new_bytes(seq.obj.try_bytes_like(vm, <[u8]>::to_vec)?).into();
+        return f(seq, &copy, vm);
+    }
+    f(seq, other, vm)
+}
 
 /// The size an int argument asks for, if it is one.
 fn int_arg(args: &FuncArgs) -> Option<u128> {
@@ -208,6 +226,11 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &seq(t.bytearray_type).inplace_repeat,
         &BYTEARRAY_IREPEAT,
         bytearray_irepeat,
+    );
+    replace(
+        &seq(t.bytearray_type).inplace_concat,
+        &BYTEARRAY_ICONCAT,
+        bytearray_iconcat as ConcatFn,
     );
     replace(&t.bytes_type.slots.new, &BYTES_NEW, bytes_new);
     replace(

@@ -53,3 +53,20 @@ class Thing:
 
 print(Thing, int, type(Thing))
 print(OSError(110).errno, OSError(2, "x").errno, OSError().errno)
+
+# bytearray += itself; a stream's write(buf, n) and write(buf, off, n); seeking before the start
+# is OSError(EINVAL); gc.threshold in 16-byte blocks.
+import io, gc
+
+b = bytearray(b"12")
+b += b
+s = io.BytesIO()
+s.write(b"foo", 2)
+s.write(b"foobar", 1, 3)
+try:
+    s.seek(-1)
+except OSError as e:
+    print("OSError", e.errno)
+gc.threshold(100)
+print(b, s.getvalue(), gc.threshold())
+gc.threshold(-1)
