@@ -1,5 +1,40 @@
 # collections/ucollections: namedtuple, deque, OrderedDict.
-from _collections import deque, OrderedDict as _OrderedDict
+from _collections import deque as _deque, OrderedDict as _OrderedDict
+
+
+class deque(_deque):
+    # The firmware's deque: the length is required; flags=1 makes a full one refuse to grow
+    # (IndexError 'full') where it would otherwise drop from the other end; items cannot be
+    # deleted by index.
+    def __new__(cls, iterable, maxlen, flags=0):
+        return _deque.__new__(cls)
+
+    def __init__(self, iterable, maxlen, flags=0):
+        _deque.__init__(self, iterable, maxlen)
+        self._strict = bool(flags & 1)
+
+    def append(self, x):
+        if self._strict and len(self) == self.maxlen:
+            raise IndexError("full")
+        _deque.append(self, x)
+
+    def appendleft(self, x):
+        if self._strict and len(self) == self.maxlen:
+            raise IndexError("full")
+        _deque.appendleft(self, x)
+
+    def pop(self):
+        if not self:
+            raise IndexError("empty")
+        return _deque.pop(self)
+
+    def popleft(self):
+        if not self:
+            raise IndexError("empty")
+        return _deque.popleft(self)
+
+    def __delitem__(self, i):
+        raise TypeError("'deque' object doesn't support item deletion")
 
 
 class OrderedDict(_OrderedDict):

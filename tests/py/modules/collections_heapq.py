@@ -29,3 +29,15 @@ print([heapq.heappop(h) for _ in range(5)])
 x = [9, 7, 8]
 heapq.heapify(x)
 print(x[0])
+# The firmware's deque: a length is required; flags=1 refuses to overflow or underflow.
+try:
+    deque(())
+except TypeError:
+    print("deque needs its length")
+strict = deque((), 1, 1)
+strict.append(1)
+for f in (lambda: strict.append(2), lambda: (strict.pop(), strict.popleft())):
+    try:
+        f()
+    except IndexError as e:
+        print(repr(e))
