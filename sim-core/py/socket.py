@@ -93,6 +93,9 @@ class socket:
 
     def __init__(self, af=AF_INET, type=SOCK_STREAM, proto=0):
         self._id = 0
+        for a in (af, type, proto):
+            if not isinstance(a, int):
+                raise TypeError("can't convert %s to int" % a.__class__.__name__)
         if af != AF_INET:
             raise _err(22)
         if type not in (SOCK_STREAM, SOCK_DGRAM):
@@ -311,7 +314,8 @@ class socket:
         return -1
 
     def fileno(self):
-        return self._live()
+        # -1 once closed, as the firmware's.
+        return self._id or -1
 
 
 def inet_pton(af, s):

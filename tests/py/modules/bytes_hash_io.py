@@ -20,3 +20,11 @@ print(b.read(3), b.seek(8), b.read(), b.tell())
 b = io.BytesIO()
 b.write(b"ab")
 print(b.getvalue())
+# A finished hash takes no more data and gives its digest once, as the firmware's.
+h = hashlib.sha256(b"abc")
+h.digest()
+for f in (h.digest, lambda: h.update(b"x")):
+    try:
+        f()
+    except ValueError as e:
+        print("ValueError:", e)

@@ -106,3 +106,9 @@ p = select.poll()
 p.register(u)
 u.close()
 print("closed:", [ev for o, ev in p.poll(0)], select.POLLNVAL)
+for args in ((None,), (socket.AF_INET, None), (socket.AF_INET, 123456)):
+    try:
+        socket.socket(*args)
+    except (TypeError, OSError) as e:
+        print(type(e).__name__)
+print("fileno after close:", u.fileno())
