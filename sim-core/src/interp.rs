@@ -105,6 +105,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             micropython_bytes_mod(vm);
             no_warnings(vm);
             crate::float32::install(vm);
+            crate::floatfmt::install(vm);
             crate::memguard::install(vm);
             crate::methods::install(vm);
         })

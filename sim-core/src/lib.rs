@@ -3,6 +3,7 @@
 
 pub mod clock;
 mod float32;
+mod floatfmt;
 mod grammar;
 pub mod heap;
 mod interp;
