@@ -51,7 +51,7 @@ fn digits(f: f64, k: usize) -> (String, i32) {
 
 /// Decides how the firmware formats `f` (a board value) with conversion `ty` and precision
 /// `prec`; `signed`: a sign character is printed (negative, or a `+`/space flag).
-fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool) -> Plan {
+fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool, alt: bool) -> Plan {
     if !f.is_finite() {
         return Plan::Same;
     }
@@ -76,12 +76,14 @@ fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool) -> Plan {
         'e' => prec + 1,
         _ => prec.max(1),
     };
-    if wanted <= MAX_DIGITS as i32 || f == 0.0 {
+    if wanted <= SAFE_DIGITS as i32 || f == 0.0 {
         return Plan::Same;
     }
-    // The shortest of 6 to 9 digits that reads back as the same value, else 9.
-    let mut k = MAX_DIGITS;
-    for n in SAFE_DIGITS..=MAX_DIGITS {
+    let most = usize::try_from(wanted).unwrap_or(MAX_DIGITS).min(MAX_DIGITS);
+    // The shortest of 6 to `most` digits that reads back as the same value, else `most`; the
+    // digits beyond are zeros.
+    let mut k = most;
+    for n in SAFE_DIGITS..most {
         let (d, x) = digits(f, n);
         let back: f64 = format!("0.{d}e{}", x + 1).parse().unwrap_or(f64::NAN);
         // Read back as the board keeps a float: the firmware's check ignores the two bits the
@@ -91,22 +93,45 @@ fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool) -> Plan {
             break;
         }
     }
+    if k == most && wanted <= MAX_DIGITS as i32 {
+        // Correctly rounded to as many digits as asked: the interpreter's digits.
+        return Plan::Same;
+    }
     let (d, x) = digits(f, k);
-    let text = match lo {
-        'f' => fixed(&d, x, usize::try_from(prec).unwrap_or(0)),
-        'e' => {
-            let mut m: String = d.chars().take(1).collect();
-            let rest: String = d.chars().skip(1).collect();
-            let rest = format!("{rest:0<width$}", width = usize::try_from(prec).unwrap_or(0));
-            if !rest.is_empty() {
-                m.push('.');
-                m.push_str(&rest);
-            }
-            let sign = if x < 0 { '-' } else { '+' };
-            format!("{m}{}{sign}{:02}", if ty == 'E' { 'E' } else { 'e' }, x.abs())
+    let prec = usize::try_from(prec).unwrap_or(0);
+    let exp_form = |d: &str, decimals: usize, strip: bool| {
+        let mut m: String = d.chars().take(1).collect();
+        let mut rest: String = d.chars().skip(1).collect();
+        rest = format!("{rest:0<decimals$}");
+        if strip {
+            rest = rest.trim_end_matches('0').to_owned();
         }
-        // %g with more than 9 digits: the shortest digits, laid out as %g lays them out.
-        _ => return Plan::Same,
+        if !rest.is_empty() {
+            m.push('.');
+            m.push_str(&rest);
+        }
+        let sign = if x < 0 { '-' } else { '+' };
+        let e = if ty.is_ascii_uppercase() { 'E' } else { 'e' };
+        format!("{m}{e}{sign}{:02}", x.abs())
+    };
+    let text = match lo {
+        'f' => fixed(&d, x, prec),
+        'e' => exp_form(&d, prec, false),
+        _ => {
+            // %g: significant digits `p`; fixed notation when the exponent allows, trailing
+            // zeros dropped (unless `#`).
+            let p = prec.max(1);
+            if x >= -4 && x < p as i32 {
+                let s = fixed(&d, x, usize::try_from(p as i32 - 1 - x).unwrap_or(0));
+                if alt || !s.contains('.') {
+                    s
+                } else {
+                    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+                }
+            } else {
+                exp_form(&d, p - 1, !alt)
+            }
+        }
     };
     Plan::Text(text)
 }
@@ -273,7 +298,7 @@ fn str_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
             (Some(x), 'e' | 'E' | 'f' | 'F' | 'g' | 'G') => {
                 let f = x.to_f64();
                 let sign = sign_of(f, &c.flags);
-                match plan(f, c.ty, c.prec, !sign.is_empty()) {
+                match plan(f, c.ty, c.prec, !sign.is_empty(), c.flags.contains('#')) {
                     Plan::Same => None,
                     Plan::AsG(p) => {
                         let spec = format!("%{}{}.{p}g", c.flags, c.width.map_or(String::new(), |w| w.to_string()));
@@ -378,7 +403,7 @@ fn float_format(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
     };
     let f = x.to_f64();
     let sign = sign_of(f, &flags);
-    let text = match plan(f, ty, prec, !sign.is_empty()) {
+    let text = match plan(f, ty, prec, !sign.is_empty(), false) {
         Plan::Same => return kept(),
         Plan::AsG(p) => {
             let spec = format!("{flags}.{p}g");
@@ -443,12 +468,15 @@ mod tests {
     #[test]
     fn digits_beyond_nine_are_zeros_and_wide_f_becomes_g() {
         let big = f64::from(1e19f32);
-        assert_eq!(plan(big, 'f', Some(0), false), Plan::Text("10000000000000000000".into()));
-        assert_eq!(plan(big, 'f', Some(2), false), Plan::Text("10000000000000000000.00".into()));
-        assert_eq!(plan(f64::from(0.1f32), 'f', Some(12), false), Plan::Text("0.100000000000".into()));
-        assert_eq!(plan(f64::from(8.888e32f32), 'f', Some(2), false), Plan::AsG(3));
-        assert_eq!(plan(f64::from(3.14159f32), 'f', Some(2), false), Plan::Same);
-        assert_eq!(plan(f64::from(0.1f32), 'e', Some(12), false), Plan::Text("1.000000000000e-01".into()));
+        assert_eq!(plan(big, 'f', Some(0), false, false), Plan::Text("10000000000000000000".into()));
+        assert_eq!(plan(big, 'f', Some(2), false, false), Plan::Text("10000000000000000000.00".into()));
+        assert_eq!(plan(f64::from(0.1f32), 'f', Some(12), false, false), Plan::Text("0.100000000000".into()));
+        assert_eq!(plan(f64::from(8.888e32f32), 'f', Some(2), false, false), Plan::AsG(3));
+        assert_eq!(plan(f64::from(3.14159f32), 'f', Some(2), false, false), Plan::Same);
+        assert_eq!(plan(f64::from(0.1f32), 'e', Some(12), false, false), Plan::Text("1.000000000000e-01".into()));
+        // Six digits read back, so the seventh is a zero (the correctly rounded one is 9.999999e+27).
+        assert_eq!(plan(f64::from(1e28f32), 'g', Some(7), false, false), Plan::Text("1e+28".into()));
+        assert_eq!(plan(f64::from(1.5f32), 'g', Some(8), false, false), Plan::Text("1.5".into()));
         assert_eq!(fixed("123", -3, 6), "0.001230");
         assert_eq!(fixed("5", 0, 2), "5.00");
     }

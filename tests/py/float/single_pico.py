@@ -16,3 +16,6 @@ for e in (lambda: 1 / 0.0, lambda: 1.0 // 0, lambda: 2.0 % 0.0, lambda: 0.0 ** -
     except ZeroDivisionError as err:
         print("ZeroDivisionError:", err)
 print(int(2.9), float(7), 3 * 1.1, sum([0.1] * 10))
+# Formats that ask for 7 to 9 digits take the shortest form from 6 digits that reads back, as
+# the firmware's formatter does: 1e28 is 9.99999944e27 as a float, printed 1e+28.
+print("{:.7g}".format(1e28), "%.8g" % 1.5, "%.9e" % 0.1)
