@@ -340,6 +340,29 @@ fn int_power(a: &PyObject, b: &PyObject, c: &PyObject, vm: &VirtualMachine) -> P
 
 /// Puts the firmware's float behaviour into the interpreter's types. Idempotent: the types are
 /// the process's, shared by every interpreter (a soft reset builds a new one).
+/// A complex number as the firmware prints it: `imj` when the real part is zero, otherwise
+/// `(re+imj)`, each part in the board's float digits (a whole part without `.0`).
+fn complex_repr(z: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    let Some(c) = z.downcast_ref::<rustpython_vm::builtins::PyComplex>() else {
+        return Ok(vm.ctx.new_str("?"));
+    };
+    let v = c.to_complex64();
+    let part = |x: f64| {
+        let s = repr(x);
+        match s.strip_suffix(".0") {
+            Some(whole) => whole.to_owned(),
+            None => s,
+        }
+    };
+    let im = part(v.im);
+    Ok(vm.ctx.new_str(if v.re == 0.0 && v.re.is_sign_positive() {
+        format!("{im}j")
+    } else {
+        let sign = if im.starts_with('-') { "" } else { "+" };
+        format!("({}{sign}{im}j)", part(v.re))
+    }))
+}
+
 pub(crate) fn install(vm: &VirtualMachine) {
     let float = vm.ctx.types.float_type;
     let int = vm.ctx.types.int_type;
@@ -363,6 +386,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
     n.negative.store(Some(negative));
     n.absolute.store(Some(absolute));
     float.slots.repr.store(Some(float_repr));
+    vm.ctx.types.complex_type.slots.repr.store(Some(complex_repr));
     use crate::slots::replace;
     replace(&float.slots.new, &FLOAT_NEW, float_new as NewFunc);
     for ty in [int, vm.ctx.types.bool_type] {
