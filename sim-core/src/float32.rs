@@ -386,7 +386,12 @@ pub(crate) fn install(vm: &VirtualMachine) {
     n.negative.store(Some(negative));
     n.absolute.store(Some(absolute));
     float.slots.repr.store(Some(float_repr));
-    vm.ctx.types.complex_type.slots.repr.store(Some(complex_repr));
+    vm.ctx
+        .types
+        .complex_type
+        .slots
+        .repr
+        .store(Some(complex_repr));
     use crate::slots::replace;
     replace(&float.slots.new, &FLOAT_NEW, float_new as NewFunc);
     for ty in [int, vm.ctx.types.bool_type] {

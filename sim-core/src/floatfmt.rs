@@ -38,7 +38,10 @@ fn exponent(f: f64) -> i32 {
     }
     // From the correctly rounded scientific form, which never misplaces a power of ten.
     let s = format!("{:e}", f.abs());
-    s.split('e').nth(1).and_then(|e| e.parse().ok()).unwrap_or(0)
+    s.split('e')
+        .nth(1)
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0)
 }
 
 /// The digits of `f` (positive, finite) rounded to `k` significant ones, and the exponent of
@@ -68,7 +71,11 @@ fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool, alt: bool) -> Plan 
         'f' => {
             let p = prec.min(buf - 3);
             if e < 0 {
-                if p > 2 && e < -2 { p - ((-e).min(p) - 2) } else { p + 1 }
+                if p > 2 && e < -2 {
+                    p - ((-e).min(p) - 2)
+                } else {
+                    p + 1
+                }
             } else {
                 p + e + 1
             }
@@ -79,7 +86,9 @@ fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool, alt: bool) -> Plan 
     if wanted <= SAFE_DIGITS as i32 || f == 0.0 {
         return Plan::Same;
     }
-    let most = usize::try_from(wanted).unwrap_or(MAX_DIGITS).min(MAX_DIGITS);
+    let most = usize::try_from(wanted)
+        .unwrap_or(MAX_DIGITS)
+        .min(MAX_DIGITS);
     // The shortest of 6 to `most` digits that reads back as the same value, else `most`; the
     // digits beyond are zeros.
     let mut k = most;
@@ -139,14 +148,13 @@ fn plan(f: f64, ty: char, prec: Option<usize>, signed: bool, alt: bool) -> Plan 
 /// `%f` of the decimal `0.d × 10^(x+1)` with `prec` decimals; the digits beyond `d` are zeros.
 fn fixed(d: &str, x: i32, prec: usize) -> String {
     let mut all = String::new();
-    let int_len;
-    if x >= 0 {
+    let int_len = if x >= 0 {
         let x = usize::try_from(x).unwrap_or(0);
         all.push_str(d);
         while all.len() < x + 1 + prec {
             all.push('0');
         }
-        int_len = x + 1;
+        x + 1
     } else {
         let lead = usize::try_from(-x - 1).unwrap_or(0);
         all.push('0');
@@ -155,8 +163,8 @@ fn fixed(d: &str, x: i32, prec: usize) -> String {
         while all.len() < 1 + prec {
             all.push('0');
         }
-        int_len = 1;
-    }
+        1
+    };
     let (i, frac) = all.split_at(int_len);
     if prec == 0 {
         i.to_owned()
@@ -220,7 +228,14 @@ fn conversions(fmt: &str) -> Option<Vec<Conversion>> {
         }
         let ty = fmt[i..].chars().next()?;
         i += ty.len_utf8();
-        out.push(Conversion { start, end: i, flags, width, prec, ty });
+        out.push(Conversion {
+            start,
+            end: i,
+            flags,
+            width,
+            prec,
+            ty,
+        });
     }
     Some(out)
 }
@@ -265,7 +280,10 @@ fn str_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
         .copied()
         .flatten()
         .ok_or_else(|| vm.new_type_error("str % unavailable"))?;
-    let (Some(fmt), false) = (a.downcast_ref::<PyStr>(), b.downcast_ref::<PyDict>().is_some()) else {
+    let (Some(fmt), false) = (
+        a.downcast_ref::<PyStr>(),
+        b.downcast_ref::<PyDict>().is_some(),
+    ) else {
         return original(a, b, vm);
     };
     let args: Vec<PyObjectRef> = match b.downcast_ref::<PyTuple>() {
@@ -301,7 +319,11 @@ fn str_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
                 match plan(f, c.ty, c.prec, !sign.is_empty(), c.flags.contains('#')) {
                     Plan::Same => None,
                     Plan::AsG(p) => {
-                        let spec = format!("%{}{}.{p}g", c.flags, c.width.map_or(String::new(), |w| w.to_string()));
+                        let spec = format!(
+                            "%{}{}.{p}g",
+                            c.flags,
+                            c.width.map_or(String::new(), |w| w.to_string())
+                        );
                         let s = original(vm.ctx.new_str(spec).as_object(), arg, vm)?;
                         Some(s.str(vm)?.as_wtf8().to_string())
                     }
@@ -345,7 +367,10 @@ fn float_format(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
     };
     let (Some(x), Some(spec)) = (
         zelf.downcast_ref::<PyFloat>(),
-        args.args.first().and_then(|s| s.downcast_ref::<PyStr>()).and_then(|s| s.to_str()),
+        args.args
+            .first()
+            .and_then(|s| s.downcast_ref::<PyStr>())
+            .and_then(|s| s.to_str()),
     ) else {
         return kept();
     };
@@ -418,7 +443,10 @@ fn float_format(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyRes
                 Some(t) => (&s[..1], t.to_owned()),
                 None => ("", s.clone()),
             };
-            return Ok(vm.ctx.new_str(align_to(sg, &t, width, fill, align.unwrap_or('>'))).into());
+            return Ok(vm
+                .ctx
+                .new_str(align_to(sg, &t, width, fill, align.unwrap_or('>')))
+                .into());
         }
         Plan::Text(t) => t,
     };
@@ -468,15 +496,39 @@ mod tests {
     #[test]
     fn digits_beyond_nine_are_zeros_and_wide_f_becomes_g() {
         let big = f64::from(1e19f32);
-        assert_eq!(plan(big, 'f', Some(0), false, false), Plan::Text("10000000000000000000".into()));
-        assert_eq!(plan(big, 'f', Some(2), false, false), Plan::Text("10000000000000000000.00".into()));
-        assert_eq!(plan(f64::from(0.1f32), 'f', Some(12), false, false), Plan::Text("0.100000000000".into()));
-        assert_eq!(plan(f64::from(8.888e32f32), 'f', Some(2), false, false), Plan::AsG(3));
-        assert_eq!(plan(f64::from(3.14159f32), 'f', Some(2), false, false), Plan::Same);
-        assert_eq!(plan(f64::from(0.1f32), 'e', Some(12), false, false), Plan::Text("1.000000000000e-01".into()));
+        assert_eq!(
+            plan(big, 'f', Some(0), false, false),
+            Plan::Text("10000000000000000000".into())
+        );
+        assert_eq!(
+            plan(big, 'f', Some(2), false, false),
+            Plan::Text("10000000000000000000.00".into())
+        );
+        assert_eq!(
+            plan(f64::from(0.1f32), 'f', Some(12), false, false),
+            Plan::Text("0.100000000000".into())
+        );
+        assert_eq!(
+            plan(f64::from(8.888e32f32), 'f', Some(2), false, false),
+            Plan::AsG(3)
+        );
+        assert_eq!(
+            plan(f64::from(1.23456f32), 'f', Some(2), false, false),
+            Plan::Same
+        );
+        assert_eq!(
+            plan(f64::from(0.1f32), 'e', Some(12), false, false),
+            Plan::Text("1.000000000000e-01".into())
+        );
         // Six digits read back, so the seventh is a zero (the correctly rounded one is 9.999999e+27).
-        assert_eq!(plan(f64::from(1e28f32), 'g', Some(7), false, false), Plan::Text("1e+28".into()));
-        assert_eq!(plan(f64::from(1.5f32), 'g', Some(8), false, false), Plan::Text("1.5".into()));
+        assert_eq!(
+            plan(f64::from(1e28f32), 'g', Some(7), false, false),
+            Plan::Text("1e+28".into())
+        );
+        assert_eq!(
+            plan(f64::from(1.5f32), 'g', Some(8), false, false),
+            Plan::Text("1.5".into())
+        );
         assert_eq!(fixed("123", -3, 6), "0.001230");
         assert_eq!(fixed("5", 0, 2), "5.00");
     }

@@ -72,7 +72,7 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
     // Replacements that change lengths go last, from the end (none lies inside a blank).
     let mut subs = v.subs;
     subs.retain(|(a, b, _)| !v.blanks.iter().any(|(x, y, _)| a < y && x < b));
-    subs.sort_by(|l, r| r.0.cmp(&l.0));
+    subs.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (a, b, text) in subs {
         out.splice(a..b, text.bytes());
     }
@@ -257,7 +257,9 @@ impl Checker<'_> {
                                 Op::FloorDiv | Op::Mod if r == 0 => return None,
                                 Op::LShift => u32::try_from(r).ok().and_then(|r| l.checked_shl(r)),
                                 Op::RShift => Some(if r >= 127 { l >> 127 } else { l >> r }),
-                                Op::FloorDiv => Some(l.div_euclid(r) - i128::from(l.rem_euclid(r) != 0 && r < 0)),
+                                Op::FloorDiv => Some(
+                                    l.div_euclid(r) - i128::from(l.rem_euclid(r) != 0 && r < 0),
+                                ),
                                 Op::Mod => Some(((l % r) + r) % r),
                                 Op::Pow if r < 0 => return Some(ConstKind::Float),
                                 Op::Pow => u32::try_from(r).ok().and_then(|r| l.checked_pow(r)),
@@ -269,11 +271,10 @@ impl Checker<'_> {
                         };
                         ConstKind::Int(v)
                     }
-                    (ConstKind::Int(_) | ConstKind::Float, ConstKind::Int(_) | ConstKind::Float)
-                        if b.op != Op::MatMult =>
-                    {
-                        ConstKind::Float
-                    }
+                    (
+                        ConstKind::Int(_) | ConstKind::Float,
+                        ConstKind::Int(_) | ConstKind::Float,
+                    ) if b.op != Op::MatMult => ConstKind::Float,
                     _ => return None,
                 }
             }
@@ -401,7 +402,8 @@ impl<'a> Visitor<'a> for Checker<'_> {
         // (`2.0 // 2` is 0.0): such a division is folded here instead, as the firmware's does.
         if let Expr::BinOp(b) = expr
             && b.op == ast::Operator::FloorDiv
-            && let (Some((l, lf)), Some((r, rf))) = (literal_number(&b.left), literal_number(&b.right))
+            && let (Some((l, lf)), Some((r, rf))) =
+                (literal_number(&b.left), literal_number(&b.right))
             && (lf || rf)
             && let Some(v) = float_floor_div(l, r)
         {

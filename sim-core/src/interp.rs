@@ -197,8 +197,8 @@ fn boot_and_run(
         let (float, complex) = with_state(|s| (s.board.spec.float, s.board.spec.complex))
             .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
         crate::methods::exception_reprs(vm);
-        if let Err(e) = crate::float32::configure(vm, float, complex)
-            .and_then(|()| crate::quicken::install(vm))
+        if let Err(e) =
+            crate::float32::configure(vm, float, complex).and_then(|()| crate::quicken::install(vm))
         {
             return EndReason::Crashed(format!("board firmware failed to start: {e:?}"));
         }

@@ -80,7 +80,10 @@ fn bytearray_iconcat(seq: PySequence<'_>, other: &PyObject, vm: &VirtualMachine)
         .flatten()
         .ok_or_else(|| vm.new_type_error("bytearray += unavailable"))?;
     if seq.obj.is(other) {
-        let copy: PyObjectRef = vm.ctx.new_bytes(seq.obj.try_bytes_like(vm, <[u8]>::to_vec)?).into();
+        let copy: PyObjectRef = vm
+            .ctx
+            .new_bytes(seq.obj.try_bytes_like(vm, <[u8]>::to_vec)?)
+            .into();
         return f(seq, &copy, vm);
     }
     f(seq, other, vm)

@@ -167,7 +167,9 @@ fn oserror_errno_alias(vm: &VirtualMachine) {
         return;
     };
     ty.set_attr(keep, original);
-    let alias = vm.ctx.new_getset("errno", ty, oserror_errno, oserror_set_errno);
+    let alias = vm
+        .ctx
+        .new_getset("errno", ty, oserror_errno, oserror_set_errno);
     ty.set_attr(name, alias.into());
 }
 
@@ -192,7 +194,9 @@ fn set_pop(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
             vm.call_method(&zelf, "remove", (item.clone(),))?;
             Ok(item)
         }
-        PyIterReturn::StopIteration(_) => Err(vm.new_key_error(vm.ctx.new_str("pop from an empty set").into())),
+        PyIterReturn::StopIteration(_) => {
+            Err(vm.new_key_error(vm.ctx.new_str("pop from an empty set").into()))
+        }
     }
 }
 
