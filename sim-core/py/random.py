@@ -35,7 +35,7 @@ def randrange(start, stop=None, step=1):
 
 
 def _below(n):
-    k = n.bit_length()
+    k = len(bin(n)) - 2  # the bits of n (> 0); the board's int has no bit_length()
     while True:
         r = _r.getrandbits(k)
         if r < n:

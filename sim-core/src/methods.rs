@@ -263,9 +263,36 @@ fn trim_builtin_types(vm: &VirtualMachine) {
         "translate",
         "zfill",
     ];
+    // The firmware's int has from_bytes and to_bytes only, its float no methods at all.
+    const INT_ABSENT: &[&str] = &[
+        "as_integer_ratio",
+        "bit_count",
+        "bit_length",
+        "conjugate",
+        "denominator",
+        "imag",
+        "is_integer",
+        "numerator",
+        "real",
+    ];
+    const FLOAT_ABSENT: &[&str] = &[
+        "as_integer_ratio",
+        "conjugate",
+        "fromhex",
+        "hex",
+        "imag",
+        "is_integer",
+        "real",
+    ];
     let t = &vm.ctx.types;
-    for name in STR_ABSENT {
-        t.str_type.attributes.remove(vm.ctx.intern_str(*name));
+    for (ty, absent) in [
+        (t.str_type, STR_ABSENT),
+        (t.int_type, INT_ABSENT),
+        (t.float_type, FLOAT_ABSENT),
+    ] {
+        for name in absent {
+            ty.attributes.remove(vm.ctx.intern_str(*name));
+        }
     }
     let generic = vm.ctx.intern_str("__class_getitem__");
     for ty in [

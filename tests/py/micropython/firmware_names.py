@@ -35,3 +35,7 @@ try:
     (-129).to_bytes(1, "big")
 except OverflowError:
     print("OverflowError")
+# The firmware's int has from_bytes and to_bytes only; its float has no methods.
+for obj, names in ((5, ("bit_length", "real", "numerator")), (1.5, ("is_integer", "hex", "real"))):
+    print(type(obj).__name__, [n for n in names if hasattr(obj, n)], hasattr(obj, "__add__"))
+print(hasattr(int, "from_bytes"), hasattr(5, "to_bytes"))
