@@ -172,6 +172,17 @@ if not _info["pwm_duty_bits"]:
 _timer_key = [0]
 
 
+def _hard(cb):
+    def run(t):
+        _mpsim.heap_lock(1)
+        try:
+            cb(t)
+        finally:
+            _mpsim.heap_lock(-1)
+
+    return run
+
+
 class Timer:
     ONE_SHOT = const(0)
     PERIODIC = const(1)
@@ -186,7 +197,7 @@ class Timer:
         if args or kw:
             self.init(*args, **kw)
 
-    def init(self, *, mode=PERIODIC, period=-1, freq=-1, callback=None, tick_hz=1000):
+    def init(self, *, mode=PERIODIC, period=-1, freq=-1, callback=None, tick_hz=1000, hard=False):
         if freq > 0:
             period_us = 1000000 // freq if freq > 0 else 0
         elif period >= 0:
@@ -198,6 +209,9 @@ class Timer:
         if callback is None:
             _mpsim.timer_stop(self._key)
             return
+        if hard:
+            # A hard callback runs with the heap locked, as in the firmware's IRQ context.
+            callback = _hard(callback)
         _mpsim.timer_start(self._key, int(period_us), mode == Timer.PERIODIC, callback, self)
 
     def deinit(self):

@@ -18,8 +18,11 @@ type RepeatFn = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
 type NewFn = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 type InitFn = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
 
-/// MemoryError unless `bytes` more fit in the heap.
+/// MemoryError unless `bytes` more fit in the heap (and the heap is not locked).
 fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
+    if crate::sim::with_state(|s| s.heap_locked > 0).unwrap_or(false) {
+        return Err(vm.new_memory_error("memory allocation failed, heap is locked"));
+    }
     let room = u128::try_from(heap::room()).unwrap_or(0);
     if bytes > room {
         return Err(vm.new_memory_error(format!(

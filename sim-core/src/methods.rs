@@ -15,7 +15,8 @@ use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
 
 /// `str()` of an OSError as the firmware prints it: `OSError(5)` is `[Errno 5] EIO`, and
 /// `OSError(2, 'x')` is `[Errno 2] ENOENT: x`, for the numbers in its errno table (the exact
-/// type only, as py/objexcept.c checks); otherwise as any exception.
+/// type only, as py/objexcept.c checks); otherwise as any exception, with the firmware's wording
+/// of the messages NameError and TypeError have from the interpreter.
 fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     use rustpython_vm::builtins::PyBaseException;
     let Some(e) = exc.downcast_ref::<PyBaseException>() else {
@@ -47,9 +48,33 @@ fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>
     }
     match args.as_slice() {
         [] => Ok(vm.ctx.new_str("")),
-        [one] => one.str(vm),
+        [one] => {
+            let text = one.str(vm)?;
+            Ok(match text.to_str().and_then(firmware_wording) {
+                Some(t) => vm.ctx.new_str(t),
+                None => text,
+            })
+        }
         _ => args.as_object().repr(vm),
     }
+}
+
+/// The firmware's wording of the messages the interpreter raises with its own: a name that
+/// "isn't defined", and "exceptions must derive from BaseException".
+fn firmware_wording(text: &str) -> Option<String> {
+    if let Some(name) = text
+        .strip_prefix("name '")
+        .and_then(|t| t.strip_suffix("' is not defined"))
+    {
+        return Some(format!("name '{name}' isn't defined"));
+    }
+    if text.starts_with("exceptions must be classes or instances deriving from BaseException")
+        || (text.starts_with("calling ")
+            && text.contains("should have returned an instance of BaseException"))
+    {
+        return Some("exceptions must derive from BaseException".to_owned());
+    }
+    None
 }
 
 /// `repr()` of an exception as py/objexcept.c prints it: the type's name and the tuple of its
@@ -312,6 +337,8 @@ pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
     replace_method(vm, e.os_error, "__str__", "_mpsim_str", exception_str);
     replace_method(vm, e.syntax_error, "__str__", "_mpsim_str", exception_str);
+    replace_method(vm, e.name_error, "__str__", "_mpsim_str", exception_str);
+    replace_method(vm, e.type_error, "__str__", "_mpsim_str", exception_str);
     // Exception classes a script defines look `__repr__` up here.
     replace_method(
         vm,
