@@ -1,7 +1,6 @@
 # micropython: the VM controls of the board's firmware.
 import _mpsim
 
-_opt = 0
 
 
 def const(expr):
@@ -18,10 +17,11 @@ asm_xtensa = native
 
 
 def opt_level(level=None):
-    global _opt
+    # The level the compiler uses from now on: 1 drops asserts (__debug__ is False), 3 also
+    # line numbers.
     if level is None:
-        return _opt
-    _opt = level
+        return _mpsim.opt_level()
+    _mpsim.opt_level(level)
 
 
 def _stack():

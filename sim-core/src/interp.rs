@@ -197,6 +197,7 @@ fn boot_and_run(
         let (float, complex) = with_state(|s| (s.board.spec.float, s.board.spec.complex))
             .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
         crate::methods::exception_reprs(vm);
+        OPT_LEVEL.store(0, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) =
             crate::float32::configure(vm, float, complex).and_then(|()| crate::quicken::install(vm))
         {
@@ -552,14 +553,21 @@ pub(crate) fn compile(
     // for the board that is a syntax error like any other.
     let compiled = quiet_panics(|| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            rustpython_vm::compiler::compile(source, mode, filename, CompileOpts::default()).map(
-                |mut code| {
-                    round_constants(&mut code);
-                    let code = PyCode::new_ref_from_bytecode(vm, code);
-                    crate::quicken::keep_float_ops_on_slots(&code);
-                    code
-                },
-            )
+            let level = OPT_LEVEL.load(std::sync::atomic::Ordering::Relaxed);
+            let opts = CompileOpts {
+                // From level 1 on, asserts are dropped and `__debug__` is False.
+                optimize: u8::from(level >= 1),
+                ..CompileOpts::default()
+            };
+            rustpython_vm::compiler::compile(source, mode, filename, opts).map(|mut code| {
+                round_constants(&mut code);
+                if level >= 3 {
+                    forget_lines(&mut code);
+                }
+                let code = PyCode::new_ref_from_bytecode(vm, code);
+                crate::quicken::keep_float_ops_on_slots(&code);
+                code
+            })
         }))
     });
     let err = match compiled {
@@ -615,6 +623,23 @@ fn syntax_error(
         let _ = exc.as_object().set_attr(name, value, vm);
     }
     exc
+}
+
+/// `micropython.opt_level()`: how the next compiles optimise (0 at every boot, as the firmware).
+pub(crate) static OPT_LEVEL: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Level 3 stores no line numbers: every line of the code is line 1 in a traceback.
+fn forget_lines(code: &mut rustpython_vm::bytecode::CodeObject) {
+    use rustpython_vm::bytecode::ConstantData;
+    for (a, b) in code.locations.iter_mut() {
+        a.line = rustpython_vm::compiler::core::OneIndexed::MIN;
+        b.line = rustpython_vm::compiler::core::OneIndexed::MIN;
+    }
+    for c in code.constants.iter_mut() {
+        if let ConstantData::Code { code } = c {
+            forget_lines(code);
+        }
+    }
 }
 
 /// Float literals become the values the board's compiler makes of them (see float32.rs), and

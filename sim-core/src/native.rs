@@ -70,6 +70,17 @@ mod _mpsim {
         sim::sleep_us(vm, us, until_notified.unwrap_or(false))
     }
 
+    /// `micropython.opt_level([level])`: the level the next compiles use; returns the level.
+    #[pyfunction]
+    fn opt_level(level: OptionalArg<i64>) -> i64 {
+        use std::sync::atomic::Ordering;
+        if let OptionalArg::Present(l) = level {
+            let l = u8::try_from(l.clamp(0, 3)).unwrap_or(0);
+            crate::interp::OPT_LEVEL.store(l, Ordering::Relaxed);
+        }
+        i64::from(crate::interp::OPT_LEVEL.load(Ordering::Relaxed))
+    }
+
     /// Ends a `sleep_us(…, True)` early (asyncio's wake-up).
     #[pyfunction]
     fn notify() {
