@@ -77,6 +77,10 @@ class FrameBuffer:
         self._stride = stride
         self._fmt = format
 
+    def __bytes__(self):
+        # bytes(fbuf) is the frame buffer's memory, as through the firmware's buffer protocol.
+        return bytes(self._buf)
+
     # One pixel, inside the buffer (callers clip).
     def _set(self, x, y, c):
         f, b = self._fmt, self._buf
@@ -376,7 +380,9 @@ class FrameBuffer:
 def _source(f):
     if isinstance(f, FrameBuffer):
         return f
-    if isinstance(f, (tuple, list)) and 4 <= len(f) <= 5:
+    if isinstance(f, tuple):
+        if not 4 <= len(f) <= 5:
+            raise ValueError()
         return FrameBuffer(*f)
     raise TypeError()
 

@@ -101,3 +101,12 @@ except TypeError:
 fb1 = framebuf.FrameBuffer1(bytearray(8), 8, 8)
 fb1.pixel(0, 0, 1)
 print(fb1.pixel(0, 0))
+# bytes() of a frame buffer is its memory; a blit source tuple of the wrong length is ValueError.
+small = framebuf.FrameBuffer(bytearray(2), 2, 1, framebuf.GS8)
+small.pixel(1, 0, 7)
+print(bytes(small))
+for src in ((0, 0, 0), (0, 0, 0, 0, 0, 0)):
+    try:
+        small.blit(src, 0, 0)
+    except ValueError:
+        print("ValueError")
