@@ -32,6 +32,17 @@ fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>
             .flags
             .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
     {
+        // OSError(errno, text, filename) keeps only two args in the interpreter; the firmware
+        // keeps all three and prints them as a tuple.
+        if args.len() == 2
+            && let Ok(file) = exc.get_attr("filename", vm)
+            && !vm.is_none(&file)
+        {
+            let all = vm
+                .ctx
+                .new_tuple(vec![args[0].clone(), args[1].clone(), file]);
+            return all.as_object().repr(vm);
+        }
         let name = args
             .first()
             .and_then(|a| a.downcast_ref::<PyInt>())
