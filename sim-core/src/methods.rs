@@ -70,6 +70,62 @@ fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>
     }
 }
 
+/// An exception's args, the first in the firmware's wording when the interpreter's message is
+/// one [`firmware_wording`] knows.
+fn worded_args(
+    exc: &rustpython_vm::PyObject,
+    vm: &VirtualMachine,
+) -> Option<PyRef<rustpython_vm::builtins::PyTuple>> {
+    use rustpython_vm::builtins::PyBaseException;
+    let args = exc.downcast_ref::<PyBaseException>()?.args();
+    let reworded = args
+        .first()
+        .and_then(|a| a.downcast_ref::<PyStr>())
+        .and_then(|s| s.to_str())
+        .and_then(firmware_wording);
+    Some(match reworded {
+        Some(text) => {
+            let mut items = args.as_slice().to_vec();
+            items[0] = vm.ctx.new_str(text).into();
+            vm.ctx.new_tuple(items)
+        }
+        None => args,
+    })
+}
+
+/// `args` of NameError and TypeError: reworded as [`worded_args`] (the interpreter words the
+/// messages it raises itself), so `e.args[0]` is the firmware's text too.
+fn exception_args(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    Ok(worded_args(&exc, vm).map_or_else(|| vm.ctx.empty_tuple.clone().into(), Into::into))
+}
+
+fn exception_set_args(exc: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let base = vm
+        .ctx
+        .exceptions
+        .base_exception_type
+        .attributes
+        .get(vm.ctx.intern_str("args"))
+        .ok_or_else(|| vm.new_attribute_error("args"))?;
+    vm.call_method(&base, "__set__", (exc, value))?;
+    Ok(())
+}
+
+/// Puts [`exception_args`] into NameError and TypeError (and so their subclasses), once.
+fn worded_exception_args(vm: &VirtualMachine) {
+    let e = &vm.ctx.exceptions;
+    let name = vm.ctx.intern_str("args");
+    for ty in [e.name_error, e.type_error] {
+        if ty.attributes.contains(name) {
+            continue;
+        }
+        let getset = vm
+            .ctx
+            .new_getset("args", ty, exception_args, exception_set_args);
+        ty.set_attr(name, getset.into());
+    }
+}
+
 /// The firmware's wording of the messages the interpreter raises with its own: a name that
 /// "isn't defined", and "exceptions must derive from BaseException".
 fn firmware_wording(text: &str) -> Option<String> {
@@ -91,9 +147,8 @@ fn firmware_wording(text: &str) -> Option<String> {
 /// `repr()` of an exception as py/objexcept.c prints it: the type's name and the tuple of its
 /// arguments, so `ValueError(2,)` and `ValueError()`.
 fn exception_repr(exc: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-    use rustpython_vm::builtins::PyBaseException;
-    let args = match exc.downcast_ref::<PyBaseException>() {
-        Some(e) => e.args().as_object().repr(vm)?,
+    let args = match worded_args(exc, vm) {
+        Some(a) => a.as_object().repr(vm)?,
         None => vm.ctx.new_str("()"),
     };
     Ok(vm
@@ -367,6 +422,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
     );
     replace_method(vm, vm.ctx.types.set_type, "pop", "_mpsim_pop", set_pop);
     oserror_errno_alias(vm);
+    worded_exception_args(vm);
     vm.ctx.types.type_type.slots.repr.store(Some(type_repr));
     vm.ctx.types.module_type.slots.repr.store(Some(module_repr));
     // Metaclasses a script defines look `__repr__` up here.
