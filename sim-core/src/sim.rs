@@ -1260,8 +1260,9 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
                     Step::Wait(Instant::now() + Duration::from_millis(50), s.cmd_rx.clone())
                 }
                 TimeMode::Virtual => Step::Advance(until),
-                // Calls scheduled meanwhile run as soon as they come, as while the firmware sleeps.
-                TimeMode::Real if !s.scheduled.is_empty() => {
+                // Calls scheduled meanwhile run as soon as they come, as while the firmware
+                // sleeps (when they can run: not inside a callback, not with IRQs off).
+                TimeMode::Real if !s.scheduled.is_empty() && !s.in_callback && !s.irq_disabled => {
                     Step::Wait(Instant::now(), s.cmd_rx.clone())
                 }
                 TimeMode::Real => Step::Wait(s.clock.instant_of(until), s.cmd_rx.clone()),
