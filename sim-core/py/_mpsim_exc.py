@@ -153,6 +153,10 @@ def print_exception(exc, file=None):
         if not fn.startswith("_mpsim") and not fn.startswith("<frozen") and fn not in _NATIVE:
             lines.append('  File "%s", line %d, in %s\n' % (fn, tb.tb_lineno, co.co_name))
         tb = tb.tb_next
+    # sys.tracebacklimit keeps the outermost frames; 0 or less prints the exception alone.
+    limit = getattr(sys, "tracebacklimit", None)
+    if isinstance(limit, int):
+        lines = lines[:limit] if limit > 0 else []
     if lines:
         w("Traceback (most recent call last):\n")
         for ln in lines:

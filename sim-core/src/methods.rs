@@ -291,6 +291,17 @@ fn set_pop(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
     }
 }
 
+/// `bytes.strip()` that strips nothing returns the object itself, as the firmware's (and the
+/// interpreter's own `lstrip`/`rstrip`) do.
+fn bytes_strip(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let mut all = args;
+    all.prepend_arg(zelf.clone());
+    let stripped = crate::slots::call_kept(vm, vm.ctx.types.bytes_type, "_mpsim_strip", all)?;
+    let same = zelf.class().is(vm.ctx.types.bytes_type)
+        && stripped.length(vm).ok() == zelf.length(vm).ok();
+    Ok(if same { zelf } else { stripped })
+}
+
 fn int_to_bytes(zelf: PyObjectRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let mut args = args;
     let zero: PyObjectRef = vm.ctx.new_int(0).into();
@@ -421,6 +432,13 @@ pub(crate) fn install(vm: &VirtualMachine) {
         int_to_bytes,
     );
     replace_method(vm, vm.ctx.types.set_type, "pop", "_mpsim_pop", set_pop);
+    replace_method(
+        vm,
+        vm.ctx.types.bytes_type,
+        "strip",
+        "_mpsim_strip",
+        bytes_strip,
+    );
     oserror_errno_alias(vm);
     worded_exception_args(vm);
     vm.ctx.types.type_type.slots.repr.store(Some(type_repr));

@@ -70,3 +70,25 @@ except OSError as e:
 gc.threshold(100)
 print(b, s.getvalue(), gc.threshold())
 gc.threshold(-1)
+
+# bytes.strip() that strips nothing is the object itself; sys.tracebacklimit keeps the outermost
+# frames of a printed traceback (0: the exception alone).
+s = b"abc"
+print(s.strip() is s)
+
+
+def inner():
+    raise ValueError("deep")
+
+
+def outer():
+    inner()
+
+
+for limit in (1, 0):
+    sys.tracebacklimit = limit
+    try:
+        outer()
+    except ValueError as e:
+        sys.print_exception(e)
+del sys.tracebacklimit
