@@ -503,11 +503,7 @@ fn array_repr(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
     let typecode = zelf.get_attr("typecode", vm)?.str(vm)?;
     let code = typecode.as_wtf8().to_string();
     if code != "f" && code != "d" {
-        let f = ARRAY_REPR
-            .get()
-            .copied()
-            .flatten()
-            .ok_or_else(|| vm.new_type_error("array"))?;
+        let f = crate::slots::kept(&ARRAY_REPR, vm)?;
         return f(zelf, vm);
     }
     let items: Vec<PyObjectRef> = zelf.try_to_value(vm)?;
@@ -529,11 +525,7 @@ fn array_item(
     i: isize,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let f = ARRAY_ITEM
-        .get()
-        .copied()
-        .flatten()
-        .ok_or_else(|| vm.new_type_error("array"))?;
+    let f = crate::slots::kept(&ARRAY_ITEM, vm)?;
     Ok(board_value(vm, f(seq, i, vm)?))
 }
 
@@ -542,11 +534,7 @@ fn array_subscript(
     key: &PyObject,
     vm: &VirtualMachine,
 ) -> PyResult {
-    let f = ARRAY_SUBSCRIPT
-        .get()
-        .copied()
-        .flatten()
-        .ok_or_else(|| vm.new_type_error("array"))?;
+    let f = crate::slots::kept(&ARRAY_SUBSCRIPT, vm)?;
     Ok(board_value(vm, f(m, key, vm)?))
 }
 
@@ -555,11 +543,7 @@ fn array_next(
     vm: &VirtualMachine,
 ) -> PyResult<rustpython_vm::protocol::PyIterReturn> {
     use rustpython_vm::protocol::PyIterReturn;
-    let f = ARRAY_NEXT
-        .get()
-        .copied()
-        .flatten()
-        .ok_or_else(|| vm.new_type_error("array"))?;
+    let f = crate::slots::kept(&ARRAY_NEXT, vm)?;
     Ok(match f(it, vm)? {
         PyIterReturn::Return(v) => PyIterReturn::Return(board_value(vm, v)),
         other => other,

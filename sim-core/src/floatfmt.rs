@@ -275,11 +275,7 @@ static STR_MOD: OnceLock<Option<PyNumberBinaryFunc>> = OnceLock::new();
 /// `str % args`: float conversions the firmware lays out differently are done here and handed
 /// to the interpreter as strings; everything else is the interpreter's.
 fn str_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
-    let original = STR_MOD
-        .get()
-        .copied()
-        .flatten()
-        .ok_or_else(|| vm.new_type_error("str % unavailable"))?;
+    let original = crate::slots::kept(&STR_MOD, vm)?;
     let (Some(fmt), false) = (
         a.downcast_ref::<PyStr>(),
         b.downcast_ref::<PyDict>().is_some(),

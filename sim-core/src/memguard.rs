@@ -77,11 +77,7 @@ static BYTEARRAY_ICONCAT: OnceLock<Option<ConcatFn>> = OnceLock::new();
 /// `b += b` on a bytearray appends a copy of itself, as the firmware does; the interpreter
 /// refuses to resize a bytearray whose buffer it is reading from.
 fn bytearray_iconcat(seq: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
-    let f = BYTEARRAY_ICONCAT
-        .get()
-        .copied()
-        .flatten()
-        .ok_or_else(|| vm.new_type_error("bytearray += unavailable"))?;
+    let f = crate::slots::kept(&BYTEARRAY_ICONCAT, vm)?;
     if seq.obj.is(other) {
         let copy: PyObjectRef = vm
             .ctx

@@ -161,6 +161,11 @@ fn exception_repr(exc: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResul
 /// are not filled in yet while the interpreter is built.
 pub(crate) fn exception_reprs(vm: &VirtualMachine) {
     use rustpython_vm::builtins::PyType;
+    // The built-in types are the process's: the first boot does it for every later one.
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return;
+    }
     let base = vm.ctx.exceptions.base_exception_type;
     let Some(original) = base.slots.repr.load() else {
         return;

@@ -18,6 +18,19 @@ pub(crate) fn replace<F: Copy + Send + Sync>(
     }
 }
 
+/// The interpreter's own slot function that [`replace`] kept in `original`, for a replacement
+/// to hand on to (a TypeError if the type never had one, which a replaced slot always has).
+pub(crate) fn kept<F: Copy>(
+    original: &OnceLock<Option<F>>,
+    vm: &rustpython_vm::VirtualMachine,
+) -> rustpython_vm::PyResult<F> {
+    original
+        .get()
+        .copied()
+        .flatten()
+        .ok_or_else(|| vm.new_type_error("the interpreter's slot is missing"))
+}
+
 /// Puts the native method `f` into `ty` as `name`, keeping the type's own (if it has one of its
 /// own) as `keep`, which also marks the type as done: once per process.
 pub(crate) fn replace_method<K>(
