@@ -12,6 +12,15 @@ _ABSENT = ("marshal",)
 sys.modules.pop("marshal", None)
 
 
+# The modules that are C on the firmware (their globals a fixed table in ROM): read-only once
+# imported, as there. Frozen Python modules (asyncio, …) stay writable, as on the board.
+_ROM = {"sys", "errno", "time", "gc", "os", "machine", "micropython", "math", "cmath", "array", "binascii",
+        "struct", "json", "re", "io", "select", "socket", "random", "heapq", "collections", "hashlib", "zlib",
+        "deflate", "framebuf", "network", "esp", "esp32", "rp2", "pyb", "stm", "uctypes", "ssl", "cryptolib",
+        "platform", "vfs", "btree", "bluetooth", "_thread", "_onewire", "microbit", "music", "radio", "speech",
+        "audio", "power", "log"}
+
+
 class _FrozenLoader:
     # Frozen modules live in flash/ROM on a real board: their import does not count against the heap.
     @staticmethod
@@ -21,6 +30,8 @@ class _FrozenLoader:
     @staticmethod
     def exec_module(module):
         _mpsim.untracked(_exec_frozen, module)
+        if module.__name__ in _ROM:
+            _mpsim.seal(module)
 
 
 def _exec_frozen(module):
@@ -40,6 +51,8 @@ class _BuiltinLoader:
             _mpsim.round_math(module)
         elif module.__name__ == "array":
             _mpsim.round_array(module.array, type(iter(module.array("f"))))
+        if module.__name__ in _ROM:
+            _mpsim.seal(module)
 
 
 class _AliasLoader:
@@ -157,7 +170,7 @@ sys.meta_path.insert(0, _Finder)
 sys.meta_path.append(_PathFinder)
 sys.meta_path.append(_NotFound)
 # Ours replace the interpreter's own where both exist.
-for _n in ("time", "gc", "io", "os", "select", "random", "json", "re", "collections", "struct"):
+for _n in ("errno", "time", "gc", "io", "os", "select", "random", "json", "re", "collections", "struct"):
     sys.modules.pop(_n, None)
 
 
@@ -412,4 +425,9 @@ def _exit(*code):
 
 
 sys.exit = _exit
+del _n
+_mpsim.seal(sys)
+for _n in _ROM:
+    if _n in sys.modules:
+        _mpsim.seal(sys.modules[_n])
 del _n

@@ -149,9 +149,9 @@ def print_exception(exc, file=None):
             return
     while tb is not None:
         co = tb.tb_frame.f_code
-        fn = co.co_filename
+        fn = co._mpsim_co_filename
         if not fn.startswith("_mpsim") and not fn.startswith("<frozen") and fn not in _NATIVE:
-            lines.append('  File "%s", line %d, in %s\n' % (fn, tb.tb_lineno, co.co_name))
+            lines.append('  File "%s", line %d, in %s\n' % (fn, tb.tb_lineno, co._mpsim_co_name))
         tb = tb.tb_next
     # sys.tracebacklimit keeps the outermost frames; 0 or less prints the exception alone.
     limit = getattr(sys, "tracebacklimit", None)

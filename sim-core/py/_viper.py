@@ -140,7 +140,7 @@ def _result(kind, value):
 def viper(f):
     ann = f.__annotations__
     code = f.__code__
-    names = code.co_varnames[:code.co_argcount]
+    names = code._mpsim_co_varnames[:code._mpsim_co_argcount]
     kinds = tuple(ann.get(n) for n in names)
     ret = ann.get("return")
     name = f.__name__

@@ -563,6 +563,7 @@ pub(crate) fn round_array(array: &PyObject, iterator: &PyObject) {
             array_subscript as SubscriptFn,
         );
         replace(&t.slots.repr, &ARRAY_REPR, array_repr as ReprFn);
+        crate::methods::array_comparisons(t);
     }
     if let Some(t) = iterator.downcast_ref::<PyType>() {
         replace(&t.slots.iternext, &ARRAY_NEXT, array_next as NextFn);

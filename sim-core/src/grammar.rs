@@ -47,6 +47,7 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         complex,
         consts: std::collections::HashMap::new(),
         subs: Vec::new(),
+        dicts: Vec::new(),
     };
     match parsed.syntax() {
         ast::Mod::Module(m) => v.visit_body(&m.body),
@@ -55,6 +56,19 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
     if let Some((offset, message)) = v.refused {
         return Verdict::Refused { offset, message };
     }
+    let mut dicts = std::mem::take(&mut v.dicts);
+    dicts.retain(|&(a, b, _)| {
+        let inside = |x: usize, y: usize| a <= x && y <= b;
+        !v.blanks.iter().any(|&(x, y, _)| inside(x, y))
+            && !v.subs.iter().any(|(x, y, _)| inside(*x, *y))
+    });
+    // Of nested rewrites, the innermost stays.
+    let all = dicts.clone();
+    dicts.retain(|&(a, b, _)| {
+        !all.iter()
+            .any(|&(x, y, _)| (x, y) != (a, b) && a <= x && y <= b)
+    });
+    v.subs.extend(dicts);
     if v.blanks.is_empty() && v.subs.is_empty() {
         return Verdict::Same;
     }
@@ -99,6 +113,9 @@ struct Checker<'s> {
     consts: std::collections::HashMap<String, (String, ConstKind)>,
     /// Byte ranges to replace by other text (constants put in place, private ones dropped).
     subs: Vec<(usize, usize, String)>,
+    /// Dict displays to rewrite so that each value is evaluated before its key (see
+    /// [`Checker::dict_in_firmware_order`]); dropped where another change lies inside.
+    dicts: Vec<(usize, usize, String)>,
 }
 
 /// What a `const()` value is, as far as checking it needs.
@@ -282,6 +299,82 @@ impl Checker<'_> {
         })
     }
 
+    /// The firmware's compiler evaluates a dict display's value before its key (as Python 3.4
+    /// did); rustpython the key first. Where that can be seen — some item's key and value both
+    /// do more than name or spell a constant — the display becomes a comprehension over
+    /// `(value, key)` pairs, evaluated in place: `{k(): v()}` is
+    /// `{_mpsim_k: _mpsim_v for _mpsim_v, _mpsim_k in ((v(), k()),)}`. Lines stay where they
+    /// were (the line breaks between a key and its value follow the pair).
+    fn dict_in_firmware_order(&mut self, d: &ast::ExprDict) {
+        fn plain(e: &Expr) -> bool {
+            match e {
+                Expr::Name(_)
+                | Expr::NumberLiteral(_)
+                | Expr::StringLiteral(_)
+                | Expr::BytesLiteral(_)
+                | Expr::BooleanLiteral(_)
+                | Expr::NoneLiteral(_)
+                | Expr::EllipsisLiteral(_) => true,
+                Expr::Tuple(t) => t.elts.iter().all(plain),
+                _ => false,
+            }
+        }
+        fn yields(e: &Expr) -> bool {
+            struct Y(bool);
+            impl<'a> Visitor<'a> for Y {
+                fn visit_expr(&mut self, e: &'a Expr) {
+                    if matches!(e, Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Named(_)) {
+                        self.0 = true;
+                    }
+                    visitor::walk_expr(self, e);
+                }
+            }
+            let mut y = Y(false);
+            y.visit_expr(e);
+            y.0
+        }
+        let Some(pairs) = d
+            .items
+            .iter()
+            .map(|i| i.key.as_ref().map(|k| (k, &i.value)))
+            .collect::<Option<Vec<_>>>()
+        else {
+            return;
+        };
+        if !pairs.iter().any(|(k, v)| !plain(k) && !plain(v))
+            || pairs.iter().any(|(k, v)| yields(k) || yields(v))
+        {
+            return;
+        }
+        let text = |a: usize, b: usize| String::from_utf8_lossy(&self.source[a..b]).into_owned();
+        let (a, b) = (start(d), end(d));
+        let mut out = String::from("{_mpsim_k: _mpsim_v for _mpsim_v, _mpsim_k in (");
+        out.push_str(&text(a + 1, start(pairs[0].0)));
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(&text(end(pairs[i - 1].1), start(*k)));
+            }
+            out.push('(');
+            out.push_str(&text(start(*v), end(*v)));
+            out.push_str(", ");
+            out.push_str(&text(start(*k), end(*k)));
+            out.push(')');
+            let gap = text(end(*k), start(*v));
+            out.extend(gap.chars().filter(|&c| c == '\n'));
+        }
+        let last = pairs[pairs.len() - 1].1;
+        let tail = text(end(last), b - 1);
+        let comma = if pairs.len() == 1 && !tail.contains(',') {
+            ","
+        } else {
+            ""
+        };
+        out.push_str(comma);
+        out.push_str(&tail);
+        out.push_str(")}");
+        self.dicts.push((a, b, out));
+    }
+
     fn refuse(&mut self, offset: usize, message: &'static str) {
         if self.refused.is_none_or(|(o, _)| offset < o) {
             self.refused = Some((offset, message));
@@ -410,6 +503,30 @@ impl<'a> Visitor<'a> for Checker<'_> {
             self.subs.push((start(expr), end(expr), format!("({v:?})")));
             return;
         }
+        match expr {
+            // `() = x` and `del ()`: the firmware's compiler has nothing to assign or delete.
+            Expr::Tuple(t) if t.elts.is_empty() && t.ctx == ast::ExprContext::Store => {
+                self.refuse(start(expr), "can't assign to expression");
+            }
+            Expr::Tuple(t) if t.elts.is_empty() && t.ctx == ast::ExprContext::Del => {
+                self.refuse(start(expr), "can't delete expression");
+            }
+            // Nor does it delete a list display (`del [a, b]`).
+            Expr::List(l) if l.ctx == ast::ExprContext::Del => {
+                self.refuse(start(expr), "can't delete expression");
+            }
+            // Its displays unpack only into lists and tuples: `{**d}` and `{*s}` do not parse.
+            Expr::Dict(d) => match d.items.iter().find(|i| i.key.is_none()) {
+                Some(i) => self.refuse(start(&i.value).saturating_sub(2), "invalid syntax"),
+                None => self.dict_in_firmware_order(d),
+            },
+            Expr::Set(st) => {
+                if let Some(e) = st.elts.iter().find(|e| matches!(e, Expr::Starred(_))) {
+                    self.refuse(start(e), "invalid syntax");
+                }
+            }
+            _ => {}
+        }
         if let Expr::NumberLiteral(n) = expr
             && matches!(n.value, Number::Complex { .. })
             && !self.complex
@@ -492,6 +609,30 @@ mod tests {
             Verdict::Rewritten("class A:\n    @__viper__        \n    def f(self, x: int) -> int:\n        return x\n".into())
         );
         assert_eq!(check("x = 'é'\n", Mode::Exec, true), Verdict::Same);
+        assert_eq!(
+            check("d = {f(1): g(1), 'a': h()}\n", Mode::Exec, true),
+            Verdict::Rewritten(
+                "d = {_mpsim_k: _mpsim_v for _mpsim_v, _mpsim_k in ((g(1), f(1)), (h(), 'a'))}\n"
+                    .into()
+            )
+        );
+        assert_eq!(
+            check("d = {f(1):\n  g(1)}\nx\n", Mode::Exec, true),
+            Verdict::Rewritten(
+                "d = {_mpsim_k: _mpsim_v for _mpsim_v, _mpsim_k in ((g(1), f(1))\n,)}\nx\n".into()
+            )
+        );
+        assert_eq!(
+            check("d = {k: f(), 'a': g()}\n", Mode::Exec, true),
+            Verdict::Same
+        );
+        assert!(refused("() = []\n"));
+        assert!(refused("d = {'a': 1, **e}\n"));
+        assert!(refused("s = {*e}\n"));
+        assert!(!refused("l = [*e]\nt = (*e,)\nf(**e)\n"));
+        assert!(refused("del ()\n"));
+        assert!(refused("del [a]\n"));
+        assert!(!refused("[] = []\ndel (a, b)\n"));
         assert_eq!(check("x = (\n", Mode::Exec, true), Verdict::Same);
     }
 }

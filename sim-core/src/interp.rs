@@ -197,6 +197,7 @@ fn boot_and_run(
         let (float, complex) = with_state(|s| (s.board.spec.float, s.board.spec.complex))
             .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
         crate::methods::exception_reprs(vm);
+        crate::methods::unseal_all();
         OPT_LEVEL.store(0, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) =
             crate::float32::configure(vm, float, complex).and_then(|()| crate::quicken::install(vm))

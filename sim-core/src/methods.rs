@@ -334,6 +334,24 @@ fn seal_code_type(vm: &VirtualMachine) {
     ] {
         t.attributes.remove(vm.ctx.intern_str(name));
     }
+    // The boards' firmware builds code objects at its "basic" level: a type without attributes
+    // (so `f.__code__.co_lines` is an AttributeError there, and scripts test for it). mpsim's own
+    // frozen modules read them under `_mpsim_co_*`.
+    let names: Vec<String> = t
+        .attributes
+        .entries()
+        .into_iter()
+        .filter_map(|(k, _)| {
+            k.downcast_ref::<PyStr>()
+                .and_then(|s| s.to_str().map(str::to_owned))
+        })
+        .filter(|k| k.starts_with("co_"))
+        .collect();
+    for name in names {
+        if let Some(v) = t.attributes.remove(vm.ctx.intern_str(name.as_str())) {
+            t.set_attr(vm.ctx.intern_str(format!("_mpsim_{name}")), v);
+        }
+    }
     fn refuse(
         _cls: rustpython_vm::builtins::PyTypeRef,
         _args: FuncArgs,
@@ -414,6 +432,178 @@ fn trim_builtin_types(vm: &VirtualMachine) {
     }
 }
 
+type NextFn = fn(
+    &rustpython_vm::PyObject,
+    &VirtualMachine,
+) -> PyResult<rustpython_vm::protocol::PyIterReturn>;
+static SEQ_NEXT: std::sync::OnceLock<Option<NextFn>> = std::sync::OnceLock::new();
+
+/// The iterator over a `__getitem__` sequence ends without a value, as the firmware's does,
+/// even when `__getitem__` ended it with `StopIteration(value)`.
+fn seq_next(
+    it: &rustpython_vm::PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<rustpython_vm::protocol::PyIterReturn> {
+    use rustpython_vm::protocol::PyIterReturn;
+    Ok(match crate::slots::kept(&SEQ_NEXT, vm)?(it, vm)? {
+        PyIterReturn::StopIteration(_) => PyIterReturn::StopIteration(None),
+        other => other,
+    })
+}
+
+thread_local! {
+    /// The modules of this board's interpreter that are read-only (by address; each boot starts
+    /// with none, and a sealed module stays in `sys.modules` while it is sealed).
+    static SEALED: std::cell::RefCell<std::collections::HashSet<usize>> =
+        std::cell::RefCell::new(std::collections::HashSet::new());
+}
+
+/// Marks `module` read-only: it is a C module on the firmware, whose globals are a fixed table
+/// in ROM (`sys.x = 1` is an AttributeError there). `sys` keeps the names the firmware lets a
+/// script set (`path`, `ps1`, `ps2`, `tracebacklimit`).
+pub(crate) fn seal_module(module: &rustpython_vm::PyObject) {
+    let addr = std::ptr::from_ref(module) as *const u8 as usize;
+    SEALED.with(|s| s.borrow_mut().insert(addr));
+}
+
+/// Forgets the sealed modules of the last boot.
+pub(crate) fn unseal_all() {
+    SEALED.with(|s| s.borrow_mut().clear());
+}
+
+type SetattroFn = fn(
+    &rustpython_vm::PyObject,
+    &rustpython_vm::Py<PyStr>,
+    rustpython_vm::function::PySetterValue,
+    &VirtualMachine,
+) -> PyResult<()>;
+static MODULE_SETATTR: std::sync::OnceLock<Option<SetattroFn>> = std::sync::OnceLock::new();
+
+fn module_setattr(
+    module: &rustpython_vm::PyObject,
+    name: &rustpython_vm::Py<PyStr>,
+    value: rustpython_vm::function::PySetterValue,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let addr = std::ptr::from_ref(module) as *const u8 as usize;
+    if SEALED.with(|s| s.borrow().contains(&addr)) {
+        let n = name.as_wtf8().to_string();
+        // The import system binds a submodule to its package as it loads it.
+        let submodule = match &value {
+            rustpython_vm::function::PySetterValue::Assign(v) => {
+                v.class().fast_issubclass(vm.ctx.types.module_type)
+            }
+            rustpython_vm::function::PySetterValue::Delete => false,
+        };
+        let settable = submodule
+            || n.starts_with("__") && n.ends_with("__")
+            || module.is(&vm.sys_module)
+                && matches!(n.as_str(), "path" | "ps1" | "ps2" | "tracebacklimit");
+        if !settable {
+            return Err(vm.new_attribute_error(format!("'module' object has no attribute '{n}'")));
+        }
+    }
+    crate::slots::kept(&MODULE_SETATTR, vm)?(module, name, value, vm)
+}
+
+type CmpResult = PyResult<
+    rustpython_vm::function::Either<PyObjectRef, rustpython_vm::function::PyComparisonValue>,
+>;
+type CmpFn = fn(
+    &rustpython_vm::PyObject,
+    &rustpython_vm::PyObject,
+    rustpython_vm::types::PyComparisonOp,
+    &VirtualMachine,
+) -> CmpResult;
+static ARRAY_CMP: std::sync::OnceLock<Option<CmpFn>> = std::sync::OnceLock::new();
+static BYTES_CMP: std::sync::OnceLock<Option<CmpFn>> = std::sync::OnceLock::new();
+/// `array.array` (the module's type, known once the module is first imported).
+static ARRAY_TYPE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+fn is_array(o: &rustpython_vm::PyObject) -> bool {
+    ARRAY_TYPE.get().is_some_and(|&t| {
+        let addr =
+            |c: &rustpython_vm::Py<rustpython_vm::builtins::PyType>| std::ptr::from_ref(c) as usize;
+        let class = o.class();
+        addr(class) == t || class.mro.read().iter().any(|c| addr(c) == t)
+    })
+}
+
+/// An array compares as the firmware's does (py/objarray.c): only with another array (or a
+/// bytearray or memoryview; never with bytes), byte by byte, and only where the two layouts
+/// make that right — the same item size for `==`/`!=` (signedness aside), the same unsigned
+/// type for `<`, `<=`, `>`, `>=`; other pairs, and floats (nan), are a NotImplementedError.
+fn array_cmp(
+    a: &rustpython_vm::PyObject,
+    b: &rustpython_vm::PyObject,
+    op: rustpython_vm::types::PyComparisonOp,
+    vm: &VirtualMachine,
+) -> CmpResult {
+    use rustpython_vm::builtins::{PyByteArray, PyMemoryView};
+    use rustpython_vm::function::{Either, PyComparisonValue};
+    use rustpython_vm::types::PyComparisonOp as Op;
+    if !is_array(b)
+        && b.downcast_ref::<PyByteArray>().is_none()
+        && b.downcast_ref::<PyMemoryView>().is_none()
+    {
+        return Ok(Either::B(PyComparisonValue::NotImplemented));
+    }
+    let code = |o: &rustpython_vm::PyObject| -> PyResult<char> {
+        if !is_array(o) {
+            return Ok('B');
+        }
+        let c = o.get_attr("typecode", vm)?;
+        Ok(c.str(vm)?
+            .as_wtf8()
+            .to_string()
+            .chars()
+            .next()
+            .unwrap_or('B'))
+    };
+    let (ca, cb) = (code(a)?, code(b)?);
+    let unsigned = ca.is_ascii_uppercase() || cb.is_ascii_uppercase();
+    let (la, lb) = (ca.to_ascii_lowercase(), cb.to_ascii_lowercase());
+    if la != lb || la == 'f' || la == 'd' || !(matches!(op, Op::Eq | Op::Ne) || unsigned) {
+        return Err(vm.new_exception_empty(vm.ctx.exceptions.not_implemented_error.to_owned()));
+    }
+    let bytes = |o: &rustpython_vm::PyObject| -> PyResult<Vec<u8>> {
+        let b = vm
+            .ctx
+            .types
+            .bytes_type
+            .as_object()
+            .call((o.to_owned(),), vm)?;
+        Ok(b.downcast_ref::<rustpython_vm::builtins::PyBytes>()
+            .map(|b| b.as_bytes().to_vec())
+            .unwrap_or_default())
+    };
+    let (x, y) = (bytes(a)?, bytes(b)?);
+    Ok(Either::B(PyComparisonValue::Implemented(
+        op.eval_ord(x.cmp(&y)),
+    )))
+}
+
+/// `bytes` does not compare equal to an array on the firmware (neither type looks at the other).
+fn bytes_cmp(
+    a: &rustpython_vm::PyObject,
+    b: &rustpython_vm::PyObject,
+    op: rustpython_vm::types::PyComparisonOp,
+    vm: &VirtualMachine,
+) -> CmpResult {
+    if is_array(b) {
+        return Ok(rustpython_vm::function::Either::B(
+            rustpython_vm::function::PyComparisonValue::NotImplemented,
+        ));
+    }
+    crate::slots::kept(&BYTES_CMP, vm)?(a, b, op, vm)
+}
+
+/// Gives `array.array` (the type of the module just imported) the firmware's comparisons.
+pub(crate) fn array_comparisons(array: &rustpython_vm::Py<rustpython_vm::builtins::PyType>) {
+    let _ = ARRAY_TYPE.set(std::ptr::from_ref(array) as usize);
+    crate::slots::replace(&array.slots.richcompare, &ARRAY_CMP, array_cmp as CmpFn);
+}
+
 /// Installs them (idempotent).
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
@@ -462,6 +652,21 @@ pub(crate) fn install(vm: &VirtualMachine) {
         .slots
         .hash
         .store(Some(unhashable_slice));
+    crate::slots::replace(
+        &vm.ctx.types.iter_type.slots.iternext,
+        &SEQ_NEXT,
+        seq_next as NextFn,
+    );
+    crate::slots::replace(
+        &vm.ctx.types.module_type.slots.setattro,
+        &MODULE_SETATTR,
+        module_setattr as SetattroFn,
+    );
+    crate::slots::replace(
+        &vm.ctx.types.bytes_type.slots.richcompare,
+        &BYTES_CMP,
+        bytes_cmp as CmpFn,
+    );
     seal_code_type(vm);
     trim_builtin_types(vm);
 }

@@ -961,6 +961,12 @@ mod _mpsim {
         heap::untracked(|| crate::float32::round_math(vm, &module))
     }
 
+    /// Makes a module read-only, as a module in the firmware's ROM is (see methods.rs).
+    #[pyfunction]
+    fn seal(module: PyObjectRef) {
+        crate::methods::seal_module(&module);
+    }
+
     /// Calls `f(*args)` with the heap accounting off (imports of frozen modules live in ROM).
     #[pyfunction]
     fn untracked(args: FuncArgs, vm: &VirtualMachine) -> PyResult {

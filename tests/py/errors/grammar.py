@@ -16,6 +16,13 @@ for src in (
     "@micropython.bytecode\ndef f():\n return 1",
     "@micropython.a\ndef f():\n return 1",
     "t = 1\nprint(f'{t}')",
+    "() = []",
+    "del ()",
+    "a = b = 1\ndel [a, b]",
+    "[] = []\na = b = 1\ndel (a, b)",
+    "d = {'a': 1, **{}}",
+    "s = {*[1]}",
+    "l = [*[1], 2]",
 ):
     try:
         exec(src, {})
@@ -45,3 +52,17 @@ LIMIT = const(10)
 print(add(2, 3), LIMIT)
 import __main__
 print(__main__.add is add, __main__.LIMIT)
+
+# A dict display evaluates each value before its key, as the firmware's compiler orders it.
+def show(x):
+    print("eval", x)
+    return x
+
+
+class K:
+    d = {show("k1"): show("v1"),
+         show("k2"):
+             show("v2"), "k3": 3}
+
+
+print(K.d)

@@ -18,7 +18,7 @@ def f():
 
 
 co = f.__code__
-print(hasattr(co, "replace"), hasattr(co, "co_code"), co.co_name)
+print(hasattr(co, "replace"), hasattr(co, "co_code"), hasattr(co, "co_name"), hasattr(co, "co_lines"))
 try:
     type(co)()
 except TypeError as e:
