@@ -91,8 +91,6 @@ def _exc_text(exc):
     if len(args) == 0:
         return tname + ": "
     if len(args) == 1:
-        if isinstance(exc, KeyError):
-            return tname + ": " + repr(args[0])
         return tname + ": " + _message(tname, str(args[0]))
     return tname + ": " + repr(args)
 

@@ -274,8 +274,103 @@ static STR_MOD: OnceLock<Option<PyNumberBinaryFunc>> = OnceLock::new();
 
 /// `str % args`: float conversions the firmware lays out differently are done here and handed
 /// to the interpreter as strings; everything else is the interpreter's.
+/// `fmt % mapping` as the firmware reads it (py/objstr.c): a `%(key)` conversion takes the
+/// mapping's item and uses the mapping up, a conversion without a key takes the mapping itself
+/// while it is not used up, and a `*` after a key finds no argument left. Returns the format
+/// with the keys taken out and the arguments in order, for the positional path.
+fn mapping_as_positional(
+    fmt: &str,
+    map: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<(String, Vec<PyObjectRef>)> {
+    let more = || vm.new_type_error("format string needs more arguments");
+    let b = fmt.as_bytes();
+    let mut out = String::with_capacity(fmt.len());
+    let mut args = Vec::new();
+    let mut used = false;
+    let mut i = 0;
+    while i < b.len() {
+        let Some(p) = fmt[i..].find('%') else {
+            out.push_str(&fmt[i..]);
+            break;
+        };
+        out.push_str(&fmt[i..i + p]);
+        i += p + 1;
+        out.push('%');
+        if b.get(i) == Some(&b'%') {
+            out.push('%');
+            i += 1;
+            continue;
+        }
+        let mut value = None;
+        if b.get(i) == Some(&b'(') {
+            let close = fmt[i..]
+                .find(')')
+                .ok_or_else(|| vm.new_value_error("incomplete format key"))?;
+            let key = &fmt[i + 1..i + close];
+            value = Some(map.get_item(key, vm)?);
+            used = true;
+            i += close + 1;
+        }
+        // A width or precision: `*` takes an argument, else digits.
+        let mut number = |i: &mut usize, out: &mut String| -> PyResult<()> {
+            if b.get(*i) == Some(&b'*') {
+                if used {
+                    return Err(more());
+                }
+                args.push(map.to_owned());
+                used = true;
+                out.push('*');
+                *i += 1;
+            }
+            while let Some(&c) = b.get(*i).filter(|c| c.is_ascii_digit()) {
+                out.push(char::from(c));
+                *i += 1;
+            }
+            Ok(())
+        };
+        while let Some(&c) = b.get(i).filter(|c| b"-+ #0".contains(c)) {
+            out.push(char::from(c));
+            i += 1;
+        }
+        number(&mut i, &mut out)?;
+        if b.get(i) == Some(&b'.') {
+            out.push('.');
+            i += 1;
+            number(&mut i, &mut out)?;
+        }
+        let Some(ty) = fmt[i..].chars().next() else {
+            return Err(vm.new_value_error("incomplete format"));
+        };
+        out.push(ty);
+        i += ty.len_utf8();
+        let value = match value {
+            Some(v) => v,
+            None if used => return Err(more()),
+            None => {
+                used = true;
+                map.to_owned()
+            }
+        };
+        args.push(value);
+    }
+    Ok((out, args))
+}
+
 fn str_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     let original = crate::slots::kept(&STR_MOD, vm)?;
+    if let (Some(fmt), true) = (
+        a.downcast_ref::<PyStr>().and_then(|s| s.to_str()),
+        b.downcast_ref::<PyDict>().is_some(),
+    ) && fmt.contains("%(")
+    {
+        let (fmt, args) = mapping_as_positional(fmt, b, vm)?;
+        return str_mod(
+            vm.ctx.new_str(fmt).as_object(),
+            vm.ctx.new_tuple(args).as_object(),
+            vm,
+        );
+    }
     let (Some(fmt), false) = (
         a.downcast_ref::<PyStr>(),
         b.downcast_ref::<PyDict>().is_some(),

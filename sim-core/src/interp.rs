@@ -142,6 +142,9 @@ pub(crate) fn print_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) {
 /// Boots an interpreter and runs what the board runs at boot: boot.py from the flash, then the main
 /// program (`program`, or main.py from the flash). Says how it ended.
 pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> EndReason {
+    // The last boot's read-only modules are gone (before the next interpreter is built, whose
+    // modules may take their addresses).
+    crate::methods::unseal_all();
     let (interp, tx) = PREBUILT
         .with(std::cell::RefCell::take)
         .unwrap_or_else(|| heap::untracked(build));
@@ -197,7 +200,6 @@ fn boot_and_run(
         let (float, complex) = with_state(|s| (s.board.spec.float, s.board.spec.complex))
             .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
         crate::methods::exception_reprs(vm);
-        crate::methods::unseal_all();
         OPT_LEVEL.store(0, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) =
             crate::float32::configure(vm, float, complex).and_then(|()| crate::quicken::install(vm))
@@ -528,6 +530,15 @@ pub(crate) fn compile(
         unified.as_str()
     } else {
         source
+    };
+    // A line continuation at the very end of a module is nothing to the firmware's lexer.
+    let trimmed;
+    let source = match source.strip_suffix("\\\n") {
+        Some(rest) if matches!(mode, Mode::Exec) => {
+            trimmed = format!("{rest}\n");
+            trimmed.as_str()
+        }
+        _ => source,
     };
     let rewritten;
     let source = match crate::grammar::check(source, mode, crate::float32::has_complex()) {

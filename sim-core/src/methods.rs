@@ -611,6 +611,8 @@ pub(crate) fn install(vm: &VirtualMachine) {
     replace_method(vm, e.syntax_error, "__str__", "_mpsim_str", exception_str);
     replace_method(vm, e.name_error, "__str__", "_mpsim_str", exception_str);
     replace_method(vm, e.type_error, "__str__", "_mpsim_str", exception_str);
+    // KeyError's str() is its key's str() on the firmware, not its repr.
+    replace_method(vm, e.key_error, "__str__", "_mpsim_str", exception_str);
     // Exception classes a script defines look `__repr__` up here.
     replace_method(
         vm,
