@@ -59,6 +59,11 @@ def modules():
 
 
 _NOTHING = object()
+# The interpreter's kinds of built-in callables, as the firmware names and prints its own.
+_FIRMWARE_TYPE = {"builtin_function_or_method": "function"}
+_FIRMWARE_VALUE = {"classmethod": "<classmethod>", "classmethod_descriptor": "<classmethod>",
+                   "staticmethod": "<staticmethod>", "method_descriptor": "<function>",
+                   "builtin_function_or_method": "<function>", "wrapper_descriptor": "<function>"}
 
 
 def help(obj=_NOTHING):
@@ -87,20 +92,23 @@ def help(obj=_NOTHING):
             print(line.rstrip())
         print("Plus any modules on the filesystem")
         return
-    print("object %s is of type %s" % (repr(obj), type(obj).__name__))
+    print("object %s is of type %s" % (repr(obj), _FIRMWARE_TYPE.get(type(obj).__name__, type(obj).__name__)))
     if isinstance(obj, type) or type(obj) is type(sys):
         if "__getattr__" in obj.__dict__:
             # A module that loads some names on first use (machine's I2C): load them now.
             for n in dir(obj):
                 getattr(obj, n, None)
         items = obj.__dict__.items()
+    elif callable(obj) and type(obj).__name__ in ("function", "builtin_function_or_method", "method"):
+        # The firmware's function types have nothing to list.
+        items = ()
     else:
         items = type(obj).__dict__.items()
     for k, v in items:
         # Our own helpers (a leading underscore) are not the board's API.
         if k[:1] == "_" and k not in ("__name__", "__init__", "__call__"):
             continue
-        print("  %s -- %s" % (k, v))
+        print("  %s -- %s" % (k, _FIRMWARE_VALUE.get(type(v).__name__) or v))
 
 
 def names(path, in_import, scope):

@@ -7,15 +7,6 @@ def const(expr):
     return expr
 
 
-def native(f):
-    return f
-
-
-viper = native
-asm_thumb = native
-asm_xtensa = native
-
-
 def opt_level(level=None):
     # The level the compiler uses from now on: 1 drops asserts (__debug__ is False), 3 also
     # line numbers.
@@ -46,6 +37,10 @@ def stack_use():
     return _stack()
 
 
+def alloc_emergency_exception_buf(size):
+    pass
+
+
 def heap_lock():
     _mpsim.heap_lock(1)
 
@@ -58,14 +53,10 @@ def heap_locked():
     return _mpsim.heap_lock(0)
 
 
-def alloc_emergency_exception_buf(size):
-    pass
+def kbd_intr(chr):
+    _mpsim.kbd_intr(chr)
 
 
 def schedule(func, arg):
     if not _mpsim.schedule(func, arg):
         raise RuntimeError("schedule queue full")
-
-
-def kbd_intr(chr):
-    _mpsim.kbd_intr(chr)

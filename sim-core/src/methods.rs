@@ -604,6 +604,54 @@ pub(crate) fn array_comparisons(array: &rustpython_vm::Py<rustpython_vm::builtin
     crate::slots::replace(&array.slots.richcompare, &ARRAY_CMP, array_cmp as CmpFn);
 }
 
+/// Whether `module` (a name in `sys.modules`) stands for firmware code: a sealed C module, or one
+/// of mpsim's own (`_mpsim…`).
+fn is_firmware_module(name: &str, vm: &VirtualMachine) -> bool {
+    if name.starts_with("_mpsim") {
+        return true;
+    }
+    vm.sys_module
+        .get_attr("modules", vm)
+        .and_then(|m| m.get_item(name, vm))
+        .is_ok_and(|m| {
+            let addr = std::ptr::from_ref::<rustpython_vm::PyObject>(&m) as *const u8 as usize;
+            SEALED.with(|s| s.borrow().contains(&addr))
+        })
+}
+
+type ReprFn = fn(&rustpython_vm::PyObject, &VirtualMachine) -> PyResult<PyRef<PyStr>>;
+static FUNCTION_REPR: std::sync::OnceLock<Option<ReprFn>> = std::sync::OnceLock::new();
+
+/// A function of the firmware (built into the interpreter, or of a module that is C on the
+/// board) prints as the firmware prints its C functions, `<function>`; a script's as
+/// `<function name at 0x…>`.
+fn function_repr(f: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
+    let module = f.get_attr("__module__", vm).ok();
+    let module = module
+        .as_ref()
+        .and_then(|m| m.downcast_ref::<PyStr>())
+        .and_then(|m| m.to_str());
+    if module.is_some_and(|m| is_firmware_module(m, vm)) {
+        return Ok(vm.ctx.new_str("<function>"));
+    }
+    crate::slots::kept(&FUNCTION_REPR, vm)?(f, vm)
+}
+
+/// A built-in function not bound to an object prints as `<function>` on the firmware.
+fn builtin_function_repr(
+    f: &rustpython_vm::PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<PyRef<PyStr>> {
+    let bound = f
+        .get_attr("__self__", vm)
+        .is_ok_and(|s| !vm.is_none(&s) && !s.class().is(vm.ctx.types.module_type));
+    if !bound {
+        return Ok(vm.ctx.new_str("<function>"));
+    }
+    crate::slots::kept(&BUILTIN_REPR, vm)?(f, vm)
+}
+static BUILTIN_REPR: std::sync::OnceLock<Option<ReprFn>> = std::sync::OnceLock::new();
+
 /// Installs them (idempotent).
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
@@ -668,6 +716,16 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &vm.ctx.types.bytes_type.slots.richcompare,
         &BYTES_CMP,
         bytes_cmp as CmpFn,
+    );
+    crate::slots::replace(
+        &vm.ctx.types.function_type.slots.repr,
+        &FUNCTION_REPR,
+        function_repr as ReprFn,
+    );
+    crate::slots::replace(
+        &vm.ctx.types.builtin_function_or_method_type.slots.repr,
+        &BUILTIN_REPR,
+        builtin_function_repr as ReprFn,
     );
     seal_code_type(vm);
     trim_builtin_types(vm);
