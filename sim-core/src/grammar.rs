@@ -38,7 +38,14 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         _ => parser::Mode::Module,
     };
     let Ok(parsed) = parser::parse(source, parser::ParseOptions::from(parse_mode)) else {
-        return Verdict::Same;
+        // The firmware's parser takes a bare `*` that ends a parameter list (`def f(a, *):`).
+        return match without_trailing_bare_star(source) {
+            Some(relaxed) => match check(&relaxed, mode, complex) {
+                Verdict::Same => Verdict::Rewritten(relaxed),
+                other => other,
+            },
+            None => Verdict::Same,
+        };
     };
     let mut v = Checker {
         source: source.as_bytes(),
@@ -95,10 +102,71 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
     String::from_utf8(out).map_or(Verdict::Same, Verdict::Rewritten)
 }
 
+/// `source` with the first bare `*` that ends a `def`'s parameter list blanked (with its comma),
+/// or None if there is none.
+fn without_trailing_bare_star(source: &str) -> Option<String> {
+    let b = source.as_bytes();
+    let skip_ws_back = |mut i: usize| {
+        while i > 0 && b[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        i
+    };
+    for (star, _) in source.match_indices('*') {
+        let after = source[star + 1..].trim_start();
+        if !after.starts_with(')') {
+            continue;
+        }
+        let before = skip_ws_back(star);
+        let (open, comma) = match b.get(before.wrapping_sub(1)) {
+            Some(b'(') => (before - 1, None),
+            Some(b',') => {
+                // Back to the list's opening bracket, over nested brackets.
+                let mut depth = 0usize;
+                let mut i = before - 1;
+                let open = loop {
+                    if i == 0 {
+                        break None;
+                    }
+                    i -= 1;
+                    match b[i] {
+                        b')' | b']' | b'}' => depth += 1,
+                        b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+                        b'(' => break Some(i),
+                        b'[' | b'{' => break None,
+                        _ => {}
+                    }
+                };
+                match open {
+                    Some(o) => (o, Some(before - 1)),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        let head = source[..open].trim_end();
+        let name_start = head
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        if name_start == head.len() || !source[..name_start].trim_end().ends_with("def") {
+            continue;
+        }
+        let mut out = source.as_bytes().to_vec();
+        out[star] = b' ';
+        if let Some(c) = comma {
+            out[c] = b' ';
+        }
+        return String::from_utf8(out).ok();
+    }
+    None
+}
+
 /// The code emitters `micropython` offers as decorators (run here as ordinary bytecode). The
 /// inline assemblers (`asm_thumb`, `asm_xtensa`, `asm_rv32`) are not among them: mpsim cannot
 /// run machine code, so the compiler refuses them as it refuses an emitter its build lacks.
 const EMITTERS: &[&str] = &["bytecode", "native", "viper"];
+/// The bits of a small int on the modelled ports (all 32-bit, with one tag bit).
+const SMALL_INT_BITS: usize = 31;
 /// The built-in name `@micropython.viper` becomes (`_mpsim_boot.py` defines it).
 const VIPER: &str = "__viper__";
 
@@ -516,6 +584,22 @@ impl<'a> Visitor<'a> for Checker<'_> {
                 self.refuse(start(expr), "can't delete expression");
             }
             // Its displays unpack only into lists and tuples: `{**d}` and `{*s}` do not parse.
+            // A call marks its `*` arguments' positions in a small int (31 bits on every
+            // modelled port): one at position 30 or later does not compile.
+            Expr::Call(c) => {
+                for (i, arg) in c.arguments.args.iter().enumerate() {
+                    let before = c
+                        .arguments
+                        .keywords
+                        .iter()
+                        .filter(|k| start(*k) < start(arg))
+                        .count();
+                    if matches!(arg, Expr::Starred(_)) && i + before >= SMALL_INT_BITS - 1 {
+                        self.refuse(start(arg), "too many args");
+                        break;
+                    }
+                }
+            }
             Expr::Dict(d) => match d.items.iter().find(|i| i.key.is_none()) {
                 Some(i) => self.refuse(start(&i.value).saturating_sub(2), "invalid syntax"),
                 None => self.dict_in_firmware_order(d),
@@ -626,6 +710,15 @@ mod tests {
             check("d = {k: f(), 'a': g()}\n", Mode::Exec, true),
             Verdict::Same
         );
+        assert_eq!(
+            check("def f(a, *):\n    pass\n", Mode::Exec, true),
+            Verdict::Rewritten("def f(a   ):\n    pass\n".into())
+        );
+        assert_eq!(
+            check("def f( * ):\n    pass\n", Mode::Exec, true),
+            Verdict::Rewritten("def f(   ):\n    pass\n".into())
+        );
+        assert_eq!(check("f(*)\n", Mode::Exec, true), Verdict::Same);
         assert!(refused("() = []\n"));
         assert!(refused("d = {'a': 1, **e}\n"));
         assert!(refused("s = {*e}\n"));

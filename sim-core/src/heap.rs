@@ -1,9 +1,10 @@
 //! The board's heap budget, measured on the host: a counting global allocator.
 //!
 //! RustPython has no memory cap of its own, so the `sim` thread's allocations are counted here and
-//! held against the board's heap size. Big blocks (buffers, long lists and strings) count byte for
-//! byte; small ones count a quarter, because RustPython's small objects are several times the size
-//! of MicroPython's. Passing the budget raises `MemoryError` in the script (see `sim.rs`); a single
+//! held against the board's heap size. Big blocks of bytes (buffers, strings) count byte for byte,
+//! big blocks of words (the tables of long lists and dicts) half, for the host's 64-bit pointers;
+//! small ones count a quarter, because RustPython's small objects are several times the size of
+//! MicroPython's. Passing the budget raises `MemoryError` in the script (see `sim.rs`); a single
 //! request far beyond it (`bytearray(10**9)`) cannot be refused without aborting, so it ends the
 //! process with MicroPython's message instead of taking the host's memory.
 #![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
@@ -33,8 +34,15 @@ static HOOK: AtomicUsize = AtomicUsize::new(0);
 /// Blocks at least this big count byte for byte.
 const BIG: usize = 512;
 
-fn weight(size: usize) -> i64 {
-    let w = if size >= BIG { size } else { size / 4 };
+/// What a block of `size` bytes aligned to `align` counts against the board's heap. Big blocks of
+/// bytes (buffers, strings) count byte for byte; big blocks of words (a list's or a dict's
+/// table) count half, as the host's 64-bit pointers are twice the board's.
+fn weight(size: usize, align: usize) -> i64 {
+    let w = match (size >= BIG, align >= 8) {
+        (true, false) => size,
+        (true, true) => size / 2,
+        (false, _) => size / 4,
+    };
     i64::try_from(w).unwrap_or(i64::MAX)
 }
 
@@ -43,11 +51,11 @@ pub struct CountingAlloc;
 
 impl CountingAlloc {
     #[inline]
-    fn charge(size: usize) -> bool {
+    fn charge(size: usize, align: usize) -> bool {
         if !TRACKED.with(Cell::get) {
             return true;
         }
-        let w = weight(size);
+        let w = weight(size, align);
         let now = LIVE.fetch_add(w, Ordering::Relaxed) + w;
         if now > HARD_CAP.load(Ordering::Relaxed) && size >= BIG {
             fatal_oom(size);
@@ -65,9 +73,9 @@ impl CountingAlloc {
     }
 
     #[inline]
-    fn credit(size: usize) {
+    fn credit(size: usize, align: usize) {
         if TRACKED.with(Cell::get) {
-            let w = weight(size);
+            let w = weight(size, align);
             let now = LIVE.fetch_sub(w, Ordering::Relaxed) - w;
             if now < BASE.load(Ordering::Relaxed) {
                 // Freed something allocated while counting was off (a module's code, say): move
@@ -101,29 +109,29 @@ fn fatal_oom(size: usize) -> ! {
 unsafe impl GlobalAlloc for CountingAlloc {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::charge(layout.size());
+        Self::charge(layout.size(), layout.align());
         // SAFETY: forwarded as is.
         unsafe { System.alloc(layout) }
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::charge(layout.size());
+        Self::charge(layout.size(), layout.align());
         // SAFETY: forwarded as is.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        Self::credit(layout.size());
+        Self::credit(layout.size(), layout.align());
         // SAFETY: forwarded as is.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::credit(layout.size());
-        Self::charge(new_size);
+        Self::credit(layout.size(), layout.align());
+        Self::charge(new_size, layout.align());
         // SAFETY: forwarded as is.
         unsafe { System.realloc(ptr, layout, new_size) }
     }

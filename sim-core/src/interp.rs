@@ -108,6 +108,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             crate::floatfmt::install(vm);
             crate::memguard::install(vm);
             crate::methods::install(vm);
+            crate::nesting::install(vm);
         })
         .build();
     (interp, tx)

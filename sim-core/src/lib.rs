@@ -10,6 +10,7 @@ mod interp;
 mod memguard;
 mod methods;
 mod native;
+mod nesting;
 pub mod net;
 pub mod pty;
 mod quicken;

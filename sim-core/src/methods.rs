@@ -605,9 +605,10 @@ pub(crate) fn array_comparisons(array: &rustpython_vm::Py<rustpython_vm::builtin
 }
 
 /// Whether `module` (a name in `sys.modules`) stands for firmware code: a sealed C module, or one
-/// of mpsim's own (`_mpsim…`).
+/// of mpsim's own frozen helpers.
 fn is_firmware_module(name: &str, vm: &VirtualMachine) -> bool {
-    if name.starts_with("_mpsim") {
+    // mpsim's own frozen helpers (`_mpsim_boot`, `_viper`, …).
+    if name.starts_with('_') && vm.state.frozen.contains_key(name) {
         return true;
     }
     vm.sys_module
@@ -626,15 +627,39 @@ static FUNCTION_REPR: std::sync::OnceLock<Option<ReprFn>> = std::sync::OnceLock:
 /// board) prints as the firmware prints its C functions, `<function>`; a script's as
 /// `<function name at 0x…>`.
 fn function_repr(f: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
-    let module = f.get_attr("__module__", vm).ok();
-    let module = module
-        .as_ref()
-        .and_then(|m| m.downcast_ref::<PyStr>())
-        .and_then(|m| m.to_str());
-    if module.is_some_and(|m| is_firmware_module(m, vm)) {
+    if function_of_firmware(f, vm) {
         return Ok(vm.ctx.new_str("<function>"));
     }
     crate::slots::kept(&FUNCTION_REPR, vm)?(f, vm)
+}
+
+/// The module a function was defined in, if it stands for firmware code.
+fn function_of_firmware(f: &rustpython_vm::PyObject, vm: &VirtualMachine) -> bool {
+    let module = f.get_attr("__module__", vm).ok();
+    module
+        .as_ref()
+        .and_then(|m| m.downcast_ref::<PyStr>())
+        .and_then(|m| m.to_str())
+        .is_some_and(|m| is_firmware_module(m, vm))
+}
+
+static FUNCTION_SETATTR: std::sync::OnceLock<Option<SetattroFn>> = std::sync::OnceLock::new();
+
+/// A function's attributes cannot be set on the firmware (it has no `__dict__`, and `__name__`
+/// is read-only): an AttributeError, except for mpsim's own functions.
+fn function_setattr(
+    f: &rustpython_vm::PyObject,
+    name: &rustpython_vm::Py<PyStr>,
+    value: rustpython_vm::function::PySetterValue,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if !function_of_firmware(f, vm) {
+        return Err(vm.new_attribute_error(format!(
+            "'function' object has no attribute '{}'",
+            name.as_wtf8()
+        )));
+    }
+    crate::slots::kept(&FUNCTION_SETATTR, vm)?(f, name, value, vm)
 }
 
 /// A built-in function not bound to an object prints as `<function>` on the firmware.
@@ -721,6 +746,11 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &vm.ctx.types.function_type.slots.repr,
         &FUNCTION_REPR,
         function_repr as ReprFn,
+    );
+    crate::slots::replace(
+        &vm.ctx.types.function_type.slots.setattro,
+        &FUNCTION_SETATTR,
+        function_setattr as SetattroFn,
     );
     crate::slots::replace(
         &vm.ctx.types.builtin_function_or_method_type.slots.repr,

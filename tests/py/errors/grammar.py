@@ -66,3 +66,14 @@ class K:
 
 
 print(K.d)
+
+# A call's `*` argument at position 30 or later does not compile (its position is a small-int bit).
+def count(*a):
+    return len(a)
+
+
+for n in (29, 30):
+    try:
+        print(n, eval("count(%s*(1, 2))" % ("0, " * n)))
+    except SyntaxError as e:
+        print(n, "SyntaxError:", e.args[0])
