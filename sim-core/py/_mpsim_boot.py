@@ -372,6 +372,19 @@ def help(*obj):
 
 
 builtins.help = help
+_build_class = builtins.__build_class__
+
+
+def _firmware_build_class(func, name, *bases, **kw):
+    # The firmware looks an attribute up through the bases depth first, with `object` at the
+    # root of each, so `class B(object, A)` is a class there (the interpreter finds no order for
+    # it): object named among several bases is left to the end.
+    if len(bases) > 1 and object in bases[:-1]:
+        bases = tuple(b for b in bases if b is not object) + (object,)
+    return _build_class(func, name, *bases, **kw)
+
+
+builtins.__build_class__ = _firmware_build_class
 
 
 def _viper_emitter(f):

@@ -518,7 +518,11 @@ class StateMachine:
             if mod == "invert":
                 v = ~v & 0xFFFFFFFF
             elif mod == "reverse":
-                v = int("{:032b}".format(v)[::-1], 2)
+                r = 0
+                for _ in range(32):
+                    r = (r << 1) | (v & 1)
+                    v >>= 1
+                v = r
             jumped = self._dest(dest, v)
         elif op == "irq":
             mode = a[0] if len(a) == 2 else None

@@ -1,5 +1,6 @@
 # struct/ustruct: the interpreter's packing, read as the firmware reads a format: a repeat count
-# with no type after it is an error, and pack() leaves the values it was not given as zeros.
+# with no type after it is an error, and pack() leaves the values it was not given as zeros and
+# ignores any beyond the format.
 import _struct
 from _struct import unpack, unpack_from, error
 
@@ -36,7 +37,8 @@ def _filled(fmt, values):
     types = _types(fmt)
     if len(values) < len(types):
         values = values + tuple(b"" if t in "sp" else 0 for t in types[len(values):])
-    return values
+    # Values beyond the format are not looked at.
+    return values[:len(types)]
 
 
 def pack(fmt, *values):

@@ -564,6 +564,7 @@ pub(crate) fn round_array(array: &PyObject, iterator: &PyObject) {
         );
         replace(&t.slots.repr, &ARRAY_REPR, array_repr as ReprFn);
         crate::methods::array_comparisons(t);
+        crate::sequences::install_array(t);
     }
     if let Some(t) = iterator.downcast_ref::<PyType>() {
         replace(&t.slots.iternext, &ARRAY_NEXT, array_next as NextFn);

@@ -29,6 +29,46 @@ pub(crate) enum Verdict {
         offset: usize,
         message: &'static str,
     },
+    /// What the firmware's compiler does not implement: a NotImplementedError with its message.
+    Unsupported(&'static str),
+}
+
+/// Where the firmware's lexer reads a source otherwise: a number runs into a keyword or name
+/// written right after it (`1if x else 0` does not lex), and a `\N{…}` escape in a string is not
+/// implemented.
+fn lexer_differences(source: &str, tokens: &[ast::token::Token]) -> Option<Verdict> {
+    use ast::token::TokenKind as K;
+    for pair in tokens.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if matches!(a.kind(), K::Int | K::Float | K::Complex)
+            && a.end() == b.start()
+            && (b.kind() == K::Name || b.kind().is_keyword())
+        {
+            return Some(Verdict::Refused {
+                offset: b.start().to_usize(),
+                message: "invalid syntax",
+            });
+        }
+    }
+    for t in tokens.iter().filter(|t| t.kind() == K::String) {
+        let text = source
+            .get(t.start().to_usize()..t.end().to_usize())
+            .unwrap_or("");
+        let prefix: String = text
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        if prefix.contains(['r', 'R', 'b', 'B']) {
+            continue;
+        }
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' && chars.next() == Some('N') && chars.clone().next() == Some('{') {
+                return Some(Verdict::Unsupported("unicode name escapes"));
+            }
+        }
+    }
+    None
 }
 
 /// Checks `source` against the firmware's grammar. `complex`: the port has complex numbers.
@@ -47,6 +87,9 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
             None => Verdict::Same,
         };
     };
+    if let Some(verdict) = lexer_differences(source, parsed.tokens()) {
+        return verdict;
+    }
     let mut v = Checker {
         source: source.as_bytes(),
         blanks: Vec::new(),
@@ -55,6 +98,7 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         consts: std::collections::HashMap::new(),
         subs: Vec::new(),
         dicts: Vec::new(),
+        scopes: Vec::new(),
     };
     match parsed.syntax() {
         ast::Mod::Module(m) => v.visit_body(&m.body),
@@ -184,6 +228,9 @@ struct Checker<'s> {
     /// Dict displays to rewrite so that each value is evaluated before its key (see
     /// [`Checker::dict_in_firmware_order`]); dropped where another change lies inside.
     dicts: Vec<(usize, usize, String)>,
+    /// The scopes the checker is in, innermost last: a def (with whether it has parameters) or
+    /// another kind (None).
+    scopes: Vec<Option<bool>>,
 }
 
 /// What a `const()` value is, as far as checking it needs.
@@ -495,12 +542,26 @@ impl<'a> Visitor<'a> for Checker<'_> {
                     self.refuse(start(tp.as_ref()), "invalid syntax");
                 }
                 self.decorators(&f.decorator_list);
+                let p = &f.parameters;
+                let has_params = !(p.posonlyargs.is_empty()
+                    && p.args.is_empty()
+                    && p.kwonlyargs.is_empty()
+                    && p.vararg.is_none()
+                    && p.kwarg.is_none());
+                self.scopes.push(Some(has_params));
+                visitor::walk_stmt(self, stmt);
+                self.scopes.pop();
+                return;
             }
             Stmt::ClassDef(c) => {
                 if let Some(tp) = &c.type_params {
                     self.refuse(start(tp.as_ref()), "invalid syntax");
                 }
                 self.decorators(&c.decorator_list);
+                self.scopes.push(None);
+                visitor::walk_stmt(self, stmt);
+                self.scopes.pop();
+                return;
             }
             Stmt::Assign(a) => {
                 // `NAME = const(VALUE)`: the compiler's constant; `const` needs no import. The
@@ -571,7 +632,49 @@ impl<'a> Visitor<'a> for Checker<'_> {
             self.subs.push((start(expr), end(expr), format!("({v:?})")));
             return;
         }
+        // The interpreter folds a literal's slice at compile time (`b"abc"[::2]`); the firmware
+        // computes it at run time, where a step other than 1 is a NotImplementedError for str,
+        // bytes and tuples. The literal goes inside a list so that the slice is taken at run time.
+        if let Expr::Subscript(sub) = expr
+            && matches!(
+                sub.value.as_ref(),
+                Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::Tuple(_)
+            )
+            && let Expr::Slice(sl) = sub.slice.as_ref()
+            && sl.step.is_some()
+            && self.const_kind(&sub.value).is_some()
+        {
+            let text = self.text_with_consts(&sub.value);
+            self.subs
+                .push((start(&*sub.value), end(&*sub.value), format!("[{text}][0]")));
+            self.visit_expr(&sub.slice);
+            return;
+        }
+        // Scopes other than a def's, for `super()` below.
+        if matches!(
+            expr,
+            Expr::Lambda(_)
+                | Expr::ListComp(_)
+                | Expr::SetComp(_)
+                | Expr::DictComp(_)
+                | Expr::Generator(_)
+        ) {
+            self.scopes.push(None);
+            visitor::walk_expr(self, expr);
+            self.scopes.pop();
+            return;
+        }
         match expr {
+            // `super()` in a def takes the def's first parameter as self: a def without any
+            // does not compile.
+            Expr::Call(c)
+                if matches!(c.func.as_ref(), Expr::Name(n) if n.id.as_str() == "super")
+                    && c.arguments.args.is_empty()
+                    && c.arguments.keywords.is_empty()
+                    && self.scopes.last() == Some(&Some(false)) =>
+            {
+                self.refuse(start(&c.arguments), "super() can't find self");
+            }
             // `() = x` and `del ()`: the firmware's compiler has nothing to assign or delete.
             Expr::Tuple(t) if t.elts.is_empty() && t.ctx == ast::ExprContext::Store => {
                 self.refuse(start(expr), "can't assign to expression");
@@ -719,6 +822,19 @@ mod tests {
             Verdict::Rewritten("def f(   ):\n    pass\n".into())
         );
         assert_eq!(check("f(*)\n", Mode::Exec, true), Verdict::Same);
+        assert!(refused("def f():\n    super()\n"));
+        assert!(!refused("def f(s):\n    super()\nclass A:\n    super()\n"));
+        assert!(!refused("def f():\n    g = lambda: super()\n"));
+        assert!(refused("x = 1if y else 0\n"));
+        assert!(!refused("x = 1 if y else 0\ny = 0x1f\n"));
+        assert_eq!(
+            check("s = '\\N{EM DASH}'\n", Mode::Exec, true),
+            Verdict::Unsupported("unicode name escapes")
+        );
+        assert_eq!(
+            check("s = r'\\N{EM DASH}' + '\\\\N{'\n", Mode::Exec, true),
+            Verdict::Same
+        );
         assert!(refused("() = []\n"));
         assert!(refused("d = {'a': 1, **e}\n"));
         assert!(refused("s = {*e}\n"));

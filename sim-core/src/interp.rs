@@ -109,6 +109,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             crate::memguard::install(vm);
             crate::methods::install(vm);
             crate::nesting::install(vm);
+            crate::sequences::install(vm);
         })
         .build();
     (interp, tx)
@@ -547,6 +548,12 @@ pub(crate) fn compile(
         crate::grammar::Verdict::Rewritten(s) => {
             rewritten = s;
             rewritten.as_str()
+        }
+        crate::grammar::Verdict::Unsupported(message) => {
+            return Err(vm.new_exception_msg(
+                vm.ctx.exceptions.not_implemented_error.to_owned(),
+                message.into(),
+            ));
         }
         crate::grammar::Verdict::Refused { offset, message } => {
             let before = source.get(..offset).unwrap_or(source);

@@ -16,6 +16,7 @@ pub mod pty;
 mod quicken;
 pub mod radio;
 pub mod repl;
+mod sequences;
 pub mod sim;
 mod slots;
 mod webrepl;

@@ -520,7 +520,7 @@ static BYTES_CMP: std::sync::OnceLock<Option<CmpFn>> = std::sync::OnceLock::new(
 /// `array.array` (the module's type, known once the module is first imported).
 static ARRAY_TYPE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
 
-fn is_array(o: &rustpython_vm::PyObject) -> bool {
+pub(crate) fn is_array(o: &rustpython_vm::PyObject) -> bool {
     ARRAY_TYPE.get().is_some_and(|&t| {
         let addr =
             |c: &rustpython_vm::Py<rustpython_vm::builtins::PyType>| std::ptr::from_ref(c) as usize;
@@ -677,6 +677,111 @@ fn builtin_function_repr(
 }
 static BUILTIN_REPR: std::sync::OnceLock<Option<ReprFn>> = std::sync::OnceLock::new();
 
+static EXCEPTION_SETATTR: std::sync::OnceLock<Option<SetattroFn>> = std::sync::OnceLock::new();
+
+/// An instance of a built-in exception type takes no new attributes on the firmware (a script's
+/// own exception class does). The interpreter's own fields stay settable (it fills some in by
+/// name: a SyntaxError's position, an OSError's errno, an ImportError's name, …).
+fn exception_setattr(
+    exc: &rustpython_vm::PyObject,
+    name: &rustpython_vm::Py<PyStr>,
+    value: rustpython_vm::function::PySetterValue,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    const FIELDS: &[&str] = &[
+        "errno",
+        "strerror",
+        "filename",
+        "filename2",
+        "winerror",
+        "lineno",
+        "offset",
+        "text",
+        "msg",
+        "end_lineno",
+        "end_offset",
+        "print_file_and_line",
+        "name",
+        "obj",
+        "path",
+        "value",
+        "code",
+        "args",
+    ];
+    let class = exc.class();
+    let n = name.as_wtf8().to_string();
+    let settable = class
+        .slots
+        .flags
+        .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+        || n.starts_with("__") && n.ends_with("__")
+        || FIELDS.contains(&n.as_str());
+    if !settable {
+        return Err(
+            vm.new_attribute_error(format!("'{}' object has no attribute '{n}'", class.name()))
+        );
+    }
+    crate::slots::kept(&EXCEPTION_SETATTR, vm)?(exc, name, value, vm)
+}
+
+static TYPE_SETATTR: std::sync::OnceLock<Option<SetattroFn>> = std::sync::OnceLock::new();
+
+/// Whether `value` stored as `name` in a class gives it a "special accessor" as the firmware
+/// counts them (py/objtype.c): a property, `__setattr__`/`__delattr__`, or an object whose class
+/// defines `__get__`, `__set__` or `__delete__`.
+fn special_accessor(name: &str, value: &rustpython_vm::PyObject, vm: &VirtualMachine) -> bool {
+    if matches!(name, "__setattr__" | "__delattr__") || value.class().is(vm.ctx.types.property_type)
+    {
+        return true;
+    }
+    let class = value.class();
+    class
+        .slots
+        .flags
+        .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+        && ["__get__", "__set__", "__delete__"]
+            .iter()
+            .any(|m| class.get_attr(vm.ctx.intern_str(*m)).is_some())
+}
+
+/// A class that is already subclassed takes no special accessor it did not have, as on the
+/// firmware (its subclasses were made without looking for them).
+fn type_setattr(
+    cls: &rustpython_vm::PyObject,
+    name: &rustpython_vm::Py<PyStr>,
+    value: rustpython_vm::function::PySetterValue,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    if let rustpython_vm::function::PySetterValue::Assign(v) = &value
+        && let Some(t) = cls.downcast_ref::<rustpython_vm::builtins::PyType>()
+        && t.slots
+            .flags
+            .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+        && special_accessor(&name.as_wtf8().to_string(), v, vm)
+        && !t.subclasses.read().is_empty()
+    {
+        let has = t
+            .mro
+            .read()
+            .iter()
+            .chain(std::iter::once(&t.to_owned()))
+            .any(|c| {
+                !c.is(vm.ctx.types.object_type)
+                    && c.attributes.entries().iter().any(|(k, v)| {
+                        k.downcast_ref::<PyStr>()
+                            .and_then(|k| k.to_str())
+                            .is_some_and(|k| special_accessor(k, v, vm))
+                    })
+            });
+        if !has {
+            return Err(
+                vm.new_attribute_error("can't add special method to already-subclassed class")
+            );
+        }
+    }
+    crate::slots::kept(&TYPE_SETATTR, vm)?(cls, name, value, vm)
+}
+
 /// Installs them (idempotent).
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
@@ -746,6 +851,33 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &vm.ctx.types.function_type.slots.repr,
         &FUNCTION_REPR,
         function_repr as ReprFn,
+    );
+    // Each built-in exception type has its own copy of the slot.
+    let mut todo = vec![vm.ctx.exceptions.base_exception_type.to_owned()];
+    while let Some(t) = todo.pop() {
+        if t.slots
+            .flags
+            .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+        {
+            continue;
+        }
+        crate::slots::replace(
+            &t.slots.setattro,
+            &EXCEPTION_SETATTR,
+            exception_setattr as SetattroFn,
+        );
+        todo.extend(
+            t.subclasses
+                .read()
+                .iter()
+                .filter_map(|w| w.upgrade())
+                .filter_map(|o| o.downcast::<rustpython_vm::builtins::PyType>().ok()),
+        );
+    }
+    crate::slots::replace(
+        &vm.ctx.types.type_type.slots.setattro,
+        &TYPE_SETATTR,
+        type_setattr as SetattroFn,
     );
     crate::slots::replace(
         &vm.ctx.types.function_type.slots.setattro,

@@ -105,29 +105,23 @@ fn repr_once(o: &PyObject, vm: &VirtualMachine, own: Option<ReprFn>) -> PyResult
 /// Installs the wrappers (once per process: the types are the process's).
 pub(crate) fn install(vm: &VirtualMachine) {
     let t = &vm.ctx.types;
-    replace(
-        &t.enumerate_type.slots.iternext,
-        &ENUMERATE::KEPT,
-        ENUMERATE::next as NextFn,
-    );
-    replace(
-        &t.filter_type.slots.iternext,
-        &FILTER::KEPT,
-        FILTER::next as NextFn,
-    );
-    replace(&t.map_type.slots.iternext, &MAP::KEPT, MAP::next as NextFn);
-    replace(&t.zip_type.slots.iternext, &ZIP::KEPT, ZIP::next as NextFn);
-    replace(&t.list_type.slots.repr, &LIST::KEPT, LIST::repr as ReprFn);
-    replace(
-        &t.tuple_type.slots.repr,
-        &TUPLE::KEPT,
-        TUPLE::repr as ReprFn,
-    );
-    replace(&t.dict_type.slots.repr, &DICT::KEPT, DICT::repr as ReprFn);
-    replace(&t.set_type.slots.repr, &SET::KEPT, SET::repr as ReprFn);
-    replace(
-        &t.frozenset_type.slots.repr,
-        &FROZENSET::KEPT,
-        FROZENSET::repr as ReprFn,
-    );
+    let iterators: [(_, _, NextFn); 4] = [
+        (t.enumerate_type, &ENUMERATE::KEPT, ENUMERATE::next),
+        (t.filter_type, &FILTER::KEPT, FILTER::next),
+        (t.map_type, &MAP::KEPT, MAP::next),
+        (t.zip_type, &ZIP::KEPT, ZIP::next),
+    ];
+    for (ty, kept, f) in iterators {
+        replace(&ty.slots.iternext, kept, f);
+    }
+    let containers: [(_, _, ReprFn); 5] = [
+        (t.list_type, &LIST::KEPT, LIST::repr),
+        (t.tuple_type, &TUPLE::KEPT, TUPLE::repr),
+        (t.dict_type, &DICT::KEPT, DICT::repr),
+        (t.set_type, &SET::KEPT, SET::repr),
+        (t.frozenset_type, &FROZENSET::KEPT, FROZENSET::repr),
+    ];
+    for (ty, kept, f) in containers {
+        replace(&ty.slots.repr, kept, f);
+    }
 }
