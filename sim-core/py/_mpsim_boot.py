@@ -8,8 +8,10 @@ _info = _mpsim.board_info()
 
 
 # The interpreter's natives that no board's firmware has: marshal makes code objects from bytes.
-_ABSENT = ("marshal",)
-sys.modules.pop("marshal", None)
+# `_thread` only the ESP32's and the Picos' firmware have.
+_ABSENT = ("marshal",) if _info["platform"] in ("esp32", "rp2") else ("marshal", "_thread")
+for _n in _ABSENT:
+    sys.modules.pop(_n, None)
 
 
 # The modules that are C on the firmware (their globals a fixed table in ROM): read-only once
@@ -69,12 +71,12 @@ class _AliasLoader:
 class _Finder:
     @staticmethod
     def find_spec(name, path=None, target=None):
+        if name in _ABSENT:
+            raise ImportError("no module named '%s'" % name)
         if _imp.is_frozen(name):
             spec = ModuleSpec(name, _FrozenLoader, origin="frozen", is_package=_imp.is_frozen_package(name))
             return spec
         if _imp.is_builtin(name):
-            if name in _ABSENT:
-                raise ImportError("no module named '%s'" % name)
             if name == "cmath" and not _info["complex"]:
                 # A firmware without complex numbers has no cmath either.
                 raise ImportError("no module named 'cmath'")

@@ -56,15 +56,149 @@ class Match:
         return "<match num=%d>" % len(self._spans)
 
 
+def _layout(p):
+    # Lays the pattern out as the firmware's engine (re1.5) compiles it, counting bytes only:
+    # whether every offset it stores fits its signed byte (classes of at most 127 ranges, at most
+    # 63 groups, jumps of at most 127 bytes), and whether a loop repeats something that can match
+    # empty (the engine then recurses until the stack ends). None for a pattern it cannot compile.
+    n = len(p)
+    state = {"ok": True, "sub": 0, "loops": False}
+
+    def fits(v):
+        if not -128 <= v <= 127:
+            state["ok"] = False
+
+    def seq(i, pc):
+        start = term = pc
+        alt = 0
+        # Whether each term of the current alternative can match empty; whether one finished
+        # alternative can.
+        terms = []
+        any_empty = False
+        while i < n and p[i] != ")":
+            c = p[i]
+            nxt = p[i + 1] if i + 1 < n else ""
+            if c == "\\":
+                i += 1
+                if i >= n:
+                    return None
+                term, pc = pc, pc + 2
+                terms.append(False)
+            elif c == ".":
+                term, pc = pc, pc + 1
+                terms.append(False)
+            elif c == "[":
+                term = pc
+                i += 1
+                if i < n and p[i] == "^":
+                    i += 1
+                pc += 2
+                cnt = 0
+                while i < n and p[i] != "]":
+                    if p[i] == "\\":
+                        i += 1
+                    if i >= n:
+                        return None
+                    if i + 2 < n and p[i + 1] == "-" and p[i + 2] != "]":
+                        i += 2
+                    pc += 2
+                    cnt += 1
+                    i += 1
+                if i >= n:
+                    return None
+                fits(cnt)
+                terms.append(False)
+            elif c == "(":
+                term = pc
+                capture = p[i + 1:i + 3] != "?:"
+                if capture:
+                    state["sub"] += 1
+                    sub = state["sub"]
+                    pc += 2
+                    fits(2 * sub)
+                else:
+                    i += 2
+                r = seq(i + 1, pc)
+                if r is None:
+                    return None
+                i, pc, inner_empty = r
+                terms.append(inner_empty)
+                if i >= n:
+                    return None
+                if capture:
+                    pc += 2
+                    fits(2 * sub + 1)
+            elif c in "?*+":
+                if pc == term:
+                    return None
+                # A greedy loop tries its body again before anything else: over an empty match it
+                # never stops (a lazy one may get out first).
+                if c != "?" and terms[-1] and nxt != "?":
+                    state["loops"] = True
+                if c == "?":
+                    pc += 2
+                    fits(pc - term - 2)
+                    terms[-1] = True
+                elif c == "*":
+                    pc += 2
+                    fits(term - pc - 2)
+                    pc += 2
+                    fits(pc - term - 2)
+                    terms[-1] = True
+                else:
+                    fits(term - pc - 2)
+                    pc += 2
+                if nxt == "?":
+                    i += 1
+                term = pc
+                i += 1
+                continue
+            elif c == "|":
+                if alt:
+                    fits(pc - alt - 1)
+                pc += 2
+                alt = pc + 1
+                pc += 2
+                fits(pc - start - 2)
+                term = pc
+                any_empty = any_empty or all(terms)
+                terms = []
+                i += 1
+                continue
+            elif c in "^$":
+                pc += 1
+                term = pc
+                i += 1
+                continue
+            else:
+                term, pc = pc, pc + 2
+                terms.append(False)
+            i += 1
+        if alt:
+            fits(pc - alt - 1)
+        return i, pc, all(terms) or any_empty
+
+    if seq(0, 0) is None or not state["ok"]:
+        return None
+    return state["loops"]
+
+
 class Pattern:
     def __init__(self, pattern, flags=0):
         if isinstance(pattern, (bytes, bytearray)):
             pattern = bytes(pattern).decode()
+        loops = _layout(pattern)
+        if loops is None:
+            raise ValueError("Error in regex")
         self.pattern = pattern
         self.flags = flags
+        self._loops = loops
         self._h = _mpsim.re_compile(pattern, flags & 3)
 
     def _exec(self, s, pos, anchored, endpos=None):
+        if self._loops:
+            # The firmware's engine recurses without end on a loop over something empty.
+            raise RuntimeError("maximum recursion depth exceeded")
         is_str = isinstance(s, str)
         b = s.encode() if is_str else bytes(s)
         # As the firmware: pos and endpos are clamped to the subject; `^` still means its start.
@@ -94,6 +228,8 @@ class Pattern:
         return None
 
     def _iter(self, s):
+        if self._loops:
+            raise RuntimeError("maximum recursion depth exceeded")
         is_str = isinstance(s, str)
         b = s.encode() if is_str else bytes(s)
         pos = 0
@@ -122,6 +258,8 @@ class Pattern:
 
     def split(self, s, maxsplit=0):
         # The firmware's split: stops at the first empty match, and has no sub-captures.
+        if self._loops:
+            raise RuntimeError("maximum recursion depth exceeded")
         out = []
         is_str = isinstance(s, str)
         b = s.encode() if is_str else bytes(s)

@@ -39,3 +39,8 @@ except OverflowError:
 for obj, names in ((5, ("bit_length", "real", "numerator")), (1.5, ("is_integer", "hex", "real"))):
     print(type(obj).__name__, [n for n in names if hasattr(obj, n)], hasattr(obj, "__add__"))
 print(hasattr(int, "from_bytes"), hasattr(5, "to_bytes"))
+# The ESP8266's firmware has no threads.
+try:
+    import _thread
+except ImportError as e:
+    print("ImportError:", e)
