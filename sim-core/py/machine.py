@@ -303,5 +303,48 @@ if _STM32:
         return (f, f, f // 4, f // 2)
 
 
+class mem:
+    # machine.mem8/mem16/mem32: the chip's memory by address, in words of 1, 2 or 4 bytes (little
+    # endian, as every modelled chip). mpsim models no peripheral registers: a word reads back what
+    # the script last wrote there, and 0 where it never wrote.
+    def __init__(self, size):
+        self._size = size
+
+    def __repr__(self):
+        return "<%d-bit memory>" % (8 * self._size)
+
+    def _addr(self, a):
+        if not isinstance(a, int):
+            raise TypeError("can't convert %s to int" % type(a).__name__)
+        a &= 0xFFFFFFFF
+        if a & (self._size - 1):
+            raise ValueError("address %08x is not aligned to %d bytes" % (a, self._size))
+        return a
+
+    def __getitem__(self, a):
+        a = self._addr(a)
+        v = 0
+        for i in range(self._size - 1, -1, -1):
+            v = (v << 8) | _MEMORY.get(a + i, 0)
+        return v
+
+    def __setitem__(self, a, v):
+        a = self._addr(a)
+        if not isinstance(v, int):
+            raise TypeError("can't convert %s to int" % type(v).__name__)
+        for i in range(self._size):
+            _MEMORY[a + i] = (v >> (8 * i)) & 0xFF
+
+    def __delitem__(self, a):
+        raise TypeError("'mem' object doesn't support item deletion")
+
+
+_MEMORY = {}
+mem8 = mem(1)
+mem16 = mem(2)
+mem32 = mem(4)
+del mem
+
+
 # `from machine import *` takes the lazy names too.
 __all__ = [n for n in globals() if n[:1] != "_"] + list(_LAZY)

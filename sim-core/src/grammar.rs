@@ -188,6 +188,10 @@ fn without_trailing_bare_star(source: &str) -> Option<String> {
             }
             _ => continue,
         };
+        // Only a lone `*`: after `*args` (or another `*`) it is an error there too.
+        if source[open + 1..star].contains('*') {
+            continue;
+        }
         let head = source[..open].trim_end();
         let name_start = head
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -822,6 +826,10 @@ mod tests {
             Verdict::Rewritten("def f(   ):\n    pass\n".into())
         );
         assert_eq!(check("f(*)\n", Mode::Exec, true), Verdict::Same);
+        assert_eq!(
+            check("def f(x, *a, *):\n    pass\n", Mode::Exec, true),
+            Verdict::Same
+        );
         assert!(refused("def f():\n    super()\n"));
         assert!(!refused("def f(s):\n    super()\nclass A:\n    super()\n"));
         assert!(!refused("def f():\n    g = lambda: super()\n"));

@@ -1105,14 +1105,25 @@ static OOM_TX: Mutex<Option<UserSignalSender>> = Mutex::new(None);
 /// Called by the allocator when the script passes the heap budget: raise MemoryError at the next
 /// instruction. Never blocks (the allocator may hold no lock of ours, but we may be inside one).
 fn oom_hook() {
+    // One MemoryError per passing: a budget passed twice before the next instruction (the
+    // interpreter's own work freed and took memory in between) is still one.
+    if OOM_QUEUED.swap(true, Ordering::AcqRel) {
+        return;
+    }
     if let Ok(slot) = OOM_TX.try_lock()
         && let Some(tx) = slot.as_ref()
     {
         let _ = tx.send(Box::new(raise_memory_error));
+    } else {
+        OOM_QUEUED.store(false, Ordering::Release);
     }
 }
 
+/// A MemoryError is queued for the next instruction.
+static OOM_QUEUED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
+    OOM_QUEUED.store(false, Ordering::Release);
     // A peak that is gone by the next instruction was the interpreter's own working memory
     // (the cycle collector's table of every object: the board has no such thing), not the
     // script's: nothing to raise.
@@ -1131,6 +1142,7 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
 
 /// Installs (or with `None` removes) the channel the heap hook raises MemoryError through.
 pub(crate) fn set_oom_channel(tx: Option<UserSignalSender>) {
+    OOM_QUEUED.store(false, Ordering::Release);
     if let Ok(mut slot) = OOM_TX.lock() {
         *slot = tx;
     }
