@@ -36,6 +36,9 @@ class _Poll:
         self._objs = {}
 
     def register(self, obj, eventmask=POLLIN | POLLOUT):
+        # Only streams can be polled on the boards (file descriptor numbers are the unix port's).
+        if obj is None or isinstance(obj, (int, float, str, bytes, bytearray, tuple, list, dict)):
+            raise OSError("stream operation not supported")
         self._objs[id(obj)] = [obj, eventmask]
 
     def unregister(self, obj):

@@ -20,3 +20,8 @@ p.register(sys.stdin, select.POLLIN)
 print(p.poll(0))
 print(select.POLLIN, select.POLLOUT, select.POLLERR, select.POLLHUP)
 print(errno.ENOENT, errno.EEXIST, errno.EAGAIN, errno.errorcode[errno.EIO])
+# Only streams can be polled on a board (file descriptor numbers are the unix port's).
+try:
+    select.poll().register(0)
+except OSError as e:
+    print("OSError:", e)
