@@ -2,16 +2,20 @@
 # Runs MicroPython's own test suite (tests/run-tests.py) against mpsim's serial port, as MicroPython's
 # developers run it against a real board, and prints pass/fail/skip per directory.
 #
-#   scripts/upstream-tests.sh TREE [--board ID] [--mpsim BIN] [--keep DIR] [DIR...] [-- RUN-TESTS-ARGS...]
+#   scripts/upstream-tests.sh TREE [--board ID] [--mpsim BIN] [--keep DIR] [--micropython-lib LIB]
+#                             [DIR...] [-- RUN-TESTS-ARGS...]
 #
 # TREE is a folder holding MicroPython's `tests/` and `tools/` at the release mpsim claims (v1.28.0),
 # unpacked outside this repository. DIRs default to the ones run-tests.py picks for the board
 # (basics, micropython, misc, extmod, stress, float, unicode). A measurement, not a CI step: CI has
-# no MicroPython tree. Needs pyserial (the test venv has it: ./scripts/test.sh makes .venv).
+# no MicroPython tree. Needs pyserial (the test venv has it: ./scripts/test.sh makes .venv). Tests
+# that use unittest need it on the board: with --micropython-lib (a micropython-lib checkout,
+# outside this repository) its unittest package goes to /lib as `mip install unittest` puts it;
+# without, the older micropython-unittest from PyPI (whose summary run-tests.py does not recognise).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 ]] || usage
 tree="$(cd "$1" && pwd)"; shift
 [[ -f "$tree/tests/run-tests.py" && -d "$tree/tools" ]] ||
@@ -20,6 +24,7 @@ tree="$(cd "$1" && pwd)"; shift
 board=esp8266
 mpsim="${MPSIM:-}"
 keep=""
+mplib=""
 dirs=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -27,6 +32,7 @@ while [[ $# -gt 0 ]]; do
     --board) board="$2"; shift 2 ;;
     --mpsim) mpsim="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
+    --micropython-lib) mplib="$(cd "$2" && pwd)"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) usage ;;
     *) dirs+=("$1"); shift ;;
@@ -54,15 +60,22 @@ cleanup() {
 trap cleanup EXIT
 
 # A throw-away flash, so the suite's files never touch the board's own image. Some tests need
-# unittest on the board (MicroPython's docs: `mpremote mip install unittest`); micropython-lib's
-# from PyPI (its sdist, checked against its digest) goes to /lib as mip would put it.
-ut_url=https://files.pythonhosted.org/packages/45/3f/b9e333ed1f402f11bf83f730c72f3131dae203c9d0cb3d536ee022282544/micropython-unittest-0.4.tar.gz
-ut_sum=83b4a65c44b2f6382bc3dd8fbbe002b5679dbfc3744b99eaa59802e6fd14cf67
-curl -fsSL -o "$work/ut.tgz" "$ut_url"
-echo "$ut_sum  $work/ut.tgz" | sha256sum -c --quiet
-tar -xzf "$work/ut.tgz" -C "$work" --strip-components=1 micropython-unittest-0.4/unittest.py
+# unittest on the board (MicroPython's docs: `mpremote mip install unittest`).
 "$mpsim" fs --board "$board" --flash "$work/flash.img" mkdir /lib >/dev/null 2>&1 || true
-"$mpsim" fs --board "$board" --flash "$work/flash.img" put "$work/unittest.py" /lib/unittest.py >/dev/null
+if [[ -n "$mplib" ]]; then
+  ut_pkg="$mplib/python-stdlib/unittest/unittest/__init__.py"
+  [[ -f "$ut_pkg" ]] || { echo "upstream-tests: $mplib has no python-stdlib/unittest" >&2; exit 2; }
+  "$mpsim" fs --board "$board" --flash "$work/flash.img" mkdir /lib/unittest >/dev/null 2>&1 || true
+  "$mpsim" fs --board "$board" --flash "$work/flash.img" put "$ut_pkg" /lib/unittest/__init__.py >/dev/null
+else
+  # micropython-lib's from PyPI (its sdist, checked against its digest), to /lib as mip would put it.
+  ut_url=https://files.pythonhosted.org/packages/45/3f/b9e333ed1f402f11bf83f730c72f3131dae203c9d0cb3d536ee022282544/micropython-unittest-0.4.tar.gz
+  ut_sum=83b4a65c44b2f6382bc3dd8fbbe002b5679dbfc3744b99eaa59802e6fd14cf67
+  curl -fsSL -o "$work/ut.tgz" "$ut_url"
+  echo "$ut_sum  $work/ut.tgz" | sha256sum -c --quiet
+  tar -xzf "$work/ut.tgz" -C "$work" --strip-components=1 micropython-unittest-0.4/unittest.py
+  "$mpsim" fs --board "$board" --flash "$work/flash.img" put "$work/unittest.py" /lib/unittest.py >/dev/null
+fi
 "$mpsim" serve --board "$board" --flash "$work/flash.img" --tty "$tty" >"$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 100); do [[ -e "$tty" ]] && break; sleep 0.1; done
