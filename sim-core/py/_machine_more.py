@@ -291,6 +291,19 @@ class UART:
         _mpsim.uart_open(self._id, self._rxbuf)
 
     def __repr__(self):
+        # Each port prints its own fields (ports/*/machine_uart.c).
+        platform = _info["platform"]
+        tx, rx = (-1 if p is None else p for p in self._pins)
+        if platform == "rp2":
+            return ("UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, tx=%d, rx=%d, txbuf=%d, rxbuf=%d, "
+                    "timeout=%d, timeout_char=%d, invert=None, irq=0)" % (
+                        self._id, self._baudrate, self._bits, self._parity, self._stop, tx, rx, 256,
+                        self._rxbuf, self._timeout, self._timeout_char))
+        if platform == "esp32":
+            return ("UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, tx=%d, rx=%d, rts=-1, cts=-1, txbuf=0, "
+                    "rxbuf=%d, timeout=%d, timeout_char=%d, irq=0)" % (
+                        self._id, self._baudrate, self._bits, self._parity, self._stop, tx, rx, self._rxbuf,
+                        self._timeout, self._timeout_char))
         return "UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, rxbuf=%d, timeout=%d, timeout_char=%d)" % (
             self._id, self._baudrate, self._bits, self._parity, self._stop, self._rxbuf,
             self._timeout, self._timeout_char)

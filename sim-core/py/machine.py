@@ -247,7 +247,13 @@ def unique_id():
 
 
 def idle():
-    _mpsim.sleep_us(0)
+    # Waits for the next interrupt: on the tickless rp2 port and the pyboard that is at the latest
+    # the next 1 ms tick; the ESP ports return at once.
+    if _info["platform"] in ("rp2", "pyboard"):
+        import time
+        _mpsim.sleep_us(1000 - time.ticks_us() % 1000)
+    else:
+        _mpsim.sleep_us(0)
 
 
 def lightsleep(ms=None):
