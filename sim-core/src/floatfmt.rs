@@ -308,6 +308,10 @@ fn mapping_as_positional(
                 .find(')')
                 .ok_or_else(|| vm.new_value_error("incomplete format key"))?;
             let key = &fmt[i + 1..i + close];
+            // The firmware interns the key to look it up.
+            if key.len() > 255 {
+                return Err(vm.new_runtime_error("name too long"));
+            }
             value = Some(map.get_item(key, vm)?);
             used = true;
             i += close + 1;

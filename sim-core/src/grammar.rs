@@ -31,6 +31,8 @@ pub(crate) enum Verdict {
     },
     /// What the firmware's compiler does not implement: a NotImplementedError with its message.
     Unsupported(&'static str),
+    /// A name longer than the firmware can intern (255 bytes): its RuntimeError("name too long").
+    NameTooLong,
 }
 
 /// Where the firmware's lexer reads a source otherwise: a number runs into a keyword or name
@@ -38,6 +40,12 @@ pub(crate) enum Verdict {
 /// implemented.
 fn lexer_differences(source: &str, tokens: &[ast::token::Token]) -> Option<Verdict> {
     use ast::token::TokenKind as K;
+    if tokens
+        .iter()
+        .any(|t| t.kind() == K::Name && t.range().len().to_usize() > 255)
+    {
+        return Some(Verdict::NameTooLong);
+    }
     for pair in tokens.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         if matches!(a.kind(), K::Int | K::Float | K::Complex)
@@ -834,6 +842,11 @@ mod tests {
         assert!(!refused("def f(s):\n    super()\nclass A:\n    super()\n"));
         assert!(!refused("def f():\n    g = lambda: super()\n"));
         assert!(refused("x = 1if y else 0\n"));
+        assert_eq!(
+            check(&format!("{} = 1\n", "a".repeat(256)), Mode::Exec, true),
+            Verdict::NameTooLong
+        );
+        assert!(!refused(&format!("{} = 1\n", "a".repeat(255))));
         assert!(!refused("x = 1 if y else 0\ny = 0x1f\n"));
         assert_eq!(
             check("s = '\\N{EM DASH}'\n", Mode::Exec, true),

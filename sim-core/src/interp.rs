@@ -202,6 +202,7 @@ fn boot_and_run(
         let (float, complex) = with_state(|s| (s.board.spec.float, s.board.spec.complex))
             .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
         crate::methods::exception_reprs(vm);
+        crate::methods::builtins_check_names(vm);
         OPT_LEVEL.store(0, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) =
             crate::float32::configure(vm, float, complex).and_then(|()| crate::quicken::install(vm))
@@ -548,6 +549,9 @@ pub(crate) fn compile(
         crate::grammar::Verdict::Rewritten(s) => {
             rewritten = s;
             rewritten.as_str()
+        }
+        crate::grammar::Verdict::NameTooLong => {
+            return Err(vm.new_runtime_error("name too long"));
         }
         crate::grammar::Verdict::Unsupported(message) => {
             return Err(vm.new_exception_msg(

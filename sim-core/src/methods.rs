@@ -782,6 +782,56 @@ fn type_setattr(
     crate::slots::kept(&TYPE_SETATTR, vm)?(cls, name, value, vm)
 }
 
+/// The longest name the firmware can intern (a qstr's length is one byte).
+const QSTR_MAX: usize = 255;
+
+/// A name (attribute, class, module, keyword) longer than a qstr can be is the firmware's
+/// RuntimeError("name too long").
+pub(crate) fn check_name_length(
+    name: &rustpython_vm::PyObject,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    match name.downcast_ref::<PyStr>() {
+        Some(s) if s.as_wtf8().len() > QSTR_MAX => Err(vm.new_runtime_error("name too long")),
+        _ => Ok(()),
+    }
+}
+
+/// `getattr`, `setattr`, `hasattr` and `delattr` intern the name they are given on the firmware.
+/// Per interpreter, once its builtins are filled in (not from the interpreter's init hook).
+pub(crate) fn builtins_check_names(vm: &VirtualMachine) {
+    for name in ["getattr", "setattr", "hasattr", "delattr"] {
+        let Ok(original) = vm.builtins.get_attr(name, vm) else {
+            continue;
+        };
+        let wrapped = vm.new_function(
+            name,
+            move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
+                if let Some(n) = args.args.get(1) {
+                    check_name_length(n, vm)?;
+                }
+                original.call(args, vm)
+            },
+        );
+        let _ = vm.builtins.set_attr(name, wrapped, vm);
+    }
+}
+
+type NewFn = fn(rustpython_vm::builtins::PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
+static TYPE_NEW: std::sync::OnceLock<Option<NewFn>> = std::sync::OnceLock::new();
+
+/// `type(name, bases, dict)` (and so every class statement) interns the class's name.
+fn type_new(
+    cls: rustpython_vm::builtins::PyTypeRef,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    if args.args.len() == 3 {
+        check_name_length(&args.args[0], vm)?;
+    }
+    crate::slots::kept(&TYPE_NEW, vm)?(cls, args, vm)
+}
+
 /// Installs them (idempotent).
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
@@ -888,6 +938,11 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &vm.ctx.types.builtin_function_or_method_type.slots.repr,
         &BUILTIN_REPR,
         builtin_function_repr as ReprFn,
+    );
+    crate::slots::replace(
+        &vm.ctx.types.type_type.slots.new,
+        &TYPE_NEW,
+        type_new as NewFn,
     );
     seal_code_type(vm);
     trim_builtin_types(vm);

@@ -982,6 +982,9 @@ mod _mpsim {
     /// Modules are firmware (frozen) or compiled from flash; neither counts against the script's heap.
     #[pyfunction]
     fn import_untracked(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        if let Some(name) = args.args.first() {
+            crate::methods::check_name_length(name, vm)?;
+        }
         heap::untracked(|| vm.import_func.call(args, vm))
     }
 

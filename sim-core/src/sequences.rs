@@ -206,9 +206,18 @@ fn str_rsplit(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 fn str_format(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     if let Some(fmt) = args.args.first().and_then(|s| s.downcast_ref::<PyStr>())
         && let Some(text) = fmt.to_str()
-        && fields_look_inside(text)
     {
-        return Err(not_implemented(vm, Some("attributes not supported")));
+        if fields_look_inside(text) {
+            return Err(not_implemented(vm, Some("attributes not supported")));
+        }
+        // A field's name is interned to look the keyword argument up.
+        if text.split('{').skip(1).any(|f| {
+            f.split(['}', '!', ':'])
+                .next()
+                .is_some_and(|n| n.len() > 255)
+        }) {
+            return Err(vm.new_runtime_error("name too long"));
+        }
     }
     crate::slots::call_kept(vm, vm.ctx.types.str_type, "_mpsim_format", args)
 }
