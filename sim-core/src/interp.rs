@@ -95,6 +95,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .collect();
     defs.push(native::module_def(&builder.ctx));
     defs.push(crate::net::module_def(&builder.ctx));
+    defs.push(crate::deflate::module_def(&builder.ctx));
     // Last, so that it replaces the interpreter's own `_ast`.
     defs.push(native::ast_stand_in_def(&builder.ctx));
     let interp = builder

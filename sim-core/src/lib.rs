@@ -2,6 +2,7 @@
 //! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
 
 pub mod clock;
+mod deflate;
 mod float32;
 mod floatfmt;
 mod grammar;
