@@ -383,6 +383,24 @@ def _firmware_build_class(func, name, *bases, **kw):
     # it): object named among several bases is left to the end.
     if len(bases) > 1 and object in bases[:-1]:
         bases = tuple(b for b in bases if b is not object) + (object,)
+    code = getattr(func, "__code__", None)
+    if code is not None and code._mpsim_co_flags & 2:
+        # An ordinary function as the body (`__build_class__(lambda: exec(src), "name")`, as
+        # MicroPython's test runner makes modules): the firmware runs it with the class's
+        # namespace as the current locals, so names an exec() there defines become the class's.
+        import builtins
+        ns = {}
+        outer = builtins.exec
+
+        def exec_into(source, g=None, l=None):
+            return outer(source, func.__globals__ if g is None else g, ns if l is None else l)
+
+        builtins.exec = exec_into
+        try:
+            func()
+        finally:
+            builtins.exec = outer
+        return type(name, bases or (object,), ns)
     return _build_class(func, name, *bases, **kw)
 
 
