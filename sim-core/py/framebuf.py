@@ -161,6 +161,10 @@ class FrameBuffer:
             for xx in range(x0, x1):
                 self._set(xx, yy, c)
 
+    def __buffer__(self, flags):
+        # The buffer protocol, as the firmware's FrameBuffer has it: the pixels' own bytes.
+        return memoryview(self._buf)
+
     def fill(self, c):
         self._rect(0, 0, self._w, self._h, int(c))
 

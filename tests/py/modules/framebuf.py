@@ -110,3 +110,8 @@ for src in ((0, 0, 0), (0, 0, 0, 0, 0, 0)):
         small.blit(src, 0, 0)
     except ValueError:
         print("ValueError")
+# A FrameBuffer gives its pixels' bytes through the buffer protocol, as the firmware's.
+fb = framebuf.FrameBuffer(bytearray(2), 8, 1, framebuf.MONO_HLSB)
+fb.pixel(0, 0, 1)
+fb.pixel(4, 0, 1)
+print(bytearray(fb), memoryview(fb)[0])
