@@ -115,11 +115,66 @@ class ptr(Ptr):
     size = 1
 
 
+def _wrap(cls, v):
+    v = int(v) & _MASK
+    if cls is _I32 and v & 0x80000000:
+        v -= 0x100000000
+    return cls(v)
+
+
+def _arith(op):
+    # An operation on machine words wraps at 32 bits; a uint operand makes the result a uint.
+    def forward(self, other):
+        if not isinstance(other, int):
+            return NotImplemented
+        cls = _U32 if _U32 in (type(self), type(other)) else type(self)
+        return _wrap(cls, op(int(self), int(other)))
+
+    def reverse(self, other):
+        if not isinstance(other, int):
+            return NotImplemented
+        cls = _U32 if _U32 in (type(self), type(other)) else type(self)
+        return _wrap(cls, op(int(other), int(self)))
+
+    return forward, reverse
+
+
+class _I32(int):
+    # An `int`-annotated viper value: a signed 32-bit machine word.
+    pass
+
+
+class _U32(int):
+    # A `uint`-annotated viper value: an unsigned 32-bit machine word.
+    pass
+
+
+for _cls in (_I32, _U32):
+    for _name, _op in (("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+                       ("and", lambda a, b: a & b), ("or", lambda a, b: a | b), ("xor", lambda a, b: a ^ b),
+                       ("lshift", lambda a, b: a << (b & 31))):
+        _f, _r = _arith(_op)
+        setattr(_cls, "__%s__" % _name, _f)
+        setattr(_cls, "__r%s__" % _name, _r)
+    _cls.__neg__ = lambda self: _wrap(type(self), -int(self))
+    _cls.__invert__ = lambda self: _wrap(type(self), ~int(self))
+del _cls, _name, _op, _f, _r
+
+
+def _plain(value):
+    # Words leave a viper function as ordinary ints (in a tuple it returns, too).
+    if isinstance(value, (_I32, _U32)):
+        return int(value)
+    if type(value) is tuple:
+        return tuple(_plain(v) for v in value)
+    return value
+
+
 def _convert(kind, value):
     if kind is int:
-        return word(value)
+        return _I32(word(value))
     if kind is uint:
-        return uint(value)
+        return _U32(uint(value))
     if kind is bool:
         return bool(value)
     if isinstance(kind, type) and issubclass(kind, Ptr):
@@ -128,13 +183,15 @@ def _convert(kind, value):
 
 
 def _result(kind, value):
-    if kind is int or kind is uint:
-        return _convert(kind, 0 if value is None else value)
+    if kind is int:
+        return word(0 if value is None else value)
+    if kind is uint:
+        return uint(0 if value is None else value)
     if kind is bool:
         return bool(value)
     if isinstance(kind, type) and issubclass(kind, Ptr):
         return address(value)
-    return value
+    return _plain(value)
 
 
 def viper(f):
