@@ -413,10 +413,11 @@ def _viper_emitter(f):
     import _viper, builtins
     for n in ("ptr", "ptr8", "ptr16", "ptr32", "uint"):
         setattr(builtins, n, getattr(_viper, n))
-    return _viper.viper(f)
+    return _mpsim.native_code(_viper.viper(f))
 
 
 builtins.__viper__ = _viper_emitter
+builtins.__native__ = _mpsim.native_code
 del builtins, help
 
 import _mpsim_exc

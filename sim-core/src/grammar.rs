@@ -225,6 +225,8 @@ const EMITTERS: &[&str] = &["bytecode", "native", "viper"];
 const SMALL_INT_BITS: usize = 31;
 /// The built-in name `@micropython.viper` becomes (`_mpsim_boot.py` defines it).
 const VIPER: &str = "__viper__";
+/// The built-in name `@micropython.native` becomes (`_mpsim_boot.py` defines it).
+const NATIVE: &str = "__native__";
 
 struct Checker<'s> {
     source: &'s [u8],
@@ -531,6 +533,10 @@ impl Checker<'_> {
                 ["micropython", "viper"] if end(e) - start(e) >= VIPER.len() => {
                     self.blanks.push((start(e), end(e), VIPER));
                 }
+                // Native code runs as bytecode through a decorator that only marks it.
+                ["micropython", "native"] if end(e) - start(e) >= NATIVE.len() => {
+                    self.blanks.push((start(e), end(e), NATIVE));
+                }
                 ["micropython", emitter] if EMITTERS.contains(emitter) => {
                     let mut a = start(d);
                     while a > 0 && self.source.get(a) != Some(&b'@') {
@@ -801,7 +807,15 @@ mod tests {
                 Mode::Exec,
                 true
             ),
-            Verdict::Rewritten("                   \ndef f():\n    pass\n".into())
+            Verdict::Rewritten("@__native__        \ndef f():\n    pass\n".into())
+        );
+        assert_eq!(
+            check(
+                "@micropython.bytecode\ndef f():\n    pass\n",
+                Mode::Exec,
+                true
+            ),
+            Verdict::Rewritten("                     \ndef f():\n    pass\n".into())
         );
         assert_eq!(
             check("class A:\n    @micropython.viper\n    def f(self, x: int) -> int:\n        return x\n", Mode::Exec, true),

@@ -221,12 +221,7 @@ fn type_repr_method(cls: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyS
 const ERRNO_KEPT: &str = "_mpsim_errno";
 
 fn kept_errno(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-    vm.ctx
-        .exceptions
-        .os_error
-        .attributes
-        .get(vm.ctx.intern_str(ERRNO_KEPT))
-        .ok_or_else(|| vm.new_attribute_error("errno"))
+    crate::slots::kept_attr(vm, vm.ctx.exceptions.os_error, ERRNO_KEPT)
 }
 
 fn oserror_errno(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult {
@@ -253,20 +248,14 @@ fn oserror_set_errno(exc: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) 
 /// `OSError(5).errno` is 5 on the firmware (the first argument, however many there are); the
 /// interpreter sets it only for two to five arguments.
 fn oserror_errno_alias(vm: &VirtualMachine) {
-    let ty = vm.ctx.exceptions.os_error;
-    let keep = vm.ctx.intern_str(ERRNO_KEPT);
-    if ty.attributes.contains(keep) {
-        return;
-    }
-    let name = vm.ctx.intern_str("errno");
-    let Some(original) = ty.attributes.get(name) else {
-        return;
-    };
-    ty.set_attr(keep, original);
-    let alias = vm
-        .ctx
-        .new_getset("errno", ty, oserror_errno, oserror_set_errno);
-    ty.set_attr(name, alias.into());
+    crate::slots::replace_getset(
+        vm,
+        vm.ctx.exceptions.os_error,
+        "errno",
+        ERRNO_KEPT,
+        oserror_errno,
+        oserror_set_errno,
+    );
 }
 
 fn exception_repr_method(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>> {
@@ -832,6 +821,32 @@ fn type_new(
     crate::slots::kept(&TYPE_NEW, vm)?(cls, args, vm)
 }
 
+/// The key in a function's dict that marks it as compiled to machine code (native or viper).
+const NATIVE_MARK: &str = "__mpsim_native__";
+const CODE_KEPT: &str = "_mpsim___code__";
+
+/// Marks `f` as compiled by the native or viper emitter: on the firmware such a function has no
+/// `__code__` (its body is machine code).
+pub(crate) fn mark_native(f: &rustpython_vm::PyObject, vm: &VirtualMachine) {
+    if let Some(d) = f.dict() {
+        let _ = d.set_item(NATIVE_MARK, vm.ctx.true_value.clone().into(), vm);
+    }
+}
+
+fn function_code(f: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    if f.dict().is_some_and(|d| d.contains_key(NATIVE_MARK, vm)) {
+        return Err(vm.new_attribute_error("'function' object has no attribute '__code__'"));
+    }
+    let kept = crate::slots::kept_attr(vm, vm.ctx.types.function_type, CODE_KEPT)?;
+    vm.call_method(&kept, "__get__", (f.clone(), f.class().to_owned()))
+}
+
+fn function_set_code(f: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let kept = crate::slots::kept_attr(vm, vm.ctx.types.function_type, CODE_KEPT)?;
+    vm.call_method(&kept, "__set__", (f, value))?;
+    Ok(())
+}
+
 /// Installs them (idempotent).
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
@@ -943,6 +958,15 @@ pub(crate) fn install(vm: &VirtualMachine) {
         &vm.ctx.types.type_type.slots.new,
         &TYPE_NEW,
         type_new as NewFn,
+    );
+    // A function's `__code__` as the firmware has it: none for machine code (see `mark_native`).
+    crate::slots::replace_getset(
+        vm,
+        vm.ctx.types.function_type,
+        "__code__",
+        CODE_KEPT,
+        function_code,
+        function_set_code,
     );
     seal_code_type(vm);
     trim_builtin_types(vm);

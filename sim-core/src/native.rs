@@ -961,6 +961,14 @@ mod _mpsim {
         heap::untracked(|| crate::float32::round_math(vm, &module))
     }
 
+    /// `@micropython.native` (grammar.rs writes `@__native__` in its place): the function runs
+    /// as bytecode, but like the firmware's machine code it has no `__code__`.
+    #[pyfunction]
+    fn native_code(f: PyObjectRef, vm: &VirtualMachine) -> PyObjectRef {
+        crate::methods::mark_native(&f, vm);
+        f
+    }
+
     /// Makes a module read-only, as a module in the firmware's ROM is (see methods.rs).
     #[pyfunction]
     fn seal(module: PyObjectRef) {

@@ -77,3 +77,45 @@ pub(crate) fn call_kept(
         .ok_or_else(|| vm.new_type_error(format!("{keep}: the interpreter's method is missing")))?;
     original.call(args, vm)
 }
+
+/// Puts a getset named `name` into `ty` in place of its own, keeping that as `keep` (which also
+/// marks the type as done: once per process). The getset's functions reach the original through
+/// [`kept_attr`].
+pub(crate) fn replace_getset(
+    vm: &rustpython_vm::VirtualMachine,
+    ty: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
+    name: &'static str,
+    keep: &'static str,
+    getter: fn(
+        rustpython_vm::PyObjectRef,
+        &rustpython_vm::VirtualMachine,
+    ) -> rustpython_vm::PyResult,
+    setter: fn(
+        rustpython_vm::PyObjectRef,
+        rustpython_vm::PyObjectRef,
+        &rustpython_vm::VirtualMachine,
+    ) -> rustpython_vm::PyResult<()>,
+) {
+    let keep = vm.ctx.intern_str(keep);
+    if ty.attributes.contains(keep) {
+        return;
+    }
+    let interned = vm.ctx.intern_str(name);
+    let Some(original) = ty.attributes.get(interned) else {
+        return;
+    };
+    ty.set_attr(keep, original);
+    let getset = vm.ctx.new_getset(name, ty, getter, setter);
+    ty.set_attr(interned, getset.into());
+}
+
+/// What [`replace_getset`] kept as `keep` on `ty`.
+pub(crate) fn kept_attr(
+    vm: &rustpython_vm::VirtualMachine,
+    ty: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
+    keep: &'static str,
+) -> rustpython_vm::PyResult<rustpython_vm::PyObjectRef> {
+    ty.attributes
+        .get(vm.ctx.intern_str(keep))
+        .ok_or_else(|| vm.new_attribute_error(keep.trim_start_matches("_mpsim_")))
+}

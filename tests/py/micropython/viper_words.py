@@ -13,3 +13,12 @@ def ops(x: int, y: uint):
 print(double(1 << 31))
 print(ops(0x7FFFFFFF, 0))
 print(type(ops(1, 1)[0]).__name__)
+
+
+# Native and viper functions are machine code on the firmware: they have no __code__.
+@micropython.native
+def nat(x):
+    return x + 1
+
+
+print(nat(1), hasattr(nat, "__code__"), hasattr(double, "__code__"), hasattr(print, "__name__"))
