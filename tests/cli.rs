@@ -811,3 +811,30 @@ fn microbit_radio_between_processes() {
         );
     }
 }
+
+#[test]
+fn mem_info_prints_the_firmware_layout_with_the_board_heap() {
+    let o = run(&[
+        "run",
+        "--virtual-time",
+        "-c",
+        "import micropython; micropython.mem_info()",
+    ]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].starts_with("stack: ") && lines[0].ends_with(" out of 8192"),
+        "{out}"
+    );
+    // GC: total: T, used: U, free: F with U + F = T, the ESP8266's heap.
+    let nums: Vec<u64> = lines[1]
+        .trim_start_matches("GC: ")
+        .split(", ")
+        .filter_map(|kv| kv.split(": ").nth(1)?.parse().ok())
+        .collect();
+    assert_eq!(nums.len(), 3, "{out}");
+    assert_eq!(nums[0], 38912, "{out}");
+    assert_eq!(nums[1] + nums[2], nums[0], "{out}");
+    assert!(lines[2].starts_with(" No. of 1-blocks: "), "{out}");
+}
