@@ -260,8 +260,8 @@ class UART:
         self._stop = 1
         self._timeout = 0
         self._timeout_char = 0
-        import time
-        self._tx_done = time.ticks_us()
+        # When the transmitter is idle again, in the board's (unwrapped) microseconds.
+        self._tx_done = 0
         self.init(*args, **kwargs)
 
     def init(self, baudrate=0, bits=0, parity=-1, stop=0, *, tx=None, rx=None, rxbuf=0, timeout=0,
@@ -357,28 +357,24 @@ class UART:
         return line
 
     def write(self, buf):
+        # The transmitter sends each character in start, data, parity and stop bits at the baud
+        # rate, after what it was sending already; write() returns once the bytes are queued.
+        now = _mpsim.ticks_us()
         if isinstance(buf, str):
             buf = buf.encode()
         n = _mpsim.uart_write(self._id, buf)
-        # The transmitter sends each character in start, data, parity and stop bits at the baud
-        # rate, after what it was sending already; write() returns once the bytes are queued.
-        import time
         bits = 1 + self._bits + (self._parity is not None) + self._stop
-        now = time.ticks_us()
-        start = self._tx_done if time.ticks_diff(self._tx_done, now) > 0 else now
-        self._tx_done = time.ticks_add(start, len(buf) * bits * 1000000 // self._baudrate)
+        self._tx_done = max(self._tx_done, now) + len(buf) * bits * 1000000 // self._baudrate
         return n
 
     def flush(self):
         # Waits (in board time) until the last character has left the transmitter.
-        import time
-        left = time.ticks_diff(self._tx_done, time.ticks_us())
+        left = self._tx_done - _mpsim.ticks_us()
         if left > 0:
             _mpsim.sleep_us(left)
 
     def txdone(self):
-        import time
-        return time.ticks_diff(self._tx_done, time.ticks_us()) <= 0
+        return self._tx_done <= _mpsim.ticks_us()
 
 
 class WDT:

@@ -215,7 +215,12 @@ def __dir__():
 
 
 def _pin_id(p):
-    return p if isinstance(p, int) else p._id
+    # A pin number, a Pin, or a pin's name ("GPIO0", as the ports that name pins take it).
+    if isinstance(p, int):
+        return p
+    if isinstance(p, str):
+        return Pin(p)._id
+    return p._id
 
 
 def reset():

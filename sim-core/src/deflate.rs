@@ -803,6 +803,7 @@ mod _mpsim_deflate {
     /// A decompression of `format` (0 AUTO, 1 RAW, 2 ZLIB, 3 GZIP) with window bits `wbits`.
     #[pyfunction]
     fn inflater(format_code: i64, wbits: u32, vm: &VirtualMachine) -> PyResult<Inflater> {
+        crate::memguard::fits(1u128 << wbits.clamp(super::DEFAULT_WBITS, 15), vm)?;
         Ok(Inflater {
             inner: PyMutex::new(Inflate::new(format(format_code, vm)?, wbits)),
         })
@@ -870,7 +871,15 @@ mod _mpsim_deflate {
         wbits: u32,
         vm: &VirtualMachine,
     ) -> PyResult<(Compressor, PyBytesRef)> {
-        let (mut d, header) = Deflate::new(format(format_code, vm)?, wbits);
+        let format = format(format_code, vm)?;
+        // The window is one block of the board's heap: refused before it is made.
+        let w = if wbits == 0 {
+            super::DEFAULT_WBITS
+        } else {
+            wbits
+        };
+        crate::memguard::fits(1u128 << w.min(15), vm)?;
+        let (mut d, header) = Deflate::new(format, wbits);
         d.start();
         Ok((
             Compressor {

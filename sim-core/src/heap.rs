@@ -142,6 +142,11 @@ pub fn set_tracked(on: bool) {
     TRACKED.with(|t| t.set(on));
 }
 
+/// Whether this thread's allocations count now (false inside [`untracked`]: firmware work).
+pub fn tracked() -> bool {
+    TRACKED.with(Cell::get)
+}
+
 /// Runs `f` with counting off on this thread (imports of frozen modules: ROM on a real board).
 pub fn untracked<R>(f: impl FnOnce() -> R) -> R {
     let was = TRACKED.with(|t| t.replace(false));
@@ -201,6 +206,12 @@ pub fn size() -> i64 {
 /// passed. It must not block; it may allocate (the trigger is disarmed while it runs).
 pub fn set_hook(f: fn()) {
     HOOK.store(f as usize, Ordering::Relaxed);
+}
+
+/// Triggers again once the script holds `margin` more than the budget.
+pub fn rearm_at_limit(margin: i64) {
+    let limit = LIMIT.load(Ordering::Relaxed);
+    TRIGGER_AT.store(limit.saturating_add(margin), Ordering::Relaxed);
 }
 
 /// After the script got its MemoryError: trigger again only once it has grown by `slack` more

@@ -131,10 +131,21 @@ pub(crate) fn prebuild() {
 
 /// Prints an exception the way MicroPython does (`Traceback (most recent call last):` …).
 pub(crate) fn print_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) {
-    let printed = vm
-        .import("sys", 0)
-        .and_then(|sys| sys.get_attr("print_exception", vm))
-        .and_then(|f| f.call((exc.clone(),), vm));
+    // The firmware prints an uncaught exception without taking from the heap (a full heap is
+    // the usual reason for one): so does this.
+    let print = || {
+        heap::untracked(|| {
+            vm.import("sys", 0)
+                .and_then(|sys| sys.get_attr("print_exception", vm))
+                .and_then(|f| f.call((exc.clone(),), vm))
+        })
+    };
+    // A MemoryError still queued from the script's last instructions may arrive inside the
+    // printing itself; it has been taken then, so the second try prints.
+    let printed = match print() {
+        Err(e) if e.fast_isinstance(vm.ctx.exceptions.memory_error) => print(),
+        other => other,
+    };
     if printed.is_err() {
         let name = exc.class().name().to_string();
         let line = format!("{name}: (traceback unavailable)\r\n");

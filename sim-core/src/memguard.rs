@@ -3,7 +3,8 @@
 //! The counting allocator (heap.rs) can only notice a request as it is made, and refusing it
 //! there would abort the process. The operations that make one block of a size the script
 //! chooses — repeating a sequence (`[0] * n`, `b"x" * n`, `s *= n`), `bytearray(n)`, `bytes(n)`,
-//! and building or extending a list from a sized iterable (`list(range(n))`, `l.extend(…)`) —
+//! building or extending a list from a sized iterable (`list(range(n))`, `l.extend(…)`), and a
+//! list's table growing by `append` —
 //! are checked here first, with the firmware's message.
 
 use crate::heap;
@@ -18,13 +19,20 @@ type RepeatFn = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
 type NewFn = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 type InitFn = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
 
-/// MemoryError unless `bytes` more fit in the heap (and the heap is not locked).
-fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
+/// MemoryError unless `bytes` more fit in the heap (and the heap is not locked). A refusal here
+/// is the script's MemoryError for this passing of the budget: one the allocator queued for the
+/// same passing is dropped (`sim::oom_delivered`).
+pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
+    // Firmware work (printing a traceback, importing) does not take from the script's heap.
+    if !heap::tracked() {
+        return Ok(());
+    }
     if crate::sim::with_state(|s| s.heap_locked > 0).unwrap_or(false) {
         return Err(vm.new_memory_error("memory allocation failed, heap is locked"));
     }
     let room = u128::try_from(heap::room()).unwrap_or(0);
     if bytes > room {
+        crate::sim::oom_delivered();
         return Err(vm.new_memory_error(format!(
             "memory allocation failed, allocating {bytes} bytes"
         )));
@@ -197,6 +205,25 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
     )
 }
 
+/// `list.append`: a list whose table must grow checks the new table against the heap first, so a
+/// script filling the heap gets its MemoryError at the append (inside its `try`), as on the board.
+fn list_append(
+    zelf: rustpython_vm::PyRef<rustpython_vm::builtins::PyList>,
+    item: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let (len, cap) = {
+        let v = zelf.borrow_vec_mut();
+        (v.len(), v.capacity())
+    };
+    if len == cap {
+        // The table doubles; its words count half (heap.rs).
+        fits((cap.max(4) as u128) * 2 * 8 / 2, vm)?;
+    }
+    zelf.borrow_vec_mut().push(item);
+    Ok(())
+}
+
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).
 pub(crate) fn install(vm: &VirtualMachine) {
     let t = &vm.ctx.types;
@@ -241,6 +268,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
         bytearray_init,
     );
     crate::slots::replace_method(vm, t.list_type, "extend", "_mpsim_extend", list_extend);
+    crate::slots::replace_method(vm, t.list_type, "append", "_mpsim_append", list_append);
     replace(
         &t.list_type.slots.vectorcall,
         &LIST_VECTORCALL,

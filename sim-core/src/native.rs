@@ -227,10 +227,20 @@ mod _mpsim {
             "python_pin_names",
             vm.ctx.new_bool(spec.python_pin_names).into(),
         )?;
+        // A pin is found by its board name, then by its CPU name as the rp2 port names them
+        // (`Pin("GPIO0")`), as the firmware's pin lookup does.
         let names = vm.ctx.new_dict();
         for (name, cpu) in &spec.pin_names {
             if let Some(g) = mpsim_board_models::cpu_gpio(cpu) {
                 names.set_item(name.as_str(), vm.ctx.new_int(g).into(), vm)?;
+            }
+        }
+        for (_, cpu) in &spec.pin_names {
+            if cpu.starts_with("GPIO")
+                && let Some(g) = mpsim_board_models::cpu_gpio(cpu)
+                && names.get_item_opt(cpu.as_str(), vm)?.is_none()
+            {
+                names.set_item(cpu.as_str(), vm.ctx.new_int(g).into(), vm)?;
             }
         }
         set("pin_name_map", names.into())?;

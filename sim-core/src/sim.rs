@@ -1121,19 +1121,46 @@ fn oom_hook() {
 
 /// A MemoryError is queued for the next instruction.
 static OOM_QUEUED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// A guard raised MemoryError itself since the queued one was posted: that one is dropped.
+static OOM_DELIVERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A MemoryError was raised at once for a request the heap cannot hold (memguard.rs): one the
+/// allocator queued meanwhile is dropped, and the `except` block gets room as after any other.
+pub(crate) fn oom_delivered() {
+    if OOM_QUEUED.load(Ordering::Acquire) {
+        OOM_DELIVERED.store(true, Ordering::Release);
+    }
+    heap::rearm(except_room());
+}
+
+/// The room an `except` block gets after a MemoryError: the traceback keeps the frames that
+/// filled the heap alive while it runs.
+fn except_room() -> i64 {
+    let slack = with_state(|s| i64::try_from(s.heap_size / 2).unwrap_or(4096)).unwrap_or(4096);
+    slack.max(1024)
+}
 
 fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
     OOM_QUEUED.store(false, Ordering::Release);
+    if OOM_DELIVERED.swap(false, Ordering::AcqRel) {
+        return Ok(());
+    }
     // A peak that is gone by the next instruction was the interpreter's own working memory
     // (the cycle collector's table of every object: the board has no such thing), not the
     // script's: nothing to raise.
     if heap::used() <= heap::size() {
         return Ok(());
     }
-    // The traceback keeps the frames that filled the heap alive while the `except` block runs;
-    // give that block room before the next MemoryError.
-    let slack = with_state(|s| i64::try_from(s.heap_size / 2).unwrap_or(4096)).unwrap_or(4096);
-    heap::rearm(slack.max(1024));
+    // Passed by less than a small block's worth: the script's bookkeeping around a request a
+    // guard already measured (an object's header beyond its buffer). Raising here, at the next
+    // instruction, could land outside the `try` that guards the request; the guards raise where
+    // the board would, and a script that keeps going is stopped a little further on.
+    let tolerance = (heap::size() / 64).max(512);
+    if heap::used() <= heap::size() + tolerance {
+        heap::rearm_at_limit(tolerance);
+        return Ok(());
+    }
+    heap::rearm(except_room());
     Err(vm.new_exception_msg(
         vm.ctx.exceptions.memory_error.to_owned(),
         "memory allocation failed".into(),
@@ -1143,6 +1170,7 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
 /// Installs (or with `None` removes) the channel the heap hook raises MemoryError through.
 pub(crate) fn set_oom_channel(tx: Option<UserSignalSender>) {
     OOM_QUEUED.store(false, Ordering::Release);
+    OOM_DELIVERED.store(false, Ordering::Release);
     if let Ok(mut slot) = OOM_TX.lock() {
         *slot = tx;
     }
@@ -1320,14 +1348,30 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
 
 /// Waits for one command until `at` and handles it.
 fn take_command(rx: &Receiver<SimCommand>, at: Instant) {
-    match rx.recv_deadline(at) {
-        Ok(cmd) => {
+    // The host's timers wake late by tens to hundreds of microseconds: the last stretch before
+    // the deadline is waited out yielding, so board time keeps to the microsecond a sleep asked
+    // for (a UART's flush, a bit-banged protocol).
+    const SPIN: Duration = Duration::from_micros(500);
+    let early = at.checked_sub(SPIN).unwrap_or(at);
+    if Instant::now() < early {
+        match rx.recv_deadline(early) {
+            Ok(cmd) => {
+                with_state(|s| s.handle(cmd));
+                return;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(at.saturating_duration_since(Instant::now()));
+                return;
+            }
+        }
+    }
+    while Instant::now() < at {
+        if let Ok(cmd) = rx.try_recv() {
             with_state(|s| s.handle(cmd));
+            return;
         }
-        Err(RecvTimeoutError::Timeout) => {}
-        Err(RecvTimeoutError::Disconnected) => {
-            std::thread::sleep(at.saturating_duration_since(Instant::now()));
-        }
+        std::thread::yield_now();
     }
 }
 

@@ -7,4 +7,4 @@ try:
         d[x] = x
     print("all", len(d))
 except MemoryError:
-    print("MemoryError before", len(d) + 1)
+    print("MemoryError before the last entry:", len(d) < 999)
