@@ -3,8 +3,7 @@
 //! The counting allocator (heap.rs) can only notice a request as it is made, and refusing it
 //! there would abort the process. The operations that make one block of a size the script
 //! chooses — repeating a sequence (`[0] * n`, `b"x" * n`, `s *= n`), `bytearray(n)`, `bytes(n)`,
-//! building or extending a list from a sized iterable (`list(range(n))`, `l.extend(…)`), and a
-//! list's table growing by `append` —
+//! and building or extending a list from a sized iterable (`list(range(n))`, `l.extend(…)`) —
 //! are checked here first, with the firmware's message.
 
 use crate::heap;
@@ -205,25 +204,6 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
     )
 }
 
-/// `list.append`: a list whose table must grow checks the new table against the heap first, so a
-/// script filling the heap gets its MemoryError at the append (inside its `try`), as on the board.
-fn list_append(
-    zelf: rustpython_vm::PyRef<rustpython_vm::builtins::PyList>,
-    item: PyObjectRef,
-    vm: &VirtualMachine,
-) -> PyResult<()> {
-    let (len, cap) = {
-        let v = zelf.borrow_vec_mut();
-        (v.len(), v.capacity())
-    };
-    if len == cap {
-        // The table doubles; its words count half (heap.rs).
-        fits((cap.max(4) as u128) * 2 * 8 / 2, vm)?;
-    }
-    zelf.borrow_vec_mut().push(item);
-    Ok(())
-}
-
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).
 pub(crate) fn install(vm: &VirtualMachine) {
     let t = &vm.ctx.types;
@@ -268,7 +248,6 @@ pub(crate) fn install(vm: &VirtualMachine) {
         bytearray_init,
     );
     crate::slots::replace_method(vm, t.list_type, "extend", "_mpsim_extend", list_extend);
-    crate::slots::replace_method(vm, t.list_type, "append", "_mpsim_append", list_append);
     replace(
         &t.list_type.slots.vectorcall,
         &LIST_VECTORCALL,
