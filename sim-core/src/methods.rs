@@ -809,7 +809,11 @@ pub(crate) fn builtins_check_names(vm: &VirtualMachine) {
     // an `except MemoryError:` block can still say so): its own work is not counted here.
     if let Ok(original) = vm.builtins.get_attr("print", vm) {
         let wrapped = vm.new_function("print", move |args: FuncArgs, vm: &VirtualMachine| {
-            crate::heap::untracked(|| original.call(args, vm))
+            // The script's own objects are let go of outside, where they were counted: one
+            // freed inside would never be given back to the heap.
+            let r = crate::heap::untracked(|| original.call(args.clone(), vm));
+            drop(args);
+            r
         });
         let _ = vm.builtins.set_attr("print", wrapped, vm);
     }

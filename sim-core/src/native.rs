@@ -993,7 +993,10 @@ mod _mpsim {
             return Err(vm.new_type_error("untracked() needs a callable"));
         }
         let f = args.args.remove(0);
-        heap::untracked(|| f.call(args, vm))
+        // The arguments are the script's: let go of outside, where they were counted.
+        let r = heap::untracked(|| f.call(args.clone(), vm));
+        drop(args);
+        r
     }
 
     /// `builtins.__import__` on the board: the interpreter's own, with the heap accounting off.
@@ -1003,7 +1006,11 @@ mod _mpsim {
         if let Some(name) = args.args.first() {
             crate::methods::check_name_length(name, vm)?;
         }
-        heap::untracked(|| vm.import_func.call(args, vm))
+        // The names and lists the statement passes are the script's: let go of outside, where
+        // they were counted (freed inside, they would never be given back to the heap).
+        let r = heap::untracked(|| vm.import_func.call(args.clone(), vm));
+        drop(args);
+        r
     }
 
     /// The text of `compile`/`exec`/`eval`'s source: str, or bytes that are UTF-8.
