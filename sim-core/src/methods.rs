@@ -916,19 +916,9 @@ pub(crate) fn install(vm: &VirtualMachine) {
         seq_next as NextFn,
     );
     crate::slots::replace(
-        &vm.ctx.types.module_type.slots.setattro,
-        &MODULE_SETATTR,
-        module_setattr as SetattroFn,
-    );
-    crate::slots::replace(
         &vm.ctx.types.bytes_type.slots.richcompare,
         &BYTES_CMP,
         bytes_cmp as CmpFn,
-    );
-    crate::slots::replace(
-        &vm.ctx.types.function_type.slots.repr,
-        &FUNCTION_REPR,
-        function_repr as ReprFn,
     );
     // Each built-in exception type has its own copy of the slot.
     let mut todo = vec![vm.ctx.exceptions.base_exception_type.to_owned()];
@@ -953,25 +943,32 @@ pub(crate) fn install(vm: &VirtualMachine) {
         );
     }
     crate::slots::replace(
-        &vm.ctx.types.type_type.slots.setattro,
-        &TYPE_SETATTR,
-        type_setattr as SetattroFn,
-    );
-    crate::slots::replace(
-        &vm.ctx.types.function_type.slots.setattro,
-        &FUNCTION_SETATTR,
-        function_setattr as SetattroFn,
-    );
-    crate::slots::replace(
-        &vm.ctx.types.builtin_function_or_method_type.slots.repr,
-        &BUILTIN_REPR,
-        builtin_function_repr as ReprFn,
-    );
-    crate::slots::replace(
         &vm.ctx.types.type_type.slots.new,
         &TYPE_NEW,
         type_new as NewFn,
     );
+    let t = &vm.ctx.types;
+    // Read-only firmware: ROM modules, functions, classes that are already subclassed.
+    let setattrs: [(_, _, SetattroFn); 3] = [
+        (t.module_type, &MODULE_SETATTR, module_setattr),
+        (t.type_type, &TYPE_SETATTR, type_setattr),
+        (t.function_type, &FUNCTION_SETATTR, function_setattr),
+    ];
+    for (ty, kept, f) in setattrs {
+        crate::slots::replace(&ty.slots.setattro, kept, f);
+    }
+    // Functions of the firmware print as `<function>`.
+    let reprs: [(_, _, ReprFn); 2] = [
+        (t.function_type, &FUNCTION_REPR, function_repr),
+        (
+            t.builtin_function_or_method_type,
+            &BUILTIN_REPR,
+            builtin_function_repr,
+        ),
+    ];
+    for (ty, kept, f) in reprs {
+        crate::slots::replace(&ty.slots.repr, kept, f);
+    }
     // A function's `__code__` as the firmware has it: none for machine code (see `mark_native`).
     crate::slots::replace_getset(
         vm,

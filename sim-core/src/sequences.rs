@@ -87,7 +87,7 @@ macro_rules! array_writes {
                 value: Option<super::PyObjectRef>,
                 vm: &super::VirtualMachine,
             ) -> super::PyResult<()> {
-                super::array_write(m, key, value.as_deref(), vm, $type_name)?;
+                super::array_write(key, value.as_deref(), vm, $type_name)?;
                 super::kept(&KEPT, vm)?(m, key, value, vm)
             }
         }
@@ -96,7 +96,6 @@ macro_rules! array_writes {
 array_writes!(BYTEARRAY_SET => "bytearray", MEMORYVIEW_SET => "memoryview", ARRAY_SET => "array");
 
 fn array_write(
-    _m: PyMapping<'_>,
     key: &PyObject,
     value: Option<&PyObject>,
     vm: &VirtualMachine,
