@@ -82,7 +82,7 @@ def close_numbers(a, b):
 
 def main():
     if not os.path.exists(MPSIM):
-        raise SystemExit("build it first: cargo build --release (looked for %s)" % MPSIM)
+        raise SystemExit("build it first: cargo build --release --ignore-rust-version (looked for %s)" % MPSIM)
     # Every board run mounts a flash image: keep the benchmark's away from the user's own.
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mpsim-bench")
     subprocess.run([MPSIM, "fs", "df"], check=True, stdout=subprocess.DEVNULL)

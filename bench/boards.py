@@ -92,7 +92,7 @@ def run_timed(args, tmp):
 
 def main():
     if not os.path.exists(MPSIM):
-        raise SystemExit("no %s: cargo build --release first" % MPSIM)
+        raise SystemExit("no %s: cargo build --release --ignore-rust-version first" % MPSIM)
     for board, modules in DOCUMENTED.items():
         with tempfile.TemporaryDirectory() as tmp:
             # Boot (boot.py) to the end of an empty main: the prompt's moment on a real board. The

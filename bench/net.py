@@ -213,7 +213,7 @@ def python_echo():
 
 def main():
     if not os.path.exists(MPSIM):
-        raise SystemExit("no %s: cargo build --release first" % MPSIM)
+        raise SystemExit("no %s: cargo build --release --ignore-rust-version first" % MPSIM)
     with tempfile.TemporaryDirectory() as tmp:
         put, get = webrepl(tmp)
         up, down = floor_transfer()

@@ -36,32 +36,29 @@ fi
 export PATH="$PWD/$VENV/bin:$PATH"
 
 # micropython-lib's umqtt.simple and urequests (the network tests) and its ssd1306 driver (the
-# window's display test), from PyPI, for the board's flash (board-side Python: no wheels, so the
-# sdists, checked against their digests).
+# window's display test), for the board's flash: board-side Python, so the sdists, by name and
+# version from pip's index, checked against their digests (scripts/fetch-sdist.py says why not
+# `pip download`).
 MPLIB="$VENV/micropython-lib"
-fetch_mplib() { # name version url sha256 member...
-  local name=$1 version=$2 url=$3 sum=$4; shift 4
+fetch_mplib() { # name version sha256 member...
+  local name=$1 version=$2 sum=$3; shift 3
   local stamp="$MPLIB/.$name-$version"
   [[ -f "$stamp" ]] && return
-  echo "== fetching $name $version from PyPI"
-  local tgz; tgz=$(mktemp)
-  curl -fsSL -o "$tgz" "$url"
-  echo "$sum  $tgz" | sha256sum -c --quiet
+  echo "== fetching $name $version"
+  local tmp tgz; tmp=$(mktemp -d)
+  tgz=$("$VENV/bin/python" scripts/fetch-sdist.py "$name" "$version" "$sum" "$tmp")
   mkdir -p "$MPLIB"
   tar -xzf "$tgz" -C "$MPLIB" --strip-components=1 "$@"
-  rm -f "$tgz"
+  rm -rf "$tmp"
   touch "$stamp"
 }
 fetch_mplib micropython-umqtt.simple 1.3.4 \
-  https://files.pythonhosted.org/packages/bd/cf/697e3418b2f44222b3e848078b1e33ee76aedca9b6c2430ca1b1aec1ce1d/micropython-umqtt.simple-1.3.4.tar.gz \
   b6a2520239e3992c63a7de9370ee9b3d9d27819a90359c521f1c0f7ccab8d12f \
   micropython-umqtt.simple-1.3.4/umqtt/simple.py
 fetch_mplib micropython-urequests 0.9.1 \
-  https://files.pythonhosted.org/packages/1e/ac/bb123d5cd30bdfba6881f71adf01cefd3df2874d1d82e60a7e9f484790ce/micropython-urequests-0.9.1.tar.gz \
   15ed0132bcff1a84e87049d9d7780ce26df0810fa674aa89d187e17493d6e3c5 \
   micropython-urequests-0.9.1/urequests/__init__.py
 fetch_mplib micropython-ssd1306 0.3 \
-  https://files.pythonhosted.org/packages/01/d0/0841d47772962c80af3ab178ef062ed2cd524cb99eb38463e669428402a8/micropython-ssd1306-0.3.tar.gz \
   d00cae1ff680e6ae504e258e700f002874b0d924b1a604253b6ea63144b58289 \
   micropython-ssd1306-0.3/ssd1306.py
 export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
@@ -69,6 +66,6 @@ export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo lint   # .cargo/config.toml: clippy, every target, -D warnings
 echo "== cargo test"
-cargo test --workspace
+cargo t      # .cargo/config.toml: cargo test --workspace

@@ -41,7 +41,7 @@ done
 
 if [[ -z "$mpsim" ]]; then
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mpsim/target}"
-  (cd "$here" && cargo build --release --quiet --bin mpsim)
+  (cd "$here" && cargo build --release --ignore-rust-version --quiet --bin mpsim)
   mpsim="$CARGO_TARGET_DIR/release/mpsim"
 fi
 python="${PYTHON:-python3}"
@@ -68,12 +68,11 @@ if [[ -n "$mplib" ]]; then
   "$mpsim" fs --board "$board" --flash "$work/flash.img" mkdir /lib/unittest >/dev/null 2>&1 || true
   "$mpsim" fs --board "$board" --flash "$work/flash.img" put "$ut_pkg" /lib/unittest/__init__.py >/dev/null
 else
-  # micropython-lib's from PyPI (its sdist, checked against its digest), to /lib as mip would put it.
-  ut_url=https://files.pythonhosted.org/packages/45/3f/b9e333ed1f402f11bf83f730c72f3131dae203c9d0cb3d536ee022282544/micropython-unittest-0.4.tar.gz
-  ut_sum=83b4a65c44b2f6382bc3dd8fbbe002b5679dbfc3744b99eaa59802e6fd14cf67
-  curl -fsSL -o "$work/ut.tgz" "$ut_url"
-  echo "$ut_sum  $work/ut.tgz" | sha256sum -c --quiet
-  tar -xzf "$work/ut.tgz" -C "$work" --strip-components=1 micropython-unittest-0.4/unittest.py
+  # micropython-lib's, its sdist by name and version from pip's index (checked against its
+  # digest), to /lib as mip would put it.
+  ut_tgz=$("$python" "$here/scripts/fetch-sdist.py" micropython-unittest 0.4 \
+    83b4a65c44b2f6382bc3dd8fbbe002b5679dbfc3744b99eaa59802e6fd14cf67 "$work")
+  tar -xzf "$ut_tgz" -C "$work" --strip-components=1 micropython-unittest-0.4/unittest.py
   "$mpsim" fs --board "$board" --flash "$work/flash.img" put "$work/unittest.py" /lib/unittest.py >/dev/null
 fi
 "$mpsim" serve --board "$board" --flash "$work/flash.img" --tty "$tty" >"$work/serve.log" 2>&1 &
