@@ -155,7 +155,7 @@ pub fn parse_uart_link(s: &str) -> Result<(u32, PathBuf), String> {
 }
 
 /// UARTs with their own virtual serial ports (`--uart`).
-struct UartLinks(Vec<(u32, mpsim_sim_core::pty::Pty)>);
+struct UartLinks(Vec<(u32, mpsim_host::pty::Pty)>);
 
 impl UartLinks {
     /// Checks the ids against the board and creates the ports.
@@ -175,14 +175,14 @@ impl UartLinks {
                     "UART {id} is the board's console: it is the serial port itself (mpsim serve --tty PATH)"
                 );
             }
-            let pty = mpsim_sim_core::pty::Pty::open(path)?;
+            let pty = mpsim_host::pty::Pty::open(path)?;
             ptys.push((*id, pty));
         }
         Ok(UartLinks(ptys))
     }
 
     /// Starts feeding what the host sends into the board.
-    fn start(&mut self, to: &mpsim_sim_core::CommandSender) -> Result<()> {
+    fn start(&mut self, to: &mpsim_host::BoardSender) -> Result<()> {
         for (id, pty) in &mut self.0 {
             let id = *id;
             pty.spawn_reader_with(to.clone(), move |bytes| SimCommand::UartIn { id, bytes })?;
@@ -449,7 +449,7 @@ pub fn main() -> i32 {
         None | Some(Command::Run(_) | Command::Serve(_) | Command::Repl(_) | Command::Gui(_))
     ) {
         // Every board's interpreter is the same: build it while the arguments are checked.
-        mpsim_sim_core::prewarm();
+        mpsim_host::prewarm();
     }
     let result = match cli.command {
         Some(Command::Boards) => boards(),
@@ -512,6 +512,10 @@ fn console_exit(outcome: mpsim_sim_core::RunOutcome) -> i32 {
             eprintln!("mpsim: the simulator failed (a bug in mpsim): {msg}");
             EXIT_FAIL
         }
+        EndReason::BoardDied(msg) => {
+            eprintln!("mpsim: the board process died: {msg}");
+            EXIT_FAIL
+        }
         _ => EXIT_OK,
     }
 }
@@ -524,13 +528,13 @@ fn serve(args: ServeArgs) -> Result<i32> {
             .join("mpsim")
             .join(format!("tty{short}"))
     });
-    let mut pty = mpsim_sim_core::pty::Pty::open(&link)?;
+    let mut pty = mpsim_host::pty::Pty::open(&link)?;
     let mut links = UartLinks::open(&spec, &args.board.uarts)?;
     let config = SimConfig {
         net: args.board.net.config()?,
         ..console_board(spec, flash)
     };
-    let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    let handle = mpsim_host::spawn(config).context("cannot start the board")?;
     pty.spawn_reader(handle.sender())?;
     links.start(&handle.sender())?;
     let stopper = handle.sender();
@@ -572,9 +576,9 @@ fn repl(args: BoardArgs) -> Result<i32> {
         net,
         ..console_board(spec, flash)
     };
-    let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    let handle = mpsim_host::spawn(config).context("cannot start the board")?;
     links.start(&handle.sender())?;
-    let raw = mpsim_sim_core::pty::RawTerminal::enable();
+    let raw = mpsim_host::pty::RawTerminal::enable();
     if raw.is_some() {
         eprint!("mpsim: the board's REPL; Ctrl-] quits\r\n");
     }
@@ -885,7 +889,7 @@ fn run(args: RunArgs) -> Result<i32> {
 
 /// Runs a board with the console on this process's stdin/stdout until it ends; returns the exit code.
 fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i32> {
-    let handle = mpsim_sim_core::spawn(config).context("cannot start the board")?;
+    let handle = mpsim_host::spawn(config).context("cannot start the board")?;
     let sender = handle.sender();
     links.start(&sender)?;
     let interrupts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
@@ -987,6 +991,10 @@ fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i3
         }
         EndReason::Crashed(msg) => {
             eprintln!("mpsim: the simulator failed (a bug in mpsim, not in your script): {msg}");
+            EXIT_FAIL
+        }
+        EndReason::BoardDied(msg) => {
+            eprintln!("mpsim: the board process died: {msg}");
             EXIT_FAIL
         }
     })

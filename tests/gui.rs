@@ -1,6 +1,7 @@
 //! The real window: `mpsim` with no arguments under a virtual X server (Xvfb, installed by
 //! scripts/test.sh), screenshots taken from the X server with ImageMagick's `import`.
 
+mod common;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -181,6 +182,37 @@ fn the_hidden_window_keeps_its_serial_port_answering() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42");
+    // The board's process dies (kill -9): the window stays, the board reboots on the same flash
+    // and the port answers again.
+    let board = common::board_process(_app.0.id());
+    common::kill9(board);
+    let start = Instant::now();
+    let out = loop {
+        let out = Command::new("mpremote")
+            .args([
+                "connect",
+                &link.display().to_string(),
+                "exec",
+                "print(7 * 6)",
+            ])
+            .output()
+            .unwrap();
+        if out.status.success() || start.elapsed() > Duration::from_secs(20) {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "42",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(
+        common::board_process(_app.0.id()),
+        board,
+        "a new board process runs"
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! mpremote, ampy and pyserial come from the venv `scripts/test.sh` creates (they must be on PATH).
 
 mod common;
-use common::python;
+use common::{board_process, python};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -676,5 +676,72 @@ print("crashed" in out.decode(), b"3\r\n>>> " in out)
             &["exec", "l = [1]\nl.extend(range(2))\nprint(l, OSError(5))"]
         )),
         "[1, 0, 1] [Errno 5] EIO\n"
+    );
+}
+
+#[test]
+fn a_killed_board_process_reboots_on_the_same_port_under_an_attached_tool() {
+    let s = Served::start();
+    assert_eq!(
+        text(&s.tool(
+            "mpremote",
+            &[
+                "exec",
+                "f = open('/kept.txt', 'w'); f.write('on flash'); f.close(); print(1 + 1)"
+            ]
+        )),
+        "2\n"
+    );
+    let before = board_process(s.child.id());
+    // A tool holds the port open while the board process is killed under it: it sees the crash
+    // reported and a fresh prompt, and the REPL answers on the same port.
+    python_prints(
+        30,
+        r#"
+import serial, subprocess, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=0.1)
+p.write(b"\r\n"); time.sleep(0.3); p.read(10000)
+subprocess.run(["kill", "-9", sys.argv[2]], check=True)
+end = time.time() + 10; out = b""
+while time.time() < end and b">>> " not in out:
+    out += p.read(1000)
+print(b"Fatal exception: the board process killed by SIGKILL (9)" in out, out.endswith(b">>> "))
+p.write(b"print(6 * 7)\r")
+end = time.time() + 10; out = b""
+while time.time() < end and b"42\r\n>>> " not in out:
+    out += p.read(1000)
+print(b"42\r\n>>> " in out)
+"#,
+        &[s.tty.to_str().unwrap(), &before.to_string()],
+        "True True\nTrue\n",
+    );
+    let after = board_process(s.child.id());
+    assert_ne!(before, after, "a new board process runs");
+    assert!(s.tty.exists(), "the stable link stays");
+    // Tools carry on, on the same flash.
+    assert_eq!(
+        text(&s.tool("mpremote", &["exec", "print(open('/kept.txt').read())"])),
+        "on flash\n"
+    );
+    // Memory bombs at the REPL: the board answers as the firmware does, and stays up.
+    python_prints(
+        30,
+        r#"
+import serial, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=0.1)
+p.write(b"\r\x03\x02"); time.sleep(0.5); p.read(10000)
+for line, want in ((b"bytearray(10**12)", b"OverflowError"), (b"[0]*10**10", b"MemoryError"), (b"b = bytearray(10**9)", b"MemoryError")):
+    p.write(line + b"\r")
+    end = time.time() + 15; out = b""
+    while time.time() < end and not out.endswith(b">>> "):
+        out += p.read(1000)
+    print(want in out, out.endswith(b">>> "))
+"#,
+        &[s.tty.to_str().unwrap()],
+        "True True\nTrue True\nTrue True\n",
+    );
+    assert_eq!(
+        text(&s.tool("mpremote", &["exec", "print('still', 3 * 3)"])),
+        "still 9\n"
     );
 }

@@ -6,10 +6,11 @@
 use crate::live::{ConsoleMode, LedView, LiveBoard, PinView, Publisher, Snapshot};
 use crate::spec::BoardSpec;
 use crate::wiring::WiredLed;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// How a pin is configured by the script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PinMode {
     /// Never configured since reset (reads as an input).
     Unset,
@@ -24,7 +25,7 @@ pub enum PinMode {
 }
 
 /// The pull resistor the script enabled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Pull {
     /// No pull.
     None,
@@ -100,7 +101,7 @@ pub struct Led {
 }
 
 /// What a change is about.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     /// Pin `gpio` now has level `bool`.
     Pin(u32, bool),
@@ -111,11 +112,24 @@ pub enum Change {
 /// Receives every change with its simulated time in microseconds since boot.
 pub trait ChangeSink {
     /// Called once with the initial state before any change.
-    fn start(&mut self, board: &Board);
+    fn start(&mut self, header: &TraceHeader);
     /// Called for every change, in time order.
     fn change(&mut self, time_us: u64, change: Change);
     /// Called at the end of the run with the final time.
     fn finish(&mut self, time_us: u64);
+}
+
+/// What a trace needs to know before the first change: the board, its pins (with their names
+/// in the board data) and LEDs, and their levels now. Plain data, so that it can cross from the
+/// board's process to the front end that writes the trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceHeader {
+    /// The board's ID.
+    pub board_id: String,
+    /// GPIO number, its names, its level.
+    pub pins: Vec<(u32, Vec<String>, bool)>,
+    /// LED label, its GPIO, its brightness.
+    pub leds: Vec<(String, u32, f64)>,
 }
 
 /// Errors the pin model reports to the script.
@@ -246,9 +260,30 @@ impl Board {
         Ok(board)
     }
 
+    /// The board as a trace starts from.
+    pub fn trace_header(&self) -> TraceHeader {
+        TraceHeader {
+            board_id: self.spec.id.clone(),
+            pins: self
+                .pins
+                .iter()
+                .map(|p| {
+                    let names = self.spec.names_of(p.gpio).map(str::to_owned).collect();
+                    (p.gpio, names, p.level())
+                })
+                .collect(),
+            leds: (0..self.leds.len())
+                .map(|i| {
+                    let l = &self.leds[i];
+                    (l.name.clone(), l.pin, self.led_brightness(i))
+                })
+                .collect(),
+        }
+    }
+
     /// Attaches the sink that sees every change from now on.
     pub fn set_sink(&mut self, mut sink: Box<dyn ChangeSink>) {
-        sink.start(self);
+        sink.start(&self.trace_header());
         self.sink = Some(sink);
     }
 
@@ -744,7 +779,7 @@ mod tests {
 
     struct Rec(Arc<Mutex<Vec<(u64, Change)>>>);
     impl ChangeSink for Rec {
-        fn start(&mut self, _: &Board) {}
+        fn start(&mut self, _: &TraceHeader) {}
         fn change(&mut self, t: u64, c: Change) {
             self.0.lock().unwrap().push((t, c));
         }

@@ -8,7 +8,7 @@ pub mod ssd1306;
 pub mod trace;
 pub mod wiring;
 
-pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull};
+pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull, TraceHeader};
 pub use gesture::{Gesture, GestureDetector};
 pub use live::{ConsoleMode, Edge, LedView, LiveBoard, OledView, PinView, Snapshot};
 pub use spec::{

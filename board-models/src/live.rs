@@ -7,6 +7,7 @@
 //! neither the reader's work nor the memory grows with the toggle rate.
 
 use crate::board::{PinMode, PinState, Pull};
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +21,7 @@ pub const HISTORY_CAP: usize = 200_000;
 pub(crate) const PENDING_CAP: usize = 4096;
 
 /// What the console's REPL is doing, for a status bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum ConsoleMode {
     /// No REPL on the console (a headless run of one program).
     #[default]
@@ -32,7 +33,7 @@ pub enum ConsoleMode {
 }
 
 /// One pin in a snapshot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PinView {
     /// GPIO number.
     pub gpio: u32,
@@ -62,7 +63,7 @@ impl PinView {
 }
 
 /// One LED in a snapshot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LedView {
     /// Label.
     pub name: String,
@@ -73,7 +74,7 @@ pub struct LedView {
 }
 
 /// A display wired to the board (an SSD1306 OLED), as it shows now.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OledView {
     /// Label.
     pub name: String,
@@ -87,7 +88,7 @@ pub struct OledView {
 }
 
 /// The board at one moment.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Simulated time, µs since boot.
     pub time_us: u64,
@@ -185,7 +186,9 @@ impl LiveBoard {
         self.time_us.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn set_time(&self, t: u64) {
+    /// Sets the simulated time readers see (the board's side, or a front end mirroring a board
+    /// that runs in another process).
+    pub fn set_time(&self, t: u64) {
         self.time_us.store(t, Ordering::Relaxed);
     }
 
@@ -197,7 +200,8 @@ impl LiveBoard {
         ((hz > 0).then_some(hz), (v >> 32) as u8)
     }
 
-    pub(crate) fn set_sound(&self, hz: Option<u32>, volume: u8) {
+    /// Sets what the speaker sounds (the board's side, or a front end mirroring it).
+    pub fn set_sound(&self, hz: Option<u32>, volume: u8) {
         let v = u64::from(hz.unwrap_or(0)) | (u64::from(volume) << 32);
         self.sound.store(v, Ordering::Release);
     }
@@ -239,8 +243,18 @@ impl LiveBoard {
         edges.clear();
     }
 
-    /// Replaces the snapshot and appends `edges` (the `sim` thread's side), then wakes the reader.
-    pub(crate) fn publish(&self, snapshot: Snapshot, edges: &mut Vec<Edge>) {
+    /// Takes the level changes published so far out of the history (the side of a board
+    /// process that forwards its publications to the front end, which keeps the history).
+    pub fn drain_history(&self) -> Vec<Edge> {
+        self.inner
+            .lock()
+            .map(|mut i| i.history.drain(..).collect())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the snapshot and appends `edges` (the `sim` thread's side, or a front end
+    /// mirroring a board in another process), then wakes the reader.
+    pub fn publish(&self, snapshot: Snapshot, edges: &mut Vec<Edge>) {
         if let Ok(mut i) = self.inner.lock() {
             // A reset restarts simulated time: the history restarts with it.
             if i.history.back().is_some_and(|e| e.0 > snapshot.time_us) {

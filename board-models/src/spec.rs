@@ -1,6 +1,6 @@
 //! Board descriptions: `boards/<BOARD_ID>/board.toml` + `pins.csv`, parsed strictly and checked.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What can go wrong reading a board description.
@@ -35,7 +35,7 @@ pub enum SpecError {
 }
 
 /// How a firmware stores a float.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FloatRepr {
     /// IEEE binary32, the usual single-precision port.
@@ -53,7 +53,7 @@ fn yes() -> bool {
 }
 
 /// One board as its data files describe it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoardSpec {
     /// MicroPython's board ID, e.g. `ESP8266_GENERIC`.
@@ -162,7 +162,7 @@ fn enodev() -> i64 {
 }
 
 /// A hardware I2C controller and its default pins.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct I2cSpec {
     /// `machine.I2C(id)`.
@@ -201,7 +201,7 @@ pub fn cpu_gpio(cpu: &str) -> Option<u32> {
 }
 
 /// The first boot: a line printed and files written (boot.py …).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FirstBoot {
     /// Printed on the console before the files are written.
@@ -211,7 +211,7 @@ pub struct FirstBoot {
 }
 
 /// PWM limits of the port.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PwmSpec {
     /// Lowest frequency accepted, Hz.
@@ -225,7 +225,7 @@ pub struct PwmSpec {
 }
 
 /// ADC description.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdcSpec {
     /// Channel ids `machine.ADC(id)` accepts.
@@ -241,7 +241,7 @@ pub struct AdcSpec {
 }
 
 /// One GPIO.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PinSpec {
     /// GPIO number as `machine.Pin(n)` takes it.
@@ -268,7 +268,7 @@ impl PinSpec {
 }
 
 /// An LED on the board.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LedSpec {
     /// Label in the GUI and the trace.
@@ -284,7 +284,7 @@ pub struct LedSpec {
 }
 
 /// A UART of the MCU.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UartSpec {
     /// `machine.UART(id)`.
@@ -305,7 +305,7 @@ pub struct UartSpec {
 }
 
 /// An accelerometer on the board (what the world applies to it is set in milli-g).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccelSpec {
     /// The chip (`MMA7660`, `LSM303AGR` …).
@@ -315,7 +315,7 @@ pub struct AccelSpec {
 }
 
 /// An LED matrix the firmware scans (not pins the script drives).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisplaySpec {
     /// Columns.
@@ -327,7 +327,7 @@ pub struct DisplaySpec {
 }
 
 /// The board's Wi-Fi radio and its IP stack (`network`, `socket`, `webrepl`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
     /// The station interface's MAC address; the access point's is the same with the
@@ -356,7 +356,7 @@ pub struct NetworkSpec {
 }
 
 /// A push button on the board.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ButtonSpec {
     /// Label in the GUI.

@@ -1,6 +1,6 @@
 //! Pin and LED traces: Value Change Dump (GTKWave, PulseView) and JSON lines.
 
-use crate::board::{Board, Change, ChangeSink};
+use crate::board::{Change, ChangeSink, TraceHeader};
 use std::io::Write;
 
 /// Which file format a trace is written in.
@@ -115,20 +115,19 @@ fn led_ident(name: &str) -> String {
 }
 
 impl<W: Write> ChangeSink for TraceWriter<W> {
-    fn start(&mut self, board: &Board) {
-        self.pins = board.pins.iter().map(|p| p.gpio).collect();
-        self.led_names = board.leds.iter().map(|l| l.name.clone()).collect();
+    fn start(&mut self, board: &TraceHeader) {
+        self.pins = board.pins.iter().map(|p| p.0).collect();
+        self.led_names = board.leds.iter().map(|l| l.0.clone()).collect();
         match self.format {
             TraceFormat::Vcd => {
                 let mut h = String::new();
                 h.push_str("$comment mpsim pin trace $end\n");
-                h.push_str(&format!("$comment board {} $end\n", board.spec.id));
+                h.push_str(&format!("$comment board {} $end\n", board.board_id));
                 h.push_str("$timescale 1us $end\n$scope module board $end\n");
-                for (i, p) in board.pins.iter().enumerate() {
-                    let names: Vec<&str> = board.spec.names_of(p.gpio).collect();
+                for (i, (gpio, names, _)) in board.pins.iter().enumerate() {
                     let label = match names.first() {
-                        Some(n) => format!("GPIO{}_{}", p.gpio, n),
-                        None => format!("GPIO{}", p.gpio),
+                        Some(n) => format!("GPIO{gpio}_{n}"),
+                        None => format!("GPIO{gpio}"),
                     };
                     h.push_str(&format!("$var wire 1 {} {} $end\n", vcd_id(i), label));
                 }
@@ -136,19 +135,15 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
                     h.push_str(&format!(
                         "$var real 1 {} {} $end\n",
                         vcd_id(self.pins.len() + i),
-                        led_ident(&l.name)
+                        led_ident(&l.0)
                     ));
                 }
                 h.push_str("$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
                 for (i, p) in board.pins.iter().enumerate() {
-                    h.push_str(&format!("{}{}\n", u8::from(p.level()), vcd_id(i)));
+                    h.push_str(&format!("{}{}\n", u8::from(p.2), vcd_id(i)));
                 }
-                for i in 0..board.leds.len() {
-                    h.push_str(&format!(
-                        "r{} {}\n",
-                        board.led_brightness(i),
-                        self.led_id(i)
-                    ));
+                for (i, l) in board.leds.iter().enumerate() {
+                    h.push_str(&format!("r{} {}\n", l.2, self.led_id(i)));
                 }
                 h.push_str("$end\n");
                 self.last_time = Some(0);
@@ -156,19 +151,16 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
             }
             TraceFormat::JsonLines => {
                 let mut h = String::new();
-                for p in &board.pins {
+                for (gpio, _, level) in &board.pins {
                     h.push_str(&format!(
-                        "{{\"t_us\":0,\"pin\":{},\"level\":{}}}\n",
-                        p.gpio,
-                        u8::from(p.level())
+                        "{{\"t_us\":0,\"pin\":{gpio},\"level\":{}}}\n",
+                        u8::from(*level)
                     ));
                 }
-                for (i, l) in board.leds.iter().enumerate() {
+                for (name, pin, brightness) in &board.leds {
                     h.push_str(&format!(
-                        "{{\"t_us\":0,\"led\":{},\"pin\":{},\"brightness\":{}}}\n",
-                        json_str(&l.name),
-                        l.pin,
-                        board.led_brightness(i)
+                        "{{\"t_us\":0,\"led\":{},\"pin\":{pin},\"brightness\":{brightness}}}\n",
+                        json_str(name)
                     ));
                 }
                 self.emit(&h);
@@ -209,7 +201,7 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::board::{PinMode, Pull};
+    use crate::board::{Board, PinMode, Pull};
     use crate::spec::find_board;
     use std::sync::{Arc, Mutex};
 

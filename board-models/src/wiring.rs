@@ -16,7 +16,7 @@
 //! name = "OLED"        # optional
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Errors reading a wiring file.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +59,7 @@ impl Wiring {
 }
 
 /// One LED.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WiredLed {
     /// GPIO number.
@@ -73,7 +73,7 @@ pub struct WiredLed {
 }
 
 /// The kinds of I2C chip mpsim models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum I2cPart {
     /// The SSD1306 OLED display controller.
@@ -97,7 +97,7 @@ impl I2cPart {
 }
 
 /// One chip on an I2C bus.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WiredI2c {
     /// What it is.

@@ -2,10 +2,9 @@
 //! with the virtual serial port) and the commands the controls send.
 
 use mpsim_board_models::{BoardSpec, LiveBoard, WiredLed};
-use mpsim_sim_core::pty::Pty;
-use mpsim_sim_core::{
-    CommandSender, EndReason, FlashSetup, Program, SimCommand, SimConfig, SimEvent,
-};
+use mpsim_host::BoardSender as CommandSender;
+use mpsim_host::pty::Pty;
+use mpsim_sim_core::{EndReason, FlashSetup, Program, SimCommand, SimConfig, SimEvent};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -70,7 +69,7 @@ impl Session {
             net: setup.net,
             ..SimConfig::console_board(setup.spec.clone(), setup.flash)
         };
-        let handle = mpsim_sim_core::spawn(config).map_err(|e| e.to_string())?;
+        let handle = mpsim_host::spawn(config).map_err(|e| e.to_string())?;
         let sender = handle.sender();
         let tty = match pty.as_mut() {
             Some(p) => {
@@ -113,6 +112,9 @@ impl Session {
                             Ok(SimEvent::Finished(o)) => {
                                 let why = match o.reason {
                                     EndReason::Crashed(m) => format!("the simulator failed: {m}"),
+                                    EndReason::BoardDied(m) => {
+                                        format!("the board process died: {m}")
+                                    }
                                     _ => "the board stopped".to_owned(),
                                 };
                                 if let Ok(mut e) = ended.lock() {
@@ -149,6 +151,11 @@ impl Session {
         if let Ok(mut w) = self.waker.lock() {
             *w = Some(Box::new(f));
         }
+    }
+
+    /// The pid of the board's process now (0 while it restarts after a crash).
+    pub fn board_pid(&self) -> u32 {
+        self.sender.pid()
     }
 
     /// Sends a command to the board; false once it has stopped.

@@ -54,6 +54,15 @@ fn board_wired(
         tty: None,
         net: mpsim_sim_core::NetConfig::default(),
     };
+    // Boards run in processes of the `mpsim` binary, built beside this test by `cargo t`.
+    let exe = std::env::current_exe().unwrap();
+    let mpsim = exe.parent().unwrap().parent().unwrap().join("mpsim");
+    assert!(
+        mpsim.exists(),
+        "{} is missing: build the workspace (cargo t builds it)",
+        mpsim.display()
+    );
+    mpsim_host::set_board_exe(mpsim);
     let session = Session::start(setup).unwrap();
     let state = State::new(session, None, &Prefs::default()).unwrap();
     Board { _dir: dir, state }
@@ -996,5 +1005,44 @@ fn an_ssd1306_shows_what_micropythons_driver_draws() {
     h.snapshot("esp8266_oled");
     wait_for(&mut h, "the display inverted", |s| {
         px(s, 64, 48) == Some(1) && px(s, 0, 0) == Some(0)
+    });
+}
+
+#[test]
+fn the_window_shows_its_board_rebooting_after_the_board_process_dies() {
+    let (mut h, _d) = harness(board(None));
+    wait_for(&mut h, "the prompt, published", |s| {
+        s.term.text().ends_with(">>> ") && s.snapshot().boots == 1
+    });
+    let first = h.state().session.board_pid();
+    assert_ne!(first, 0);
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-9", &first.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The crash is reported in the terminal as the port reports one, the board boots again
+    // (counted in the status line's boots) and the REPL answers.
+    wait_for(&mut h, "the crash report and a new prompt", |s| {
+        let t = s.term.text();
+        t.contains("Fatal exception: the board process killed by SIGKILL (9)")
+            && t.ends_with(">>> ")
+    });
+    let start = Instant::now();
+    while h.state().snapshot().boots != 2 && start.elapsed() < Duration::from_secs(10) {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(h.state().snapshot().boots, 2, "the second boot is counted");
+    assert_ne!(h.state().session.board_pid(), first);
+    h.get_by_label("Terminal").click();
+    h.step();
+    h.get_by_label("Terminal").type_text("6*7");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "the answer", |s| {
+        s.term.text().ends_with("42\n>>> ")
     });
 }

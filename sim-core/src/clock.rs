@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 /// How simulated time relates to the host's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TimeMode {
     /// Simulated time is wall time since boot.
     Real,

@@ -602,13 +602,13 @@ fn board_value(vm: &VirtualMachine, r: PyObjectRef) -> PyObjectRef {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// The representation is process-wide; tests that set it take turns.
+    /// The representation is process-wide; tests that set it, or depend on it, take turns.
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-    fn with(repr: FloatRepr, f: impl FnOnce()) {
+    pub(crate) fn with(repr: FloatRepr, f: impl FnOnce()) {
         let _turn = TURN
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -590,41 +590,44 @@ mod tests {
 
     #[test]
     fn digits_beyond_nine_are_zeros_and_wide_f_becomes_g() {
-        let big = f64::from(1e19f32);
-        assert_eq!(
-            plan(big, 'f', Some(0), false, false),
-            Plan::Text("10000000000000000000".into())
-        );
-        assert_eq!(
-            plan(big, 'f', Some(2), false, false),
-            Plan::Text("10000000000000000000.00".into())
-        );
-        assert_eq!(
-            plan(f64::from(0.1f32), 'f', Some(12), false, false),
-            Plan::Text("0.100000000000".into())
-        );
-        assert_eq!(
-            plan(f64::from(8.888e32f32), 'f', Some(2), false, false),
-            Plan::AsG(3)
-        );
-        assert_eq!(
-            plan(f64::from(1.23456f32), 'f', Some(2), false, false),
-            Plan::Same
-        );
-        assert_eq!(
-            plan(f64::from(0.1f32), 'e', Some(12), false, false),
-            Plan::Text("1.000000000000e-01".into())
-        );
-        // Six digits read back, so the seventh is a zero (the correctly rounded one is 9.999999e+27).
-        assert_eq!(
-            plan(f64::from(1e28f32), 'g', Some(7), false, false),
-            Plan::Text("1e+28".into())
-        );
-        assert_eq!(
-            plan(f64::from(1.5f32), 'g', Some(8), false, false),
-            Plan::Text("1.5".into())
-        );
-        assert_eq!(fixed("123", -3, 6), "0.001230");
-        assert_eq!(fixed("5", 0, 2), "5.00");
+        // Another test may set the board to double precision meanwhile: take turns.
+        crate::float32::tests::with(mpsim_board_models::FloatRepr::Single, || {
+            let big = f64::from(1e19f32);
+            assert_eq!(
+                plan(big, 'f', Some(0), false, false),
+                Plan::Text("10000000000000000000".into())
+            );
+            assert_eq!(
+                plan(big, 'f', Some(2), false, false),
+                Plan::Text("10000000000000000000.00".into())
+            );
+            assert_eq!(
+                plan(f64::from(0.1f32), 'f', Some(12), false, false),
+                Plan::Text("0.100000000000".into())
+            );
+            assert_eq!(
+                plan(f64::from(8.888e32f32), 'f', Some(2), false, false),
+                Plan::AsG(3)
+            );
+            assert_eq!(
+                plan(f64::from(1.23456f32), 'f', Some(2), false, false),
+                Plan::Same
+            );
+            assert_eq!(
+                plan(f64::from(0.1f32), 'e', Some(12), false, false),
+                Plan::Text("1.000000000000e-01".into())
+            );
+            // Six digits read back, so the seventh is a zero (the correctly rounded one is 9.999999e+27).
+            assert_eq!(
+                plan(f64::from(1e28f32), 'g', Some(7), false, false),
+                Plan::Text("1e+28".into())
+            );
+            assert_eq!(
+                plan(f64::from(1.5f32), 'g', Some(8), false, false),
+                Plan::Text("1.5".into())
+            );
+            assert_eq!(fixed("123", -3, 6), "0.001230");
+            assert_eq!(fixed("5", 0, 2), "5.00");
+        });
     }
 }

@@ -96,6 +96,8 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
     defs.push(native::module_def(&builder.ctx));
     defs.push(crate::net::module_def(&builder.ctx));
     defs.push(crate::deflate::module_def(&builder.ctx));
+    #[cfg(feature = "sandbox-probe")]
+    defs.push(crate::probe::module_def(&builder.ctx));
     // Last, so that it replaces the interpreter's own `_ast`.
     defs.push(native::ast_stand_in_def(&builder.ctx));
     let interp = builder

@@ -1,6 +1,7 @@
 //! The board's brain: the sandboxed interpreter, the MicroPython modules, the clock and the scheduler,
 //! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
 
+pub mod boardproc;
 pub mod clock;
 mod deflate;
 mod float32;
@@ -13,21 +14,24 @@ mod methods;
 mod native;
 mod nesting;
 pub mod net;
-pub mod pty;
+#[cfg(feature = "sandbox-probe")]
+mod probe;
 mod quicken;
 pub mod radio;
 pub mod repl;
+mod sandbox;
 mod sequences;
 pub mod sim;
 mod slots;
 mod webrepl;
 pub mod wifi;
+pub mod wire;
 
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;
 pub use net::{NetConfig, NetPolicy};
 pub use sim::{
     CommandSender, EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, Program, RunOutcome,
-    SimCommand, SimConfig, SimError, SimEvent, SimHandle, prewarm, spawn,
+    SimCommand, SimConfig, SimError, SimEvent, SimHandle, check_config, prewarm, spawn,
 };
 pub use wifi::AccessPoint;

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// What the board's sockets may reach on the host's network (`--net`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum NetPolicy {
     /// Anywhere the host reaches.
     #[default]
@@ -32,7 +32,7 @@ pub enum NetPolicy {
 }
 
 /// The board's network set-up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NetConfig {
     /// What outbound traffic may reach.
     pub policy: NetPolicy,

@@ -23,14 +23,19 @@ pub struct Radio {
 }
 
 /// The directory the boards' sockets meet in.
+/// Found once (a board process finds it before its sandbox closes).
 pub fn radio_dir() -> PathBuf {
-    std::env::var_os("MPSIM_RADIO_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            use std::os::unix::fs::MetadataExt;
-            let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
-            std::env::temp_dir().join(format!("mpsim-radio-{uid}"))
-        })
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        std::env::var_os("MPSIM_RADIO_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                use std::os::unix::fs::MetadataExt;
+                let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+                std::env::temp_dir().join(format!("mpsim-radio-{uid}"))
+            })
+    })
+    .clone()
 }
 
 impl Radio {

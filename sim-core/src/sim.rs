@@ -8,6 +8,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use mpsim_board_models::{Board, BoardSpec, ChangeSink};
 use rustpython_vm::signal::UserSignalSender;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -15,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What the board runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Program {
     /// File name shown in tracebacks (`main.py`, `<stdin>`).
     pub name: String,
@@ -89,7 +90,7 @@ impl SimConfig {
 }
 
 /// Which flash image the board mounts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlashSetup {
     /// The image file (a FAT volume; create and check it with `mpsim_vfs::Flash::open` first).
     pub path: std::path::PathBuf,
@@ -98,7 +99,7 @@ pub struct FlashSetup {
 }
 
 /// Messages into the board.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SimCommand {
     /// Bytes typed on the console (0x03 interrupts while interrupts are enabled).
     SerialIn(Vec<u8>),
@@ -147,14 +148,16 @@ pub enum SimCommand {
     /// Some socket of the board's changed (from the `sim-net` thread).
     NetWake,
     /// Work on the board's flash from a front end (the GUI's files pane), between two of the
-    /// script's instructions, as a tool on the serial line would.
+    /// script's instructions, as a tool on the serial line would. (It carries a channel, so it
+    /// crosses to a board process as its own message: see `wire.rs`.)
+    #[serde(skip)]
     Fs(FsRequest, FsReply),
     /// End the run now.
     Stop,
 }
 
 /// What a front end asks of the flash.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FsRequest {
     /// The entries of a directory.
     List(String),
@@ -171,7 +174,7 @@ pub enum FsRequest {
 }
 
 /// The answer to an [`FsRequest`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum FsAnswer {
     /// Done.
     Done,
@@ -194,7 +197,7 @@ impl PartialEq for FsReply {
 }
 
 /// Why a run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndReason {
     /// The program returned.
     Finished,
@@ -212,10 +215,13 @@ pub enum EndReason {
     Stopped,
     /// The interpreter itself failed (a bug in mpsim, never the script's fault).
     Crashed(String),
+    /// The board's process ended without saying why (killed, out of memory, aborted); the
+    /// front end that supervised it says what it saw.
+    BoardDied(String),
 }
 
 /// The end of a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunOutcome {
     /// Why it ended.
     pub reason: EndReason,
@@ -226,7 +232,7 @@ pub struct RunOutcome {
 }
 
 /// Messages out of the board.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SimEvent {
     /// Console output, as the board sends it (`\r\n` line ends).
     Output(Vec<u8>),
@@ -373,9 +379,8 @@ pub enum SimError {
 const SIM_STACK: usize = 256 << 20;
 
 /// Starts a board on its own `sim` thread.
-pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
-    let (cmd_tx, cmd_rx) = bounded::<SimCommand>(4096);
-    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
+/// What [`spawn`] refuses before it starts a board: parts wired to pins the board lacks.
+pub fn check_config(config: &SimConfig) -> Result<(), SimError> {
     for led in &config.extra_leds {
         if config.board.pin(led.pin).is_none() {
             return Err(SimError::NoSuchLedPin(led.pin));
@@ -384,6 +389,13 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     for part in &config.i2c_parts {
         part.check(&config.board).map_err(SimError::Wiring)?;
     }
+    Ok(())
+}
+
+pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
+    let (cmd_tx, cmd_rx) = bounded::<SimCommand>(4096);
+    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
+    check_config(&config)?;
     let shared = Arc::new(Shared {
         signal: Mutex::new(None),
         posted: AtomicBool::new(false),
@@ -404,7 +416,18 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         cmd: cmd_tx.clone(),
         shared: shared.clone(),
     };
-    let job: SimJob = Box::new(move || sim_main(config, cmd_rx, own, ev_tx, sh));
+    let job: SimJob = Box::new(move || {
+        // In a board process, the sandbox closes around this thread before any script runs.
+        if let Err(e) = crate::sandbox::enter_thread() {
+            let _ = ev_tx.send(SimEvent::Finished(RunOutcome {
+                reason: EndReason::Crashed(format!("cannot enter the sandbox: {e}")),
+                missing: Vec::new(),
+                sim_time_us: 0,
+            }));
+            return;
+        }
+        sim_main(config, cmd_rx, own, ev_tx, sh)
+    });
     let warm = PREWARMED.lock().ok().and_then(|mut p| p.take());
     let thread = match warm {
         Some(warm) => match warm.jobs.send(job) {

@@ -2,11 +2,11 @@
 //! (`--wifi-config`), a front end changes them while the board runs (`SimCommand::SetAccessPoints`);
 //! the board's `network` module (py/network.py) scans and joins them.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// One simulated access point.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessPoint {
     /// Its name (SSID), 1 to 32 bytes.

@@ -149,7 +149,7 @@ fn map_io(e: &io::Error) -> VfsError {
 }
 
 /// What `stat`/`ilistdir` report of one entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// Name as stored (long file name).
     pub name: String,
@@ -204,6 +204,15 @@ fn components(path: &str) -> Result<Vec<&str>, VfsError> {
     Ok(parts)
 }
 
+/// The pid written into lock files (0: this process's).
+static OWNER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Names `pid` as the holder of the images this process locks: a board process names the
+/// front end that started it, which is the process a user stops.
+pub fn set_lock_owner(pid: u32) {
+    OWNER.store(pid, std::sync::atomic::Ordering::Relaxed);
+}
+
 fn lock(path: &Path) -> Result<File, VfsError> {
     let lock_path = path.with_extension("lock");
     let host = |source| VfsError::Host {
@@ -217,10 +226,30 @@ fn lock(path: &Path) -> Result<File, VfsError> {
         .truncate(false)
         .open(&lock_path)
         .map_err(host)?;
+    // A board process whose front end was killed holds the image for the moment it takes the
+    // kernel to end it too (it dies with its front end): wait for that, not for a live holder.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while let Err(std::fs::TryLockError::WouldBlock) = f.try_lock() {
+        let mut holder = String::new();
+        let _ = f.read_to_string(&mut holder);
+        let _ = f.seek(std::io::SeekFrom::Start(0));
+        let gone = holder
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
+        if !gone || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     match f.try_lock() {
         Ok(()) => {
             f.set_len(0).map_err(host)?;
-            write!(f, "{}", std::process::id()).map_err(host)?;
+            let owner = match OWNER.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => std::process::id(),
+                pid => pid,
+            };
+            write!(f, "{owner}").map_err(host)?;
             Ok(f)
         }
         Err(std::fs::TryLockError::WouldBlock) => {

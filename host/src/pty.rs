@@ -8,8 +8,9 @@
 //! altogether for [`STALL`]: then its oldest unread output is dropped for the newest until it reads
 //! again, so a hung client cannot stop the board.
 
-use crate::sim::{CommandSender, SimCommand};
+use crate::supervisor::BoardSender as CommandSender;
 use inotify::{EventMask, Inotify, WatchMask};
+use mpsim_sim_core::SimCommand;
 use serialport::{SerialPort, TTYPort};
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};

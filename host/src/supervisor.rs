@@ -1,0 +1,597 @@
+//! A board in its own process, supervised by the front end that shows it.
+//!
+//! [`spawn`] starts `mpsim __board` (a child of the same binary; [`prewarm`] starts it before the
+//! front end has read its arguments, so that the child builds its interpreter meanwhile), hands it
+//! the board's configuration and relays: commands in, events out, the live view and the trace into
+//! the front end's own `LiveBoard` and trace sink, flash requests and their answers. What must
+//! outlive a board — the serial port, the window, the trace so far — stays here.
+//!
+//! When the board process dies without ending its run (killed, out of memory, aborted), the
+//! supervisor says so on the board's console, as a firmware reports a crash before it restarts,
+//! and starts a new board process on the same flash: a board with a REPL comes back at its
+//! prompt and the tools attached to its serial port carry on. A run of one program (`mpsim run`)
+//! ends instead, with [`EndReason::BoardDied`].
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use mpsim_sim_core::wire::{self, BOARD_MODE_ARG, BoardConfig, FromBoard, Local, ToBoard, VERSION};
+use mpsim_sim_core::{EndReason, FsReply, RunOutcome, SimCommand, SimConfig, SimError, SimEvent};
+use std::collections::HashMap;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// After this many board processes in a row that died within a second, the next ones start
+/// after growing pauses (100 ms to 3.2 s): a boot loop.
+const BOOT_LOOP: u32 = 4;
+
+/// How much of a board process's stderr is kept to say why it died.
+const STDERR_TAIL: usize = 2048;
+
+static BOARD_EXE: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Runs boards with `exe` (an `mpsim` binary) instead of this executable: for programs that are
+/// not `mpsim` themselves, such as the window's tests.
+pub fn set_board_exe(exe: PathBuf) {
+    if let Ok(mut e) = BOARD_EXE.lock() {
+        *e = Some(exe);
+    }
+}
+
+/// The executable that runs boards: the one set, else this one.
+fn board_exe() -> std::io::Result<PathBuf> {
+    match BOARD_EXE.lock().ok().and_then(|e| e.clone()) {
+        Some(p) => Ok(p),
+        None => std::env::current_exe(),
+    }
+}
+
+/// A started board process whose stdout has not been read yet.
+struct Started {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: ChildStdout,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr_thread: Option<std::thread::JoinHandle<()>>,
+    started: Instant,
+}
+
+fn start_process() -> std::io::Result<Started> {
+    let mut child = Command::new(board_exe()?)
+        .arg(BOARD_MODE_ARG)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let (Some(stdin), Some(stdout), Some(mut err)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(std::io::Error::other("the board process has no pipes"));
+    };
+    // Its stderr goes on to ours, and its tail is kept to say why it died.
+    let tail = Arc::new(Mutex::new(Vec::new()));
+    let stderr_thread = {
+        let tail = tail.clone();
+        std::thread::Builder::new()
+            .name("board-stderr".into())
+            .spawn(move || {
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let _ = std::io::stderr().write_all(&buf[..n]);
+                    if let Ok(mut t) = tail.lock() {
+                        t.extend_from_slice(&buf[..n]);
+                        let over = t.len().saturating_sub(STDERR_TAIL);
+                        t.drain(..over);
+                    }
+                }
+            })?
+    };
+    Ok(Started {
+        child,
+        stdin,
+        stdout,
+        stderr: tail,
+        stderr_thread: Some(stderr_thread),
+        started: Instant::now(),
+    })
+}
+
+static PREWARMED: Mutex<Option<Started>> = Mutex::new(None);
+
+/// Starts the next board process now (it builds its interpreter while the front end reads its
+/// arguments and checks the flash); the next [`spawn`] uses it. If nobody does, it ends with us.
+pub fn prewarm() {
+    if let Ok(mut slot) = PREWARMED.lock()
+        && slot.is_none()
+    {
+        *slot = start_process().ok();
+    }
+}
+
+fn take_or_start() -> std::io::Result<Started> {
+    if let Some(s) = PREWARMED.lock().ok().and_then(|mut p| p.take()) {
+        return Ok(s);
+    }
+    start_process()
+}
+
+/// What the front end and the supervisor share.
+struct Link {
+    /// The current board process's stdin (`None` between two processes).
+    to_board: Mutex<Option<BufWriter<ChildStdin>>>,
+    /// Its pid (0 between two processes).
+    pid: AtomicU32,
+    /// A stop was asked for: the next end is no crash.
+    stopping: AtomicBool,
+    /// The run is over: commands go nowhere.
+    ended: AtomicBool,
+    /// Flash requests waiting for their answer.
+    fs: Mutex<HashMap<u64, FsReply>>,
+    next_fs: AtomicU64,
+    /// Board processes started (the first one included).
+    starts: AtomicU64,
+}
+
+impl Link {
+    fn write(&self, msg: &ToBoard) {
+        if let Ok(mut slot) = self.to_board.lock()
+            && let Some(w) = slot.as_mut()
+            && (wire::write_frame(w, msg).is_err() || w.flush().is_err())
+        {
+            // The process is going; the supervisor sees it end.
+            *slot = None;
+        }
+    }
+}
+
+/// Sends commands to a supervised board, from any thread.
+#[derive(Clone)]
+pub struct BoardSender {
+    link: Arc<Link>,
+}
+
+impl BoardSender {
+    /// Sends a command; false once the run has ended. Commands sent while the board restarts
+    /// after a crash are lost, as bytes sent to a rebooting board are.
+    pub fn send(&self, cmd: SimCommand) -> bool {
+        if self.link.ended.load(Ordering::Acquire) {
+            return false;
+        }
+        let msg = match cmd {
+            SimCommand::Fs(request, reply) => {
+                let id = self.link.next_fs.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut fs) = self.link.fs.lock() {
+                    fs.insert(id, reply);
+                }
+                ToBoard::Fs { id, request }
+            }
+            SimCommand::Stop => {
+                self.link.stopping.store(true, Ordering::Release);
+                ToBoard::Command(SimCommand::Stop)
+            }
+            other => ToBoard::Command(other),
+        };
+        self.link.write(&msg);
+        true
+    }
+
+    /// The board process's pid now (0 while it restarts).
+    pub fn pid(&self) -> u32 {
+        self.link.pid.load(Ordering::Acquire)
+    }
+
+    /// How many board processes ran this board so far (1 + the restarts after crashes).
+    pub fn processes(&self) -> u64 {
+        self.link.starts.load(Ordering::Acquire)
+    }
+}
+
+/// A board running in its own process.
+pub struct BoardProcess {
+    sender: BoardSender,
+    /// Everything the board says, as from an in-process board.
+    pub events: Receiver<SimEvent>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BoardProcess {
+    /// Sends a command; false once the run has ended.
+    pub fn send(&self, cmd: SimCommand) -> bool {
+        self.sender.send(cmd)
+    }
+
+    /// A sender for other threads.
+    pub fn sender(&self) -> BoardSender {
+        self.sender.clone()
+    }
+
+    /// Waits until the run has ended and the board process is gone.
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for BoardProcess {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            self.sender.send(SimCommand::Stop);
+            let _ = t.join();
+        }
+    }
+}
+
+/// Errors starting a board process.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error(transparent)]
+    Config(#[from] SimError),
+    #[error("cannot start the board process: {0}")]
+    Process(#[from] std::io::Error),
+}
+
+/// Starts `config`'s board in a process of its own and supervises it.
+pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
+    mpsim_sim_core::check_config(&config)?;
+    let board = config.board.clone();
+    let (config, local) = BoardConfig::split(config);
+    let first = take_or_start()?;
+    let link = Arc::new(Link {
+        to_board: Mutex::new(None),
+        pid: AtomicU32::new(0),
+        stopping: AtomicBool::new(false),
+        ended: AtomicBool::new(false),
+        fs: Mutex::new(HashMap::new()),
+        next_fs: AtomicU64::new(0),
+        starts: AtomicU64::new(0),
+    });
+    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
+    let sup = Supervisor {
+        link: link.clone(),
+        config,
+        local,
+        platform: board.platform.clone(),
+        events: ev_tx,
+        boots_before: 0,
+        boots_now: 0,
+        last_time: 0,
+        trace_open: false,
+    };
+    // Hand the configuration over before returning, so that commands sent right away follow it.
+    let first = sup.begin(first)?;
+    let thread = std::thread::Builder::new()
+        .name("board-supervisor".into())
+        .spawn(move || sup.run(first))?;
+    Ok(BoardProcess {
+        sender: BoardSender { link },
+        events: ev_rx,
+        thread: Some(thread),
+    })
+}
+
+struct Supervisor {
+    link: Arc<Link>,
+    config: BoardConfig,
+    local: Local,
+    platform: String,
+    events: Sender<SimEvent>,
+    /// Boots of the board processes before this one (the live view counts on).
+    boots_before: u64,
+    boots_now: u64,
+    last_time: u64,
+    trace_open: bool,
+}
+
+/// How a board process ended.
+enum End {
+    /// Its run ended (the last event is sent on).
+    Finished(RunOutcome),
+    /// It refused the board it was given.
+    Refused(String),
+    /// It died.
+    Died(String),
+}
+
+/// A board process that has its board.
+struct Running {
+    child: Child,
+    stdout: ChildStdout,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr_thread: Option<std::thread::JoinHandle<()>>,
+    started: Instant,
+}
+
+/// The name of a signal that ends processes.
+fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGILL => "SIGILL",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGSYS => "SIGSYS",
+        _ => "signal",
+    }
+}
+
+/// Why a board process ended, in one line: how it ended and the last thing it said on stderr.
+fn describe(status: Option<std::process::ExitStatus>, stderr: &[u8]) -> String {
+    let how = match status {
+        Some(s) => match (s.signal(), s.code()) {
+            (Some(sig), _) => format!("killed by {} ({sig})", signal_name(sig)),
+            (None, Some(code)) => format!("exited with status {code}"),
+            _ => "ended".to_owned(),
+        },
+        None => "stopped answering".to_owned(),
+    };
+    let text = String::from_utf8_lossy(stderr);
+    match text.lines().map(str::trim).rev().find(|l| !l.is_empty()) {
+        Some(last) => format!("{how}: {last}"),
+        None => how,
+    }
+}
+
+/// What the board prints on its console when its process died, before it boots again: the
+/// port's own words for a crash where it has them.
+fn crash_report(platform: &str, why: &str) -> String {
+    match platform {
+        "esp32" => {
+            format!("\r\nGuru Meditation Error: the board process {why}\r\n\r\nRebooting...\r\n")
+        }
+        "esp8266" => format!(
+            "\r\nFatal exception: the board process {why}\r\n\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\n"
+        ),
+        _ => format!("\r\nFATAL: the board process {why}; resetting\r\n"),
+    }
+}
+
+impl Supervisor {
+    /// Gives a started process its board.
+    fn begin(&self, p: Started) -> std::io::Result<Running> {
+        let Started {
+            mut child,
+            stdin,
+            stdout,
+            stderr,
+            stderr_thread,
+            started,
+        } = p;
+        let mut w = BufWriter::new(stdin);
+        let start = ToBoard::Start {
+            version: VERSION,
+            config: Box::new(self.config.clone()),
+        };
+        if let Err(e) = wire::write_frame(&mut w, &start).and_then(|()| w.flush()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+        if let Ok(mut slot) = self.link.to_board.lock() {
+            *slot = Some(w);
+        }
+        self.link.pid.store(child.id(), Ordering::Release);
+        self.link.starts.fetch_add(1, Ordering::AcqRel);
+        Ok(Running {
+            child,
+            stdout,
+            stderr,
+            stderr_thread,
+            started,
+        })
+    }
+
+    fn run(mut self, first: Running) {
+        let mut next = Some(first);
+        let mut quick_deaths = 0u32;
+        loop {
+            let running = match next.take() {
+                Some(r) => r,
+                None => match start_process().and_then(|p| self.begin(p)) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let why = format!("cannot restart the board process: {e}");
+                        return self.end(EndReason::BoardDied(why));
+                    }
+                },
+            };
+            let started = running.started;
+            match self.serve(running) {
+                End::Finished(o) => {
+                    self.close_trace();
+                    self.link.ended.store(true, Ordering::Release);
+                    let _ = self.events.send(SimEvent::Finished(o));
+                    return;
+                }
+                End::Refused(why) => {
+                    return self.end(EndReason::Crashed(format!(
+                        "the board process refused its board: {why}"
+                    )));
+                }
+                End::Died(why) => {
+                    if self.link.stopping.load(Ordering::Acquire) {
+                        return self.end(EndReason::Stopped);
+                    }
+                    if !self.config.repl {
+                        return self.end(EndReason::BoardDied(why));
+                    }
+                    let report = crash_report(&self.platform, &why);
+                    let _ = self.events.send(SimEvent::Output(report.into_bytes()));
+                    // A board that dies again at once (its boot.py or main.py kills it) restarts
+                    // after growing pauses, as a boot loop would, without taking the machine.
+                    if started.elapsed() < Duration::from_secs(1) {
+                        quick_deaths += 1;
+                    } else {
+                        quick_deaths = 0;
+                    }
+                    if quick_deaths >= BOOT_LOOP {
+                        let pause = 50u64 << (quick_deaths - BOOT_LOOP + 1).min(6);
+                        std::thread::sleep(Duration::from_millis(pause));
+                    }
+                    if let Some(f) = self.config.flash.as_mut() {
+                        f.first_boot = false;
+                    }
+                    // It booted at least once, published or not.
+                    self.boots_before += self.boots_now.max(1);
+                    self.boots_now = 0;
+                }
+            }
+        }
+    }
+
+    /// Relays one board process's messages until it ends.
+    fn serve(&mut self, running: Running) -> End {
+        let Running {
+            mut child,
+            stdout,
+            stderr,
+            stderr_thread,
+            ..
+        } = running;
+        let mut r = BufReader::with_capacity(64 << 10, stdout);
+        let end = loop {
+            match wire::read_frame::<_, FromBoard>(&mut r) {
+                Ok(Some(msg)) => {
+                    if let Some(end) = self.handle(msg) {
+                        break end;
+                    }
+                }
+                Ok(None) | Err(_) => break End::Died(String::new()),
+            }
+        };
+        // Closing its stdin stops a process that still runs; one that does not go is killed.
+        if let Ok(mut slot) = self.link.to_board.lock() {
+            *slot = None;
+        }
+        self.link.pid.store(0, Ordering::Release);
+        let status = wait_or_kill(&mut child, Duration::from_secs(2));
+        if let Some(t) = stderr_thread {
+            let _ = t.join();
+        }
+        // Flash requests still waiting get no answer (their front ends see the board go).
+        if let Ok(mut fs) = self.link.fs.lock() {
+            fs.clear();
+        }
+        match end {
+            End::Died(_) => {
+                let tail = stderr.lock().map(|t| t.clone()).unwrap_or_default();
+                End::Died(describe(status, &tail))
+            }
+            other => other,
+        }
+    }
+
+    /// Handles one message; `Some` when it is the process's last.
+    fn handle(&mut self, msg: FromBoard) -> Option<End> {
+        match msg {
+            FromBoard::Hello { version, .. } if version != VERSION => {
+                return Some(End::Refused(format!(
+                    "it speaks protocol version {version}, this front end {VERSION}"
+                )));
+            }
+            FromBoard::Hello { .. } => {}
+            FromBoard::Refused(why) => return Some(End::Refused(why)),
+            FromBoard::Event(SimEvent::Finished(o)) => return Some(End::Finished(o)),
+            FromBoard::Event(e) => {
+                let _ = self.events.send(e);
+            }
+            FromBoard::Live {
+                mut snapshot,
+                mut edges,
+            } => {
+                if let Some(live) = &self.local.live {
+                    self.boots_now = snapshot.boots;
+                    snapshot.boots += self.boots_before;
+                    live.set_time(snapshot.time_us);
+                    live.publish(snapshot, &mut edges);
+                }
+            }
+            FromBoard::Time(t) => {
+                self.last_time = t;
+                if let Some(live) = &self.local.live {
+                    live.set_time(t);
+                }
+            }
+            FromBoard::Sound(hz, volume) => {
+                if let Some(live) = &self.local.live {
+                    live.set_sound(hz, volume);
+                }
+            }
+            FromBoard::TraceStart(header) => {
+                if let Some(t) = self.local.trace.as_mut()
+                    && !self.trace_open
+                {
+                    t.start(&header);
+                    self.trace_open = true;
+                }
+            }
+            FromBoard::Trace(time, change) => {
+                self.last_time = self.last_time.max(time);
+                if let Some(t) = self.local.trace.as_mut() {
+                    t.change(time, change);
+                }
+            }
+            FromBoard::TraceEnd(time) => {
+                if let Some(t) = self.local.trace.as_mut()
+                    && self.trace_open
+                {
+                    t.finish(time);
+                    self.trace_open = false;
+                }
+            }
+            FromBoard::Fs { id, answer } => {
+                if let Some(reply) = self.link.fs.lock().ok().and_then(|mut fs| fs.remove(&id)) {
+                    let _ = reply.0.send(answer);
+                }
+            }
+        }
+        None
+    }
+
+    /// Ends a trace the board process could not end itself.
+    fn close_trace(&mut self) {
+        if self.trace_open
+            && let Some(t) = self.local.trace.as_mut()
+        {
+            t.finish(self.last_time);
+            self.trace_open = false;
+        }
+    }
+
+    /// Ends the run for a reason the board process could not give.
+    fn end(mut self, reason: EndReason) {
+        self.close_trace();
+        self.link.ended.store(true, Ordering::Release);
+        let _ = self.events.send(SimEvent::Finished(RunOutcome {
+            reason,
+            missing: Vec::new(),
+            sim_time_us: self.last_time,
+        }));
+    }
+}
+
+/// Waits for a process to end, killing it if it has not after `grace`.
+fn wait_or_kill(child: &mut Child, grace: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + grace;
+    loop {
+        match child.try_wait() {
+            Ok(Some(s)) => return Some(s),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
+            Ok(None) => {
+                let _ = child.kill();
+                return child.wait().ok();
+            }
+            Err(_) => return None,
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! `_mpsim_probe`: tries, from inside the board, what the board process's OS sandbox forbids —
+//! opening a host file, running a program, connecting where `--net` does not allow — and returns
+//! the kernel's errno (0 when it worked). Only in builds with the `sandbox-probe` feature, which
+//! the tests enable and release builds of `mpsim` refuse (src/main.rs): the interpreter's own sandbox never offers
+//! these, so this is the only way to show that the second wall holds on its own.
+
+#[rustpython_vm::pymodule]
+mod _mpsim_probe {
+
+    fn errno(e: &std::io::Error) -> i32 {
+        e.raw_os_error().unwrap_or(-1)
+    }
+
+    /// Opens `path` for reading.
+    #[pyfunction]
+    fn open(path: String) -> i32 {
+        std::fs::File::open(&path).map_or_else(|e| errno(&e), |_| 0)
+    }
+
+    /// Creates `path` (a file in a folder the board was not given).
+    #[pyfunction]
+    fn create(path: String) -> i32 {
+        std::fs::File::create(&path).map_or_else(|e| errno(&e), |_| 0)
+    }
+
+    /// Runs the program `path`.
+    #[pyfunction]
+    fn exec(path: String) -> i32 {
+        match std::process::Command::new(&path).spawn() {
+            Ok(mut child) => {
+                let _ = child.wait();
+                0
+            }
+            Err(e) => errno(&e),
+        }
+    }
+
+    /// Opens a TCP connection to `host:port` (at most a second).
+    #[pyfunction]
+    fn connect(host: String, port: u16) -> i32 {
+        let Ok(ip) = host.parse::<std::net::IpAddr>() else {
+            return libc::EINVAL;
+        };
+        let addr = std::net::SocketAddr::new(ip, port);
+        std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(1))
+            .map_or_else(|e| errno(&e), |_| 0)
+    }
+}
+
+pub(crate) use _mpsim_probe::module_def;

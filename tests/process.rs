@@ -1,0 +1,151 @@
+//! The board in its own process (issue 16): what a crash of that process does to each front end,
+//! and the OS sandbox around it, probed from inside the board (`_mpsim_probe`, built by `cargo t`
+//! with the `sandbox-probe` feature).
+
+mod common;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn mpsim(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mpsim"));
+    c.env("XDG_DATA_HOME", dir.join("data"));
+    c
+}
+
+fn wait_with_timeout(child: &mut Child, secs: u64) -> std::process::ExitStatus {
+    let end = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if Instant::now() > end {
+            let _ = child.kill();
+            panic!("mpsim did not end within {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads the child's stdout up to the line `want` (a fresh flash says "Performing initial
+/// setup" first).
+fn wait_for_line(child: &mut Child, want: &str) {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        if line.trim_end() == want {
+            return;
+        }
+        seen.push(line);
+    }
+    panic!("no {want:?} in {seen:?}");
+}
+
+#[test]
+fn a_run_whose_board_process_is_killed_ends_with_exit_code_1_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = mpsim(dir.path())
+        .args([
+            "run",
+            "-c",
+            "import time\nprint('up')\nwhile True:\n time.sleep_ms(10)",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_line(&mut child, "up");
+    common::kill9(common::board_process(child.id()));
+    let status = wait_with_timeout(&mut child, 20);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("mpsim: the board process died: killed by SIGKILL (9)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_trace_keeps_what_the_board_did_before_its_process_died() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.jsonl");
+    let mut child = mpsim(dir.path())
+        .args(["run", "--trace"])
+        .arg(&trace)
+        .args([
+            "-c",
+            "import machine, time\np = machine.Pin(4, machine.Pin.OUT)\nfor i in range(6):\n p.value(i % 2)\n time.sleep_ms(5)\nprint('toggled')\nwhile True:\n time.sleep_ms(10)",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_line(&mut child, "toggled");
+    common::kill9(common::board_process(child.id()));
+    assert_eq!(wait_with_timeout(&mut child, 20).code(), Some(1));
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let gpio4: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("\"pin\":4,") && !l.starts_with("{\"t_us\":0,"))
+        .collect();
+    // Its initial level, then the five changes of 0,1,0,1,0,1 after the first.
+    assert_eq!(gpio4.len(), 5, "{text}");
+}
+
+/// Runs `code` on a board with `args` and returns the last line it printed and what it said on
+/// stderr.
+fn run_board(args: &[&str], code: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_mpsim"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .arg("run")
+        .args(args)
+        .args(["-c", code])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    (
+        out.lines().last().unwrap_or_default().to_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_sandbox_refuses_host_files_programs_and_connections_off_policy_with_the_kernels_errors() {
+    let host = tempfile::tempdir().unwrap();
+    let secret = host.path().join("secret.txt");
+    std::fs::write(&secret, "not for the board").unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let code = format!(
+        "import _mpsim_probe as p\nprint(p.open({s:?}), p.create({c:?}), p.exec('/bin/true'), p.exec('/bin/sh'), p.connect('127.0.0.1', {port}))",
+        s = secret.to_str().unwrap(),
+        c = host.path().join("new.txt").to_str().unwrap(),
+    );
+    // Landlock: EACCES (13) for files; seccomp: EPERM (1) for execve; Landlock's network
+    // rules: EACCES for a TCP connection under --net none.
+    let (out, err) = run_board(&["--net", "none"], &code);
+    assert_eq!(out.trim_end(), "13 13 1 1 13", "{err}");
+    assert!(!host.path().join("new.txt").exists());
+    // The same probe where the policy allows the connection: it reaches the listener, so the
+    // refusals above are the sandbox's and not the probe's.
+    let (out, err) = run_board(&["--net", "host"], &code);
+    assert_eq!(out.trim_end(), format!("13 13 1 1 0"), "{err}");
+    assert!(listener.accept().is_ok());
+    // The board's own flash is its to use.
+    let (out, err) = run_board(
+        &[],
+        "f = open('/x.txt', 'w'); f.write('kept'); f.close(); print(open('/x.txt').read())",
+    );
+    assert_eq!(out.trim_end(), "kept", "{err}");
+}
