@@ -83,7 +83,7 @@ def main():
         if OLD:
             startup(OLD, home)
         new_t, old_t = [], []
-        for _ in range(15):
+        for _ in range(31):
             new_t.append(startup(NEW, home))
             if OLD:
                 old_t.append(startup(OLD, home))

@@ -306,8 +306,12 @@ fn umqtt_simple_publishes_to_a_local_mosquitto() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let sub = Command::new("mosquitto_sub")
+    // -d: the subscriber says when its subscription stands, so the board publishes after it
+    // (line-buffered by stdbuf: its stdout is a pipe).
+    let mut sub = Command::new("stdbuf")
         .args([
+            "-oL",
+            "mosquitto_sub",
             "-p",
             &port.to_string(),
             "-t",
@@ -315,13 +319,19 @@ fn umqtt_simple_publishes_to_a_local_mosquitto() {
             "-C",
             "1",
             "-v",
+            "-d",
             "-W",
             "30",
         ])
         .stdout(Stdio::piped())
         .spawn()
         .expect("mosquitto_sub (Debian's mosquitto-clients)");
-    std::thread::sleep(Duration::from_millis(300));
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(sub.stdout.take().unwrap()));
+    for line in lines.by_ref() {
+        if line.unwrap().starts_with("Subscribed (mid") {
+            break;
+        }
+    }
     let lib = micropython_lib("umqtt/simple.py");
     let (code, out, err) = run(
         &format!(
@@ -330,14 +340,16 @@ fn umqtt_simple_publishes_to_a_local_mosquitto() {
         &[("lib/umqtt/simple.py", &lib)],
         &[],
     );
-    let got = sub.wait_with_output().unwrap();
+    // What the subscriber received, without its debug lines.
+    let got: Vec<String> = lines
+        .map_while(Result::ok)
+        .filter(|l| l.starts_with("mpsim/"))
+        .collect();
+    let _ = sub.wait();
     let _ = broker.kill();
     let _ = broker.wait();
     assert_eq!((code, out.as_str()), (0, "published\n"), "{err}");
-    assert_eq!(
-        String::from_utf8_lossy(&got.stdout),
-        "mpsim/hello hi from the board\n"
-    );
+    assert_eq!(got, ["mpsim/hello hi from the board"]);
 }
 
 #[test]
@@ -680,7 +692,7 @@ fn webrepl_survives_bad_clients_and_keeps_the_flash() {
     ws.send(Message::binary(vec![b'z'; 300])).unwrap();
     ws.flush().unwrap();
     drop(ws);
-    std::thread::sleep(Duration::from_millis(300));
+    // `login` waits until the board has let go of the dropped session.
     let mut ws = login(port, "secret1");
     ws.send(Message::binary(wa(2, 0, b"keep.txt"))).unwrap();
     assert_eq!(binary(&mut ws), b"WB\x00\x00");

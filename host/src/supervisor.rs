@@ -213,6 +213,12 @@ impl BoardProcess {
         self.sender.clone()
     }
 
+    /// Lets the board process go without waiting for it to be gone (after its run ended: a
+    /// command-line run that is about to exit).
+    pub fn detach(mut self) {
+        self.thread.take();
+    }
+
     /// Waits until the run has ended and the board process is gone.
     pub fn join(mut self) {
         if let Some(t) = self.thread.take() {
@@ -293,8 +299,8 @@ struct Supervisor {
 
 /// How a board process ended.
 enum End {
-    /// Its run ended (the last event is sent on).
-    Finished(RunOutcome),
+    /// Its run ended (its last event was passed on).
+    Finished,
     /// It refused the board it was given.
     Refused(String),
     /// It died.
@@ -407,12 +413,7 @@ impl Supervisor {
             };
             let started = running.started;
             match self.serve(running) {
-                End::Finished(o) => {
-                    self.close_trace();
-                    self.link.ended.store(true, Ordering::Release);
-                    let _ = self.events.send(SimEvent::Finished(o));
-                    return;
-                }
+                End::Finished => return,
                 End::Refused(why) => {
                     return self.end(EndReason::Crashed(format!(
                         "the board process refused its board: {why}"
@@ -501,7 +502,14 @@ impl Supervisor {
             }
             FromBoard::Hello { .. } => {}
             FromBoard::Refused(why) => return Some(End::Refused(why)),
-            FromBoard::Event(SimEvent::Finished(o)) => return Some(End::Finished(o)),
+            FromBoard::Event(SimEvent::Finished(o)) => {
+                // Reported at once: the board closed its flash before it said so, and a front
+                // end need not wait for the process to be gone.
+                self.close_trace();
+                self.link.ended.store(true, Ordering::Release);
+                let _ = self.events.send(SimEvent::Finished(o));
+                return Some(End::Finished);
+            }
             FromBoard::Event(e) => {
                 let _ = self.events.send(e);
             }
@@ -586,7 +594,9 @@ fn wait_or_kill(child: &mut Child, grace: Duration) -> Option<std::process::Exit
     loop {
         match child.try_wait() {
             Ok(Some(s)) => return Some(s),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_micros(200));
+            }
             Ok(None) => {
                 let _ = child.kill();
                 return child.wait().ok();
