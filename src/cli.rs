@@ -650,12 +650,13 @@ const DEFAULT_EXAMPLE: &str = include_str!("../examples/esp8266/blink.py");
 
 /// The example a board without main.py runs in the window: its own blink.
 fn default_example(spec: &BoardSpec) -> &'static str {
-    match spec.platform.as_str() {
-        "rp2" => include_str!("../examples/pico/blink.py"),
-        "esp32" => include_str!("../examples/esp32/blink.py"),
-        "pyboard" => include_str!("../examples/pyboard/blink.py"),
-        "microbit" => include_str!("../examples/microbit/hello.py"),
-        _ => DEFAULT_EXAMPLE,
+    use mpsim_board_models::Platform;
+    match spec.platform {
+        Platform::Rp2 => include_str!("../examples/pico/blink.py"),
+        Platform::Esp32 => include_str!("../examples/esp32/blink.py"),
+        Platform::Pyboard => include_str!("../examples/pyboard/blink.py"),
+        Platform::Microbit => include_str!("../examples/microbit/hello.py"),
+        Platform::Esp8266 => DEFAULT_EXAMPLE,
     }
 }
 

@@ -12,8 +12,8 @@ pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull, Tr
 pub use gesture::{Gesture, GestureDetector};
 pub use live::{ConsoleMode, Edge, LedView, LiveBoard, OledView, PinView, Snapshot};
 pub use spec::{
-    AccelSpec, BoardSpec, DEFAULT_BOARD, FloatRepr, NetworkSpec, SpecError, all_boards, cpu_gpio,
-    find_board,
+    AccelSpec, BoardSpec, DEFAULT_BOARD, FloatRepr, NetworkSpec, Platform, SpecError, all_boards,
+    board_ids, cpu_gpio, drawing, find_board,
 };
 pub use ssd1306::Ssd1306;
 pub use trace::{TraceFormat, TraceWriter};

@@ -66,8 +66,10 @@ pub struct BoardSpec {
     pub board_name: String,
     /// The MCU half of the banner's machine string (`ESP8266`).
     pub mcu: String,
-    /// `sys.platform` and `os.uname().sysname`.
-    pub platform: String,
+    /// Where the board comes in `mpsim boards` (smallest first).
+    pub list_order: u32,
+    /// `sys.platform` and `os.uname().sysname`: the MicroPython port.
+    pub platform: Platform,
     /// The MicroPython release the board claims to run (`v1.28.0`).
     pub micropython_version: String,
     /// Build date printed in the banner (YYYY-MM-DD).
@@ -620,32 +622,58 @@ impl BoardSpec {
     }
 }
 
-macro_rules! board {
-    ($id:literal) => {
-        (
-            $id,
-            include_str!(concat!("../boards/", $id, "/board.toml")),
-            include_str!(concat!("../boards/", $id, "/pins.csv")),
-        )
-    };
+/// The MicroPython port a board runs (`sys.platform`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Esp8266,
+    Esp32,
+    Rp2,
+    Pyboard,
+    Microbit,
 }
 
-/// Every board compiled in: (folder, board.toml, pins.csv).
-const BUILTIN: &[(&str, &str, &str)] = &[
-    board!("ESP8266_GENERIC"),
-    board!("ESP32_GENERIC"),
-    board!("RPI_PICO"),
-    board!("RPI_PICO_W"),
-    board!("PYBV11"),
-    board!("BBC_MICROBIT_V2"),
-];
+impl Platform {
+    /// Its name as `sys.platform` says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Esp8266 => "esp8266",
+            Platform::Esp32 => "esp32",
+            Platform::Rp2 => "rp2",
+            Platform::Pyboard => "pyboard",
+            Platform::Microbit => "microbit",
+        }
+    }
+}
+
+/// One built-in board's files.
+struct Builtin {
+    id: &'static str,
+    board_toml: &'static str,
+    pins_csv: &'static str,
+    drawing: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+
+/// The window's drawing of a built-in board (`boards/<ID>/drawing.toml`), by ID.
+pub fn drawing(id: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|b| b.id == id).map(|b| b.drawing)
+}
+
+/// The IDs of the built-in boards.
+pub fn board_ids() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|b| b.id)
+}
 
 /// Every built-in board, parsed. A broken board file is a build defect; the test suite loads them all.
 pub fn all_boards() -> Result<Vec<BoardSpec>, SpecError> {
-    BUILTIN
+    let mut all = BUILTIN
         .iter()
-        .map(|(dir, toml, csv)| BoardSpec::parse(dir, toml, csv))
-        .collect()
+        .map(|b| BoardSpec::parse(b.id, b.board_toml, b.pins_csv))
+        .collect::<Result<Vec<_>, _>>()?;
+    all.sort_by_key(|b| b.list_order);
+    Ok(all)
 }
 
 /// The board with this ID or alias (case-insensitive).
@@ -722,7 +750,8 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_rejected() {
-        let (dir, toml, csv) = BUILTIN[0];
+        let b = BUILTIN.iter().find(|b| b.id == "ESP8266_GENERIC").unwrap();
+        let (dir, toml, csv) = (b.id, b.board_toml, b.pins_csv);
         let bad = format!("{toml}\nbogus = 1\n");
         assert!(matches!(
             BoardSpec::parse(dir, &bad, csv),

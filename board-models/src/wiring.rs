@@ -47,7 +47,7 @@ impl Wiring {
     /// What the introduction wires to a board before anything else: the ESP8266 tutorial's LED
     /// on GPIO15 (other boards blink their own LEDs).
     pub fn introduction(spec: &crate::BoardSpec) -> Vec<WiredLed> {
-        if spec.platform != "esp8266" {
+        if spec.platform != crate::Platform::Esp8266 {
             return Vec::new();
         }
         vec![WiredLed {

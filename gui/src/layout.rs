@@ -1,31 +1,9 @@
-//! How a board is drawn: `assets/boards/<BOARD_ID>.toml` (pads, parts, LED and button positions).
-//! The pins themselves, their names and capabilities come from the board data; a new board needs
-//! a layout file and a line in [`LAYOUTS`], no drawing code.
+//! How a board is drawn: `board-models/boards/<BOARD_ID>/drawing.toml` (pads, parts, LED and
+//! button positions), beside the board's data. The pins themselves, their names and capabilities
+//! come from the board data; a new board needs a drawing file, no drawing code.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// The layout files, by board ID.
-const LAYOUTS: &[(&str, &str)] = &[
-    (
-        "ESP8266_GENERIC",
-        include_str!("../assets/boards/ESP8266_GENERIC.toml"),
-    ),
-    (
-        "ESP32_GENERIC",
-        include_str!("../assets/boards/ESP32_GENERIC.toml"),
-    ),
-    ("RPI_PICO", include_str!("../assets/boards/RPI_PICO.toml")),
-    (
-        "RPI_PICO_W",
-        include_str!("../assets/boards/RPI_PICO_W.toml"),
-    ),
-    ("PYBV11", include_str!("../assets/boards/PYBV11.toml")),
-    (
-        "BBC_MICROBIT_V2",
-        include_str!("../assets/boards/BBC_MICROBIT_V2.toml"),
-    ),
-];
 
 /// A board drawing.
 #[derive(Debug, Clone, Deserialize)]
@@ -135,17 +113,14 @@ pub struct ButtonPos {
 
 /// The layout of `board_id`.
 pub fn load(board_id: &str) -> Result<Layout, String> {
-    let text = LAYOUTS
-        .iter()
-        .find(|(id, _)| *id == board_id)
-        .map(|(_, t)| *t)
+    let text = mpsim_board_models::drawing(board_id)
         .ok_or_else(|| format!("no drawing for board {board_id}"))?;
     toml::from_str(text).map_err(|e| format!("layout of {board_id}: {e}"))
 }
 
 /// The board IDs that have a drawing.
 pub fn boards() -> impl Iterator<Item = &'static str> {
-    LAYOUTS.iter().map(|(id, _)| *id)
+    mpsim_board_models::board_ids()
 }
 
 /// `#rrggbb` as RGB (grey when malformed; the layout test rejects that).

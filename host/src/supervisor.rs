@@ -13,6 +13,7 @@
 //! ends instead, with [`EndReason::BoardDied`].
 
 use crossbeam_channel::{Receiver, Sender, bounded};
+use mpsim_board_models::Platform;
 use mpsim_sim_core::wire::{self, BOARD_MODE_ARG, BoardConfig, FromBoard, Local, ToBoard, VERSION};
 use mpsim_sim_core::{EndReason, FsReply, RunOutcome, SimCommand, SimConfig, SimError, SimEvent};
 use std::collections::HashMap;
@@ -265,7 +266,7 @@ pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
         link: link.clone(),
         config,
         local,
-        platform: board.platform.clone(),
+        platform: board.platform,
         events: ev_tx,
         boots_before: 0,
         boots_now: 0,
@@ -288,7 +289,7 @@ struct Supervisor {
     link: Arc<Link>,
     config: BoardConfig,
     local: Local,
-    platform: String,
+    platform: Platform,
     events: Sender<SimEvent>,
     /// Boots of the board processes before this one (the live view counts on).
     boots_before: u64,
@@ -350,12 +351,12 @@ fn describe(status: Option<std::process::ExitStatus>, stderr: &[u8]) -> String {
 
 /// What the board prints on its console when its process died, before it boots again: the
 /// port's own words for a crash where it has them.
-fn crash_report(platform: &str, why: &str) -> String {
+fn crash_report(platform: Platform, why: &str) -> String {
     match platform {
-        "esp32" => {
+        Platform::Esp32 => {
             format!("\r\nGuru Meditation Error: the board process {why}\r\n\r\nRebooting...\r\n")
         }
-        "esp8266" => format!(
+        Platform::Esp8266 => format!(
             "\r\nFatal exception: the board process {why}\r\n\r\n ets Jan  8 2013,rst cause:2, boot mode:(3,6)\r\n\r\n"
         ),
         _ => format!("\r\nFATAL: the board process {why}; resetting\r\n"),
@@ -426,7 +427,7 @@ impl Supervisor {
                     if !self.config.repl {
                         return self.end(EndReason::BoardDied(why));
                     }
-                    let report = crash_report(&self.platform, &why);
+                    let report = crash_report(self.platform, &why);
                     let _ = self.events.send(SimEvent::Output(report.into_bytes()));
                     // A board that dies again at once (its boot.py or main.py kills it) restarts
                     // after growing pauses, as a boot loop would, without taking the machine.

@@ -31,7 +31,10 @@ mod _mpsim {
                 "pull_up" | "pull_down" => vm.new_value_error("invalid pull"),
                 "pwm" => vm.new_value_error("invalid pin for PWM"),
                 "out" | "open_drain"
-                    if with_state(|s| s.board.spec.platform == "esp32").unwrap_or(false) =>
+                    if with_state(|s| {
+                        s.board.spec.platform == mpsim_board_models::Platform::Esp32
+                    })
+                    .unwrap_or(false) =>
                 {
                     vm.new_value_error("pin can only be input")
                 }

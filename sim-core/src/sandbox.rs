@@ -93,7 +93,7 @@ fn denied_syscalls() -> Vec<i64> {
 
 /// The radio's meeting folder, made before the sandbox closes (boards with a radio).
 fn radio_folder(spec: &BoardSpec) -> Option<PathBuf> {
-    if spec.platform != "microbit" {
+    if spec.platform != mpsim_board_models::Platform::Microbit {
         return None;
     }
     let dir = crate::radio::radio_dir();
