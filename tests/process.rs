@@ -149,3 +149,34 @@ fn the_sandbox_refuses_host_files_programs_and_connections_off_policy_with_the_k
     );
     assert_eq!(out.trim_end(), "kept", "{err}");
 }
+
+#[test]
+fn the_board_process_memory_limit_ends_a_leak_and_the_run_says_so() {
+    // 4 GiB taken outside the heap budget (a leak in mpsim, say) meets the process's limit: the
+    // allocation fails, the process aborts, and the front end reports how it ended.
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_mpsim"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .args([
+            "run",
+            "-c",
+            "import _mpsim_probe as p\nprint('got', p.hog(4096))",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("got"), "{err}");
+    let said = err
+        .lines()
+        .find(|l| l.starts_with("mpsim: the board process died: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        said.starts_with(
+            "mpsim: the board process died: killed by SIGABRT (6): memory allocation of "
+        ) && said.ends_with(" bytes failed"),
+        "{err}"
+    );
+}

@@ -343,7 +343,15 @@ fn describe(status: Option<std::process::ExitStatus>, stderr: &[u8]) -> String {
         None => "stopped answering".to_owned(),
     };
     let text = String::from_utf8_lossy(stderr);
-    match text.lines().map(str::trim).rev().find(|l| !l.is_empty()) {
+    // The last line that says something: not a backtrace's frames or notes.
+    let noise = |l: &str| {
+        l.is_empty()
+            || l.starts_with(char::is_whitespace)
+            || ["stack backtrace", "skipping backtrace", "note: ", "at "]
+                .iter()
+                .any(|n| l.starts_with(n))
+    };
+    match text.lines().rev().find(|l| !noise(l)).map(str::trim) {
         Some(last) => format!("{how}: {last}"),
         None => how,
     }

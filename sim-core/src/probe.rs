@@ -35,6 +35,23 @@ mod _mpsim_probe {
         }
     }
 
+    /// Takes `mb` MiB of the host's memory outside the board's heap budget (on a thread of its
+    /// own, as a leak in mpsim would), touching every page; returns what it got.
+    #[pyfunction]
+    fn hog(mb: usize) -> usize {
+        std::thread::spawn(move || {
+            let mut kept: Vec<Vec<u8>> = Vec::new();
+            for _ in 0..mb {
+                kept.push(vec![1u8; 1 << 20]);
+            }
+            let n = kept.len();
+            std::mem::forget(kept);
+            n
+        })
+        .join()
+        .unwrap_or(0)
+    }
+
     /// Opens a TCP connection to `host:port` (at most a second).
     #[pyfunction]
     fn connect(host: String, port: u16) -> i32 {

@@ -156,7 +156,7 @@ fn data_now() -> Option<u64> {
 /// The memory limit: what runs now (the interpreter is being built: count it as built), room
 /// for the board's heap as the host's objects weigh it, and headroom.
 fn memory_limit(config: &BoardConfig, spec: &BoardSpec) -> u64 {
-    const HEADROOM: u64 = 768 << 20;
+    const HEADROOM: u64 = 256 << 20;
     let heap = config.heap_size.unwrap_or(spec.heap_size);
     data_now().unwrap_or(0) + HEADROOM + heap.saturating_mul(32)
 }
