@@ -68,6 +68,36 @@ pub struct BoardSpec {
     pub mcu: String,
     /// Where the board comes in `mpsim boards` (smallest first).
     pub list_order: u32,
+    /// The longest timeout `machine.WDT` takes, ms (the rp2's counter); none: no limit.
+    #[serde(default)]
+    pub wdt_max_ms: Option<u32>,
+    /// `machine.idle()` waits for the next tick of this period, µs (the tickless ports' 1 ms
+    /// tick); 0: it returns at once (the ESP ports).
+    #[serde(default)]
+    pub idle_tick_us: u32,
+    /// Pins are numbered 16 to a port and printed by CPU name, `A0` … `K15` (the stm32).
+    #[serde(default)]
+    pub pins_by_port: bool,
+    /// The firmware has `_thread`.
+    #[serde(default)]
+    pub thread: bool,
+    /// The filesystem has no folders (the micro:bit's).
+    #[serde(default)]
+    pub flat_fs: bool,
+    /// Modules the shared firmware code has that this board's firmware leaves out.
+    #[serde(default)]
+    pub absent_modules: Vec<String>,
+    /// `neopixel.NeoPixel` also has `show()` and `clear()` (the micro:bit runtime's).
+    #[serde(default)]
+    pub neopixel_show: bool,
+    /// The lines `help()` shows as its hardware example, where the board's differs from an LED on
+    /// `machine.Pin`.
+    #[serde(default)]
+    pub help_example: Option<String>,
+    /// What `os.uname()` says where the firmware says it its own way; `{version}`,
+    /// `{build_date}` and `{mcu}` stand for the board's.
+    #[serde(default)]
+    pub uname: Option<UnameSpec>,
     /// `sys.platform` and `os.uname().sysname`: the MicroPython port.
     pub platform: Platform,
     /// The MicroPython release the board claims to run (`v1.28.0`).
@@ -240,6 +270,9 @@ pub struct AdcSpec {
     /// channel): internal sensors and supply dividers.
     #[serde(default)]
     pub initial: BTreeMap<String, f64>,
+    /// GPIOs that `ADC(gpio)` also takes, each with its channel (`[[26, 0], …]` on the rp2).
+    #[serde(default)]
+    pub pin_channels: Vec<(i64, i64)>,
 }
 
 /// One GPIO.
@@ -314,6 +347,33 @@ pub struct AccelSpec {
     pub chip: String,
     /// Full scale, ± milli-g: what the chip reports saturates there.
     pub range_mg: u32,
+    /// Where the chip answers on an I2C bus of the board's, if scripts reach it there.
+    #[serde(default)]
+    pub i2c: Option<AccelBus>,
+}
+
+/// An accelerometer on one of the board's I2C buses.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccelBus {
+    /// The bus's clock and data GPIOs.
+    pub scl: u32,
+    pub sda: u32,
+    /// Its 7-bit address.
+    pub address: u8,
+    /// The GPIO that powers it (it answers only while that pin is high), if any.
+    #[serde(default)]
+    pub power: Option<u32>,
+}
+
+/// `os.uname()` as a firmware that says it its own way.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnameSpec {
+    pub sysname: String,
+    pub nodename: String,
+    pub version: String,
+    pub machine: String,
 }
 
 /// An LED matrix the firmware scans (not pins the script drives).
@@ -355,6 +415,9 @@ pub struct NetworkSpec {
     /// The port's `network.STAT_*` values by name (IDLE, CONNECTING, WRONG_PASSWORD,
     /// NO_AP_FOUND, GOT_IP, and CONNECT_FAIL or ASSOC_FAIL …).
     pub status: BTreeMap<String, i64>,
+    /// `network.country()` (the cyw43 driver's regulatory country).
+    #[serde(default)]
+    pub country: bool,
 }
 
 /// A push button on the board.

@@ -71,9 +71,10 @@ class MMA7660(_Chip):
 
 # The chips on each board's own buses: (SCL GPIO, SDA GPIO) -> {address: chip}.
 _BUSES = {}
-if _info["platform"] == "pyboard":
-    # I2C1 on X9 (SCL, PB6) and X10 (SDA, PB7); MMA_AVDD is PB5.
-    _BUSES[(22, 23)] = {0x4C: MMA7660(21)}
+if _info["accel_i2c"] and _info["accel_i2c"][0] == "MMA7660":
+    # The accelerometer on the board's own bus (the pyboard's I2C1), as the board data places it.
+    _chip, _scl, _sda, _addr, _power = _info["accel_i2c"]
+    _BUSES[(_scl, _sda)] = {_addr: MMA7660(_power)}
 
 
 class _Wired:
@@ -242,6 +243,6 @@ class I2C(_Controller):
 
 def _pin_text(g):
     # The stm32 port prints its pins by CPU name (B6), the others by number.
-    if _info["platform"] == "pyboard":
+    if _info["pins_by_port"]:
         return "%s%d" % ("ABCDEFGHIJK"[g >> 4], g & 15)
     return str(g)

@@ -1,94 +1,15 @@
 # The rest of machine: classes that a boot does not need (ADC, PWM, Timer, RTC, UART, WDT).
+# What a port does its own way comes from its backend (_machine_<platform>, see machine.py).
 # machine runs this code in its own namespace on the first use of one of them (see machine's
 # __getattr__), so they are machine's classes with machine's names in scope.
 
-# ESP32 attenuations: the input voltage that reads full scale.
-_ATTN_FULL_V = (1.1, 1.5, 2.2, 3.9)
-
-
-class ADC:
-    if _RP2:
-        CORE_TEMP = const(4)
-    if _ESP32:
-        ATTN_0DB = const(0)
-        ATTN_2_5DB = const(1)
-        ATTN_6DB = const(2)
-        ATTN_11DB = const(3)
-        WIDTH_9BIT = const(9)
-        WIDTH_10BIT = const(10)
-        WIDTH_11BIT = const(11)
-        WIDTH_12BIT = const(12)
-
+class ADC(_ADCPort):
+    # What the ports' ADCs share; the port's backend gives the methods (_ADCPort) and which ids
+    # it takes (_adc_id).
     def __init__(self, id, *, atten=None):
-        if isinstance(id, Pin):
-            id = id._id
-        elif (_RP2 or _STM32) and isinstance(id, str):
-            id = Pin(id)._id
-        if _RP2 and 26 <= id <= 29:
-            # ADC(26) … ADC(29): the channel on that pin.
-            id -= 26
-        elif _RP2 and isinstance(id, int) and 5 <= id:
-            raise ValueError("invalid ADC channel")
-        if id not in _info["adc_channels"] or id >= 256:
-            # (Channels from 256 on are the board's internal sensors, for its own modules.)
-            if _STM32:
-                raise ValueError("Pin(%s%d) does not have ADC capabilities" % ("ABCDEFGHIJK"[id >> 4], id & 15)
-                                 if isinstance(id, int) and 0 <= id < 256 else "invalid ADC unit")
-            raise ValueError("invalid Pin for ADC" if _ESP32 else "invalid ADC unit")
-        self._id = id
+        self._id = _adc_id(id)
         self._atten = 0 if atten is None else atten
         self._bits = 12
-
-    if _ESP32:
-        def atten(self, a):
-            if a not in (0, 1, 2, 3):
-                raise ValueError("invalid atten")
-            self._atten = a
-
-        def width(self, bits):
-            if bits not in (9, 10, 11, 12):
-                raise ValueError("invalid width")
-            self._bits = bits
-
-        def _volts(self):
-            return _mpsim.adc_read(self._id) * _info["vcc_mv"] / 1000
-
-        def read(self):
-            full = _ATTN_FULL_V[self._atten]
-            top = (1 << self._bits) - 1
-            return min(top, int(self._volts() / full * top + 0.5))
-
-        def read_u16(self):
-            return min(65535, int(self._volts() / _ATTN_FULL_V[self._atten] * 65535 + 0.5))
-
-        def read_uv(self):
-            return int(min(self._volts(), _ATTN_FULL_V[self._atten]) * 1000000)
-
-    if not _RP2 and not _ESP32:
-        # The rp2 ADC has read_u16() only.
-        def read(self):
-            if _ESP8266 and self._id == 1:
-                return _info["vcc_mv"]
-            full = (1 << _info["adc_bits"])
-            return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
-
-    if not _ESP32:
-        def read_u16(self):
-            if _ESP8266 and self._id == 1:
-                return 65535
-            v = int(_mpsim.adc_read(self._id) * 65535 + 0.5)
-            if _RP2:
-                # A 12-bit converter scaled to 16 bits.
-                v = (v >> 4) * 65535 // 4095
-            return v
-
-        def read_uv(self):
-            return int(_mpsim.adc_read(self._id) * 1000000)
-
-    def __repr__(self):
-        if _ESP32:
-            return "ADC(Pin(%d))" % self._id
-        return "ADC(%d)" % self._id
 
 
 class PWM:
@@ -159,9 +80,7 @@ class PWM:
     def __repr__(self):
         if not _info["pwm_duty_bits"]:
             return "<PWM slice=%d channel=%d invert=0>" % ((self._pin._id >> 1) & 7, self._pin._id & 1)
-        if _ESP32:
-            return "PWM(Pin(%d), freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
-        return "PWM(%d, freq=%d, duty=%d)" % (self._pin._id, self._freq, self.duty())
+        return ("PWM(" + _PWM_PIN + ", freq=%d, duty=%d)") % (self._pin._id, self._freq, self.duty())
 
 
 if not _info["pwm_duty_bits"]:
@@ -294,21 +213,8 @@ class UART:
 
     def __repr__(self):
         # Each port prints its own fields (ports/*/machine_uart.c).
-        platform = _info["platform"]
         tx, rx = (-1 if p is None else p for p in self._pins)
-        if platform == "rp2":
-            return ("UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, tx=%d, rx=%d, txbuf=%d, rxbuf=%d, "
-                    "timeout=%d, timeout_char=%d, invert=None, irq=0)" % (
-                        self._id, self._baudrate, self._bits, self._parity, self._stop, tx, rx, 256,
-                        self._rxbuf, self._timeout, self._timeout_char))
-        if platform == "esp32":
-            return ("UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, tx=%d, rx=%d, rts=-1, cts=-1, txbuf=0, "
-                    "rxbuf=%d, timeout=%d, timeout_char=%d, irq=0)" % (
-                        self._id, self._baudrate, self._bits, self._parity, self._stop, tx, rx, self._rxbuf,
-                        self._timeout, self._timeout_char))
-        return "UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, rxbuf=%d, timeout=%d, timeout_char=%d)" % (
-            self._id, self._baudrate, self._bits, self._parity, self._stop, self._rxbuf,
-            self._timeout, self._timeout_char)
+        return _uart_repr(self, tx, rx)
 
     def _can_read(self):
         if self._pins[1] is None:
@@ -386,8 +292,9 @@ class WDT:
         if id != 0:
             raise ValueError("WDT(%d) doesn't exist" % id)
         timeout = int(timeout)
-        if _RP2 and timeout > 8388:
-            raise ValueError("timeout exceeds 8388")
+        top = _info["wdt_max_ms"]
+        if top is not None and timeout > top:
+            raise ValueError("timeout exceeds %d" % top)
         if timeout <= 0:
             raise ValueError("WDT timeout too short")
         self._us = timeout * 1000

@@ -9,7 +9,7 @@ _info = _mpsim.board_info()
 
 # The interpreter's natives that no board's firmware has: marshal makes code objects from bytes.
 # `_thread` only the ESP32's and the Picos' firmware have.
-_ABSENT = ("marshal",) if _info["platform"] in ("esp32", "rp2") else ("marshal", "_thread")
+_ABSENT = ("marshal",) if _info["thread"] else ("marshal", "_thread")
 for _n in _ABSENT:
     sys.modules.pop(_n, None)
 

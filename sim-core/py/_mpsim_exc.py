@@ -22,7 +22,8 @@ _OPS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "//"
 
 
 # Modules that are C on the board: their frames never show in its tracebacks.
-_NATIVE = {"os", "machine", "_machine_more", "time", "micropython", "gc", "io", "json", "re", "struct", "collections",
+_NATIVE = {"os", "machine", "_machine_more", "_machine_esp8266", "_machine_esp32", "_machine_rp2",
+           "_machine_pyboard", "time", "micropython", "gc", "io", "json", "re", "struct", "collections",
            "collections.abc", "heapq", "random", "hashlib", "select", "zlib", "deflate", "esp"}
 
 

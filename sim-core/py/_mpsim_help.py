@@ -70,10 +70,8 @@ def help(obj=_NOTHING):
     if obj is _NOTHING:
         info = _mpsim.board_info()
         leds = info.get("led_pins") or [2]
-        if info["platform"] == "pyboard":
-            led = ("  import pyb\n"
-                   "  pyb.LED(1).on()                         # the red LED\n"
-                   "  pyb.Accel().x()                         # the accelerometer")
+        if info["help_example"]:
+            led = info["help_example"]
         else:
             led = ("  import machine\n"
                    "  led = machine.Pin(%d, machine.Pin.OUT)   # an LED on the board\n"

@@ -3,7 +3,7 @@
 # for anything else), one byte per column, least significant bit at the top.
 import _mpsim
 
-if _mpsim.board_info()["platform"] == "microbit":
+if "framebuf" in _mpsim.board_info()["absent_modules"]:
     raise ImportError("no module named 'framebuf'")
 
 MONO_VLSB = 0

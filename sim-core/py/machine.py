@@ -1,9 +1,63 @@
-# machine: the board's hardware, as the board's MicroPython port presents it (ESP8266, rp2):
-# the differences come from the board data (_mpsim.board_info()).
+# machine: the board's hardware, as the board's MicroPython port presents it. What the ports
+# share is here and in _machine_more; the facts come from the board data (_mpsim.board_info()),
+# and what a port does its own way from its backend, `_machine_<platform>`, run here first: it
+# replaces what it must of the defaults below (Pin's and ADC's port methods, which ids ADC takes,
+# how PWM and UART print) and, where the port replaces whole classes, gives _port_late.
 import _mpsim
 from micropython import const
 
 _info = _mpsim.board_info()
+_port_late = None
+
+
+class _PinPort:
+    def __repr__(self):
+        return "Pin(%d)" % self._id
+
+
+class _ADCBase:
+    def read_u16(self):
+        return int(_mpsim.adc_read(self._id) * 65535 + 0.5)
+
+    def read_uv(self):
+        return int(_mpsim.adc_read(self._id) * 1000000)
+
+    def __repr__(self):
+        return "ADC(%d)" % self._id
+
+
+class _ADCPort(_ADCBase):
+    def read(self):
+        full = 1 << _info["adc_bits"]
+        return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
+
+
+def _adc_id(id):
+    if isinstance(id, Pin):
+        id = id._id
+    if id not in _info["adc_channels"] or id >= 256:
+        raise ValueError("invalid ADC unit")
+    return id
+
+
+# How PWM's repr names its pin.
+_PWM_PIN = "%d"
+
+
+def _uart_repr(u, tx, rx):
+    return "UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, rxbuf=%d, timeout=%d, timeout_char=%d)" % (
+        u._id, u._baudrate, u._bits, u._parity, u._stop, u._rxbuf, u._timeout, u._timeout_char)
+
+
+def _exec_port():
+    import _imp
+    name = "_machine_" + _info["platform"]
+    if _imp.is_frozen(name):
+        exec(_imp.get_frozen_object(name), globals())
+
+
+_exec_port()
+del _exec_port
 
 for _k, _v in _info["reset_causes"].items():
     globals()[_k] = _v
@@ -20,7 +74,7 @@ RTC_WAKE = const(4)
 _NOARG = object()
 
 
-class Pin:
+class Pin(_PinPort):
     IN = const(0)
     OUT = const(1)
     OPEN_DRAIN = const(2)
@@ -77,17 +131,6 @@ class Pin:
     def off(self):
         _mpsim.pin_write(self._id, False)
 
-    if _info["platform"] == "rp2":
-        # rp2's Pin has toggle() and low()/high().
-        def toggle(self):
-            _mpsim.pin_write(self._id, not _mpsim.pin_read(self._id))
-
-        def low(self):
-            _mpsim.pin_write(self._id, False)
-
-        def high(self):
-            _mpsim.pin_write(self._id, True)
-
     def mode(self, mode=None):
         if mode is None:
             m = _mpsim.pin_config(self._id)[0]
@@ -111,19 +154,6 @@ class Pin:
         _mpsim.pin_irq(self._id, handler, trigger if handler is not None else 0, self)
         self._irq = _IRQ(self, handler, trigger)
         return self._irq
-
-    def __repr__(self):
-        if _info["platform"] == "rp2":
-            m, p = _mpsim.pin_config(self._id)
-            # Pins past 63 are the Pico W's radio chip's (WL_GPIO0 drives the LED).
-            name = "WL_GPIO%d" % (self._id - 64) if self._id >= 64 else "GPIO%d" % self._id
-            if m < 0:
-                return "Pin(%s, mode=ALT, alt=31)" % name
-            r = "Pin(%s, mode=%s" % (name, ("IN", "OUT", "OPEN_DRAIN")[m] if m < 3 else "ALT")
-            if p:
-                r += ", pull=%s" % ("PULL_UP", "PULL_DOWN")[p - 1]
-            return r + ")"
-        return "Pin(%d)" % self._id
 
     def __eq__(self, other):
         return isinstance(other, Pin) and other._id == self._id
@@ -174,12 +204,6 @@ class Signal:
         self.value(0)
 
 
-_ESP8266 = _info["platform"] == "esp8266"
-_RP2 = _info["platform"] == "rp2"
-
-
-_ESP32 = _info["platform"] == "esp32"
-_STM32 = _info["platform"] == "pyboard"
 # Every boot imports machine, and most programs use only Pin: the other classes load on first use.
 _MORE = ("ADC", "PWM", "Timer", "RTC", "UART", "WDT")
 _LAZY = _MORE + ("I2C", "SoftI2C")
@@ -252,11 +276,12 @@ def unique_id():
 
 
 def idle():
-    # Waits for the next interrupt: on the tickless rp2 port and the pyboard that is at the latest
-    # the next 1 ms tick; the ESP ports return at once.
-    if _info["platform"] in ("rp2", "pyboard"):
+    # Waits for the next interrupt: at the latest the port's next tick (none on the ESP ports,
+    # which return at once).
+    tick = _info["idle_tick_us"]
+    if tick:
         import time
-        _mpsim.sleep_us(1000 - time.ticks_us() % 1000)
+        _mpsim.sleep_us(tick - time.ticks_us() % tick)
     else:
         _mpsim.sleep_us(0)
 
@@ -298,20 +323,8 @@ def bootloader():
     raise NotImplementedError("the simulator has no bootloader")
 
 
-if _STM32:
-    # The stm32 port: machine.Pin and machine.UART are pyb's; PWM is pyb.Timer's channels.
-    _load_more()
-    from _stm32 import Pin, UART
-    del PWM
-    _MORE = ()
-    _LAZY = ("I2C", "SoftI2C")
-
-    def freq(sysclk=None, hclk=None, pclk1=None, pclk2=None):
-        # (SYSCLK, HCLK, PCLK1, PCLK2): the buses run at 1, 1/4 and 1/2 of the core clock.
-        if sysclk is not None:
-            _mpsim.cpu_freq(sysclk)
-        f = _mpsim.cpu_freq()
-        return (f, f, f // 4, f // 2)
+if _port_late:
+    _port_late()
 
 
 class mem:

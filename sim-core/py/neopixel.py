@@ -2,7 +2,7 @@
 # show()). write() sends the colours to the strip: the window draws it.
 import _mpsim
 
-_MICROBIT = _mpsim.board_info()["platform"] == "microbit"
+_SHOW = _mpsim.board_info()["neopixel_show"]
 
 
 def _gpio(pin):
@@ -69,7 +69,7 @@ class NeoPixel:
             rgb[i * 3:i * 3 + 3] = bytes((r, g, b))
         _mpsim.strip_set(self._gpio, rgb)
 
-    if _MICROBIT:
+    if _SHOW:
         show = write
 
         def clear(self):

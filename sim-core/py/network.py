@@ -417,7 +417,7 @@ def hostname(name=None):
     _save()
 
 
-if _mpsim.board_info()["platform"] == "rp2":
+if _spec and _spec["country"]:
     # The cyw43 driver's regulatory country (two letters; XX: worldwide).
     def country(code=None):
         if code is None:

@@ -12,12 +12,10 @@ _Uname = _attrtuple(("sysname", "nodename", "release", "version", "machine"))
 
 
 def uname():
-    if _info["platform"] == "microbit":
-        # The micro:bit's own firmware says which MicroPython it is built on.
-        return _Uname("microbit", "microbit", _info["version"].lstrip("v"),
-                      "micro:bit %s+0697c6d on %s; MicroPython v1.18 on %s" % (
-                          _info["version"], _info["build_date"], _info["build_date"]),
-                      "micro:bit with " + _info["mcu"])
+    if _info["uname"]:
+        # A firmware that says it its own way (the micro:bit's names the MicroPython it is built on).
+        sysname, nodename, version, machine = _info["uname"]
+        return _Uname(sysname, nodename, _info["version"].lstrip("v"), version, machine)
     release = _info["sdk_version"] or _info["version"].lstrip("v")
     return _Uname(_info["platform"], _info["platform"], release,
                   "%s on %s" % (_info["version"], _info["build_date"]), _info["machine"])
@@ -377,8 +375,8 @@ def statvfs(path):
 
 def mkdir(path):
     vfs, rel, _ = _lookup(path)
-    if _info["platform"] == "microbit" and isinstance(vfs, VfsFat):
-        # The micro:bit's filesystem is flat: files only.
+    if _info["flat_fs"] and isinstance(vfs, VfsFat):
+        # A flat filesystem (the micro:bit's): files only.
         raise _oserror(1)
     vfs.mkdir(rel)
 

@@ -294,6 +294,85 @@ mod _mpsim {
         set("adc_channels", ints(&spec.adc.channels))?;
         set("adc_bits", vm.ctx.new_int(spec.adc.read_bits).into())?;
         set("vcc_mv", vm.ctx.new_int(spec.adc.vcc_mv).into())?;
+        let by_pin = vm.ctx.new_dict();
+        for &(gpio, channel) in &spec.adc.pin_channels {
+            let key: PyObjectRef = vm.ctx.new_int(gpio).into();
+            by_pin.set_item(&*key, vm.ctx.new_int(channel).into(), vm)?;
+        }
+        set("adc_pin_channels", by_pin.into())?;
+        set(
+            "wdt_max_ms",
+            match spec.wdt_max_ms {
+                Some(ms) => vm.ctx.new_int(ms).into(),
+                None => vm.ctx.none(),
+            },
+        )?;
+        set("idle_tick_us", vm.ctx.new_int(spec.idle_tick_us).into())?;
+        set("pins_by_port", vm.ctx.new_bool(spec.pins_by_port).into())?;
+        set("thread", vm.ctx.new_bool(spec.thread).into())?;
+        set("flat_fs", vm.ctx.new_bool(spec.flat_fs).into())?;
+        set(
+            "absent_modules",
+            vm.ctx
+                .new_list(
+                    spec.absent_modules
+                        .iter()
+                        .map(|m| vm.ctx.new_str(m.as_str()).into())
+                        .collect(),
+                )
+                .into(),
+        )?;
+        set("neopixel_show", vm.ctx.new_bool(spec.neopixel_show).into())?;
+        set(
+            "help_example",
+            match &spec.help_example {
+                Some(t) => vm.ctx.new_str(t.trim_end_matches('\n')).into(),
+                None => vm.ctx.none(),
+            },
+        )?;
+        let fill = |t: &str| {
+            t.replace("{version}", &spec.micropython_version)
+                .replace("{build_date}", &spec.build_date)
+                .replace("{mcu}", &spec.mcu)
+        };
+        set(
+            "uname",
+            match &spec.uname {
+                Some(u) => vm
+                    .ctx
+                    .new_tuple(vec![
+                        vm.ctx.new_str(fill(&u.sysname)).into(),
+                        vm.ctx.new_str(fill(&u.nodename)).into(),
+                        vm.ctx.new_str(fill(&u.version)).into(),
+                        vm.ctx.new_str(fill(&u.machine)).into(),
+                    ])
+                    .into(),
+                None => vm.ctx.none(),
+            },
+        )?;
+        set(
+            "accel_i2c",
+            match spec
+                .accelerometer
+                .as_ref()
+                .and_then(|a| a.i2c.as_ref().map(|b| (a, b)))
+            {
+                Some((a, b)) => vm
+                    .ctx
+                    .new_tuple(vec![
+                        vm.ctx.new_str(a.chip.as_str()).into(),
+                        vm.ctx.new_int(b.scl).into(),
+                        vm.ctx.new_int(b.sda).into(),
+                        vm.ctx.new_int(b.address).into(),
+                        match b.power {
+                            Some(p) => vm.ctx.new_int(p).into(),
+                            None => vm.ctx.none(),
+                        },
+                    ])
+                    .into(),
+                None => vm.ctx.none(),
+            },
+        )?;
         set("pwm_freq_min", vm.ctx.new_int(spec.pwm.freq_min).into())?;
         set("pwm_freq_max", vm.ctx.new_int(spec.pwm.freq_max).into())?;
         set(

@@ -922,7 +922,7 @@ mod _mpsim_net {
     }
 
     /// The board's network data as a dict (mac, ap_essid, ap_password, ap_ip,
-    /// ap_on_first_boot, hostname, status), or None on a board without a radio.
+    /// ap_on_first_boot, hostname, status, country), or None on a board without a radio.
     #[pyfunction]
     fn spec(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
         let Some(n) = with_state(|s| s.board.spec.network.clone())
@@ -946,6 +946,7 @@ mod _mpsim_net {
             st.set_item(k.as_str(), vm.ctx.new_int(*v).into(), vm)?;
         }
         d.set_item("status", st.into(), vm)?;
+        d.set_item("country", vm.ctx.new_bool(n.country).into(), vm)?;
         Ok(Some(d.into()))
     }
 
