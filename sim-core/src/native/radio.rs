@@ -1,0 +1,46 @@
+//! One area of `_mpsim` (the native module, `native.rs`): the micro:bit's radio.
+
+#[rustpython_vm::pymodule(sub, name = "_mpsim")]
+pub(crate) mod area {
+    use crate::heap;
+    use crate::native::_mpsim::state;
+    use rustpython_vm::function::ArgBytesLike;
+    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+
+    /// Switches the radio on (true) or off.
+    #[pyfunction]
+    fn radio_power(on: bool, vm: &VirtualMachine) -> PyResult<()> {
+        let has = state(vm, |s| s.mb_radio.is_some())?;
+        if on && !has {
+            let r = heap::untracked(crate::radio::Radio::open)
+                .map_err(|e| vm.new_os_error(format!("radio: {e}")))?;
+            state(vm, |s| s.mb_radio = Some(r))?;
+        } else if !on {
+            state(vm, |s| s.mb_radio = None)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a packet to every other board's radio.
+    #[pyfunction]
+    fn radio_send(packet: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let p = packet.borrow_buf().to_vec();
+        if p.len() > crate::radio::MAX_PACKET {
+            return Err(vm.new_value_error("packet too long"));
+        }
+        state(vm, |s| {
+            if let Some(r) = s.mb_radio.as_ref() {
+                heap::untracked(|| r.send(&p));
+            }
+        })
+    }
+
+    /// The next packet heard, or None.
+    #[pyfunction]
+    fn radio_recv(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let p = state(vm, |s| {
+            s.mb_radio.as_ref().and_then(crate::radio::Radio::recv)
+        })?;
+        Ok(p.map(|b| vm.ctx.new_bytes(b).into()))
+    }
+}

@@ -1,0 +1,67 @@
+//! One area of `_mpsim` (the native module, `native.rs`): timers, `micropython.schedule` and
+//! interrupt masking.
+
+#[rustpython_vm::pymodule(sub, name = "_mpsim")]
+pub(crate) mod area {
+    use crate::native::_mpsim::state;
+    use crate::sim::{TimerEntry, with_state};
+    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+
+    /// Starts (or restarts) timer `key`: first call after `period_us`, again every `period_us` when periodic.
+    #[pyfunction]
+    fn timer_start(
+        key: u64,
+        period_us: u64,
+        periodic: bool,
+        callback: PyObjectRef,
+        arg: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        state(vm, |s| {
+            s.timers.retain(|t| t.key != key);
+            s.timer_seq += 1;
+            let now = s.clock.now_us();
+            s.timers.push(TimerEntry {
+                key,
+                deadline: now + period_us.max(1),
+                period: periodic.then_some(period_us.max(1)),
+                seq: s.timer_seq,
+                callback,
+                arg,
+            });
+            s.publish_deadline();
+        })
+    }
+
+    /// Stops timer `key`.
+    #[pyfunction]
+    fn timer_stop(key: u64, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.timers.retain(|t| t.key != key))
+    }
+
+    /// `micropython.schedule`: false when the queue (depth 8, as on the board) is full.
+    #[pyfunction]
+    fn schedule(func: PyObjectRef, arg: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
+        state(vm, |s| {
+            if s.scheduled.len() >= 8 {
+                return false;
+            }
+            s.scheduled.push_back((func, arg));
+            if s.in_callback {
+                s.scheduled_late += 1;
+            }
+            s.shared.poke();
+            true
+        })
+    }
+
+    /// Disables (true) or enables (false) IRQ and timer callbacks; returns the previous state.
+    #[pyfunction]
+    fn irq_disable(off: bool, vm: &VirtualMachine) -> PyResult<bool> {
+        let was = state(vm, |s| std::mem::replace(&mut s.irq_disabled, off))?;
+        if !off {
+            with_state(|s| s.shared.poke());
+        }
+        Ok(was)
+    }
+}
