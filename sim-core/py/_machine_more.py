@@ -88,9 +88,6 @@ if not _info["pwm_duty_bits"]:
     del PWM.duty
 
 
-_timer_key = [0]
-
-
 def _hard(cb):
     def run(t):
         _mpsim.heap_lock(1)
@@ -110,8 +107,7 @@ class Timer:
         if id not in _info["timer_ids"]:
             raise ValueError("Timer(%d) doesn't exist" % id)
         self._id = id
-        _timer_key[0] += 1
-        self._key = _timer_key[0]
+        self._key = _mpsim.timer()
         self._cb = None
         if args or kw:
             self.init(*args, **kw)
@@ -299,8 +295,7 @@ class WDT:
             raise ValueError("WDT timeout too short")
         self._us = timeout * 1000
         if WDT._key[0] is None:
-            _timer_key[0] += 1
-            WDT._key[0] = _timer_key[0] + (1 << 40)
+            WDT._key[0] = _mpsim.timer()
         self.feed()
 
     def feed(self):

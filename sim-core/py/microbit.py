@@ -307,7 +307,7 @@ class _Display:
         self._px = bytearray(25)
         self._on = True
         self._anim = None  # a generator of (image, ms) a background timer steps through
-        self._key = (1 << 42) + 1
+        self._key = _mpsim.timer()
 
     def _push(self):
         _mpsim.display_set(self._px if self._on else bytes(25))
@@ -776,9 +776,6 @@ def scale(value, from_, to):
     return int(r + 0.5) if isinstance(c, int) and isinstance(d, int) else r
 
 
-_every = [(1 << 42) + 16]
-
-
 def run_every(callback=None, days=0, h=0, min=0, s=0, ms=0):
     # Calls `callback` (or the decorated function) every period, between the script's instructions.
     period_ms = (((days * 24 + h) * 60 + min) * 60 + s) * 1000 + ms
@@ -786,8 +783,7 @@ def run_every(callback=None, days=0, h=0, min=0, s=0, ms=0):
         raise ValueError("period must be positive")
 
     def start(f):
-        _every[0] += 1
-        _mpsim.timer_start(_every[0], int(period_ms * 1000), True, lambda _: f(), None)
+        _mpsim.timer_start(_mpsim.timer(), int(period_ms * 1000), True, lambda _: f(), None)
         return f
     return start(callback) if callback is not None else start
 

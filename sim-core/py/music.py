@@ -36,7 +36,7 @@ for _k, _v in _TUNES.items():
     globals()[_k] = tuple(_v.split())
 del _k, _v
 
-_KEY = (1 << 42) + 2
+_KEY = _mpsim.timer()
 _state = {"ticks": 4, "bpm": 120, "octave": 4, "duration": 4}
 _SEMITONE = {"c": -9, "d": -7, "e": -5, "f": -4, "g": -2, "a": 0, "b": 2}
 _bg = [None]

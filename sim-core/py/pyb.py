@@ -12,7 +12,15 @@ from micropython import const
 from _stm32 import Pin, ExtInt, UART, _cpu_name
 import _i2c
 
-_KEY = 1 << 41  # timer keys of this module: _KEY + n
+_TIMERS = {}  # the board's timers this module drives, by number (100: the RTC's wakeup)
+
+
+def _timer(n):
+    # The same hardware timer for every object that names it.
+    t = _TIMERS.get(n)
+    if t is None:
+        t = _TIMERS[n] = _mpsim.timer()
+    return t
 
 
 def delay(ms):
@@ -411,9 +419,9 @@ class Timer:
     def callback(self, fun):
         self._cb = fun
         if fun is None:
-            _mpsim.timer_stop(_KEY + self._id)
+            _mpsim.timer_stop(_timer(self._id))
         else:
-            _mpsim.timer_start(_KEY + self._id, self._period_us(), True, fun, self)
+            _mpsim.timer_start(_timer(self._id), self._period_us(), True, fun, self)
 
     def counter(self, value=None):
         if value is not None:
@@ -685,9 +693,9 @@ class RTC(_machine.RTC):
 
     def wakeup(self, timeout, callback=None):
         if timeout is None:
-            _mpsim.timer_stop(_KEY + 100)
+            _mpsim.timer_stop(_timer(100))
             return
-        _mpsim.timer_start(_KEY + 100, int(timeout) * 1000, True, callback or (lambda _: None), self)
+        _mpsim.timer_start(_timer(100), int(timeout) * 1000, True, callback or (lambda _: None), self)
 
     def calibration(self, cal=None):
         if cal is None:

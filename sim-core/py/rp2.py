@@ -174,7 +174,14 @@ _pios = (PIO(0), PIO(1))
 _PINS = frozenset(_info["pins"])
 _pio_irq = [None, None]
 _machines = {}
-_KEY = 1 << 43
+_TIMERS = {}  # each state machine's clock, by state machine number
+
+
+def _timer(n):
+    t = _TIMERS.get(n)
+    if t is None:
+        t = _TIMERS[n] = _mpsim.timer()
+    return t
 
 
 def _gpio(p):
@@ -270,7 +277,7 @@ class StateMachine:
             self._schedule()
         elif not on and self._active:
             self._active = False
-            _mpsim.timer_stop(_KEY + self._id)
+            _mpsim.timer_stop(_timer(self._id))
         return int(self._active)
 
     def _cycle_ns(self):
@@ -279,7 +286,7 @@ class StateMachine:
     def _schedule(self):
         now_ns = _mpsim.ticks_us() * 1000
         wait_us = max(1, int((self._t_ns - now_ns) / 1000 + 0.999))
-        _mpsim.timer_start(_KEY + self._id, wait_us, False, self._run, None)
+        _mpsim.timer_start(_timer(self._id), wait_us, False, self._run, None)
 
     def _run(self, _):
         # Executes the instructions due by now (at most a bounded number per call), then waits

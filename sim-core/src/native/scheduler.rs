@@ -5,18 +5,41 @@
 pub(crate) mod area {
     use crate::native::_mpsim::state;
     use crate::sim::{TimerEntry, with_state};
-    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_vm::{PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-    /// Starts (or restarts) timer `key`: first call after `period_us`, again every `period_us` when periodic.
+    /// One of the board's timers, as the frozen modules hold it (a `machine.Timer`, the
+    /// watchdog, `pyb.Timer(n)`, a PIO state machine's clock, the micro:bit's animations …).
+    #[pyattr]
+    #[pyclass(name = "TimerHandle")]
+    #[derive(Debug, PyPayload)]
+    struct TimerHandle {
+        key: u64,
+    }
+
+    #[pyclass]
+    impl TimerHandle {}
+
+    /// A new timer, stopped.
+    #[pyfunction]
+    fn timer() -> TimerHandle {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        TimerHandle {
+            key: NEXT.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// Starts (or restarts) `timer`: first call after `period_us`, again every `period_us` when periodic.
     #[pyfunction]
     fn timer_start(
-        key: u64,
+        timer: PyRef<TimerHandle>,
         period_us: u64,
         periodic: bool,
         callback: PyObjectRef,
         arg: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
+        let key = timer.key;
         state(vm, |s| {
             s.timers.retain(|t| t.key != key);
             s.timer_seq += 1;
@@ -33,10 +56,10 @@ pub(crate) mod area {
         })
     }
 
-    /// Stops timer `key`.
+    /// Stops `timer`.
     #[pyfunction]
-    fn timer_stop(key: u64, vm: &VirtualMachine) -> PyResult<()> {
-        state(vm, |s| s.timers.retain(|t| t.key != key))
+    fn timer_stop(timer: PyRef<TimerHandle>, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.timers.retain(|t| t.key != timer.key))
     }
 
     /// `micropython.schedule`: false when the queue (depth 8, as on the board) is full.
