@@ -78,9 +78,9 @@ if _info["accel_i2c"] and _info["accel_i2c"][0] == "MMA7660":
 
 
 class _Wired:
-    # A chip wired from --wiring; its model is the board's (board-models), reached by index.
-    def __init__(self, index):
-        self._i = index
+    # A chip wired from --wiring; its model is the board's (board-models), reached by its handle.
+    def __init__(self, part):
+        self._i = part
 
     def present(self):
         return True
@@ -92,8 +92,8 @@ class _Wired:
         return bytes(_mpsim.i2c_part_read(self._i, n))
 
 
-for _i, _scl, _sda, _addr in _mpsim.i2c_parts():
-    _BUSES.setdefault((_scl, _sda), {})[_addr] = _Wired(_i)
+for _part, _scl, _sda, _addr in _mpsim.i2c_parts():
+    _BUSES.setdefault((_scl, _sda), {})[_addr] = _Wired(_part)
 
 
 def chip(bus, addr):

@@ -120,13 +120,14 @@ class socket:
         self.close()
 
     def _live(self):
+        # The socket's handle (the board's sockets are reached by it, never by number).
         if not self._id:
             raise _err(_EBADF)
-        return self._id
+        return self._h
 
     def close(self):
         if self._id:
-            _n.close(self._id)
+            _n.close(self._h)
             self._id = 0
             self._h = None
 
@@ -195,7 +196,7 @@ class socket:
         if self._timeout == 0:
             raise _err(_EINPROGRESS)
         deadline = _deadline(self._timeout)
-        while not _n.connect_done(self._id):
+        while not _n.connect_done(self._h):
             self._wait(_POLLOUT, deadline)
 
     def send(self, data):
@@ -310,7 +311,7 @@ class socket:
         if req == 3:
             if not self._id:
                 return 0x20  # POLLNVAL: closed
-            return _n.ready(self._id, arg)
+            return _n.ready(self._h, arg)
         return -1
 
     def fileno(self):

@@ -724,7 +724,8 @@ mod _mpsim_net {
     }
 
     #[pyfunction]
-    fn close(id: u32) {
+    fn close(sock: PyRef<Handle>) {
+        let id = sock.id;
         with_state(|s| s.net.close(id));
     }
 
@@ -734,18 +735,21 @@ mod _mpsim_net {
     }
 
     #[pyfunction]
-    fn setreuse(id: u32, on: bool, vm: &VirtualMachine) -> PyResult<()> {
+    fn setreuse(sock: PyRef<Handle>, on: bool, vm: &VirtualMachine) -> PyResult<()> {
+        let id = sock.id;
         net(vm, |n| n.set_reuse(id, on))
     }
 
     #[pyfunction]
-    fn bind(id: u32, port: i64, vm: &VirtualMachine) -> PyResult<u16> {
+    fn bind(sock: PyRef<Handle>, port: i64, vm: &VirtualMachine) -> PyResult<u16> {
+        let id = sock.id;
         let port = u16::try_from(port).map_err(|_| vm.new_overflow_error("port out of range"))?;
         net(vm, |n| n.bind(id, port))
     }
 
     #[pyfunction]
-    fn listen(id: u32, backlog: i32, vm: &VirtualMachine) -> PyResult<u16> {
+    fn listen(sock: PyRef<Handle>, backlog: i32, vm: &VirtualMachine) -> PyResult<u16> {
+        let id = sock.id;
         let (board_port, host) = net(vm, |n| n.listen(id, backlog))?;
         // The one way to find a board-side server from the host: say where it is.
         eprintln!("mpsim: the board's TCP port {board_port} is at {host} on this machine");
@@ -753,7 +757,11 @@ mod _mpsim_net {
     }
 
     #[pyfunction]
-    fn accept(id: u32, vm: &VirtualMachine) -> PyResult<Option<(PyRef<Handle>, String, u16)>> {
+    fn accept(
+        sock: PyRef<Handle>,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<(PyRef<Handle>, String, u16)>> {
+        let id = sock.id;
         let r = net(vm, |n| n.accept(id))?;
         Ok(r.map(|(nid, a)| {
             let (ip, port) = addr_tuple(a, vm);
@@ -764,29 +772,37 @@ mod _mpsim_net {
     /// `own`: the address is one of the board's own.
     #[pyfunction]
     fn connect(
-        id: u32,
+        sock: PyRef<Handle>,
         ip: PyUtf8StrRef,
         port: i64,
         own: bool,
         vm: &VirtualMachine,
     ) -> PyResult<bool> {
+        let id = sock.id;
         let a = addr(ip.as_str(), port, vm)?;
         net(vm, |n| n.connect(id, a, own))
     }
 
     #[pyfunction]
-    fn connect_done(id: u32, vm: &VirtualMachine) -> PyResult<bool> {
+    fn connect_done(sock: PyRef<Handle>, vm: &VirtualMachine) -> PyResult<bool> {
+        let id = sock.id;
         net(vm, |n| n.connect_done(id))
     }
 
     #[pyfunction]
-    fn send(id: u32, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<Option<usize>> {
+    fn send(
+        sock: PyRef<Handle>,
+        data: ArgBytesLike,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<usize>> {
+        let id = sock.id;
         let data = data.borrow_buf().to_vec();
         net(vm, |n| n.send(id, &data))
     }
 
     #[pyfunction]
-    fn recv(id: u32, size: i64, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+    fn recv(sock: PyRef<Handle>, size: i64, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let id = sock.id;
         let size = usize::try_from(size).unwrap_or(0);
         let r = net(vm, |n| n.recv(id, size))?;
         Ok(r.map(|b| vm.ctx.new_bytes(b).into()))
@@ -794,12 +810,13 @@ mod _mpsim_net {
 
     #[pyfunction]
     fn sendto(
-        id: u32,
+        sock: PyRef<Handle>,
         data: ArgBytesLike,
         ip: PyUtf8StrRef,
         port: i64,
         vm: &VirtualMachine,
     ) -> PyResult<Option<usize>> {
+        let id = sock.id;
         let a = addr(ip.as_str(), port, vm)?;
         let data = data.borrow_buf().to_vec();
         net(vm, |n| n.sendto(id, &data, a))
@@ -807,10 +824,11 @@ mod _mpsim_net {
 
     #[pyfunction]
     fn recvfrom(
-        id: u32,
+        sock: PyRef<Handle>,
         size: i64,
         vm: &VirtualMachine,
     ) -> PyResult<Option<(PyObjectRef, String, u16)>> {
+        let id = sock.id;
         let size = usize::try_from(size).unwrap_or(0);
         let r = net(vm, |n| n.recvfrom(id, size))?;
         Ok(r.map(|(b, a)| {
@@ -820,17 +838,20 @@ mod _mpsim_net {
     }
 
     #[pyfunction]
-    fn ready(id: u32, mask: u32, vm: &VirtualMachine) -> PyResult<u32> {
+    fn ready(sock: PyRef<Handle>, mask: u32, vm: &VirtualMachine) -> PyResult<u32> {
+        let id = sock.id;
         net(vm, |n| Ok(n.ready(id, mask)))
     }
 
     #[pyfunction]
-    fn sockname(id: u32, vm: &VirtualMachine) -> PyResult<u16> {
+    fn sockname(sock: PyRef<Handle>, vm: &VirtualMachine) -> PyResult<u16> {
+        let id = sock.id;
         net(vm, |n| n.local_port(id))
     }
 
     #[pyfunction]
-    fn peer(id: u32, vm: &VirtualMachine) -> PyResult<(String, u16)> {
+    fn peer(sock: PyRef<Handle>, vm: &VirtualMachine) -> PyResult<(String, u16)> {
+        let id = sock.id;
         let a = net(vm, |n| n.peer(id))?;
         Ok(addr_tuple(a, vm))
     }

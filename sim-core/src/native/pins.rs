@@ -8,7 +8,7 @@ pub(crate) mod area {
     use mpsim_board_models::{PinError, PinMode, Pull};
     use rustpython_vm::builtins::PyUtf8StrRef;
     use rustpython_vm::function::ArgBytesLike;
-    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+    use rustpython_vm::{PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
 
     fn mode_of(m: i64, vm: &VirtualMachine) -> PyResult<PinMode> {
         Ok(match m {
@@ -168,7 +168,18 @@ pub(crate) mod area {
         state(vm, |s| s.board.set_tone((hz > 0).then_some(hz)))
     }
 
-    /// The chips wired to I2C buses: (index, SCL GPIO, SDA GPIO, address) each.
+    /// A chip wired to one of the board's I2C buses (its model is the board's).
+    #[pyattr]
+    #[pyclass(name = "WiredPart")]
+    #[derive(Debug, PyPayload)]
+    struct WiredPart {
+        index: usize,
+    }
+
+    #[pyclass]
+    impl WiredPart {}
+
+    /// The chips wired to I2C buses: (part, SCL GPIO, SDA GPIO, address) each.
     #[pyfunction]
     fn i2c_parts(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         let parts: Vec<[usize; 4]> = state(vm, |s| {
@@ -181,25 +192,35 @@ pub(crate) mod area {
         })?;
         let items = parts
             .into_iter()
-            .map(|p| {
-                let t: Vec<PyObjectRef> = p.iter().map(|&x| vm.ctx.new_int(x).into()).collect();
+            .map(|[index, scl, sda, address]| {
+                let part = WiredPart { index }.into_ref(&vm.ctx);
+                let t: Vec<PyObjectRef> = vec![
+                    part.into(),
+                    vm.ctx.new_int(scl).into(),
+                    vm.ctx.new_int(sda).into(),
+                    vm.ctx.new_int(address).into(),
+                ];
                 vm.ctx.new_tuple(t).into()
             })
             .collect();
         Ok(vm.ctx.new_list(items).into())
     }
 
-    /// An I2C write to wired chip `i`: the bytes after the address.
+    /// An I2C write to a wired chip: the bytes after the address.
     #[pyfunction]
-    fn i2c_part_write(i: usize, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+    fn i2c_part_write(
+        part: PyRef<WiredPart>,
+        data: ArgBytesLike,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
         let data = data.borrow_buf().to_vec();
-        state(vm, |s| s.board.i2c_part_write(i, &data))
+        state(vm, |s| s.board.i2c_part_write(part.index, &data))
     }
 
-    /// An I2C read of `n` bytes from wired chip `i`.
+    /// An I2C read of `n` bytes from a wired chip.
     #[pyfunction]
-    fn i2c_part_read(i: usize, n: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        state(vm, |s| s.board.i2c_part_read(i, n.min(1 << 16)))
+    fn i2c_part_read(part: PyRef<WiredPart>, n: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        state(vm, |s| s.board.i2c_part_read(part.index, n.min(1 << 16)))
     }
 
     /// Turns the speaker on or off, at a volume (0–255).

@@ -38,7 +38,7 @@ except OSError as e:
 
 # The port the host gave (an internal helper: MicroPython's lwIP has no getsockname here).
 import _mpsim_net
-port = _mpsim_net.sockname(srv.fileno())
+port = _mpsim_net.sockname(srv._h)
 cli = socket.socket()
 cli.connect(("127.0.0.1", port))
 p = select.poll()
@@ -70,7 +70,7 @@ srv.close()
 u1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u1.bind(("0.0.0.0", 0))
 u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u2.sendto(b"ping", ("127.0.0.1", _mpsim_net.sockname(u1.fileno())))
+u2.sendto(b"ping", ("127.0.0.1", _mpsim_net.sockname(u1._h)))
 data, frm = u1.recvfrom(64)
 print("udp:", data, frm[0])
 u1.sendto(b"pong", frm)
