@@ -20,6 +20,7 @@ mod quicken;
 pub mod radio;
 pub mod repl;
 mod sandbox;
+mod sched;
 mod sequences;
 pub mod sim;
 mod slots;

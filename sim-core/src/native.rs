@@ -424,7 +424,7 @@ pub(crate) mod _mpsim {
             let now = s.clock.now_us();
             s.apply_stimuli(now);
             let r = f(&mut s.board);
-            let edge_with_irq = !s.irqs.is_empty();
+            let edge_with_irq = s.sched.has_irqs();
             (r, edge_with_irq)
         })?;
         if edges {

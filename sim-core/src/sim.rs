@@ -547,28 +547,6 @@ fn ticker(shared: Arc<Shared>) {
     }
 }
 
-/// A timer the script started.
-pub(crate) struct TimerEntry {
-    pub key: u64,
-    pub deadline: u64,
-    pub period: Option<u64>,
-    pub seq: u64,
-    pub callback: PyObjectRef,
-    pub arg: PyObjectRef,
-}
-
-/// A pin IRQ the script registered.
-pub(crate) struct IrqEntry {
-    pub gpio: u32,
-    pub trigger: u32,
-    pub handler: PyObjectRef,
-    pub arg: PyObjectRef,
-}
-
-/// Trigger bits as `machine.Pin.IRQ_RISING`/`IRQ_FALLING` use them.
-pub(crate) const IRQ_RISING: u32 = 1;
-pub(crate) const IRQ_FALLING: u32 = 2;
-
 /// Pending reboot requested by the script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reboot {
@@ -586,14 +564,8 @@ pub(crate) struct SimState {
     pub shared: Arc<Shared>,
     cmd_rx: Receiver<SimCommand>,
     events: Sender<SimEvent>,
-    pub timers: Vec<TimerEntry>,
-    pub timer_seq: u64,
-    pub irqs: Vec<IrqEntry>,
-    pub scheduled: VecDeque<(PyObjectRef, PyObjectRef)>,
-    /// How many of `scheduled` (at its back) a callback scheduled: they wait for the next
-    /// instruction boundary, so that a callback that schedules itself again never starves the
-    /// program (the firmware runs one scheduled call per pending check).
-    pub scheduled_late: usize,
+    /// Timers, pin IRQs, scheduled calls, and whether callbacks may run.
+    pub sched: crate::sched::Scheduler,
     pub input: VecDeque<u8>,
     pub interrupt_char: i32,
     pending_interrupt: bool,
@@ -609,8 +581,6 @@ pub(crate) struct SimState {
     expect: Vec<(String, bool)>,
     fail_on: Vec<String>,
     seen: Vec<u8>,
-    pub in_callback: bool,
-    pub irq_disabled: bool,
     pub notified: bool,
     pub heap_size: u64,
     /// The board's flash, mounted.
@@ -995,12 +965,7 @@ impl SimState {
     /// Items due at or before `now` were serviced already, or cannot be yet (inside a callback,
     /// with IRQs disabled): waiting for them would never end.
     fn next_due_after(&self, now: u64) -> Option<u64> {
-        let t = self
-            .timers
-            .iter()
-            .map(|t| t.deadline)
-            .filter(|&d| d > now)
-            .min();
+        let t = self.sched.next_deadline_after(now);
         let w = self.stimuli.front().map(|(t, _)| *t).filter(|&d| d > now);
         [t, w, self.run_for_us, self.timeout_us]
             .into_iter()
@@ -1010,7 +975,7 @@ impl SimState {
 
     /// Whether anything (timer, stimulus, limit) falls due at or before `t`.
     pub fn due_by(&self, t: u64) -> bool {
-        self.timers.iter().any(|tm| tm.deadline <= t)
+        self.sched.next_deadline().is_some_and(|d| d <= t)
             || self.stimuli.front().is_some_and(|(w, _)| *w <= t)
             || self.run_for_us.is_some_and(|f| t >= f)
             || self.timeout_us.is_some_and(|f| t >= f)
@@ -1029,10 +994,8 @@ impl SimState {
 
     pub(crate) fn publish_deadline(&self) {
         let t = self
-            .timers
-            .iter()
-            .map(|t| t.deadline)
-            .min()
+            .sched
+            .next_deadline()
             .unwrap_or(u64::MAX)
             .min(self.stimuli.front().map_or(u64::MAX, |(t, _)| *t));
         let old = self.shared.next_deadline.swap(t, Ordering::AcqRel);
@@ -1046,46 +1009,9 @@ impl SimState {
     /// Moves due timers and pin edges into the callback queue.
     fn collect_due(&mut self, now: u64, work: &mut Vec<(PyObjectRef, PyObjectRef)>) {
         self.apply_stimuli(now);
-        for (gpio, level) in self.board.take_edges() {
-            let bit = if level { IRQ_RISING } else { IRQ_FALLING };
-            for irq in &self.irqs {
-                if irq.gpio == gpio && irq.trigger & bit != 0 {
-                    work.push((irq.handler.clone(), irq.arg.clone()));
-                }
-            }
-        }
-        while let Some(i) = self
-            .timers
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.deadline <= now)
-            .min_by_key(|(_, t)| (t.deadline, t.seq))
-            .map(|(i, _)| i)
-        {
-            let t = &mut self.timers[i];
-            work.push((t.callback.clone(), t.arg.clone()));
-            match t.period {
-                Some(p) => {
-                    t.deadline += p.max(1);
-                    self.timer_seq += 1;
-                    t.seq = self.timer_seq;
-                    if t.deadline <= now && self.clock.mode() == TimeMode::Real {
-                        // Real time fell behind (a long computation): skip, do not replay.
-                        t.deadline = now + p.max(1);
-                    }
-                }
-                None => {
-                    self.timers.remove(i);
-                }
-            }
-            if work.len() > 64 {
-                break;
-            }
-        }
-        let late = std::mem::take(&mut self.scheduled_late);
-        let runnable = self.scheduled.len().saturating_sub(late);
-        work.extend(self.scheduled.drain(..runnable));
-        if late > 0 {
+        let edges = self.board.take_edges();
+        let real_time = self.clock.mode() == TimeMode::Real;
+        if self.sched.collect(edges, now, real_time, work) {
             // Their turn comes after the program ran on a little: a poke from here would be
             // taken at this same boundary.
             self.shared.late_scheduled.store(true, Ordering::Release);
@@ -1238,10 +1164,10 @@ pub(crate) fn service(vm: &VirtualMachine) -> PyResult<()> {
         if let Some(p) = s.pending_raise() {
             return Some(p);
         }
-        if !s.in_callback && !s.irq_disabled {
+        if s.sched.may_run() {
             s.collect_due(now, &mut work);
             if !work.is_empty() {
-                s.in_callback = true;
+                s.sched.set_in_callback(true);
             }
         }
         None
@@ -1254,7 +1180,7 @@ pub(crate) fn service(vm: &VirtualMachine) -> PyResult<()> {
         return Ok(());
     }
     let result = run_callbacks(vm, work);
-    with_state(|s| s.in_callback = false);
+    with_state(|s| s.sched.set_in_callback(false));
     result
 }
 
@@ -1302,7 +1228,7 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
     let target = with_state(|s| s.clock.now_us().saturating_add(us)).unwrap_or(0);
     loop {
         // The program waits here: every scheduled call may run.
-        with_state(|s| s.scheduled_late = 0);
+        with_state(|s| s.sched.release_late());
         service(vm)?;
         enum Step {
             Done,
@@ -1325,7 +1251,7 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
                 TimeMode::Virtual => Step::Advance(until),
                 // Calls scheduled meanwhile run as soon as they come, as while the firmware
                 // sleeps (when they can run: not inside a callback, not with IRQs off).
-                TimeMode::Real if !s.scheduled.is_empty() && !s.in_callback && !s.irq_disabled => {
+                TimeMode::Real if s.sched.has_scheduled() && s.sched.may_run() => {
                     Step::Wait(Instant::now(), s.cmd_rx.clone())
                 }
                 TimeMode::Real => Step::Wait(s.clock.instant_of(until), s.cmd_rx.clone()),
@@ -1532,11 +1458,7 @@ fn sim_main(
         shared: shared.clone(),
         cmd_rx,
         events: events.clone(),
-        timers: Vec::new(),
-        timer_seq: 0,
-        irqs: Vec::new(),
-        scheduled: VecDeque::new(),
-        scheduled_late: 0,
+        sched: crate::sched::Scheduler::default(),
         input: VecDeque::new(),
         term_on_uart: true,
         dupterm_active: false,
@@ -1555,8 +1477,6 @@ fn sim_main(
         expect: expect.into_iter().map(|e| (e, false)).collect(),
         fail_on,
         seen: Vec::new(),
-        in_callback: false,
-        irq_disabled: false,
         notified: false,
         heap_size,
         flash: None,
@@ -1664,12 +1584,7 @@ fn sim_main(
         heap::set_tracked(false);
         shared.running.store(false, Ordering::Release);
         let reboot = with_state(|s| {
-            s.timers.clear();
-            s.irqs.clear();
-            s.scheduled.clear();
-            s.scheduled_late = 0;
-            s.in_callback = false;
-            s.irq_disabled = false;
+            s.sched.clear();
             s.reset_terminals();
             // Sockets and the WebREPL's client go with the interpreter (boot.py starts it again).
             s.net.close_all();

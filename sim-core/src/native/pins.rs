@@ -4,7 +4,6 @@
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
     use crate::native::_mpsim::{board_op, pin_err, state};
-    use crate::sim::IrqEntry;
     use mpsim_board_models::{PinError, PinMode, Pull};
     use rustpython_vm::builtins::PyUtf8StrRef;
     use rustpython_vm::function::ArgBytesLike;
@@ -89,19 +88,13 @@ pub(crate) mod area {
         vm: &VirtualMachine,
     ) -> PyResult<()> {
         board_op(vm, |b| b.pin(gpio).map(drop))?;
-        let none = vm.is_none(&handler);
+        let handler = (!vm.is_none(&handler)).then_some(handler);
         state(vm, |s| {
-            s.irqs.retain(|i| i.gpio != gpio);
-            if !none && trigger != 0 {
+            if handler.is_some() && trigger != 0 {
                 // Edges from before the IRQ existed must not fire it.
                 let _ = s.board.take_edges();
-                s.irqs.push(IrqEntry {
-                    gpio,
-                    trigger,
-                    handler,
-                    arg,
-                });
             }
+            s.sched.set_irq(gpio, trigger, handler, arg);
         })
     }
 

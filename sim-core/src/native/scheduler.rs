@@ -4,7 +4,7 @@
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
     use crate::native::_mpsim::state;
-    use crate::sim::{TimerEntry, with_state};
+    use crate::sim::with_state;
     use rustpython_vm::{PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
     use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -39,19 +39,10 @@ pub(crate) mod area {
         arg: PyObjectRef,
         vm: &VirtualMachine,
     ) -> PyResult<()> {
-        let key = timer.key;
         state(vm, |s| {
-            s.timers.retain(|t| t.key != key);
-            s.timer_seq += 1;
             let now = s.clock.now_us();
-            s.timers.push(TimerEntry {
-                key,
-                deadline: now + period_us.max(1),
-                period: periodic.then_some(period_us.max(1)),
-                seq: s.timer_seq,
-                callback,
-                arg,
-            });
+            s.sched
+                .start_timer(timer.key, now, period_us, periodic, callback, arg);
             s.publish_deadline();
         })
     }
@@ -59,29 +50,25 @@ pub(crate) mod area {
     /// Stops `timer`.
     #[pyfunction]
     fn timer_stop(timer: PyRef<TimerHandle>, vm: &VirtualMachine) -> PyResult<()> {
-        state(vm, |s| s.timers.retain(|t| t.key != timer.key))
+        state(vm, |s| s.sched.stop_timer(timer.key))
     }
 
     /// `micropython.schedule`: false when the queue (depth 8, as on the board) is full.
     #[pyfunction]
     fn schedule(func: PyObjectRef, arg: PyObjectRef, vm: &VirtualMachine) -> PyResult<bool> {
         state(vm, |s| {
-            if s.scheduled.len() >= 8 {
-                return false;
+            let queued = s.sched.schedule((func, arg));
+            if queued {
+                s.shared.poke();
             }
-            s.scheduled.push_back((func, arg));
-            if s.in_callback {
-                s.scheduled_late += 1;
-            }
-            s.shared.poke();
-            true
+            queued
         })
     }
 
     /// Disables (true) or enables (false) IRQ and timer callbacks; returns the previous state.
     #[pyfunction]
     fn irq_disable(off: bool, vm: &VirtualMachine) -> PyResult<bool> {
-        let was = state(vm, |s| std::mem::replace(&mut s.irq_disabled, off))?;
+        let was = state(vm, |s| s.sched.set_irq_disabled(off))?;
         if !off {
             with_state(|s| s.shared.poke());
         }
