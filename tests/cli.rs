@@ -425,8 +425,12 @@ fn stdin_is_the_console_and_argv_follows_double_dash() {
 
 #[test]
 fn sigint_interrupts_a_busy_loop_with_keyboardinterrupt() {
+    use std::os::unix::process::CommandExt;
+    // In a process group of its own, as a terminal's foreground job: Ctrl-C there signals the
+    // whole group, the board's process included.
     let mut child = mpsim()
         .args(["run", "-c", "print('looping')\nwhile True:\n    pass"])
+        .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -435,8 +439,11 @@ fn sigint_interrupts_a_busy_loop_with_keyboardinterrupt() {
     let mut first = [0u8; 8];
     out.read_exact(&mut first).unwrap();
     assert_eq!(&first, b"looping\n");
-    let pid = child.id().to_string();
-    let killed = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let group = format!("-{}", child.id());
+    let killed = Command::new("kill")
+        .args(["-INT", "--", &group])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let mut rest = String::new();
     out.read_to_string(&mut rest).unwrap();

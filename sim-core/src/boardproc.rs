@@ -133,13 +133,16 @@ fn refuse(out: &Out, writer: std::thread::JoinHandle<()>, why: String) -> i32 {
 }
 
 /// Ends this process when the front end that started it ends, however it ends (a front end
-/// killed with SIGKILL cannot stop its board).
-#[allow(unsafe_code)] // prctl(2) with integer arguments only.
+/// killed with SIGKILL cannot stop its board). Ctrl-C in a terminal signals the whole process
+/// group: the front end turns it into the board's KeyboardInterrupt, so this process ignores it.
+#[allow(unsafe_code)] // prctl(2) and signal(2) with integer arguments only.
 fn die_with_front_end() {
     let parent = std::os::unix::process::parent_id();
-    // SAFETY: PR_SET_PDEATHSIG takes a signal number; no memory is passed.
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number and SIG_IGN is a disposition constant; no
+    // memory is passed.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
     }
     // It may have ended already, before the request was made.
     if std::os::unix::process::parent_id() != parent || parent == 1 {
