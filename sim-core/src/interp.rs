@@ -189,7 +189,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
 /// reference cycles (module globals ↔ functions, classes ↔ their MRO), the way the interpreter
 /// does at shutdown. Without it each soft reset would leave the last interpreter behind for good.
 fn teardown(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) {
-    with_state(|s| s.muted = true);
+    with_state(|s| s.term.set_muted(true));
     scope.globals.clear();
     // Coroutines and generators the program left behind are closed while the modules their
     // finally blocks use are still whole: finalising modules under them panicked the
@@ -203,7 +203,7 @@ fn teardown(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) {
     vm.state.gc.collect_force(2);
     vm.finalize_modules();
     vm.state.gc.collect_force(2);
-    with_state(|s| s.muted = false);
+    with_state(|s| s.term.set_muted(false));
 }
 
 fn boot_and_run(
@@ -305,7 +305,7 @@ fn boot_and_run(
         if repl_mode.is_some() {
             return repl_loop(vm, scope);
         }
-        with_state(|s| s.executing = true);
+        with_state(|s| s.term.set_executing(true));
         heap::set_tracked(true);
         let idled = idle(vm);
         heap::set_tracked(false);
@@ -337,7 +337,7 @@ fn soft_reset() -> EndReason {
 fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndReason {
     use crate::repl::Action;
     let start = with_state(|s| {
-        s.executing = false;
+        s.term.set_executing(false);
         s.repl.as_mut().map(crate::repl::Repl::start)
     })
     .flatten()
@@ -345,14 +345,14 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
     with_state(|s| s.output(&start));
     loop {
         let byte = loop {
-            if let Some(Some(b)) = with_state(|s| s.term_pop()) {
+            if let Some(Some(b)) = with_state(|s| s.term.pop()) {
                 break b;
             }
             // Streams attached with os.dupterm are polled; the console UART wakes us itself.
-            let polled = with_state(|s| s.dupterm_active).unwrap_or(false);
+            let polled = with_state(|s| s.term.dupterm_active()).unwrap_or(false);
             let waited = if polled {
                 crate::sim::dupterm_pump(vm).and_then(|()| {
-                    if with_state(|s| s.term_len()).unwrap_or(0) > 0 {
+                    if with_state(|s| s.term.len()).unwrap_or(0) > 0 {
                         Ok(())
                     } else {
                         crate::sim::sleep_us(vm, 10_000, true)
@@ -520,11 +520,11 @@ fn exec_mode(
         .globals
         .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);
     // Ctrl-C interrupts the script only while it runs (during the firmware's own start it is queued).
-    let was = with_state(|s| std::mem::replace(&mut s.executing, true)).unwrap_or(false);
+    let was = with_state(|s| s.term.set_executing(true)).unwrap_or(false);
     heap::set_tracked(true);
     let r = vm.run_code_obj(code, scope.clone()).map(drop);
     heap::set_tracked(false);
-    with_state(|s| s.executing = was);
+    with_state(|s| s.term.set_executing(was));
     r
 }
 

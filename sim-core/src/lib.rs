@@ -24,6 +24,7 @@ mod sched;
 mod sequences;
 pub mod sim;
 mod slots;
+mod terminal;
 mod webrepl;
 pub mod wifi;
 pub mod wire;

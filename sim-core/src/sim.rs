@@ -566,9 +566,8 @@ pub(crate) struct SimState {
     events: Sender<SimEvent>,
     /// Timers, pin IRQs, scheduled calls, and whether callbacks may run.
     pub sched: crate::sched::Scheduler,
-    pub input: VecDeque<u8>,
-    pub interrupt_char: i32,
-    pending_interrupt: bool,
+    /// Console and UART input, dupterm, the interrupt character.
+    pub term: crate::terminal::Terminal,
     /// A front end pressed reset (`reboot` says which): unwind the program.
     pending_reset: bool,
     pub stop: Option<EndReason>,
@@ -601,25 +600,9 @@ pub(crate) struct SimState {
     pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
     pub argv: Vec<String>,
     pub heap_locked: u32,
-    /// While a soft reset tears the interpreter down: what runs then (a coroutine's finally
-    /// block) prints nothing, as on the board, where the heap is simply wiped.
-    pub muted: bool,
     pub seed: u64,
     /// The REPL, when the board has one (it outlives soft resets).
     pub repl: Option<crate::repl::Repl>,
-    /// Code is running: the interrupt character raises KeyboardInterrupt (at the prompt it is data).
-    pub executing: bool,
-    /// The REPL (and print, and sys.stdin) use the console UART; `os.dupterm(None, 1)` detaches it.
-    pub term_on_uart: bool,
-    /// Python streams are attached with `os.dupterm`: terminal output also waits for them here…
-    pub dupterm_active: bool,
-    pub dupterm_out: Vec<u8>,
-    /// …and what they typed waits here, read before the console UART.
-    pub dupterm_in: VecDeque<u8>,
-    /// The dupterm pump is running (its own output must not start it again).
-    pub in_pump: bool,
-    /// Received bytes of the UARTs other than the console, with their `rxbuf` limits.
-    pub uart_rx: std::collections::BTreeMap<u32, (VecDeque<u8>, usize)>,
     /// Scripted outside-world actions, earliest first.
     stimuli: VecDeque<(u64, SimCommand)>,
     /// The board's sockets (closed by every reset).
@@ -650,17 +633,14 @@ impl SimState {
     /// Terminal output (print, the REPL, tracebacks; already cooked): to the console UART while
     /// the REPL is on it, and to the streams attached with `os.dupterm`.
     pub fn output(&mut self, bytes: &[u8]) {
-        if self.muted {
+        let Some(on_uart) = self.term.output(bytes) else {
             return;
-        }
-        if self.dupterm_active {
-            heap::untracked(|| self.dupterm_out.extend_from_slice(bytes));
-        }
+        };
         if let Some(w) = self.webrepl.as_ref() {
             // Its buffer is freed by the `webrepl` thread: never the board's heap.
             heap::untracked(|| w.output(bytes));
         }
-        if self.term_on_uart {
+        if on_uart {
             self.wire(bytes);
         }
     }
@@ -749,44 +729,11 @@ impl SimState {
         });
     }
 
-    /// Takes the next byte of terminal input: what a dupterm stream typed, then the console
-    /// UART's (while the REPL is on it).
-    pub fn term_pop(&mut self) -> Option<u8> {
-        self.dupterm_in
-            .pop_front()
-            .or_else(|| self.term_on_uart.then(|| self.input.pop_front()).flatten())
-    }
-
-    /// Bytes of terminal input waiting.
-    pub fn term_len(&self) -> usize {
-        self.dupterm_in.len()
-            + if self.term_on_uart {
-                self.input.len()
-            } else {
-                0
-            }
-    }
-
     /// Terminal input from a dupterm stream (the interrupt character works as on the console).
     pub fn dupterm_input(&mut self, bytes: &[u8]) {
-        let mut queue = std::mem::take(&mut self.dupterm_in);
-        self.receive(&mut queue, bytes, true);
-        self.dupterm_in = queue;
-    }
-
-    /// Terminal bytes into `queue`: the interrupt character (while code runs, and `interrupts`)
-    /// raises KeyboardInterrupt and drops what is queued; beyond the cap bytes are lost.
-    fn receive(&mut self, queue: &mut VecDeque<u8>, bytes: &[u8], interrupts: bool) {
         self.notified = true;
         let cap = self.input_cap();
-        for &b in bytes {
-            if interrupts && self.executing && i32::from(b) == self.interrupt_char {
-                self.pending_interrupt = true;
-                queue.clear();
-            } else if queue.len() < cap {
-                queue.push_back(b);
-            }
-        }
+        self.term.dupterm_in(bytes, cap);
     }
 
     /// Whether UART `id` is the board's console (the REPL's serial port).
@@ -807,15 +754,6 @@ impl SimState {
         } else {
             1 << 20
         }
-    }
-
-    /// Detaches every terminal but the console UART (a reset does this).
-    pub fn reset_terminals(&mut self) {
-        self.term_on_uart = true;
-        self.dupterm_active = false;
-        self.dupterm_out.clear();
-        self.dupterm_in.clear();
-        self.uart_rx.clear();
     }
 
     /// Sends the gathered console output.
@@ -873,19 +811,14 @@ impl SimState {
         match cmd {
             SimCommand::UartIn { id, bytes } => {
                 self.notified = true;
-                if let Some((rx, cap)) = self.uart_rx.get_mut(&id) {
-                    let room = cap.saturating_sub(rx.len());
-                    // A full receive buffer loses what comes next, as the hardware's does.
-                    heap::untracked(|| rx.extend(bytes.iter().take(room)));
-                }
+                self.term.uart_in(id, &bytes);
             }
             SimCommand::SerialIn(bytes) => {
-                // Ctrl-C interrupts only while the REPL owns the console UART.
-                let mut queue = std::mem::take(&mut self.input);
-                self.receive(&mut queue, &bytes, self.term_on_uart);
-                self.input = queue;
+                self.notified = true;
+                let cap = self.input_cap();
+                self.term.serial_in(&bytes, cap);
             }
-            SimCommand::Interrupt => self.pending_interrupt = true,
+            SimCommand::Interrupt => self.term.interrupt(),
             SimCommand::TermIn(bytes) => self.dupterm_input(&bytes),
             SimCommand::ConsoleNotice(bytes) => self.wire(&bytes),
             SimCommand::NetWake => {
@@ -1035,7 +968,7 @@ impl SimState {
         if std::mem::take(&mut self.pending_reset) {
             return Some(Pending::Reset);
         }
-        if std::mem::take(&mut self.pending_interrupt) {
+        if self.term.take_interrupt() {
             return Some(Pending::Interrupt);
         }
         None
@@ -1205,14 +1138,7 @@ fn run_callbacks(vm: &VirtualMachine, work: Vec<(PyObjectRef, PyObjectRef)>) -> 
 /// (`os._dupterm_pump`): what the board printed goes to their `write`, what their `readinto`
 /// gives becomes terminal input. Not re-entered from the streams' own output.
 pub(crate) fn dupterm_pump(vm: &VirtualMachine) -> PyResult<()> {
-    let go = with_state(|s| {
-        let go = s.dupterm_active && !s.in_pump;
-        if go {
-            s.in_pump = true;
-        }
-        go
-    })
-    .unwrap_or(false);
+    let go = with_state(|s| s.term.begin_pump()).unwrap_or(false);
     if !go {
         return Ok(());
     }
@@ -1220,7 +1146,7 @@ pub(crate) fn dupterm_pump(vm: &VirtualMachine) -> PyResult<()> {
         .import("os", 0)
         .and_then(|m| m.get_attr("_dupterm_pump", vm))
         .and_then(|f| f.call((), vm));
-    with_state(|s| s.in_pump = false);
+    with_state(|s| s.term.end_pump());
     r.map(drop)
 }
 
@@ -1459,15 +1385,7 @@ fn sim_main(
         cmd_rx,
         events: events.clone(),
         sched: crate::sched::Scheduler::default(),
-        input: VecDeque::new(),
-        term_on_uart: true,
-        dupterm_active: false,
-        dupterm_out: Vec::new(),
-        dupterm_in: VecDeque::new(),
-        in_pump: false,
-        uart_rx: std::collections::BTreeMap::new(),
-        interrupt_char: 3,
-        pending_interrupt: false,
+        term: crate::terminal::Terminal::default(),
         pending_reset: false,
         stop: None,
         out_buf: Vec::new(),
@@ -1491,10 +1409,8 @@ fn sim_main(
         regexes: Vec::new(),
         argv,
         heap_locked: 0,
-        muted: false,
         seed,
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
-        executing: false,
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
         // One copy: the board's (front ends change it with SetAccessPoints).
         access_points: std::mem::take(&mut net.access_points),
@@ -1585,7 +1501,7 @@ fn sim_main(
         shared.running.store(false, Ordering::Release);
         let reboot = with_state(|s| {
             s.sched.clear();
-            s.reset_terminals();
+            s.term.reset();
             // Sockets and the WebREPL's client go with the interpreter (boot.py starts it again).
             s.net.close_all();
             s.mb_radio = None;

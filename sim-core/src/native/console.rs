@@ -23,7 +23,7 @@ pub(crate) mod area {
         drop(bytes);
         let (stop, pump) = state(vm, |s| {
             s.output(&cooked);
-            (s.stop.is_some(), s.dupterm_active)
+            (s.stop.is_some(), s.term.dupterm_active())
         })?;
         if stop {
             sim::check(vm)?;
@@ -39,7 +39,7 @@ pub(crate) mod area {
     fn console_any(vm: &VirtualMachine) -> PyResult<usize> {
         sim::check(vm)?;
         sim::dupterm_pump(vm)?;
-        state(vm, |s| s.term_len())
+        state(vm, |s| s.term.len())
     }
 
     /// Reads up to `n` bytes from the console, waiting for at least one (or `timeout_ms`, -1 = forever).
@@ -57,7 +57,7 @@ pub(crate) mod area {
             let got = state(vm, |s| {
                 let mut got = Vec::new();
                 while got.len() < n {
-                    match s.term_pop() {
+                    match s.term.pop() {
                         Some(b) => got.push(b),
                         None => break,
                     }
@@ -83,14 +83,7 @@ pub(crate) mod area {
     fn uart_open(id: u32, rxbuf: usize, vm: &VirtualMachine) -> PyResult<()> {
         state(vm, |s| {
             if !s.is_console_uart(id) {
-                let entry = s
-                    .uart_rx
-                    .entry(id)
-                    .or_insert_with(|| (std::collections::VecDeque::new(), rxbuf));
-                entry.1 = rxbuf;
-                while entry.0.len() > rxbuf {
-                    entry.0.pop_back();
-                }
+                s.term.uart_open(id, rxbuf);
             }
         })
     }
@@ -158,11 +151,8 @@ pub(crate) mod area {
     }
 
     fn uart_queue(s: &mut sim::SimState, id: u32) -> Option<&mut std::collections::VecDeque<u8>> {
-        if s.is_console_uart(id) {
-            Some(&mut s.input)
-        } else {
-            s.uart_rx.get_mut(&id).map(|(q, _)| q)
-        }
+        let console = s.is_console_uart(id);
+        s.term.uart_queue(id, console)
     }
 
     /// `os.dupterm` bookkeeping: whether the REPL is on the console UART, and whether Python
@@ -170,19 +160,14 @@ pub(crate) mod area {
     #[pyfunction]
     fn dupterm_set(on_uart: bool, streams: bool, vm: &VirtualMachine) -> PyResult<()> {
         state(vm, |s| {
-            s.term_on_uart = on_uart;
-            s.dupterm_active = streams;
-            if !streams {
-                s.dupterm_out.clear();
-                s.dupterm_in.clear();
-            }
+            s.term.set_dupterm(on_uart, streams);
         })
     }
 
     /// Terminal output waiting for the dupterm streams (taken).
     #[pyfunction]
     fn dupterm_take(vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        state(vm, |s| std::mem::take(&mut s.dupterm_out))
+        state(vm, |s| s.term.take_dupterm_out())
     }
 
     /// Terminal input a dupterm stream gave.
@@ -195,6 +180,8 @@ pub(crate) mod area {
     /// `micropython.kbd_intr`: the byte that raises KeyboardInterrupt (-1: none).
     #[pyfunction]
     fn kbd_intr(c: i64, vm: &VirtualMachine) -> PyResult<()> {
-        state(vm, |s| s.interrupt_char = i32::try_from(c).unwrap_or(-1))
+        state(vm, |s| {
+            s.term.set_interrupt_char(i32::try_from(c).unwrap_or(-1))
+        })
     }
 }
