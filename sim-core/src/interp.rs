@@ -262,13 +262,13 @@ fn boot_and_run(
         let repl_mode = with_state(|s| s.repl.as_ref().map(crate::repl::Repl::mode)).flatten();
         // After a soft reset in the raw REPL, main.py is skipped (as pyexec does). Which file is
         // the main one is decided after boot.py, which may name another (the Pyboard's pyb.main).
-        with_state(|s| s.main_file = None);
+        with_state(|s| s.chip.set_main_file(None));
         let main = || {
             if repl_mode == Some(crate::repl::Mode::Raw) {
                 None
             } else {
                 program.cloned().or_else(|| {
-                    let name = with_state(|s| s.main_file.clone()).flatten();
+                    let name = with_state(|s| s.chip.main_file()).flatten();
                     from_flash(name.as_deref().unwrap_or("main.py"))
                 })
             }

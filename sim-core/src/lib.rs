@@ -2,6 +2,7 @@
 //! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
 
 pub mod boardproc;
+mod chip;
 pub mod clock;
 mod deflate;
 mod float32;

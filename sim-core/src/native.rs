@@ -77,7 +77,7 @@ pub(crate) mod _mpsim {
     fn ticks_cpu(vm: &VirtualMachine) -> PyResult<u64> {
         state(vm, |s| {
             let t = s.clock.read_us();
-            t.wrapping_mul(s.cpu_freq / 1_000_000)
+            t.wrapping_mul(s.chip.cpu_freq() / 1_000_000)
         })
     }
 
@@ -114,18 +114,15 @@ pub(crate) mod _mpsim {
     /// Microseconds since the port's epoch on the board's RTC.
     #[pyfunction]
     fn rtc_us(vm: &VirtualMachine) -> PyResult<i64> {
-        state(vm, |s| {
-            let now = i64::try_from(s.clock.now_us()).unwrap_or(i64::MAX);
-            now.saturating_add(s.rtc_offset_us)
-        })
+        state(vm, |s| s.chip.rtc_us(s.clock.now_us()))
     }
 
     /// Sets the RTC to `us` microseconds since the port's epoch.
     #[pyfunction]
     fn rtc_set_us(us: i64, vm: &VirtualMachine) -> PyResult<()> {
         state(vm, |s| {
-            let now = i64::try_from(s.clock.now_us()).unwrap_or(i64::MAX);
-            s.rtc_offset_us = us.saturating_sub(now);
+            let now = s.clock.now_us();
+            s.chip.set_rtc_us(now, us);
         })
     }
 
@@ -146,7 +143,12 @@ pub(crate) mod _mpsim {
     fn board_info(vm: &VirtualMachine) -> PyResult<PyDictRef> {
         let d = vm.ctx.new_dict();
         let (spec, heap_size, cause, freq) = state(vm, |s| {
-            (s.board.spec.clone(), s.heap_size, s.reset_cause, s.cpu_freq)
+            (
+                s.board.spec.clone(),
+                s.heap_size,
+                s.chip.reset_cause(),
+                s.chip.cpu_freq(),
+            )
         })?;
         let ints = |v: &[i64]| -> PyObjectRef {
             vm.ctx
@@ -479,9 +481,9 @@ pub(crate) mod _mpsim {
             if !ok {
                 return Err(vm.new_value_error("frequency can only be either 80Mhz or 160MHz"));
             }
-            state(vm, |s| s.cpu_freq = f)?;
+            state(vm, |s| s.chip.set_cpu_freq(f))?;
         }
-        state(vm, |s| s.cpu_freq)
+        state(vm, |s| s.chip.cpu_freq())
     }
 
     /// Makes `array.array` hand out board floats (see float32.rs).

@@ -897,7 +897,7 @@ mod _mpsim_net {
     /// The access points: (change count, [(ssid, password, rssi, channel, online, hidden, subnet)]).
     #[pyfunction]
     fn access_points(vm: &VirtualMachine) -> PyResult<(u64, PyObjectRef)> {
-        let (g, aps) = with_state(|s| (s.access_points_gen, s.access_points.clone()))
+        let (g, aps) = with_state(|s| s.chip.access_points())
             .ok_or_else(|| vm.new_runtime_error("board not running"))?;
         let rows = aps
             .iter()
@@ -921,14 +921,13 @@ mod _mpsim_net {
     /// The radio's kept settings and whether the chip powered up since they were last read.
     #[pyfunction]
     fn radio_get(vm: &VirtualMachine) -> PyResult<(String, bool)> {
-        with_state(|s| (s.radio.clone(), std::mem::take(&mut s.radio_cold)))
-            .ok_or_else(|| vm.new_runtime_error("board not running"))
+        with_state(|s| s.chip.take_wifi()).ok_or_else(|| vm.new_runtime_error("board not running"))
     }
 
     #[pyfunction]
     fn radio_set(blob: PyUtf8StrRef) {
         let blob = crate::heap::untracked(|| blob.as_str().to_owned());
-        with_state(|s| s.radio = blob);
+        with_state(|s| s.chip.set_wifi(blob));
     }
 
     /// One line per interface for front ends.

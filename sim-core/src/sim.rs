@@ -587,16 +587,8 @@ pub(crate) struct SimState {
     /// Whether the allocator counts (see `heap::is_counting`).
     pub heap_counted: bool,
     pub reboot: Option<Reboot>,
-    pub reset_cause: &'static str,
-    /// The program to run after boot.py instead of main.py (the Pyboard's `pyb.main(name)`);
-    /// forgotten at every boot.
-    pub main_file: Option<String>,
-    /// The ESP32's NVS partition: namespace NUL key → type tag and value (survives resets).
-    pub nvs: std::collections::BTreeMap<String, Vec<u8>>,
-    /// The micro:bit radio, while the script has it on.
-    pub mb_radio: Option<crate::radio::Radio>,
-    pub rtc_offset_us: i64,
-    pub cpu_freq: u64,
+    /// CPU frequency, RTC, reset cause, NVS, radios, access points.
+    pub chip: crate::chip::Chip,
     pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
     pub argv: Vec<String>,
     pub heap_locked: u32,
@@ -609,13 +601,6 @@ pub(crate) struct SimState {
     pub net: crate::net::Net,
     /// The WebREPL server, while `webrepl.start()` has it running (stopped by every reset).
     pub webrepl: Option<crate::webrepl::WebRepl>,
-    /// The access points around the board, and a count of their changes.
-    pub access_points: Vec<crate::wifi::AccessPoint>,
-    pub access_points_gen: u64,
-    /// The radio's settings as `network` keeps them (the SDK keeps them in flash: they survive
-    /// resets), and whether the chip was powered up since `network` last looked.
-    pub radio: String,
-    pub radio_cold: bool,
     /// A sender to this board (for its helper threads).
     pub sender: CommandSender,
 }
@@ -826,8 +811,7 @@ impl SimState {
                 self.notified = true;
             }
             SimCommand::SetAccessPoints(aps) => {
-                self.access_points = aps;
-                self.access_points_gen += 1;
+                self.chip.set_access_points(aps);
                 self.notified = true;
             }
             SimCommand::SetPin { gpio, level } => {
@@ -1400,25 +1384,16 @@ fn sim_main(
         flash: None,
         heap_counted,
         reboot: None,
-        reset_cause: "PWRON_RESET",
-        main_file: None,
-        nvs: std::collections::BTreeMap::new(),
-        mb_radio: None,
-        rtc_offset_us: 0,
-        cpu_freq,
+        // One copy of the access points: the board's (front ends change it with SetAccessPoints).
+        chip: crate::chip::Chip::new(cpu_freq, std::mem::take(&mut net.access_points)),
         regexes: Vec::new(),
         argv,
         heap_locked: 0,
         seed,
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
-        // One copy: the board's (front ends change it with SetAccessPoints).
-        access_points: std::mem::take(&mut net.access_points),
-        access_points_gen: 0,
         net: crate::net::Net::new(net, max_sockets, own.cmd.clone()),
         webrepl: None,
-        radio: String::new(),
-        radio_cold: true,
         sender: own,
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
@@ -1504,7 +1479,7 @@ fn sim_main(
             s.term.reset();
             // Sockets and the WebREPL's client go with the interpreter (boot.py starts it again).
             s.net.close_all();
-            s.mb_radio = None;
+            s.chip.set_mb_radio(None);
             if let Some(w) = s.webrepl.take() {
                 w.stop();
             }
@@ -1512,7 +1487,7 @@ fn sim_main(
                 s.reboot,
                 Some(Reboot::Hard | Reboot::DeepSleep | Reboot::Watchdog)
             ) {
-                s.radio_cold = true;
+                s.chip.power_cycle();
             }
             s.reboot.take()
         })
@@ -1523,12 +1498,12 @@ fn sim_main(
                     if kind == Reboot::Soft {
                         s.output(b"MPY: soft reboot\r\n");
                     }
-                    s.reset_cause = match kind {
+                    s.chip.set_reset_cause(match kind {
                         Reboot::Hard => "HARD_RESET",
                         Reboot::Soft => "SOFT_RESET",
                         Reboot::DeepSleep => "DEEPSLEEP_RESET",
                         Reboot::Watchdog => "WDT_RESET",
-                    };
+                    });
                     if kind != Reboot::Soft {
                         let now = s.clock.now_us();
                         s.board.set_time(now);

@@ -12,7 +12,7 @@ pub(crate) mod area {
     /// The value an NVS key holds (the ESP32's key-value partition), or None.
     #[pyfunction]
     fn nvs_get(key: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
-        let v = state(vm, |s| s.nvs.get(key.as_str()).cloned())?;
+        let v = state(vm, |s| s.chip.nvs_get(key.as_str()))?;
         Ok(v.map(|b| vm.ctx.new_bytes(b).into()))
     }
 
@@ -25,29 +25,17 @@ pub(crate) mod area {
     ) -> PyResult<()> {
         let key = key.as_str().to_owned();
         let value = value.map(|v| v.borrow_buf().to_vec());
-        state(vm, |s| {
-            // The partition holds a few thousand entries; beyond that the store refuses.
-            match value {
-                Some(v) if s.nvs.len() < 4096 || s.nvs.contains_key(&key) => {
-                    s.nvs.insert(key, v);
-                    true
-                }
-                Some(_) => false,
-                None => {
-                    s.nvs.remove(&key);
-                    true
-                }
-            }
-        })?
-        .then_some(())
-        .ok_or_else(|| os_error(vm, 28))
+        // The partition holds a few thousand entries; beyond that the store refuses.
+        state(vm, |s| s.chip.nvs_set(key, value))?
+            .then_some(())
+            .ok_or_else(|| os_error(vm, 28))
     }
 
     /// Names the program boot.py hands over to (`pyb.main`): a file in the flash's root.
     #[pyfunction]
     fn set_main(name: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<()> {
         let name = name.as_str().trim_start_matches('/').to_owned();
-        state(vm, |s| s.main_file = Some(name))
+        state(vm, |s| s.chip.set_main_file(Some(name)))
     }
 
     fn flash_op<R>(
@@ -58,8 +46,7 @@ pub(crate) mod area {
         // board's RTC time.
         let r = heap::untracked(|| {
             state(vm, |s| {
-                let now = i64::try_from(s.clock.now_us()).unwrap_or(i64::MAX);
-                let rtc = now.saturating_add(s.rtc_offset_us) / 1_000_000;
+                let rtc = s.chip.rtc_us(s.clock.now_us()) / 1_000_000;
                 mpsim_vfs::set_stamp_time(Some(rtc));
                 s.flash.as_ref().map(f)
             })

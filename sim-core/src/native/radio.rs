@@ -10,13 +10,13 @@ pub(crate) mod area {
     /// Switches the radio on (true) or off.
     #[pyfunction]
     fn radio_power(on: bool, vm: &VirtualMachine) -> PyResult<()> {
-        let has = state(vm, |s| s.mb_radio.is_some())?;
+        let has = state(vm, |s| s.chip.mb_radio().is_some())?;
         if on && !has {
             let r = heap::untracked(crate::radio::Radio::open)
                 .map_err(|e| vm.new_os_error(format!("radio: {e}")))?;
-            state(vm, |s| s.mb_radio = Some(r))?;
+            state(vm, |s| s.chip.set_mb_radio(Some(r)))?;
         } else if !on {
-            state(vm, |s| s.mb_radio = None)?;
+            state(vm, |s| s.chip.set_mb_radio(None))?;
         }
         Ok(())
     }
@@ -29,7 +29,7 @@ pub(crate) mod area {
             return Err(vm.new_value_error("packet too long"));
         }
         state(vm, |s| {
-            if let Some(r) = s.mb_radio.as_ref() {
+            if let Some(r) = s.chip.mb_radio() {
                 heap::untracked(|| r.send(&p));
             }
         })
@@ -39,7 +39,7 @@ pub(crate) mod area {
     #[pyfunction]
     fn radio_recv(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
         let p = state(vm, |s| {
-            s.mb_radio.as_ref().and_then(crate::radio::Radio::recv)
+            s.chip.mb_radio().and_then(crate::radio::Radio::recv)
         })?;
         Ok(p.map(|b| vm.ctx.new_bytes(b).into()))
     }
