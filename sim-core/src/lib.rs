@@ -26,6 +26,7 @@ mod sequences;
 pub mod sim;
 mod slots;
 mod terminal;
+mod watch;
 mod webrepl;
 pub mod wifi;
 pub mod wire;

@@ -573,13 +573,10 @@ pub(crate) struct SimState {
     pub stop: Option<EndReason>,
     /// Console output not sent yet (see [`SimState::output`]).
     out_buf: Vec<u8>,
-    /// A matched expect/fail-on text waiting for the end of its line.
-    deferred_stop: Option<EndReason>,
     pub run_for_us: Option<u64>,
     timeout_us: Option<u64>,
-    expect: Vec<(String, bool)>,
-    fail_on: Vec<String>,
-    seen: Vec<u8>,
+    /// `--expect`/`--fail-on`.
+    watch: crate::watch::Watch,
     pub notified: bool,
     pub heap_size: u64,
     /// The board's flash, mounted.
@@ -651,57 +648,10 @@ impl SimState {
         if self.out_buf.len() >= OUTPUT_CHUNK {
             self.flush_output();
         }
-        if self.deferred_stop.is_some() && bytes.contains(&b'\n') {
-            self.promote_deferred_stop();
-        }
-        if self.expect.is_empty() && self.fail_on.is_empty() {
-            return;
-        }
-        self.seen.extend_from_slice(bytes);
-        let text = String::from_utf8_lossy(&self.seen).replace("\r\n", "\n");
-        let mut matched: Option<(EndReason, usize)> = None;
-        if self.stop.is_none()
-            && self.deferred_stop.is_none()
-            && let Some((f, at)) = self
-                .fail_on
-                .iter()
-                .find_map(|f| text.rfind(f.as_str()).map(|at| (f, at + f.len())))
-        {
-            matched = Some((EndReason::FailOn(f.clone()), at));
-        }
-        let mut last_expect_end = 0;
-        for (e, seen) in &mut self.expect {
-            if !*seen && let Some(at) = text.find(e.as_str()) {
-                *seen = true;
-                last_expect_end = last_expect_end.max(at + e.len());
-            }
-        }
-        if matched.is_none()
+        if let Some(reason) = self.watch.feed(bytes, self.stop.is_some())
             && self.stop.is_none()
-            && self.deferred_stop.is_none()
-            && !self.expect.is_empty()
-            && self.expect.iter().all(|(_, s)| *s)
         {
-            matched = Some((EndReason::Expected, last_expect_end));
-        }
-        if let Some((reason, end)) = matched {
-            if text[end..].contains('\n') {
-                self.stop = Some(reason);
-            } else {
-                self.deferred_stop = Some(reason);
-            }
-        }
-        let longest = self
-            .expect
-            .iter()
-            .map(|(e, _)| e.len())
-            .chain(self.fail_on.iter().map(String::len))
-            .max()
-            .unwrap_or(0);
-        let keep = longest + 4;
-        if self.seen.len() > keep * 2 + 4096 {
-            let cut = self.seen.len() - keep;
-            self.seen.drain(..cut);
+            self.stop = Some(reason);
         }
     }
 
@@ -780,7 +730,7 @@ impl SimState {
     }
 
     fn promote_deferred_stop(&mut self) {
-        if let Some(r) = self.deferred_stop.take()
+        if let Some(r) = self.watch.take_deferred()
             && self.stop.is_none()
         {
             self.stop = Some(r);
@@ -1373,12 +1323,9 @@ fn sim_main(
         pending_reset: false,
         stop: None,
         out_buf: Vec::new(),
-        deferred_stop: None,
         run_for_us: run_for.map(us),
         timeout_us: timeout.map(us),
-        expect: expect.into_iter().map(|e| (e, false)).collect(),
-        fail_on,
-        seen: Vec::new(),
+        watch: crate::watch::Watch::new(expect, fail_on),
         notified: false,
         heap_size,
         flash: None,
@@ -1528,13 +1475,7 @@ fn sim_main(
             s.output(format!("flash: {e}\r\n").as_bytes());
         }
         s.flush_output();
-        let missing = s
-            .expect
-            .iter()
-            .filter(|(_, seen)| !*seen)
-            .map(|(e, _)| e.clone())
-            .collect();
-        (missing, now)
+        (s.watch.missing(), now)
     })
     .unwrap_or_default();
     shared.quit.store(true, Ordering::Release);
