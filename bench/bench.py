@@ -14,6 +14,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import proctree  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 MPSIM = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "release", "mpsim")
@@ -53,30 +56,12 @@ def wall(cmd, repeat):
     return statistics.median(times)
 
 
-def _tree_rss_kb(pid):
-    # The process and its children (the front end and its board process), from /proc.
-    total = 0
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                stat = f.read()
-            if int(d) != pid and int(stat[stat.rfind(")") + 2:].split()[1]) != pid:
-                continue
-            with open("/proc/%s/status" % d) as f:
-                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
 def max_rss_kb(cmd):
     # The peak of both processes together, sampled every 20 ms while the command runs.
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
     while p.poll() is None:
-        peak = max(peak, _tree_rss_kb(p.pid))
+        peak = max(peak, proctree.tree_rss_kb(p.pid))
         time.sleep(0.02)
     if p.returncode != 0:
         raise SystemExit("failed: " + " ".join(cmd))

@@ -17,6 +17,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proctree import children, rss_kb  # noqa: E402
+
 NEW = os.path.abspath(sys.argv[1])
 OLD = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
 
@@ -34,30 +37,6 @@ def startup(exe, home, n=1):
     if r.returncode != 0:
         raise SystemExit("%s failed: %s" % (exe, r.stderr.decode()))
     return time.perf_counter() - t
-
-
-def children(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        after = stat[stat.rfind(")") + 2:].split()
-        if int(after[1]) == pid:
-            out.append(int(d))
-    return out
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def serve(exe, home, name):

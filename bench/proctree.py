@@ -1,0 +1,36 @@
+"""A process and its children (a front end and its board process), read from /proc."""
+import os
+
+
+def children(pid):
+    """The pids whose parent is `pid`."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid …: comm may hold spaces, so count from its last parenthesis.
+        if int(stat[stat.rfind(")") + 2:].split()[1]) == pid:
+            out.append(int(d))
+    return out
+
+
+def rss_kb(pid):
+    """The resident memory of `pid` (0 once it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss_kb(pid):
+    """The resident memory of `pid` and its children together."""
+    return rss_kb(pid) + sum(rss_kb(c) for c in children(pid))
