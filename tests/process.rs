@@ -180,3 +180,61 @@ fn the_board_process_memory_limit_ends_a_leak_and_the_run_says_so() {
         "{err}"
     );
 }
+
+#[test]
+fn a_board_that_does_not_stop_is_killed_and_its_front_end_ends() {
+    // A board stuck where no stop reaches it: `mpsim serve` asked to end (SIGTERM) still ends,
+    // within the supervisor's grace, and cleanly.
+    let dir = tempfile::tempdir().unwrap();
+    let tty = dir.path().join("tty");
+    let flash = dir.path().join("flash.img");
+    let main_py = dir.path().join("main.py");
+    std::fs::write(
+        &main_py,
+        "import _mpsim_probe\nprint('stuck')\n_mpsim_probe.hang()\n",
+    )
+    .unwrap();
+    let put = mpsim(dir.path())
+        .args(["fs", "--flash"])
+        .arg(&flash)
+        .arg("put")
+        .arg(&main_py)
+        .arg("/main.py")
+        .output()
+        .unwrap();
+    assert!(
+        put.status.success(),
+        "{}",
+        String::from_utf8_lossy(&put.stderr)
+    );
+    let mut serve = mpsim(dir.path())
+        .args(["serve", "--tty"])
+        .arg(&tty)
+        .arg("--flash")
+        .arg(&flash)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_line(&mut serve, &format!("serial port: {}", tty.display()));
+    let board = common::board_process(serve.id());
+    // Ctrl-C on the port brings no prompt back: the board is stuck where nothing reaches it.
+    let heard = common::python(
+        20,
+        "import serial, sys, time\np = serial.Serial(sys.argv[1], 115200, timeout=0.2)\np.write(b'\\x03')\nend = time.time() + 2; out = b''\nwhile time.time() < end: out += p.read(100)\nprint(b'>>>' in out)",
+        &[tty.to_str().unwrap()],
+    );
+    assert_eq!(String::from_utf8_lossy(&heard.stdout).trim(), "False");
+    let t = Instant::now();
+    assert!(
+        Command::new("kill")
+            .arg(serve.id().to_string())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = wait_with_timeout(&mut serve, 20);
+    assert!(status.success(), "{status:?}");
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert!(!std::path::Path::new(&format!("/proc/{board}")).exists());
+}

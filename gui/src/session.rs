@@ -187,7 +187,8 @@ impl Session {
         self.ended.lock().ok().and_then(|e| e.clone())
     }
 
-    /// Stops the board and waits for it (and its serial port) to go away.
+    /// Stops the board and waits for it (and its serial port) to go away (a board that does not
+    /// stop is killed after a grace: see `host::supervisor`).
     pub fn stop(&mut self) {
         self.sender.send(SimCommand::Stop);
         if let Some(t) = self.forwarder.take() {

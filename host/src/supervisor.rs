@@ -175,7 +175,9 @@ impl BoardSender {
                 ToBoard::Fs { id, request }
             }
             SimCommand::Stop => {
-                self.link.stopping.store(true, Ordering::Release);
+                if !self.link.stopping.swap(true, Ordering::AcqRel) {
+                    self.stop_guard();
+                }
                 ToBoard::Command(SimCommand::Stop)
             }
             other => ToBoard::Command(other),
@@ -187,6 +189,24 @@ impl BoardSender {
     /// The board process's pid now (0 while it restarts).
     pub fn pid(&self) -> u32 {
         self.link.pid.load(Ordering::Acquire)
+    }
+
+    /// A board asked to stop has [`STOP_GRACE`] to end its run; one that does not (stuck in a
+    /// bug of ours) is killed, and its run ends as stopped: no front end ever hangs on it.
+    fn stop_guard(&self) {
+        let link = self.link.clone();
+        let _ = std::thread::Builder::new()
+            .name("board-stop".into())
+            .spawn(move || {
+                let deadline = Instant::now() + STOP_GRACE;
+                while Instant::now() < deadline {
+                    if link.ended.load(Ordering::Acquire) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                kill(link.pid.load(Ordering::Acquire));
+            });
     }
 
     /// How many board processes ran this board so far (1 + the restarts after crashes).
@@ -228,11 +248,27 @@ impl BoardProcess {
     }
 }
 
+/// How long a board process may take to stop when asked.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
 impl Drop for BoardProcess {
     fn drop(&mut self) {
         if let Some(t) = self.thread.take() {
             self.sender.send(SimCommand::Stop);
             let _ = t.join();
+        }
+    }
+}
+
+/// SIGKILL to a board process (0: none running).
+#[allow(unsafe_code)] // kill(2) with integer arguments only.
+fn kill(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid)
+        && pid > 0
+    {
+        // SAFETY: kill takes a pid and a signal number; no memory is passed.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
         }
     }
 }

@@ -52,6 +52,14 @@ mod _mpsim_probe {
         .unwrap_or(0)
     }
 
+    /// Never returns and never lets the board's scheduler in: a board stuck in a bug.
+    #[pyfunction]
+    fn hang() {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+
     /// Opens a TCP connection to `host:port` (at most a second).
     #[pyfunction]
     fn connect(host: String, port: u16) -> i32 {
