@@ -509,7 +509,7 @@ fn fast_forward_skips_sleeps_and_real_time_comes_back() {
 }
 
 /// The ESP8266's drawing and the whole window, rendered (wgpu on Mesa's lavapipe, no display)
-/// and compared with the PNGs in tests/snapshots (`UPDATE_SNAPSHOTS=1 cargo test` rewrites
+/// and compared with the PNGs in tests/snapshots (`UPDATE_SNAPSHOTS=1 cargo t` rewrites
 /// them). The board is put in a fixed state first: GPIO15's LED on, GPIO4 driven high, GPIO5 as
 /// PWM at half duty; what moves (clock, speed, serial port) is masked.
 /// Masks what moves between runs (time, speed, the serial port's name) before a snapshot.
