@@ -426,35 +426,37 @@ fn stdin_is_the_console_and_argv_follows_double_dash() {
 #[test]
 fn sigint_interrupts_a_busy_loop_with_keyboardinterrupt() {
     use std::os::unix::process::CommandExt;
-    // In a process group of its own, as a terminal's foreground job: Ctrl-C there signals the
-    // whole group, the board's process included.
-    let mut child = mpsim()
-        .args(["run", "-c", "print('looping')\nwhile True:\n    pass"])
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = child.stdout.take().unwrap();
-    let mut first = [0u8; 8];
-    out.read_exact(&mut first).unwrap();
-    assert_eq!(&first, b"looping\n");
-    let group = format!("-{}", child.id());
-    let killed = Command::new("kill")
-        .args(["-INT", "--", &group])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
-    let status = child.wait().unwrap();
-    // The loop is interrupted on its `while` or its `pass` line, whichever runs at that moment.
-    let line2 = "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nKeyboardInterrupt: \n";
-    assert!(
-        rest == line2 || rest == line2.replace("line 2", "line 3"),
-        "{rest}"
-    );
-    assert_eq!(status.code(), Some(1));
+    // In a process group of its own, as a terminal's foreground job: Ctrl-C there (and a
+    // service manager's SIGTERM) signals the whole group, the board's process included.
+    for signal in ["-INT", "-TERM"] {
+        let mut child = mpsim()
+            .args(["run", "-c", "print('looping')\nwhile True:\n    pass"])
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 8];
+        out.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"looping\n");
+        let group = format!("-{}", child.id());
+        let killed = Command::new("kill")
+            .args([signal, "--", &group])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        let status = child.wait().unwrap();
+        // The loop is interrupted on its `while` or its `pass` line, whichever runs then.
+        let line2 = "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nKeyboardInterrupt: \n";
+        assert!(
+            rest == line2 || rest == line2.replace("line 2", "line 3"),
+            "{signal}: {rest}"
+        );
+        assert_eq!(status.code(), Some(1), "{signal}");
+    }
 }
 
 #[test]

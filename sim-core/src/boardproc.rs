@@ -133,8 +133,10 @@ fn refuse(out: &Out, writer: std::thread::JoinHandle<()>, why: String) -> i32 {
 }
 
 /// Ends this process when the front end that started it ends, however it ends (a front end
-/// killed with SIGKILL cannot stop its board). Ctrl-C in a terminal signals the whole process
-/// group: the front end turns it into the board's KeyboardInterrupt, so this process ignores it.
+/// killed with SIGKILL cannot stop its board). What a terminal or a service manager sends the
+/// whole process group (Ctrl-C, Ctrl-\\, SIGTERM, SIGHUP) is the front end's to handle — Ctrl-C
+/// becomes the board's KeyboardInterrupt, the others end the front end and so the board — so
+/// this process ignores them.
 #[allow(unsafe_code)] // prctl(2) and signal(2) with integer arguments only.
 fn die_with_front_end() {
     let parent = std::os::unix::process::parent_id();
@@ -142,7 +144,9 @@ fn die_with_front_end() {
     // memory is passed.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
+            libc::signal(sig, libc::SIG_IGN);
+        }
     }
     // It may have ended already, before the request was made.
     if std::os::unix::process::parent_id() != parent || parent == 1 {
