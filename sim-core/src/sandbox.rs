@@ -40,6 +40,8 @@ pub enum SandboxError {
     Seccomp(String),
     #[error("memory limit: {0}")]
     Rlimit(std::io::Error),
+    #[error("landlock ruleset for the sim thread: {0}")]
+    Clone(std::io::Error),
 }
 
 /// Files of `/etc` that name lookups read.
@@ -199,15 +201,18 @@ pub fn enter(config: &BoardConfig) -> Result<(), SandboxError> {
     let spec = &config.board;
     let ruleset = ruleset(config, spec)?;
     limit_memory(memory_limit(config, spec))?;
-    let for_sim = ruleset.try_clone().ok();
+    // A sim thread must never run unrestricted where the process is restricted.
+    let for_sim = ruleset.try_clone().map_err(SandboxError::Clone)?;
     let status = ruleset.restrict_self()?;
     if status.ruleset == RulesetStatus::NotEnforced {
         eprintln!(
             "mpsim: this kernel has no Landlock; the board runs without its file sandbox \
              (seccomp and the interpreter's own sandbox still apply)"
         );
-    } else if let Ok(mut p) = PENDING.lock() {
-        *p = for_sim;
+    } else {
+        *PENDING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(for_sim);
     }
     seccomp()
 }
@@ -215,10 +220,14 @@ pub fn enter(config: &BoardConfig) -> Result<(), SandboxError> {
 /// Restricts the calling (`sim`) thread as [`enter`] restricted the process, if a sandbox is
 /// waiting (a board process); nothing otherwise.
 pub fn enter_thread() -> Result<(), SandboxError> {
-    let pending = PENDING
+    let guard = PENDING
         .lock()
-        .ok()
-        .and_then(|p| p.as_ref().and_then(|r| r.try_clone().ok()));
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let pending = match guard.as_ref() {
+        Some(r) => Some(r.try_clone().map_err(SandboxError::Clone)?),
+        None => None,
+    };
+    drop(guard);
     if let Some(r) = pending {
         r.restrict_self()?;
     }
