@@ -43,20 +43,23 @@ fn wait_for_line(child: &mut Child, want: &str) {
     panic!("no {want:?} in {seen:?}");
 }
 
-#[test]
-fn a_run_whose_board_process_is_killed_ends_with_exit_code_1_and_says_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = mpsim(dir.path())
-        .args([
-            "run",
-            "-c",
-            "import time\nprint('up')\nwhile True:\n time.sleep_ms(10)",
-        ])
+/// Runs `mpsim run ARGS -c CODE`, kills its board process (SIGKILL) once the program printed
+/// `line`, and returns how `mpsim` ended and what it said on stderr.
+fn kill_board_of_run(
+    dir: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+    code: &str,
+    line: &str,
+) -> (std::process::ExitStatus, String) {
+    let mut child = mpsim(dir)
+        .arg("run")
+        .args(args)
+        .args(["-c", code])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_for_line(&mut child, "up");
+    wait_for_line(&mut child, line);
     common::kill9(common::board_process(child.id()));
     let status = wait_with_timeout(&mut child, 20);
     let mut err = String::new();
@@ -66,6 +69,14 @@ fn a_run_whose_board_process_is_killed_ends_with_exit_code_1_and_says_why() {
         .unwrap()
         .read_to_string(&mut err)
         .unwrap();
+    (status, err)
+}
+
+#[test]
+fn a_run_whose_board_process_is_killed_ends_with_exit_code_1_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = "import time\nprint('up')\nwhile True:\n time.sleep_ms(10)";
+    let (status, err) = kill_board_of_run(dir.path(), &[], code, "up");
     assert_eq!(status.code(), Some(1), "{err}");
     assert!(
         err.contains("mpsim: the board process died: killed by SIGKILL (9)"),
@@ -77,26 +88,16 @@ fn a_run_whose_board_process_is_killed_ends_with_exit_code_1_and_says_why() {
 fn a_trace_keeps_what_the_board_did_before_its_process_died() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("t.jsonl");
-    let mut child = mpsim(dir.path())
-        .args(["run", "--trace"])
-        .arg(&trace)
-        .args([
-            "-c",
-            "import machine, time\np = machine.Pin(4, machine.Pin.OUT)\nfor i in range(6):\n p.value(i % 2)\n time.sleep_ms(5)\nprint('toggled')\nwhile True:\n time.sleep_ms(10)",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_line(&mut child, "toggled");
-    common::kill9(common::board_process(child.id()));
-    assert_eq!(wait_with_timeout(&mut child, 20).code(), Some(1));
+    let code = "import machine, time\np = machine.Pin(4, machine.Pin.OUT)\nfor i in range(6):\n p.value(i % 2)\n time.sleep_ms(5)\nprint('toggled')\nwhile True:\n time.sleep_ms(10)";
+    let args = ["--trace".as_ref(), trace.as_os_str()];
+    let (status, err) = kill_board_of_run(dir.path(), &args, code, "toggled");
+    assert_eq!(status.code(), Some(1), "{err}");
     let text = std::fs::read_to_string(&trace).unwrap();
     let gpio4: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("\"pin\":4,") && !l.starts_with("{\"t_us\":0,"))
         .collect();
-    // Its initial level, then the five changes of 0,1,0,1,0,1 after the first.
+    // Six writes of 0, 1, 0, 1, 0, 1 to a pin that starts low: five changes after time 0.
     assert_eq!(gpio4.len(), 5, "{text}");
 }
 

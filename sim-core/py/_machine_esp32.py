@@ -44,12 +44,7 @@ class _ADCPort:
         return "ADC(Pin(%d))" % self._id
 
 
-def _adc_id(id):
-    if isinstance(id, Pin):
-        id = id._id
-    if id not in _info["adc_channels"] or id >= 256:
-        raise ValueError("invalid Pin for ADC")
-    return id
+_ADC_ERROR = "invalid Pin for ADC"
 
 
 # PWM's repr names its pin as a Pin.

@@ -41,9 +41,7 @@ def _adc_id(id):
         id = channel
     elif isinstance(id, int) and 5 <= id:
         raise ValueError("invalid ADC channel")
-    if id not in _info["adc_channels"] or id >= 256:
-        raise ValueError("invalid ADC unit")
-    return id
+    return _adc_channel(id)
 
 
 def _uart_repr(u, tx, rx):

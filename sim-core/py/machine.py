@@ -32,12 +32,19 @@ class _ADCPort(_ADCBase):
         return min(full, int(_mpsim.adc_read(self._id) * full + 0.5))
 
 
-def _adc_id(id):
-    if isinstance(id, Pin):
-        id = id._id
+# What ADC says of an id that is no channel of the board's.
+_ADC_ERROR = "invalid ADC unit"
+
+
+def _adc_channel(id):
+    # A channel of the board's (ids from 256 on are its internal sensors, for its own modules).
     if id not in _info["adc_channels"] or id >= 256:
-        raise ValueError("invalid ADC unit")
+        raise ValueError(_ADC_ERROR)
     return id
+
+
+def _adc_id(id):
+    return _adc_channel(id._id if isinstance(id, Pin) else id)
 
 
 # How PWM's repr names its pin.

@@ -137,3 +137,8 @@ try:
     i2c.read(0x1D, 1)
 except OSError as e:
     print("OSError:", e)
+# The micro:bit firmware has no framebuf (the other boards' firmware has).
+try:
+    import framebuf
+except ImportError as e:
+    print("ImportError:", e)
