@@ -730,6 +730,68 @@ fn a_soft_reset_drops_the_webrepl_client_and_boot_py_restarts_it() {
     text_until(&mut ws, "back\r\n>>> ");
 }
 
+#[test]
+fn the_webrepl_lives_in_the_front_end_and_comes_back_after_the_board_process_dies() {
+    let b = Board::serve(&[("boot.py", WEBREPL_BOOT)], &["--map-port", "8266=0"]);
+    let port = b.webrepl_port();
+    let mut ws = login(port, "secret1");
+    let board = common::board_process(b.child.id());
+    // The listener is the front end's, not the board process's.
+    let owners = listening_pids(port);
+    assert!(
+        owners.contains(&b.child.id()) && !owners.contains(&board),
+        "port {port} is held by {owners:?}; front end {}, board {board}",
+        b.child.id()
+    );
+    common::kill9(board);
+    // The board reboots, which closes the client as a reset does; boot.py starts the WebREPL again.
+    assert!(closed(&mut ws));
+    let again = b.webrepl_port();
+    let mut ws = login(again, "secret1");
+    ws.send(Message::text("print('back', 6*7)\r")).unwrap();
+    text_until(&mut ws, "back 42\r\n>>> ");
+    assert_ne!(common::board_process(b.child.id()), board);
+}
+
+/// The pids holding a TCP listener on `port` (from /proc: the sockets' inodes and each process's
+/// file descriptors).
+fn listening_pids(port: u16) -> Vec<u32> {
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        for line in std::fs::read_to_string(table)
+            .unwrap_or_default()
+            .lines()
+            .skip(1)
+        {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let local_port = f
+                .get(1)
+                .and_then(|a| a.rsplit(':').next())
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            // State 0A: LISTEN.
+            if local_port == Some(port) && f.get(3) == Some(&"0A") {
+                inodes.push(format!("socket:[{}]", f[9]));
+            }
+        }
+    }
+    let mut pids = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(e.path().join("fd")) else {
+            continue;
+        };
+        if fds.flatten().any(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|l| inodes.iter().any(|i| l.to_string_lossy() == *i))
+        }) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
 /// `import webrepl_setup` over the serial port, as the introduction's transcript does it.
 const SETUP: &str = r#"
 import sys, time, serial

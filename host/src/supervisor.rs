@@ -15,7 +15,10 @@
 use crossbeam_channel::{Receiver, Sender, bounded};
 use mpsim_board_models::Platform;
 use mpsim_sim_core::wire::{self, BOARD_MODE_ARG, BoardConfig, FromBoard, Local, ToBoard, VERSION};
-use mpsim_sim_core::{EndReason, FsReply, RunOutcome, SimCommand, SimConfig, SimError, SimEvent};
+use mpsim_sim_core::{
+    EndReason, FsReply, RunOutcome, SimCommand, SimConfig, SimError, SimEvent, WebReplNews,
+    WebReplRequest,
+};
 use std::collections::HashMap;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -308,6 +311,7 @@ pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
         boots_now: 0,
         last_time: 0,
         trace_open: false,
+        webrepl: None,
     };
     // Hand the configuration over before returning, so that commands sent right away follow it.
     let first = sup.begin(first)?;
@@ -332,6 +336,8 @@ struct Supervisor {
     boots_now: u64,
     last_time: u64,
     trace_open: bool,
+    /// The board's WebREPL server, while the board has it running.
+    webrepl: Option<crate::webrepl::WebRepl>,
 }
 
 /// How a board process ended.
@@ -524,6 +530,10 @@ impl Supervisor {
         if let Some(t) = stderr_thread {
             let _ = t.join();
         }
+        // A reset closes the WebREPL and its client (the board's boot.py starts it again).
+        if let Some(w) = self.webrepl.take() {
+            w.stop();
+        }
         // Flash requests still waiting get no answer (their front ends see the board go).
         if let Ok(mut fs) = self.link.fs.lock() {
             fs.clear();
@@ -554,6 +564,12 @@ impl Supervisor {
                 self.link.ended.store(true, Ordering::Release);
                 let _ = self.events.send(SimEvent::Finished(o));
                 return Some(End::Finished);
+            }
+            FromBoard::WebRepl(req) => self.webrepl(req),
+            FromBoard::WebReplOut(bytes) => {
+                if let Some(w) = &self.webrepl {
+                    w.output(&bytes);
+                }
             }
             FromBoard::Event(e) => {
                 let _ = self.events.send(e);
@@ -609,6 +625,36 @@ impl Supervisor {
             }
         }
         None
+    }
+
+    /// Starts or stops the board's WebREPL server, and tells the board how it went.
+    fn webrepl(&mut self, req: WebReplRequest) {
+        if let Some(w) = self.webrepl.take() {
+            w.stop();
+        }
+        let WebReplRequest::Start {
+            board_port,
+            addr,
+            setup,
+        } = req
+        else {
+            return;
+        };
+        let sender = BoardSender {
+            link: self.link.clone(),
+        };
+        let news = match crate::webrepl::WebRepl::start(addr, setup, sender.clone()) {
+            Ok(w) => {
+                let at = w.addr;
+                eprintln!(
+                    "mpsim: the board's WebREPL (port {board_port}) is at http://{at}/ on this machine"
+                );
+                self.webrepl = Some(w);
+                WebReplNews::Started(at)
+            }
+            Err(e) => WebReplNews::Failed(e.raw_os_error().unwrap_or(5)),
+        };
+        sender.send(SimCommand::WebRepl(news));
     }
 
     /// Ends a trace the board process could not end itself.

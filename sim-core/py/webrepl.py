@@ -1,5 +1,6 @@
 # webrepl: the board's WebREPL (ports' modules/webrepl.py surface). The server itself is
-# mpsim's (sim-core/src/webrepl.rs, tungstenite); it shares this board's console and flash.
+# mpsim's (host/src/webrepl.rs: the front end listens, next to the serial port); it shares
+# this board's console and flash.
 import _mpsim_net
 
 if _mpsim_net.spec() is None:

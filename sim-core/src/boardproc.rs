@@ -5,7 +5,7 @@
 //! process's main thread relaying its events and a reader thread feeding it commands. When the
 //! front end goes away (its end of the pipe closes), the board stops.
 
-use crate::sim::{FsReply, SimCommand, SimEvent};
+use crate::api::{BoardEvent, FsReply, SimCommand, SimEvent};
 use crate::wire::{self, BoardConfig, FromBoard, Local, ToBoard, VERSION};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use mpsim_board_models::{Change, ChangeSink, LiveBoard, TraceHeader};
@@ -247,8 +247,12 @@ pub fn main() -> i32 {
             });
     }
     while let Ok(ev) = handle.events.recv() {
-        let last = matches!(ev, SimEvent::Finished(_));
-        out.send(FromBoard::Event(ev));
+        let last = matches!(ev, BoardEvent::Sim(SimEvent::Finished(_)));
+        out.send(match ev {
+            BoardEvent::Sim(ev) => FromBoard::Event(ev),
+            BoardEvent::WebRepl(req) => FromBoard::WebRepl(req),
+            BoardEvent::WebReplOut(bytes) => FromBoard::WebReplOut(bytes),
+        });
         if last {
             break;
         }

@@ -4,9 +4,10 @@
 //! modules registered here: an allow-list of pure-computation natives from rustpython-stdlib, our
 //! native `_mpsim`, and our frozen Python modules (`py/`).
 
+use crate::api::{EndReason, Program, Reboot};
 use crate::heap;
 use crate::native;
-use crate::sim::{EndReason, Program, Shared, with_state};
+use crate::sim::{Shared, with_state};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
 use rustpython_vm::compiler::CompileOpts;
 use rustpython_vm::compiler::Mode;
@@ -329,7 +330,7 @@ fn is_exit(vm: &VirtualMachine, e: &PyBaseExceptionRef) -> bool {
 
 /// Asks for a soft reset (the caller's loop reboots the interpreter).
 fn soft_reset() -> EndReason {
-    with_state(|s| s.reboot = Some(crate::sim::Reboot::Soft));
+    with_state(|s| s.reboot = Some(Reboot::Soft));
     EndReason::Finished
 }
 

@@ -1,6 +1,7 @@
 //! The board's brain: the sandboxed interpreter, the MicroPython modules, the clock and the scheduler,
 //! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
 
+mod api;
 pub mod boardproc;
 mod chip;
 pub mod clock;
@@ -27,15 +28,15 @@ pub mod sim;
 mod slots;
 mod terminal;
 mod watch;
-mod webrepl;
 pub mod wifi;
 pub mod wire;
 
+pub use api::{
+    EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, NetConfig, NetPolicy, Program, RunOutcome,
+    SimCommand, SimConfig, SimError, SimEvent, WebReplNews, WebReplRequest, WebReplSetup,
+    check_config,
+};
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;
-pub use net::{NetConfig, NetPolicy};
-pub use sim::{
-    CommandSender, EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, Program, RunOutcome,
-    SimCommand, SimConfig, SimError, SimEvent, SimHandle, check_config, prewarm, spawn,
-};
+pub use sim::{CommandSender, SimHandle, prewarm, spawn};
 pub use wifi::AccessPoint;

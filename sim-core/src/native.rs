@@ -19,7 +19,8 @@ mod scheduler;
     re::area
 ))]
 pub(crate) mod _mpsim {
-    use crate::sim::{self, Reboot, with_state};
+    use crate::api::Reboot;
+    use crate::sim::{self, with_state};
     use crate::{clock::TimeMode, heap};
     use mpsim_board_models::PinError;
     use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyUtf8StrRef};

@@ -6,7 +6,7 @@
 //! [`crate::sim::net_wait`], which waits like a sleep (timers and IRQs run, Ctrl-C works) until
 //! the `sim-net` thread reports that some socket changed.
 
-use crate::sim::SimCommand;
+use crate::api::{NetConfig, NetPolicy, SimCommand};
 use crossbeam_channel::Sender;
 use mio::net::{TcpListener, TcpStream, UdpSocket};
 use mio::{Events, Interest, Poll, Registry, Token};
@@ -18,63 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// What the board's sockets may reach on the host's network (`--net`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum NetPolicy {
-    /// Anywhere the host reaches.
-    #[default]
-    Host,
-    /// Only this machine (127.0.0.0/8, ::1): for CI.
-    Loopback,
-    /// Nothing outside the board (exams): connections and name lookups fail as without a
-    /// router. Board-side servers stay reachable from this machine, like its serial port.
-    Off,
-}
-
-/// The board's network set-up.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct NetConfig {
-    /// What outbound traffic may reach.
-    pub policy: NetPolicy,
-    /// Board TCP/UDP port → host port for servers on the board (0: any free port). Ports not
-    /// listed map to themselves.
-    pub port_map: Vec<(u16, u16)>,
-    /// The host address board-side servers (and the WebREPL) listen on.
-    pub bind: IpAddr,
-    /// The simulated access points.
-    pub access_points: Vec<crate::wifi::AccessPoint>,
-}
-
-impl Default for NetConfig {
-    fn default() -> Self {
-        NetConfig {
-            policy: NetPolicy::Host,
-            port_map: Vec::new(),
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            access_points: crate::wifi::default_access_points(),
-        }
-    }
-}
-
-impl NetConfig {
-    /// The host port for the board's `port`.
-    pub fn host_port(&self, port: u16) -> u16 {
-        self.port_map
-            .iter()
-            .find(|(b, _)| *b == port)
-            .map_or(port, |(_, h)| *h)
-    }
-
-    /// Whether the board may send to `ip`.
-    pub fn allows(&self, ip: IpAddr) -> bool {
-        match self.policy {
-            NetPolicy::Host => true,
-            NetPolicy::Loopback => ip.is_loopback(),
-            NetPolicy::Off => false,
-        }
-    }
-}
-
 pub(crate) const EAGAIN: i32 = 11;
 pub(crate) const EBADF: i32 = 9;
 pub(crate) const EINVAL: i32 = 22;
@@ -82,6 +25,7 @@ pub(crate) const ENOTCONN: i32 = 107;
 pub(crate) const EISCONN: i32 = 106;
 pub(crate) const EHOSTUNREACH: i32 = 113;
 pub(crate) const EOPNOTSUPP: i32 = 95;
+pub(crate) const ETIMEDOUT: i32 = 110;
 
 /// poll() bits as MicroPython's select module numbers them.
 pub(crate) const POLLIN: u32 = 1;
@@ -650,11 +594,12 @@ pub(crate) use _mpsim_net::module_def;
 #[rustpython_vm::pymodule]
 mod _mpsim_net {
     use crate::native::os_error;
-    use crate::sim::{self, with_state};
+    use crate::sim::{self, SimState, with_state};
     use rustpython_vm::builtins::{PyBaseExceptionRef, PyListRef, PyUtf8StrRef};
     use rustpython_vm::function::ArgBytesLike;
     use rustpython_vm::{Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
     use std::net::{IpAddr, SocketAddr};
+    use std::time::Duration;
 
     /// Owns one of the board's sockets: when the script drops its socket object without
     /// close(), collecting it gives the slot back (lwIP's finaliser), without running Python.
@@ -970,55 +915,57 @@ mod _mpsim_net {
         Ok(Some(d.into()))
     }
 
-    /// Starts the WebREPL server on the board's `port`; returns the host port.
+    /// Starts the WebREPL server on the board's `port` (the front end listens for the board on
+    /// the host side of that port); returns the host port.
     #[pyfunction]
     fn webrepl_start(port: i64, password: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<u16> {
+        /// How long the front end may take to answer.
+        const ANSWER: Duration = Duration::from_secs(5);
         let port = u16::try_from(port).map_err(|_| vm.new_overflow_error("port out of range"))?;
-        let r = with_state(|s| {
+        with_state(|s| {
             crate::heap::untracked(|| {
-                if let Some(w) = s.webrepl.take() {
-                    w.stop();
-                }
                 let host = SocketAddr::new(s.net.config.bind, s.net.config.host_port(port));
                 let (a, b, c) = s.board.spec.version_tuple();
-                let setup = crate::webrepl::WebReplSetup {
+                let setup = crate::api::WebReplSetup {
                     password: password.as_str().to_owned(),
                     version: (a as u8, b as u8, c as u8),
                     max_file: s.board.spec.fs_size,
                     board: s.board.spec.id.clone(),
                 };
-                match crate::webrepl::WebRepl::start(host, setup, s.sender.clone()) {
-                    Ok(w) => {
-                        let at = w.addr;
-                        s.webrepl = Some(w);
-                        Ok(at)
-                    }
-                    Err(e) => Err(super::errno(&e)),
-                }
-            })
+                s.webrepl_start(port, host, setup);
+            });
         })
         .ok_or_else(|| vm.new_runtime_error("board not running"))?;
-        let at = r.map_err(|e| os_error(vm, e))?;
-        eprintln!("mpsim: the board's WebREPL (port {port}) is at http://{at}/ on this machine");
+        let end = std::time::Instant::now() + ANSWER;
+        let answer = loop {
+            if let Some(a) = with_state(SimState::webrepl_answer).flatten() {
+                break a;
+            }
+            let left = end.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                with_state(SimState::webrepl_stop);
+                break Err(super::ETIMEDOUT);
+            }
+            if let Err(e) = sim::net_wait(vm, Some(left)) {
+                with_state(SimState::webrepl_stop);
+                return Err(e);
+            }
+        };
+        let at = answer.map_err(|e| os_error(vm, e))?;
         Ok(at.port())
     }
 
     #[pyfunction]
     fn webrepl_stop() {
-        if let Some(Some(w)) = with_state(|s| s.webrepl.take()) {
-            w.stop();
-        }
+        with_state(SimState::webrepl_stop);
     }
 
     /// Whether the WebREPL runs, whether a client is logged in, and where it listens.
     #[pyfunction]
     fn webrepl_state() -> (bool, bool, String) {
         with_state(|s| {
-            s.webrepl
-                .as_ref()
-                .map_or((false, false, String::new()), |w| {
-                    (true, w.has_client(), w.addr.to_string())
-                })
+            let (on, client, at) = s.webrepl_state();
+            (on, client, at.map(|a| a.to_string()).unwrap_or_default())
         })
         .unwrap_or((false, false, String::new()))
     }

@@ -116,7 +116,7 @@ fn ruleset(config: &BoardConfig, spec: &BoardSpec) -> Result<RulesetCreated, San
     let mut rs = Ruleset::default()
         .set_compatibility(CompatLevel::BestEffort)
         .handle_access(AccessFs::from_all(abi))?;
-    let net_off = config.net.policy == crate::net::NetPolicy::Off;
+    let net_off = config.net.policy == crate::api::NetPolicy::Off;
     if net_off {
         rs = rs.handle_access(AccessNet::ConnectTcp)?;
     }

@@ -1,251 +1,23 @@
 //! The `sim` thread: owns the interpreter, the board, the clock and the scheduler. Others talk to it
 //! through [`SimCommand`]s and hear from it through [`SimEvent`]s.
 
+use crate::api::{
+    BoardEvent, EndReason, FsAnswer, FsRequest, Reboot, RunOutcome, SimCommand, SimConfig,
+    SimError, SimEvent, WebReplNews, WebReplRequest, WebReplSetup,
+};
 use crate::clock::{Clock, TimeMode};
 use crate::heap;
 use crate::interp;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
-use mpsim_board_models::{Board, BoardSpec, ChangeSink};
+use mpsim_board_models::Board;
 use rustpython_vm::signal::UserSignalSender;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// What the board runs.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Program {
-    /// File name shown in tracebacks (`main.py`, `<stdin>`).
-    pub name: String,
-    /// Python source.
-    pub source: String,
-}
-
-/// Everything a board run needs.
-pub struct SimConfig {
-    /// The board.
-    pub board: BoardSpec,
-    /// Real or virtual time.
-    pub time_mode: TimeMode,
-    /// The main program; `None` runs main.py from the flash, as the board does.
-    pub program: Option<Program>,
-    /// The flash image, and whether it was formatted just now (the board's first boot). The image
-    /// is mounted on the `sim` thread (a mounted volume is not `Send`).
-    pub flash: Option<FlashSetup>,
-    /// Extra LEDs wired to the board (`--led`, `--wiring`).
-    pub extra_leds: Vec<mpsim_board_models::WiredLed>,
-    /// Chips wired to its I2C buses (`--wiring`).
-    pub i2c_parts: Vec<mpsim_board_models::WiredI2c>,
-    /// Heap size in bytes; the board's own when `None`.
-    pub heap_size: Option<u64>,
-    /// Stop after this much simulated time.
-    pub run_for: Option<Duration>,
-    /// Give up after this much simulated *or* wall time, whichever comes first.
-    pub timeout: Option<Duration>,
-    /// Texts that must all appear in the output.
-    pub expect: Vec<String>,
-    /// Texts that fail the run when they appear.
-    pub fail_on: Vec<String>,
-    /// Receives every pin and LED change.
-    pub trace: Option<Box<dyn ChangeSink + Send>>,
-    /// `sys.argv`.
-    pub argv: Vec<String>,
-    /// After boot, run the REPL on the console (a board on a serial line) instead of ending.
-    pub repl: bool,
-    /// What the outside world does, and when (simulated time): `SetPin`/`SetAdc` commands.
-    pub stimuli: Vec<(Duration, SimCommand)>,
-    /// Where a front end (the GUI) reads the board's pins and LEDs.
-    pub live: Option<Arc<mpsim_board_models::LiveBoard>>,
-    /// The network: policy, port mapping, access points.
-    pub net: crate::net::NetConfig,
-}
-
-impl SimConfig {
-    /// A board as it sits on a serial line: real time, boot.py then main.py from `flash`, then
-    /// its REPL; no limits, traces or scripted inputs.
-    pub fn console_board(board: BoardSpec, flash: FlashSetup) -> Self {
-        SimConfig {
-            board,
-            time_mode: TimeMode::Real,
-            program: None,
-            flash: Some(flash),
-            extra_leds: Vec::new(),
-            i2c_parts: Vec::new(),
-            heap_size: None,
-            run_for: None,
-            timeout: None,
-            expect: Vec::new(),
-            fail_on: Vec::new(),
-            trace: None,
-            argv: Vec::new(),
-            stimuli: Vec::new(),
-            repl: true,
-            live: None,
-            net: crate::net::NetConfig::default(),
-        }
-    }
-}
-
-/// Which flash image the board mounts.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FlashSetup {
-    /// The image file (a FAT volume; create and check it with `mpsim_vfs::Flash::open` first).
-    pub path: std::path::PathBuf,
-    /// The image was formatted just now: the board does its first-boot setup.
-    pub first_boot: bool,
-}
-
-/// Messages into the board.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum SimCommand {
-    /// Bytes typed on the console (0x03 interrupts while interrupts are enabled).
-    SerialIn(Vec<u8>),
-    /// Ctrl-C from a front end that has no byte stream (a terminal's SIGINT, a GUI button).
-    Interrupt,
-    /// The outside world drives a pin (`Some`) or lets go of it (`None`).
-    SetPin {
-        /// GPIO number.
-        gpio: u32,
-        /// Level applied.
-        level: Option<bool>,
-    },
-    /// The outside world applies `value` (0.0..=1.0 of full scale) to an ADC channel.
-    SetAdc {
-        /// ADC channel.
-        channel: i64,
-        /// Fraction of full scale.
-        value: f64,
-    },
-    /// What the board's accelerometer feels: x, y, z in milli-g (a tilt control, a test).
-    SetAccel {
-        /// Milli-g along x, y, z.
-        mg: [f64; 3],
-    },
-    /// Bytes arriving on a UART's RX line from its host link (`--uart ID=PATH`).
-    UartIn {
-        /// `machine.UART` id.
-        id: u32,
-        /// The bytes.
-        bytes: Vec<u8>,
-    },
-    /// Press the board's reset button (`hard`), or soft-reset it as Ctrl-D at the prompt would.
-    Reset {
-        /// A hard reset (power cycle of the chip) rather than a soft one.
-        hard: bool,
-    },
-    /// Run in real time, or fast-forward (virtual time: sleeps take no wall time).
-    SetTimeMode(TimeMode),
-    /// Change the access points around the board (a front end's Wi-Fi pane): a station
-    /// connected to one that disappears or goes offline loses its connection.
-    SetAccessPoints(Vec<crate::wifi::AccessPoint>),
-    /// Terminal input from a client of the board's WebREPL (Ctrl-C works as on the console).
-    TermIn(Vec<u8>),
-    /// A line the board prints on its UART only (the WebREPL's connection notices).
-    ConsoleNotice(Vec<u8>),
-    /// Some socket of the board's changed (from the `sim-net` thread).
-    NetWake,
-    /// Work on the board's flash from a front end (the GUI's files pane), between two of the
-    /// script's instructions, as a tool on the serial line would. (It carries a channel, so it
-    /// crosses to a board process as its own message: see `wire.rs`.)
-    #[serde(skip)]
-    Fs(FsRequest, FsReply),
-    /// End the run now.
-    Stop,
-}
-
-/// What a front end asks of the flash.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum FsRequest {
-    /// The entries of a directory.
-    List(String),
-    /// A file's bytes.
-    Read(String),
-    /// Create or replace a file.
-    Write(String, Vec<u8>),
-    /// Remove a file.
-    Remove(String),
-    /// Make a directory.
-    Mkdir(String),
-    /// Remove an empty directory.
-    Rmdir(String),
-}
-
-/// The answer to an [`FsRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum FsAnswer {
-    /// Done.
-    Done,
-    /// Directory entries.
-    Entries(Vec<mpsim_vfs::Entry>),
-    /// File contents.
-    Bytes(Vec<u8>),
-    /// It failed, with the error as MicroPython would name it (`ENOENT` …).
-    Failed(String),
-}
-
-/// Where the answer to an [`FsRequest`] goes.
-#[derive(Debug, Clone)]
-pub struct FsReply(pub Sender<FsAnswer>);
-
-impl PartialEq for FsReply {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.same_channel(&other.0)
-    }
-}
-
-/// Why a run ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EndReason {
-    /// The program returned.
-    Finished,
-    /// The program raised an exception nobody caught (the traceback was printed).
-    Exception,
-    /// Every expected text appeared.
-    Expected,
-    /// A fail-on text appeared.
-    FailOn(String),
-    /// `run_for` of simulated time passed.
-    ForElapsed,
-    /// The timeout passed first.
-    Timeout,
-    /// A [`SimCommand::Stop`] arrived.
-    Stopped,
-    /// The interpreter itself failed (a bug in mpsim, never the script's fault).
-    Crashed(String),
-    /// The board's process ended without saying why (killed, out of memory, aborted); the
-    /// front end that supervised it says what it saw.
-    BoardDied(String),
-}
-
-/// The end of a run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunOutcome {
-    /// Why it ended.
-    pub reason: EndReason,
-    /// Expected texts never seen.
-    pub missing: Vec<String>,
-    /// Simulated time at the end, µs.
-    pub sim_time_us: u64,
-}
-
-/// Messages out of the board.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum SimEvent {
-    /// Console output, as the board sends it (`\r\n` line ends).
-    Output(Vec<u8>),
-    /// What a UART other than the console transmitted.
-    UartOut {
-        /// `machine.UART` id.
-        id: u32,
-        /// The bytes.
-        bytes: Vec<u8>,
-    },
-    /// The run ended; the thread exits after this.
-    Finished(RunOutcome),
-}
 
 /// Console output is sent at the latest once this much has gathered.
 const OUTPUT_CHUNK: usize = 4096;
@@ -308,7 +80,7 @@ pub struct SimHandle {
     cmd: Sender<SimCommand>,
     shared: Arc<Shared>,
     /// Everything the board says.
-    pub events: Receiver<SimEvent>,
+    pub events: Receiver<BoardEvent>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -361,41 +133,14 @@ impl CommandSender {
     }
 }
 
-/// Errors starting a board.
-#[derive(Debug, thiserror::Error)]
-pub enum SimError {
-    /// The OS refused a thread.
-    #[error("cannot start the {0} thread: {1}")]
-    Thread(&'static str, std::io::Error),
-    /// An LED was declared on a pin the board lacks.
-    #[error("--led {0}: the board has no GPIO{0}")]
-    NoSuchLedPin(u32),
-    /// A part in the wiring does not fit the board.
-    #[error("wiring: {0}")]
-    Wiring(String),
-}
-
 /// The native stack of the `sim` thread: Python recursion runs on it.
 const SIM_STACK: usize = 256 << 20;
 
 /// Starts a board on its own `sim` thread.
-/// What [`spawn`] refuses before it starts a board: parts wired to pins the board lacks.
-pub fn check_config(config: &SimConfig) -> Result<(), SimError> {
-    for led in &config.extra_leds {
-        if config.board.pin(led.pin).is_none() {
-            return Err(SimError::NoSuchLedPin(led.pin));
-        }
-    }
-    for part in &config.i2c_parts {
-        part.check(&config.board).map_err(SimError::Wiring)?;
-    }
-    Ok(())
-}
-
 pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     let (cmd_tx, cmd_rx) = bounded::<SimCommand>(4096);
-    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
-    check_config(&config)?;
+    let (ev_tx, ev_rx) = bounded::<BoardEvent>(256);
+    crate::api::check_config(&config)?;
     let shared = Arc::new(Shared {
         signal: Mutex::new(None),
         posted: AtomicBool::new(false),
@@ -419,11 +164,11 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     let job: SimJob = Box::new(move || {
         // In a board process, the sandbox closes around this thread before any script runs.
         if let Err(e) = crate::sandbox::enter_thread() {
-            let _ = ev_tx.send(SimEvent::Finished(RunOutcome {
+            let _ = ev_tx.send(BoardEvent::Sim(SimEvent::Finished(RunOutcome {
                 reason: EndReason::Crashed(format!("cannot enter the sandbox: {e}")),
                 missing: Vec::new(),
                 sim_time_us: 0,
-            }));
+            })));
             return;
         }
         sim_main(config, cmd_rx, own, ev_tx, sh)
@@ -547,23 +292,13 @@ fn ticker(shared: Arc<Shared>) {
     }
 }
 
-/// Pending reboot requested by the script.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reboot {
-    Hard,
-    Soft,
-    DeepSleep,
-    /// The watchdog was not fed in time: a hard reset with its own cause.
-    Watchdog,
-}
-
 /// What lives on the `sim` thread next to the interpreter.
 pub(crate) struct SimState {
     pub board: Board,
     pub clock: Clock,
     pub shared: Arc<Shared>,
     cmd_rx: Receiver<SimCommand>,
-    events: Sender<SimEvent>,
+    events: Sender<BoardEvent>,
     /// Timers, pin IRQs, scheduled calls, and whether callbacks may run.
     pub sched: crate::sched::Scheduler,
     /// Console and UART input, dupterm, the interrupt character.
@@ -596,10 +331,9 @@ pub(crate) struct SimState {
     stimuli: VecDeque<(u64, SimCommand)>,
     /// The board's sockets (closed by every reset).
     pub net: crate::net::Net,
-    /// The WebREPL server, while `webrepl.start()` has it running (stopped by every reset).
-    pub webrepl: Option<crate::webrepl::WebRepl>,
-    /// A sender to this board (for its helper threads).
-    pub sender: CommandSender,
+    /// The WebREPL server (in the front end), while `webrepl.start()` has it running (stopped
+    /// by every reset).
+    webrepl: WebReplView,
 }
 
 thread_local! {
@@ -618,9 +352,12 @@ impl SimState {
         let Some(on_uart) = self.term.output(bytes) else {
             return;
         };
-        if let Some(w) = self.webrepl.as_ref() {
-            // Its buffer is freed by the `webrepl` thread: never the board's heap.
-            heap::untracked(|| w.output(bytes));
+        if self.webrepl.client {
+            // Its buffer is the simulator's memory: never the board's heap.
+            heap::untracked(|| self.webrepl.out.extend_from_slice(bytes));
+            if self.webrepl.out.len() >= OUTPUT_CHUNK {
+                self.flush_output();
+            }
         }
         if on_uart {
             self.wire(bytes);
@@ -660,7 +397,9 @@ impl SimState {
         let bytes = heap::untracked(|| bytes.to_vec());
         self.flush_output();
         heap::untracked(|| {
-            let _ = self.events.send(SimEvent::UartOut { id, bytes });
+            let _ = self
+                .events
+                .send(BoardEvent::Sim(SimEvent::UartOut { id, bytes }));
         });
     }
 
@@ -691,13 +430,65 @@ impl SimState {
         }
     }
 
+    /// Sends an event, after the output gathered so far.
+    fn event(&mut self, ev: BoardEvent) {
+        self.flush_output();
+        heap::untracked(|| {
+            let _ = self.events.send(ev);
+        });
+    }
+
+    /// Asks the front end for the WebREPL server (replacing one that runs); its answer comes as
+    /// a command (see [`SimState::webrepl_answer`]).
+    pub fn webrepl_start(&mut self, board_port: u16, addr: SocketAddr, setup: WebReplSetup) {
+        self.webrepl_stop();
+        self.webrepl.requested = true;
+        let start = WebReplRequest::Start {
+            board_port,
+            addr,
+            setup,
+        };
+        self.event(BoardEvent::WebRepl(start));
+    }
+
+    /// The front end's answer to [`SimState::webrepl_start`], once it came.
+    pub fn webrepl_answer(&mut self) -> Option<Result<SocketAddr, i32>> {
+        let a = self.webrepl.answer.take()?;
+        if let Ok(at) = a {
+            self.webrepl.addr = Some(at);
+        } else {
+            self.webrepl.requested = false;
+        }
+        Some(a)
+    }
+
+    /// Closes the WebREPL server and its client, if it runs.
+    pub fn webrepl_stop(&mut self) {
+        if std::mem::take(&mut self.webrepl.requested) {
+            self.event(BoardEvent::WebRepl(WebReplRequest::Stop));
+        }
+        self.webrepl = WebReplView::default();
+    }
+
+    /// Whether the WebREPL runs, whether a client is logged in, and where it listens.
+    pub fn webrepl_state(&self) -> (bool, bool, Option<SocketAddr>) {
+        let w = &self.webrepl;
+        (w.addr.is_some(), w.client, w.addr)
+    }
+
     /// Sends the gathered console output.
     pub fn flush_output(&mut self) {
+        if !self.webrepl.out.is_empty() {
+            let bytes = std::mem::take(&mut self.webrepl.out);
+            heap::untracked(|| {
+                let _ = self.events.send(BoardEvent::WebReplOut(bytes));
+            });
+        }
         self.shared.output_pending.store(false, Ordering::Release);
         if !self.out_buf.is_empty() {
             let bytes = std::mem::take(&mut self.out_buf);
             heap::untracked(|| {
-                let _ = self.events.send(SimEvent::Output(bytes));
+                let _ = self.events.send(BoardEvent::Sim(SimEvent::Output(bytes)));
             });
         }
     }
@@ -756,6 +547,18 @@ impl SimState {
             SimCommand::Interrupt => self.term.interrupt(),
             SimCommand::TermIn(bytes) => self.dupterm_input(&bytes),
             SimCommand::ConsoleNotice(bytes) => self.wire(&bytes),
+            SimCommand::WebRepl(news) => {
+                let w = &mut self.webrepl;
+                match news {
+                    WebReplNews::Started(at) if w.requested => {
+                        w.answer = Some(Ok(at));
+                    }
+                    WebReplNews::Failed(e) if w.requested => w.answer = Some(Err(e)),
+                    WebReplNews::Client(on) => w.client = on && w.addr.is_some(),
+                    _ => {}
+                }
+                self.notified = true;
+            }
             SimCommand::NetWake => {
                 self.net.wake_pending.store(false, Ordering::Release);
                 self.notified = true;
@@ -907,6 +710,21 @@ impl SimState {
         }
         None
     }
+}
+
+/// The board's view of its WebREPL server, which runs in the front end.
+#[derive(Default)]
+struct WebReplView {
+    /// A start was asked for and no stop since.
+    requested: bool,
+    /// The front end's answer to the start, until `webrepl_start` takes it.
+    answer: Option<Result<SocketAddr, i32>>,
+    /// Where it listens, while it runs.
+    addr: Option<SocketAddr>,
+    /// A client is logged in.
+    client: bool,
+    /// Output for the client, not sent yet.
+    out: Vec<u8>,
 }
 
 enum Pending {
@@ -1245,7 +1063,7 @@ fn sim_main(
     config: SimConfig,
     cmd_rx: Receiver<SimCommand>,
     own: CommandSender,
-    events: Sender<SimEvent>,
+    events: Sender<BoardEvent>,
     shared: Arc<Shared>,
 ) {
     let SimConfig {
@@ -1274,11 +1092,11 @@ fn sim_main(
     {
         Ok(b) => b,
         Err(e) => {
-            let _ = events.send(SimEvent::Finished(RunOutcome {
+            let _ = events.send(BoardEvent::Sim(SimEvent::Finished(RunOutcome {
                 reason: EndReason::Crashed(e.to_string()),
                 missing: expect,
                 sim_time_us: 0,
-            }));
+            })));
             return;
         }
     };
@@ -1340,8 +1158,7 @@ fn sim_main(
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
         net: crate::net::Net::new(net, max_sockets, own.cmd.clone()),
-        webrepl: None,
-        sender: own,
+        webrepl: WebReplView::default(),
     };
     STATE.with(|s| *s.borrow_mut() = Some(state));
     if let Some(setup) = flash {
@@ -1427,9 +1244,7 @@ fn sim_main(
             // Sockets and the WebREPL's client go with the interpreter (boot.py starts it again).
             s.net.close_all();
             s.chip.set_mb_radio(None);
-            if let Some(w) = s.webrepl.take() {
-                w.stop();
-            }
+            s.webrepl_stop();
             if matches!(
                 s.reboot,
                 Some(Reboot::Hard | Reboot::DeepSleep | Reboot::Watchdog)
@@ -1483,9 +1298,9 @@ fn sim_main(
         t.unpark();
     }
     STATE.with(|s| s.borrow_mut().take());
-    let _ = events.send(SimEvent::Finished(RunOutcome {
+    let _ = events.send(BoardEvent::Sim(SimEvent::Finished(RunOutcome {
         reason,
         missing,
         sim_time_us: t,
-    }));
+    })));
 }

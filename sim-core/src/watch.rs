@@ -4,7 +4,7 @@
 //! stops at the simulated instant the text appears. `SimState` owns one; nothing else reaches its
 //! fields.
 
-use crate::sim::EndReason;
+use crate::api::EndReason;
 
 #[derive(Default)]
 pub(crate) struct Watch {

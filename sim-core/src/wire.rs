@@ -8,8 +8,11 @@
 //! in-process: one message per publication), trace changes and the answers to flash requests.
 //! Both sides check [`VERSION`]; a child of another version is refused, not misread.
 
+use crate::api::{
+    FlashSetup, FsAnswer, FsRequest, NetConfig, Program, SimCommand, SimConfig, SimEvent,
+    WebReplRequest,
+};
 use crate::clock::TimeMode;
-use crate::sim::{FlashSetup, FsAnswer, FsRequest, Program, SimCommand, SimConfig, SimEvent};
 use mpsim_board_models::{
     BoardSpec, Change, ChangeSink, Edge, LiveBoard, Snapshot, TraceHeader, WiredI2c, WiredLed,
 };
@@ -54,7 +57,7 @@ pub struct BoardConfig {
     pub stimuli: Vec<(Duration, SimCommand)>,
     /// Forward the live view's publications.
     pub live: bool,
-    pub net: crate::net::NetConfig,
+    pub net: NetConfig,
 }
 
 /// What stays with the front end when a [`SimConfig`] crosses.
@@ -161,6 +164,10 @@ pub enum FromBoard {
     TraceEnd(u64),
     /// The answer to [`ToBoard::Fs`].
     Fs { id: u64, answer: FsAnswer },
+    /// Start or stop the board's WebREPL server (it runs on the front end's side).
+    WebRepl(WebReplRequest),
+    /// Terminal output for the WebREPL's client.
+    WebReplOut(Vec<u8>),
 }
 
 /// Writes one frame (not flushed).

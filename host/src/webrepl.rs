@@ -2,13 +2,17 @@
 //! over tungstenite — password login, the console shared with the serial port and the window,
 //! the binary WA/WB file protocol — and serves mpsim's own WebREPL page to plain HTTP requests.
 //!
-//! The board talks to it through [`WebRepl`] (console output, stop); it talks to the board
-//! through `SimCommand`s: typed bytes (`TermIn`), lines on the UART only (`ConsoleNotice`) and
-//! flash requests (`Fs`), answered by the `sim` thread between two instructions.
+//! It runs in the front end, next to the board's serial port, while the board asks for it
+//! (`webrepl.start()` sends `SimEvent::WebRepl`; the supervisor starts and stops it). The board's
+//! terminal output reaches it as `SimEvent::WebReplOut`; it talks to the board through
+//! `SimCommand`s: typed bytes (`TermIn`), lines on the UART only (`ConsoleNotice`), flash requests
+//! (`Fs`, answered by the board between two instructions) and whether a client is logged in
+//! (`WebRepl`).
 
-use crate::sim::{CommandSender, FsAnswer, FsReply, FsRequest, SimCommand};
+use crate::supervisor::BoardSender;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
+use mpsim_sim_core::{FsAnswer, FsReply, FsRequest, SimCommand, WebReplNews, WebReplSetup};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
@@ -45,7 +49,7 @@ struct Shared {
 }
 
 /// A running WebREPL server.
-pub(crate) struct WebRepl {
+pub struct WebRepl {
     shared: Arc<Shared>,
     waker: Arc<Waker>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -53,19 +57,9 @@ pub(crate) struct WebRepl {
     pub addr: SocketAddr,
 }
 
-/// What the server needs to know about the board.
-pub(crate) struct WebReplSetup {
-    pub password: String,
-    /// `GET_VER`'s answer: MicroPython's version.
-    pub version: (u8, u8, u8),
-    /// The largest file a PUT may bring (the flash's size).
-    pub max_file: u64,
-    pub board: String,
-}
-
 impl WebRepl {
     /// Listens on `addr` (the host side of the board's port).
-    pub fn start(addr: SocketAddr, setup: WebReplSetup, cmd: CommandSender) -> io::Result<Self> {
+    pub fn start(addr: SocketAddr, setup: WebReplSetup, cmd: BoardSender) -> io::Result<Self> {
         let std_listener = std::net::TcpListener::bind(addr)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
@@ -116,11 +110,6 @@ impl WebRepl {
                 let _ = self.waker.wake();
             }
         }
-    }
-
-    /// Whether a client is logged in.
-    pub fn has_client(&self) -> bool {
-        self.shared.logged_in.load(Ordering::Acquire)
     }
 
     /// Closes the server and its client (a reset, `webrepl.stop()`).
@@ -183,7 +172,7 @@ struct Server {
     next: usize,
     shared: Arc<Shared>,
     setup: WebReplSetup,
-    cmd: CommandSender,
+    cmd: BoardSender,
     /// The connection that is the board's WebREPL client (one at a time).
     active: Option<Token>,
 }
@@ -314,7 +303,7 @@ impl Server {
         }
         if self.active == Some(t) {
             self.active = None;
-            self.shared.logged_in.store(false, Ordering::Release);
+            self.set_client(false);
             if let Ok(mut out) = self.shared.out.lock() {
                 out.clear();
             }
@@ -323,6 +312,13 @@ impl Server {
 
     fn notice(&self, text: &str) {
         notice(&self.cmd, text);
+    }
+
+    /// Whether a client is logged in, for this server and for the board (`webrepl_state`).
+    fn set_client(&self, on: bool) {
+        if self.shared.logged_in.swap(on, Ordering::AcqRel) != on {
+            self.cmd.send(SimCommand::WebRepl(WebReplNews::Client(on)));
+        }
     }
 
     fn service(&mut self, t: Token) {
@@ -526,6 +522,8 @@ impl Server {
                 *login = None;
                 let _ = ws.send(Message::text("\r\nWebREPL connected\r\n>>> "));
                 self.shared.logged_in.store(true, Ordering::Release);
+                self.cmd
+                    .send(SimCommand::WebRepl(WebReplNews::Client(true)));
                 bytes = &bytes[end + 1..];
                 if bytes.first() == Some(&b'\n') {
                     bytes = &bytes[1..];
@@ -755,7 +753,7 @@ impl Server {
 }
 
 /// A line on the board's UART only.
-fn notice(cmd: &CommandSender, text: &str) {
+fn notice(cmd: &BoardSender, text: &str) {
     cmd.send(SimCommand::ConsoleNotice(text.as_bytes().to_vec()));
 }
 

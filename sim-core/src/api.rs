@@ -1,0 +1,392 @@
+//! Types the board shares with its front ends (and the board-process protocol, `wire.rs`).
+//! Above only the data modules `clock` and `wifi`: every other module may use it.
+
+use crate::clock::TimeMode;
+use crossbeam_channel::Sender;
+use mpsim_board_models::{BoardSpec, ChangeSink};
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the WebREPL server needs to know about the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebReplSetup {
+    /// The password `webrepl.start()` was given (or `webrepl_cfg.PASS`).
+    pub password: String,
+    /// `GET_VER`'s answer: MicroPython's version.
+    pub version: (u8, u8, u8),
+    /// The largest file a PUT may bring (the flash's size).
+    pub max_file: u64,
+    /// The board's id (the page shows it).
+    pub board: String,
+}
+
+/// The board asks its front end for its WebREPL server: the listener lives on the front end's
+/// side of the process boundary, next to the serial port.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WebReplRequest {
+    /// Listen on this host address (the host side of the board's port), replacing a server
+    /// already running.
+    Start {
+        /// The board's port it listens on.
+        board_port: u16,
+        /// Where on the host.
+        addr: SocketAddr,
+        /// The board's facts and password.
+        setup: WebReplSetup,
+    },
+    /// Close the server and its client (`webrepl.stop()`, every reset).
+    Stop,
+}
+
+/// What the front end's WebREPL server tells the board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WebReplNews {
+    /// It listens at this host address.
+    Started(SocketAddr),
+    /// It could not listen: the OS's errno.
+    Failed(i32),
+    /// A client logged in (`true`) or left.
+    Client(bool),
+}
+
+/// What the board runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Program {
+    /// File name shown in tracebacks (`main.py`, `<stdin>`).
+    pub name: String,
+    /// Python source.
+    pub source: String,
+}
+
+/// Everything a board run needs.
+pub struct SimConfig {
+    /// The board.
+    pub board: BoardSpec,
+    /// Real or virtual time.
+    pub time_mode: TimeMode,
+    /// The main program; `None` runs main.py from the flash, as the board does.
+    pub program: Option<Program>,
+    /// The flash image, and whether it was formatted just now (the board's first boot). The image
+    /// is mounted on the `sim` thread (a mounted volume is not `Send`).
+    pub flash: Option<FlashSetup>,
+    /// Extra LEDs wired to the board (`--led`, `--wiring`).
+    pub extra_leds: Vec<mpsim_board_models::WiredLed>,
+    /// Chips wired to its I2C buses (`--wiring`).
+    pub i2c_parts: Vec<mpsim_board_models::WiredI2c>,
+    /// Heap size in bytes; the board's own when `None`.
+    pub heap_size: Option<u64>,
+    /// Stop after this much simulated time.
+    pub run_for: Option<Duration>,
+    /// Give up after this much simulated *or* wall time, whichever comes first.
+    pub timeout: Option<Duration>,
+    /// Texts that must all appear in the output.
+    pub expect: Vec<String>,
+    /// Texts that fail the run when they appear.
+    pub fail_on: Vec<String>,
+    /// Receives every pin and LED change.
+    pub trace: Option<Box<dyn ChangeSink + Send>>,
+    /// `sys.argv`.
+    pub argv: Vec<String>,
+    /// After boot, run the REPL on the console (a board on a serial line) instead of ending.
+    pub repl: bool,
+    /// What the outside world does, and when (simulated time): `SetPin`/`SetAdc` commands.
+    pub stimuli: Vec<(Duration, SimCommand)>,
+    /// Where a front end (the GUI) reads the board's pins and LEDs.
+    pub live: Option<Arc<mpsim_board_models::LiveBoard>>,
+    /// The network: policy, port mapping, access points.
+    pub net: NetConfig,
+}
+
+impl SimConfig {
+    /// A board as it sits on a serial line: real time, boot.py then main.py from `flash`, then
+    /// its REPL; no limits, traces or scripted inputs.
+    pub fn console_board(board: BoardSpec, flash: FlashSetup) -> Self {
+        SimConfig {
+            board,
+            time_mode: TimeMode::Real,
+            program: None,
+            flash: Some(flash),
+            extra_leds: Vec::new(),
+            i2c_parts: Vec::new(),
+            heap_size: None,
+            run_for: None,
+            timeout: None,
+            expect: Vec::new(),
+            fail_on: Vec::new(),
+            trace: None,
+            argv: Vec::new(),
+            stimuli: Vec::new(),
+            repl: true,
+            live: None,
+            net: NetConfig::default(),
+        }
+    }
+}
+
+/// Which flash image the board mounts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlashSetup {
+    /// The image file (a FAT volume; create and check it with `mpsim_vfs::Flash::open` first).
+    pub path: std::path::PathBuf,
+    /// The image was formatted just now: the board does its first-boot setup.
+    pub first_boot: bool,
+}
+
+/// Messages into the board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SimCommand {
+    /// Bytes typed on the console (0x03 interrupts while interrupts are enabled).
+    SerialIn(Vec<u8>),
+    /// Ctrl-C from a front end that has no byte stream (a terminal's SIGINT, a GUI button).
+    Interrupt,
+    /// The outside world drives a pin (`Some`) or lets go of it (`None`).
+    SetPin {
+        /// GPIO number.
+        gpio: u32,
+        /// Level applied.
+        level: Option<bool>,
+    },
+    /// The outside world applies `value` (0.0..=1.0 of full scale) to an ADC channel.
+    SetAdc {
+        /// ADC channel.
+        channel: i64,
+        /// Fraction of full scale.
+        value: f64,
+    },
+    /// What the board's accelerometer feels: x, y, z in milli-g (a tilt control, a test).
+    SetAccel {
+        /// Milli-g along x, y, z.
+        mg: [f64; 3],
+    },
+    /// Bytes arriving on a UART's RX line from its host link (`--uart ID=PATH`).
+    UartIn {
+        /// `machine.UART` id.
+        id: u32,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// Press the board's reset button (`hard`), or soft-reset it as Ctrl-D at the prompt would.
+    Reset {
+        /// A hard reset (power cycle of the chip) rather than a soft one.
+        hard: bool,
+    },
+    /// Run in real time, or fast-forward (virtual time: sleeps take no wall time).
+    SetTimeMode(TimeMode),
+    /// Change the access points around the board (a front end's Wi-Fi pane): a station
+    /// connected to one that disappears or goes offline loses its connection.
+    SetAccessPoints(Vec<crate::wifi::AccessPoint>),
+    /// Terminal input from a client of the board's WebREPL (Ctrl-C works as on the console).
+    TermIn(Vec<u8>),
+    /// A line the board prints on its UART only (the WebREPL's connection notices).
+    ConsoleNotice(Vec<u8>),
+    /// Some socket of the board's changed (from the `sim-net` thread).
+    NetWake,
+    /// News from the front end's WebREPL server.
+    WebRepl(WebReplNews),
+    /// Work on the board's flash from a front end (the GUI's files pane), between two of the
+    /// script's instructions, as a tool on the serial line would. (It carries a channel, so it
+    /// crosses to a board process as its own message: see `wire.rs`.)
+    #[serde(skip)]
+    Fs(FsRequest, FsReply),
+    /// End the run now.
+    Stop,
+}
+
+/// What a front end asks of the flash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FsRequest {
+    /// The entries of a directory.
+    List(String),
+    /// A file's bytes.
+    Read(String),
+    /// Create or replace a file.
+    Write(String, Vec<u8>),
+    /// Remove a file.
+    Remove(String),
+    /// Make a directory.
+    Mkdir(String),
+    /// Remove an empty directory.
+    Rmdir(String),
+}
+
+/// The answer to an [`FsRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FsAnswer {
+    /// Done.
+    Done,
+    /// Directory entries.
+    Entries(Vec<mpsim_vfs::Entry>),
+    /// File contents.
+    Bytes(Vec<u8>),
+    /// It failed, with the error as MicroPython would name it (`ENOENT` …).
+    Failed(String),
+}
+
+/// Where the answer to an [`FsRequest`] goes.
+#[derive(Debug, Clone)]
+pub struct FsReply(pub Sender<FsAnswer>);
+
+impl PartialEq for FsReply {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_channel(&other.0)
+    }
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndReason {
+    /// The program returned.
+    Finished,
+    /// The program raised an exception nobody caught (the traceback was printed).
+    Exception,
+    /// Every expected text appeared.
+    Expected,
+    /// A fail-on text appeared.
+    FailOn(String),
+    /// `run_for` of simulated time passed.
+    ForElapsed,
+    /// The timeout passed first.
+    Timeout,
+    /// A [`SimCommand::Stop`] arrived.
+    Stopped,
+    /// The interpreter itself failed (a bug in mpsim, never the script's fault).
+    Crashed(String),
+    /// The board's process ended without saying why (killed, out of memory, aborted); the
+    /// front end that supervised it says what it saw.
+    BoardDied(String),
+}
+
+/// The end of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunOutcome {
+    /// Why it ended.
+    pub reason: EndReason,
+    /// Expected texts never seen.
+    pub missing: Vec<String>,
+    /// Simulated time at the end, µs.
+    pub sim_time_us: u64,
+}
+
+/// Messages out of the board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SimEvent {
+    /// Console output, as the board sends it (`\r\n` line ends).
+    Output(Vec<u8>),
+    /// What a UART other than the console transmitted.
+    UartOut {
+        /// `machine.UART` id.
+        id: u32,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// The run ended; the thread exits after this.
+    Finished(RunOutcome),
+}
+
+/// What the `sim` thread says: the events for front ends, and what the host side of the board
+/// (its supervisor) does for it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoardEvent {
+    /// For the front end.
+    Sim(SimEvent),
+    /// Start or stop the WebREPL server.
+    WebRepl(WebReplRequest),
+    /// Terminal output for the WebREPL's client.
+    WebReplOut(Vec<u8>),
+}
+
+/// Errors starting a board.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The OS refused a thread.
+    #[error("cannot start the {0} thread: {1}")]
+    Thread(&'static str, std::io::Error),
+    /// An LED was declared on a pin the board lacks.
+    #[error("--led {0}: the board has no GPIO{0}")]
+    NoSuchLedPin(u32),
+    /// A part in the wiring does not fit the board.
+    #[error("wiring: {0}")]
+    Wiring(String),
+}
+
+/// What `spawn` refuses before it starts a board: parts wired to pins the board lacks.
+pub fn check_config(config: &SimConfig) -> Result<(), SimError> {
+    for led in &config.extra_leds {
+        if config.board.pin(led.pin).is_none() {
+            return Err(SimError::NoSuchLedPin(led.pin));
+        }
+    }
+    for part in &config.i2c_parts {
+        part.check(&config.board).map_err(SimError::Wiring)?;
+    }
+    Ok(())
+}
+
+/// Pending reboot requested by the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reboot {
+    Hard,
+    Soft,
+    DeepSleep,
+    /// The watchdog was not fed in time: a hard reset with its own cause.
+    Watchdog,
+}
+
+/// What the board's sockets may reach on the host's network (`--net`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum NetPolicy {
+    /// Anywhere the host reaches.
+    #[default]
+    Host,
+    /// Only this machine (127.0.0.0/8, ::1): for CI.
+    Loopback,
+    /// Nothing outside the board (exams): connections and name lookups fail as without a
+    /// router. Board-side servers stay reachable from this machine, like its serial port.
+    Off,
+}
+
+/// The board's network set-up.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct NetConfig {
+    /// What outbound traffic may reach.
+    pub policy: NetPolicy,
+    /// Board TCP/UDP port → host port for servers on the board (0: any free port). Ports not
+    /// listed map to themselves.
+    pub port_map: Vec<(u16, u16)>,
+    /// The host address board-side servers (and the WebREPL) listen on.
+    pub bind: IpAddr,
+    /// The simulated access points.
+    pub access_points: Vec<crate::wifi::AccessPoint>,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            policy: NetPolicy::Host,
+            port_map: Vec::new(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            access_points: crate::wifi::default_access_points(),
+        }
+    }
+}
+
+impl NetConfig {
+    /// The host port for the board's `port`.
+    pub fn host_port(&self, port: u16) -> u16 {
+        self.port_map
+            .iter()
+            .find(|(b, _)| *b == port)
+            .map_or(port, |(_, h)| *h)
+    }
+
+    /// Whether the board may send to `ip`.
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        match self.policy {
+            NetPolicy::Host => true,
+            NetPolicy::Loopback => ip.is_loopback(),
+            NetPolicy::Off => false,
+        }
+    }
+}
