@@ -871,6 +871,7 @@ fn run(args: RunArgs) -> Result<i32> {
         timeout: args.timeout,
         expect: args.expect.clone(),
         fail_on: args.fail_on.clone(),
+        judge_output: false,
         trace,
         argv,
         stimuli,

@@ -155,6 +155,49 @@ fn expect_stops_a_forever_loop_with_exit_0() {
 }
 
 #[test]
+fn a_watched_text_ends_the_run_where_it_appeared_though_the_front_end_matches_it() {
+    // The front end matches the texts; the board waits for its verdict at each line (and, after
+    // an unfinished one, before it next waits), so nothing the program does after the text runs:
+    // the LED never lights, however fast the program goes on (real time, a busy loop).
+    let d = tempfile::tempdir().unwrap();
+    for (end, expect) in [("'\\n'", "DONE"), ("''); time.sleep_ms(1", "ready")] {
+        let s = script(
+            &d,
+            "t.py",
+            &format!(
+                "import time\nfrom machine import Pin\np = Pin(15, Pin.OUT)\nfor i in range(300):\n    print('tick', i)\nprint('DONE ready', end={end})\np.on()\nprint('after')\nwhile True:\n    pass\n"
+            ),
+        );
+        for _ in 0..3 {
+            let vcd = d.path().join("t.vcd");
+            let o = run(&[
+                "run",
+                &s,
+                "--timeout",
+                "20s",
+                "--expect",
+                expect,
+                "--fail-on",
+                "after",
+                "--trace",
+                vcd.to_str().unwrap(),
+                "--led",
+                "15",
+            ]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            let out = stdout(&o);
+            assert!(out.starts_with("tick 0\ntick 1\n"), "{out}");
+            assert!(
+                out.ends_with("tick 299\nDONE ready") || out.ends_with("tick 299\nDONE ready\n"),
+                "{out}"
+            );
+            let text = std::fs::read_to_string(&vcd).unwrap();
+            assert_eq!(vcd_edges(&text, "GPIO15_D8"), vec![(0, '0')], "{text}");
+        }
+    }
+}
+
+#[test]
 fn every_expect_must_appear() {
     let o = run(&[
         "run",

@@ -289,7 +289,11 @@ pub enum SpawnError {
 pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
     mpsim_sim_core::check_config(&config)?;
     let board = config.board.clone();
-    let (config, local) = BoardConfig::split(config);
+    let (config, mut local) = BoardConfig::split(config);
+    let watch = crate::watch::Watch::new(
+        std::mem::take(&mut local.expect),
+        std::mem::take(&mut local.fail_on),
+    );
     let first = take_or_start()?;
     let link = Arc::new(Link {
         to_board: Mutex::new(None),
@@ -312,6 +316,7 @@ pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
         last_time: 0,
         trace_open: false,
         webrepl: None,
+        watch,
     };
     // Hand the configuration over before returning, so that commands sent right away follow it.
     let first = sup.begin(first)?;
@@ -338,6 +343,8 @@ struct Supervisor {
     trace_open: bool,
     /// The board's WebREPL server, while the board has it running.
     webrepl: Option<crate::webrepl::WebRepl>,
+    /// `--expect`/`--fail-on`, matched here (the board waits for the verdicts).
+    watch: Option<crate::watch::Watch>,
 }
 
 /// How a board process ended.
@@ -557,11 +564,12 @@ impl Supervisor {
             }
             FromBoard::Hello { .. } => {}
             FromBoard::Refused(why) => return Some(End::Refused(why)),
-            FromBoard::Event(SimEvent::Finished(o)) => {
+            FromBoard::Event(SimEvent::Finished(mut o)) => {
                 // Reported at once: the board closed its flash before it said so, and a front
                 // end need not wait for the process to be gone.
                 self.close_trace();
                 self.link.ended.store(true, Ordering::Release);
+                o.missing = self.missing();
                 let _ = self.events.send(SimEvent::Finished(o));
                 return Some(End::Finished);
             }
@@ -572,7 +580,18 @@ impl Supervisor {
                 }
             }
             FromBoard::Event(e) => {
+                if let (SimEvent::Output(bytes), Some(w)) = (&e, self.watch.as_mut()) {
+                    w.output(bytes);
+                }
                 let _ = self.events.send(e);
+            }
+            FromBoard::Judge(writes) => {
+                let v = self
+                    .watch
+                    .as_mut()
+                    .map(|w| w.judge(&writes))
+                    .unwrap_or_default();
+                self.link.write(&ToBoard::Command(SimCommand::Verdict(v)));
             }
             FromBoard::Live {
                 mut snapshot,
@@ -667,13 +686,22 @@ impl Supervisor {
         }
     }
 
+    /// The expected texts that never appeared, once the run ended.
+    fn missing(&mut self) -> Vec<String> {
+        self.watch.as_mut().map_or_else(Vec::new, |w| {
+            w.finish();
+            w.missing()
+        })
+    }
+
     /// Ends the run for a reason the board process could not give.
     fn end(mut self, reason: EndReason) {
         self.close_trace();
         self.link.ended.store(true, Ordering::Release);
+        let missing = self.missing();
         let _ = self.events.send(SimEvent::Finished(RunOutcome {
             reason,
-            missing: Vec::new(),
+            missing,
             sim_time_us: self.last_time,
         }));
     }

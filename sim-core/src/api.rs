@@ -81,10 +81,15 @@ pub struct SimConfig {
     pub run_for: Option<Duration>,
     /// Give up after this much simulated *or* wall time, whichever comes first.
     pub timeout: Option<Duration>,
-    /// Texts that must all appear in the output.
+    /// Texts that must all appear in the output (`--expect`; the supervisor watches for them).
     pub expect: Vec<String>,
-    /// Texts that fail the run when they appear.
+    /// Texts that fail the run when they appear (`--fail-on`; likewise).
     pub fail_on: Vec<String>,
+    /// The board waits at each line of console output (and before its next step after a
+    /// partial one) for the front end's [`SimCommand::Verdict`], so that a run that a text
+    /// ends stops at the simulated instant the text appeared. Set by the supervisor when it
+    /// watches for texts.
+    pub judge_output: bool,
     /// Receives every pin and LED change.
     pub trace: Option<Box<dyn ChangeSink + Send>>,
     /// `sys.argv`.
@@ -115,6 +120,7 @@ impl SimConfig {
             timeout: None,
             expect: Vec::new(),
             fail_on: Vec::new(),
+            judge_output: false,
             trace: None,
             argv: Vec::new(),
             stimuli: Vec::new(),
@@ -185,6 +191,8 @@ pub enum SimCommand {
     NetWake,
     /// News from the front end's WebREPL server.
     WebRepl(WebReplNews),
+    /// The front end's answer to [`BoardEvent::Judge`] (its supervisor sends it).
+    Verdict(Verdict),
     /// Work on the board's flash from a front end (the GUI's files pane), between two of the
     /// script's instructions, as a tool on the serial line would. (It carries a channel, so it
     /// crosses to a board process as its own message: see `wire.rs`.)
@@ -192,6 +200,16 @@ pub enum SimCommand {
     Fs(FsRequest, FsReply),
     /// End the run now.
     Stop,
+}
+
+/// What the front end, having read the console output so far, says of the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// It ends now, at the end of a line that matched.
+    pub stop: Option<EndReason>,
+    /// A text matched on a line that has not ended: the run ends at the program's next step
+    /// that is not printing.
+    pub at_next_step: Option<EndReason>,
 }
 
 /// What a front end asks of the flash.
@@ -295,6 +313,9 @@ pub enum BoardEvent {
     WebRepl(WebReplRequest),
     /// Terminal output for the WebREPL's client.
     WebReplOut(Vec<u8>),
+    /// The console output sent so far waits for a [`Verdict`]; the board waits too. It came in
+    /// writes of these lengths (since the last verdict).
+    Judge(Vec<u32>),
 }
 
 /// Errors starting a board.

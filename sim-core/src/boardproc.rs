@@ -208,6 +208,8 @@ pub fn main() -> i32 {
     let local = Local {
         trace,
         live: live.clone(),
+        expect: Vec::new(),
+        fail_on: Vec::new(),
     };
     let handle = match crate::sim::spawn(config.join(local)) {
         Ok(h) => h,
@@ -252,6 +254,7 @@ pub fn main() -> i32 {
             BoardEvent::Sim(ev) => FromBoard::Event(ev),
             BoardEvent::WebRepl(req) => FromBoard::WebRepl(req),
             BoardEvent::WebReplOut(bytes) => FromBoard::WebReplOut(bytes),
+            BoardEvent::Judge(w) => FromBoard::Judge(w),
         });
         if last {
             break;

@@ -27,13 +27,12 @@ mod sequences;
 pub mod sim;
 mod slots;
 mod terminal;
-mod watch;
 pub mod wifi;
 pub mod wire;
 
 pub use api::{
     EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, NetConfig, NetPolicy, Program, RunOutcome,
-    SimCommand, SimConfig, SimError, SimEvent, WebReplNews, WebReplRequest, WebReplSetup,
+    SimCommand, SimConfig, SimError, SimEvent, Verdict, WebReplNews, WebReplRequest, WebReplSetup,
     check_config,
 };
 pub use clock::TimeMode;

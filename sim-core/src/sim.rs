@@ -3,7 +3,7 @@
 
 use crate::api::{
     BoardEvent, EndReason, FsAnswer, FsRequest, Reboot, RunOutcome, SimCommand, SimConfig,
-    SimError, SimEvent, WebReplNews, WebReplRequest, WebReplSetup,
+    SimError, SimEvent, Verdict, WebReplNews, WebReplRequest, WebReplSetup,
 };
 use crate::clock::{Clock, TimeMode};
 use crate::heap;
@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 
 /// Console output is sent at the latest once this much has gathered.
 const OUTPUT_CHUNK: usize = 4096;
+
+/// Writes without a line end that may wait for a verdict (see [`Gate`]).
+const MAX_UNJUDGED_WRITES: usize = 1024;
 
 /// State shared with threads other than `sim` (all lock-free or briefly locked).
 pub(crate) struct Shared {
@@ -310,8 +313,8 @@ pub(crate) struct SimState {
     out_buf: Vec<u8>,
     pub run_for_us: Option<u64>,
     timeout_us: Option<u64>,
-    /// `--expect`/`--fail-on`.
-    watch: crate::watch::Watch,
+    /// The front end's judgement of the console output (`--expect`/`--fail-on`).
+    gate: Gate,
     pub notified: bool,
     pub heap_size: u64,
     /// The board's flash, mounted.
@@ -364,9 +367,10 @@ impl SimState {
         }
     }
 
-    /// Bytes the console UART transmits: to every listener, checking expect/fail-on texts.
-    /// A match ends the run at the end of its line (or at the next thing the program does that is
-    /// not printing), so the output keeps whole lines.
+    /// Bytes the console UART transmits: to every listener. When the front end watches for
+    /// texts, a completed line waits for its verdict: a match ends the run at the end of its line
+    /// (or at the next thing the program does that is not printing), so the output keeps whole
+    /// lines and the run ends at the same simulated instant every time.
     pub fn wire(&mut self, bytes: &[u8]) {
         if bytes.is_empty() {
             return;
@@ -385,11 +389,51 @@ impl SimState {
         if self.out_buf.len() >= OUTPUT_CHUNK {
             self.flush_output();
         }
-        if let Some(reason) = self.watch.feed(bytes, self.stop.is_some())
+        if self.gate.on && self.stop.is_none() {
+            // The front end matches write by write, as the program wrote.
+            let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+            heap::untracked(|| self.gate.writes.push(n));
+            if bytes.contains(&b'\n') || self.gate.writes.len() >= MAX_UNJUDGED_WRITES {
+                self.judge();
+            }
+        }
+    }
+
+    /// Sends the output gathered so far and waits for the front end's verdict on it (see
+    /// [`Gate`]). Commands that come meanwhile are handled after it; a stop ends the wait.
+    fn judge(&mut self) {
+        if !self.gate.on || self.gate.judging || self.gate.writes.is_empty() || self.stop.is_some()
+        {
+            return;
+        }
+        self.gate.judging = true;
+        let writes = heap::untracked(|| std::mem::take(&mut self.gate.writes));
+        self.event(BoardEvent::Judge(writes));
+        let mut later = Vec::new();
+        let verdict = loop {
+            match self.cmd_rx.recv() {
+                Ok(SimCommand::Verdict(v)) => break v,
+                Ok(SimCommand::Stop) => {
+                    heap::untracked(|| later.push(SimCommand::Stop));
+                    break Verdict::default();
+                }
+                Ok(cmd) => heap::untracked(|| later.push(cmd)),
+                Err(_) => break Verdict::default(),
+            }
+        };
+        self.gate.judging = false;
+        if let Some(r) = verdict.stop
             && self.stop.is_none()
         {
-            self.stop = Some(reason);
+            self.stop = Some(r);
         }
+        if verdict.at_next_step.is_some() {
+            self.gate.at_next_step = verdict.at_next_step;
+        }
+        for cmd in later.drain(..) {
+            self.handle(cmd);
+        }
+        heap::untracked(|| drop(later));
     }
 
     /// Bytes a UART other than the console transmits.
@@ -520,8 +564,11 @@ impl SimState {
         self.board.publish_if_due();
     }
 
+    /// The program takes a step that is not printing: output not judged yet is judged now, and
+    /// a match on an unfinished line ends the run.
     fn promote_deferred_stop(&mut self) {
-        if let Some(r) = self.watch.take_deferred()
+        self.judge();
+        if let Some(r) = self.gate.at_next_step.take()
             && self.stop.is_none()
         {
             self.stop = Some(r);
@@ -605,6 +652,8 @@ impl SimState {
                 self.reboot = Some(if hard { Reboot::Hard } else { Reboot::Soft });
                 self.pending_reset = true;
             }
+            // A verdict that came after a stop ended the wait for it.
+            SimCommand::Verdict(_) => {}
             SimCommand::Stop => {
                 if self.stop.is_none() {
                     self.stop = Some(EndReason::Stopped);
@@ -710,6 +759,22 @@ impl SimState {
         }
         None
     }
+}
+
+/// Console output waiting for the front end's verdict: the texts of `--expect`/`--fail-on`
+/// are matched on the front end's side, and the board waits for its answer at each completed
+/// line (and before its next step after an unfinished one) — a round trip per line, only when
+/// texts are watched — so that a match ends the run where the text appeared, in simulated time
+/// and in what the program did, the same on every run.
+#[derive(Default)]
+struct Gate {
+    on: bool,
+    /// The lengths of the writes since the last verdict.
+    writes: Vec<u32>,
+    /// Waiting for a verdict now.
+    judging: bool,
+    /// A match on a line that has not ended: the run ends at the program's next step.
+    at_next_step: Option<EndReason>,
 }
 
 /// The board's view of its WebREPL server, which runs in the front end.
@@ -1075,8 +1140,9 @@ fn sim_main(
         heap_size,
         run_for,
         timeout,
-        expect,
-        fail_on,
+        expect: _,
+        fail_on: _,
+        judge_output,
         trace,
         argv,
         mut stimuli,
@@ -1094,7 +1160,7 @@ fn sim_main(
         Err(e) => {
             let _ = events.send(BoardEvent::Sim(SimEvent::Finished(RunOutcome {
                 reason: EndReason::Crashed(e.to_string()),
-                missing: expect,
+                missing: Vec::new(),
                 sim_time_us: 0,
             })));
             return;
@@ -1143,7 +1209,10 @@ fn sim_main(
         out_buf: Vec::new(),
         run_for_us: run_for.map(us),
         timeout_us: timeout.map(us),
-        watch: crate::watch::Watch::new(expect, fail_on),
+        gate: Gate {
+            on: judge_output,
+            ..Gate::default()
+        },
         notified: false,
         heap_size,
         flash: None,
@@ -1281,7 +1350,7 @@ fn sim_main(
             _ => break reason,
         }
     };
-    let (missing, t) = with_state(|s| {
+    let t = with_state(|s| {
         let now = s.clock.now_us();
         s.board.finish(now);
         if let Some(f) = s.flash.take()
@@ -1290,7 +1359,7 @@ fn sim_main(
             s.output(format!("flash: {e}\r\n").as_bytes());
         }
         s.flush_output();
-        (s.watch.missing(), now)
+        now
     })
     .unwrap_or_default();
     shared.quit.store(true, Ordering::Release);
@@ -1300,7 +1369,8 @@ fn sim_main(
     STATE.with(|s| s.borrow_mut().take());
     let _ = events.send(BoardEvent::Sim(SimEvent::Finished(RunOutcome {
         reason,
-        missing,
+        // The front end's supervisor, which watched the output, says which texts it missed.
+        missing: Vec::new(),
         sim_time_us: t,
     })));
 }

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The protocol's version; both sides must agree.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The first argument that makes `mpsim` a board process.
 pub const BOARD_MODE_ARG: &str = "__board";
@@ -48,8 +48,8 @@ pub struct BoardConfig {
     pub heap_size: Option<u64>,
     pub run_for: Option<Duration>,
     pub timeout: Option<Duration>,
-    pub expect: Vec<String>,
-    pub fail_on: Vec<String>,
+    /// Wait for the front end's verdict on console output (it watches for `--expect` texts).
+    pub judge_output: bool,
     /// Forward every pin and LED change (the front end writes the trace).
     pub trace: bool,
     pub argv: Vec<String>,
@@ -66,14 +66,20 @@ pub struct Local {
     pub trace: Option<Box<dyn ChangeSink + Send>>,
     /// The live view the front end reads.
     pub live: Option<Arc<LiveBoard>>,
+    /// The texts the front end watches for (`--expect`, `--fail-on`).
+    pub expect: Vec<String>,
+    pub fail_on: Vec<String>,
 }
 
 impl BoardConfig {
     /// Splits a configuration into what crosses and what stays.
     pub fn split(c: SimConfig) -> (BoardConfig, Local) {
+        let judge_output = c.judge_output || !c.expect.is_empty() || !c.fail_on.is_empty();
         let local = Local {
             trace: c.trace,
             live: c.live,
+            expect: c.expect,
+            fail_on: c.fail_on,
         };
         let config = BoardConfig {
             pin_names: c.board.pin_names.clone(),
@@ -86,8 +92,7 @@ impl BoardConfig {
             heap_size: c.heap_size,
             run_for: c.run_for,
             timeout: c.timeout,
-            expect: c.expect,
-            fail_on: c.fail_on,
+            judge_output,
             trace: local.trace.is_some(),
             argv: c.argv,
             repl: c.repl,
@@ -112,8 +117,9 @@ impl BoardConfig {
             heap_size: self.heap_size,
             run_for: self.run_for,
             timeout: self.timeout,
-            expect: self.expect,
-            fail_on: self.fail_on,
+            expect: local.expect,
+            fail_on: local.fail_on,
+            judge_output: self.judge_output,
             trace: local.trace,
             argv: self.argv,
             repl: self.repl,
@@ -168,6 +174,9 @@ pub enum FromBoard {
     WebRepl(WebReplRequest),
     /// Terminal output for the WebREPL's client.
     WebReplOut(Vec<u8>),
+    /// The board waits for a verdict on its console output so far (see [`crate::Verdict`]),
+    /// which came in writes of these lengths since the last verdict.
+    Judge(Vec<u32>),
 }
 
 /// Writes one frame (not flushed).
