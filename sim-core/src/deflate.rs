@@ -756,7 +756,7 @@ pub(crate) use _mpsim_deflate::module_def;
 #[rustpython_vm::pymodule]
 mod _mpsim_deflate {
     use super::{Deflate, Format, Inflate, InflateError};
-    use crate::native::os_error;
+    use crate::errors::os_error;
     use rustpython_vm::builtins::{PyBaseExceptionRef, PyByteArray, PyBytes, PyBytesRef};
     use rustpython_vm::common::lock::PyMutex;
     use rustpython_vm::function::ArgBytesLike;

@@ -5,7 +5,7 @@
 //! rustpython's `float` holds an f64. Every boundary where a float is made or combined is turned
 //! into the firmware's: the number slots of `float` (and `int`'s true division and power) round
 //! their operands and result, `float()` parses to single precision, compiled literals are rounded
-//! (`interp::compile`), `math` rounds what it returns, and `repr`/`str` print the shortest digits
+//! (`compile::compile`), `math` rounds what it returns, and `repr`/`str` print the shortest digits
 //! that read back as the same single-precision value, laid out as MicroPython's formatter does.
 //! All through the interpreter's public slots; nothing in it is patched.
 //!

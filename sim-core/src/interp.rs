@@ -7,13 +7,10 @@
 use crate::api::{EndReason, Program, Reboot};
 use crate::heap;
 use crate::native;
-use crate::sim::{Shared, with_state};
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
-use rustpython_vm::compiler::CompileOpts;
+use crate::state::{Shared, with_state};
+use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::compiler::Mode;
-use rustpython_vm::{
-    AsObject, Interpreter, PyObjectRef, PyRef, PyResult, Settings, VirtualMachine,
-};
+use rustpython_vm::{AsObject, Interpreter, PyObjectRef, PyResult, Settings, VirtualMachine};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -95,7 +92,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .filter(|d| STDLIB_ALLOWED.contains(&d.name.as_str()))
         .collect();
     defs.push(native::module_def(&builder.ctx));
-    defs.push(crate::net::module_def(&builder.ctx));
+    defs.push(crate::native::net::module_def(&builder.ctx));
     defs.push(crate::deflate::module_def(&builder.ctx));
     #[cfg(feature = "sandbox-probe")]
     defs.push(crate::probe::module_def(&builder.ctx));
@@ -132,30 +129,6 @@ pub(crate) fn prebuild() {
     PREBUILT.with(|p| *p.borrow_mut() = Some(built));
 }
 
-/// Prints an exception the way MicroPython does (`Traceback (most recent call last):` …).
-pub(crate) fn print_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) {
-    // The firmware prints an uncaught exception without taking from the heap (a full heap is
-    // the usual reason for one): so does this.
-    let print = || {
-        heap::untracked(|| {
-            vm.import("sys", 0)
-                .and_then(|sys| sys.get_attr("print_exception", vm))
-                .and_then(|f| f.call((exc.clone(),), vm))
-        })
-    };
-    // A MemoryError still queued from the script's last instructions may arrive inside the
-    // printing itself; it has been taken then, so the second try prints.
-    let printed = match print() {
-        Err(e) if e.fast_isinstance(vm.ctx.exceptions.memory_error) => print(),
-        other => other,
-    };
-    if printed.is_err() {
-        let name = exc.class().name().to_string();
-        let line = format!("{name}: (traceback unavailable)\r\n");
-        with_state(|s| s.output(line.as_bytes()));
-    }
-}
-
 /// Boots an interpreter and runs what the board runs at boot: boot.py from the flash, then the main
 /// program (`program`, or main.py from the flash). Says how it ended.
 pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> EndReason {
@@ -165,7 +138,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
     let (interp, tx) = PREBUILT
         .with(std::cell::RefCell::take)
         .unwrap_or_else(|| heap::untracked(build));
-    crate::sim::set_oom_channel(Some(tx.clone()));
+    crate::runtime::set_oom_channel(Some(tx.clone()));
     shared.set_signal(Some(tx));
     let reason = interp.enter(|vm| {
         // boot.py and main.py share the globals of __main__, as on the board.
@@ -181,7 +154,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
         reason
     });
     heap::end_budget();
-    crate::sim::set_oom_channel(None);
+    crate::runtime::set_oom_channel(None);
     shared.set_signal(None);
     reason
 }
@@ -218,7 +191,7 @@ fn boot_and_run(
             .unwrap_or((mpsim_board_models::FloatRepr::Single, true));
         crate::methods::exception_reprs(vm);
         crate::methods::builtins_check_names(vm);
-        OPT_LEVEL.store(0, std::sync::atomic::Ordering::Relaxed);
+        crate::compile::OPT_LEVEL.store(0, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) =
             crate::float32::configure(vm, float, complex).and_then(|()| crate::quicken::install(vm))
         {
@@ -352,15 +325,15 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
             // Streams attached with os.dupterm are polled; the console UART wakes us itself.
             let polled = with_state(|s| s.term.dupterm_active()).unwrap_or(false);
             let waited = if polled {
-                crate::sim::dupterm_pump(vm).and_then(|()| {
+                crate::runtime::dupterm_pump(vm).and_then(|()| {
                     if with_state(|s| s.term.len()).unwrap_or(0) > 0 {
                         Ok(())
                     } else {
-                        crate::sim::sleep_us(vm, 10_000, true)
+                        crate::runtime::sleep_us(vm, 10_000, true)
                     }
                 })
             } else {
-                crate::sim::sleep_us(vm, crate::sim::FOREVER_US, true)
+                crate::runtime::sleep_us(vm, crate::runtime::FOREVER_US, true)
             };
             if let Err(e) = waited {
                 // Nothing the user typed can raise here (Ctrl-C is data at the prompt): only a
@@ -423,7 +396,7 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
             }
         }
         // The echo (and what a statement printed last) goes out to the dupterm streams now.
-        if echo && let Err(e) = crate::sim::dupterm_pump(vm) {
+        if echo && let Err(e) = crate::runtime::dupterm_pump(vm) {
             if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
                 return r;
             }
@@ -475,28 +448,6 @@ fn format_exception(vm: &VirtualMachine, exc: &PyBaseExceptionRef) -> Vec<u8> {
     text.replace('\n', "\r\n").into_bytes()
 }
 
-thread_local! {
-    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with panics on this thread kept off stderr (they are caught and turned into Python
-/// errors by the caller). Other threads' panics are reported as usual.
-fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(std::cell::Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let r = f();
-    QUIET.with(|q| q.set(false));
-    r
-}
-
 /// Compiles and runs one program in `scope`, counting its allocations against the heap.
 fn exec(
     vm: &VirtualMachine,
@@ -516,7 +467,7 @@ fn exec_mode(
     let mode = if single { Mode::Single } else { Mode::Exec };
     // The program comes from the flash or the console: compiling it is the firmware's work, not
     // the script's heap (a script's own exec/eval/compile count, as on the board).
-    let code = heap::untracked(|| compile(vm, &prog.source, mode, &prog.name))?;
+    let code = heap::untracked(|| crate::compile::compile(vm, &prog.source, mode, &prog.name))?;
     let _ = scope
         .globals
         .set_item("__file__", vm.ctx.new_str(prog.name.as_str()).into(), vm);
@@ -529,188 +480,6 @@ fn exec_mode(
     r
 }
 
-/// Compiles source for the board: the main program, REPL lines, and `compile`/`exec`/`eval`.
-/// Errors are the board's: `SyntaxError('invalid syntax')`, or an `IndentationError` with the
-/// firmware's text, with `filename`, `lineno`, `offset` and `text` for the traceback's `File` line.
-pub(crate) fn compile(
-    vm: &VirtualMachine,
-    source: &str,
-    mode: Mode,
-    filename: &str,
-) -> PyResult<PyRef<PyCode>> {
-    use rustpython_vm::compiler::CompileError;
-    use rustpython_vm::compiler::codegen::error::CodegenErrorType;
-    use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
-    // The firmware's lexer reads CR and CR LF line endings as LF, inside string literals too.
-    let unified;
-    let source = if source.contains('\r') {
-        unified = source.replace("\r\n", "\n").replace('\r', "\n");
-        unified.as_str()
-    } else {
-        source
-    };
-    // A line continuation at the very end of a module is nothing to the firmware's lexer.
-    let trimmed;
-    let source = match source.strip_suffix("\\\n") {
-        Some(rest) if matches!(mode, Mode::Exec) => {
-            trimmed = format!("{rest}\n");
-            trimmed.as_str()
-        }
-        _ => source,
-    };
-    let rewritten;
-    let source = match crate::grammar::check(source, mode, crate::float32::has_complex()) {
-        crate::grammar::Verdict::Same => source,
-        crate::grammar::Verdict::Rewritten(s) => {
-            rewritten = s;
-            rewritten.as_str()
-        }
-        crate::grammar::Verdict::NameTooLong => {
-            return Err(vm.new_runtime_error("name too long"));
-        }
-        crate::grammar::Verdict::Unsupported(message) => {
-            return Err(vm.new_exception_msg(
-                vm.ctx.exceptions.not_implemented_error.to_owned(),
-                message.into(),
-            ));
-        }
-        crate::grammar::Verdict::Refused { offset, message } => {
-            let before = source.get(..offset).unwrap_or(source);
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(syntax_error(
-                vm,
-                vm.ctx.exceptions.syntax_error,
-                message,
-                source,
-                filename,
-                (line, column),
-            ));
-        }
-    };
-    // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
-    // for the board that is a syntax error like any other.
-    let compiled = quiet_panics(|| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let level = OPT_LEVEL.load(std::sync::atomic::Ordering::Relaxed);
-            let opts = CompileOpts {
-                // From level 1 on, asserts are dropped and `__debug__` is False.
-                optimize: u8::from(level >= 1),
-                ..CompileOpts::default()
-            };
-            rustpython_vm::compiler::compile(source, mode, filename, opts).map(|mut code| {
-                round_constants(&mut code);
-                if level >= 3 {
-                    forget_lines(&mut code);
-                }
-                let code = PyCode::new_ref_from_bytecode(vm, code);
-                crate::quicken::keep_float_ops_on_slots(&code);
-                code
-            })
-        }))
-    });
-    let err = match compiled {
-        Ok(Ok(code)) => return Ok(code),
-        Ok(Err(e)) => Some(e),
-        Err(_) => None,
-    };
-    let (line, column) = err.as_ref().map_or((0, 0), CompileError::python_location);
-    let (kind, msg) = match &err {
-        Some(CompileError::Codegen(e)) if matches!(e.error, CodegenErrorType::RecursionError) => {
-            return Err(vm.new_recursion_error("maximum recursion depth exceeded".to_owned()));
-        }
-        Some(CompileError::Parse(e)) => match e.error {
-            ParseErrorType::UnexpectedIndentation => {
-                (vm.ctx.exceptions.indentation_error, "unexpected indent")
-            }
-            ParseErrorType::Lexical(LexicalErrorType::IndentationError) => (
-                vm.ctx.exceptions.indentation_error,
-                "unindent doesn't match any outer indent level",
-            ),
-            _ => (vm.ctx.exceptions.syntax_error, "invalid syntax"),
-        },
-        _ => (vm.ctx.exceptions.syntax_error, "invalid syntax"),
-    };
-    Err(syntax_error(
-        vm,
-        kind,
-        msg,
-        source,
-        filename,
-        (line, column),
-    ))
-}
-
-/// A SyntaxError (or IndentationError) with the attributes tracebacks print.
-fn syntax_error(
-    vm: &VirtualMachine,
-    kind: &'static rustpython_vm::Py<rustpython_vm::builtins::PyType>,
-    msg: &str,
-    source: &str,
-    filename: &str,
-    (line, column): (usize, usize),
-) -> PyBaseExceptionRef {
-    let exc = vm.new_exception_msg(kind.to_owned(), msg.to_owned().into());
-    let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    let attrs: [(&str, PyObjectRef); 4] = [
-        ("filename", vm.ctx.new_str(filename).into()),
-        ("lineno", vm.ctx.new_int(line.max(1)).into()),
-        ("offset", vm.ctx.new_int(column.max(1)).into()),
-        ("text", vm.ctx.new_str(text).into()),
-    ];
-    for (name, value) in attrs {
-        let _ = exc.as_object().set_attr(name, value, vm);
-    }
-    exc
-}
-
-/// `micropython.opt_level()`: how the next compiles optimise (0 at every boot, as the firmware).
-pub(crate) static OPT_LEVEL: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
-
-/// Level 3 stores no line numbers: every line of the code is line 1 in a traceback.
-fn forget_lines(code: &mut rustpython_vm::bytecode::CodeObject) {
-    use rustpython_vm::bytecode::ConstantData;
-    for (a, b) in code.locations.iter_mut() {
-        a.line = rustpython_vm::compiler::core::OneIndexed::MIN;
-        b.line = rustpython_vm::compiler::core::OneIndexed::MIN;
-    }
-    for c in code.constants.iter_mut() {
-        if let ConstantData::Code { code } = c {
-            forget_lines(code);
-        }
-    }
-}
-
-/// Float literals become the values the board's compiler makes of them (see float32.rs), and
-/// every generator can be awaited, as on the firmware, where generators and coroutines are one
-/// type (`await gen()`, `yield from coro` in a generator).
-fn round_constants(code: &mut rustpython_vm::bytecode::CodeObject) {
-    use rustpython_vm::bytecode::CodeFlags;
-    if code.flags.contains(CodeFlags::GENERATOR) {
-        code.flags.insert(CodeFlags::ITERABLE_COROUTINE);
-    }
-    for c in code.constants.iter_mut() {
-        round_constant(c);
-    }
-}
-
-fn round_constant(c: &mut rustpython_vm::bytecode::ConstantData) {
-    use rustpython_vm::bytecode::ConstantData;
-    match c {
-        ConstantData::Float { value } => *value = crate::float32::round(*value),
-        ConstantData::Complex { value } => {
-            value.re = crate::float32::round(value.re);
-            value.im = crate::float32::round(value.im);
-        }
-        ConstantData::Tuple { elements } | ConstantData::Frozenset { elements } => {
-            elements.iter_mut().for_each(round_constant);
-        }
-        ConstantData::Slice { elements } => elements.iter_mut().for_each(round_constant),
-        ConstantData::Code { code } => round_constants(code),
-        _ => {}
-    }
-}
-
 /// After the program returns, the board keeps running its timers and IRQs until `--for` passes.
 fn idle(vm: &VirtualMachine) -> PyResult<()> {
     let left = with_state(|s| {
@@ -719,7 +488,7 @@ fn idle(vm: &VirtualMachine) -> PyResult<()> {
     })
     .flatten();
     match left {
-        Some(us) if us > 0 => crate::sim::sleep_us(vm, us, false),
+        Some(us) if us > 0 => crate::runtime::sleep_us(vm, us, false),
         _ => Ok(()),
     }
 }
@@ -744,6 +513,6 @@ fn classify(vm: &VirtualMachine, e: &PyBaseExceptionRef) -> EndReason {
             EndReason::Exception
         };
     }
-    print_exception(vm, e);
+    crate::runtime::print_exception(vm, e);
     EndReason::Exception
 }

@@ -20,18 +20,18 @@ type InitFn = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
 
 /// MemoryError unless `bytes` more fit in the heap (and the heap is not locked). A refusal here
 /// is the script's MemoryError for this passing of the budget: one the allocator queued for the
-/// same passing is dropped (`sim::oom_delivered`).
+/// same passing is dropped (`runtime::oom_delivered`).
 pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
     // Firmware work (printing a traceback, importing) does not take from the script's heap.
     if !heap::tracked() {
         return Ok(());
     }
-    if crate::sim::with_state(|s| s.heap_locked > 0).unwrap_or(false) {
+    if crate::state::with_state(|s| s.heap_locked > 0).unwrap_or(false) {
         return Err(vm.new_memory_error("memory allocation failed, heap is locked"));
     }
     let room = u128::try_from(heap::room()).unwrap_or(0);
     if bytes > room {
-        crate::sim::oom_delivered();
+        crate::runtime::oom_delivered();
         return Err(vm.new_memory_error(format!(
             "memory allocation failed, allocating {bytes} bytes"
         )));

@@ -47,7 +47,7 @@ fn exception_str(exc: PyObjectRef, vm: &VirtualMachine) -> PyResult<PyRef<PyStr>
             .first()
             .and_then(|a| a.downcast_ref::<PyInt>())
             .and_then(|i| i32::try_from(i.as_bigint()).ok())
-            .and_then(|n| crate::native::ERRNO_NAMES.iter().find(|(e, _)| *e == n));
+            .and_then(|n| crate::errors::ERRNO_NAMES.iter().find(|(e, _)| *e == n));
         if let (1..=2, Some((n, name))) = (args.len(), name) {
             let mut text = format!("[Errno {n}] {name}");
             if let Some(more) = args.get(1) {
@@ -506,17 +506,6 @@ type CmpFn = fn(
 ) -> CmpResult;
 static ARRAY_CMP: std::sync::OnceLock<Option<CmpFn>> = std::sync::OnceLock::new();
 static BYTES_CMP: std::sync::OnceLock<Option<CmpFn>> = std::sync::OnceLock::new();
-/// `array.array` (the module's type, known once the module is first imported).
-static ARRAY_TYPE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-
-pub(crate) fn is_array(o: &rustpython_vm::PyObject) -> bool {
-    ARRAY_TYPE.get().is_some_and(|&t| {
-        let addr =
-            |c: &rustpython_vm::Py<rustpython_vm::builtins::PyType>| std::ptr::from_ref(c) as usize;
-        let class = o.class();
-        addr(class) == t || class.mro.read().iter().any(|c| addr(c) == t)
-    })
-}
 
 /// An array compares as the firmware's does (py/objarray.c): only with another array (or a
 /// bytearray or memoryview; never with bytes), byte by byte, and only where the two layouts
@@ -531,14 +520,14 @@ fn array_cmp(
     use rustpython_vm::builtins::{PyByteArray, PyMemoryView};
     use rustpython_vm::function::{Either, PyComparisonValue};
     use rustpython_vm::types::PyComparisonOp as Op;
-    if !is_array(b)
+    if !crate::sequences::is_array(b)
         && b.downcast_ref::<PyByteArray>().is_none()
         && b.downcast_ref::<PyMemoryView>().is_none()
     {
         return Ok(Either::B(PyComparisonValue::NotImplemented));
     }
     let code = |o: &rustpython_vm::PyObject| -> PyResult<char> {
-        if !is_array(o) {
+        if !crate::sequences::is_array(o) {
             return Ok('B');
         }
         let c = o.get_attr("typecode", vm)?;
@@ -579,7 +568,7 @@ fn bytes_cmp(
     op: rustpython_vm::types::PyComparisonOp,
     vm: &VirtualMachine,
 ) -> CmpResult {
-    if is_array(b) {
+    if crate::sequences::is_array(b) {
         return Ok(rustpython_vm::function::Either::B(
             rustpython_vm::function::PyComparisonValue::NotImplemented,
         ));
@@ -589,7 +578,7 @@ fn bytes_cmp(
 
 /// Gives `array.array` (the type of the module just imported) the firmware's comparisons.
 pub(crate) fn array_comparisons(array: &rustpython_vm::Py<rustpython_vm::builtins::PyType>) {
-    let _ = ARRAY_TYPE.set(std::ptr::from_ref(array) as usize);
+    crate::sequences::set_array_type(array);
     crate::slots::replace(&array.slots.richcompare, &ARRAY_CMP, array_cmp as CmpFn);
 }
 

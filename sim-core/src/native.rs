@@ -1,10 +1,11 @@
 //! `_mpsim`: the one native module through which the frozen MicroPython modules (py/) reach the
 //! board, the clock and the console. Scripts may import it, but it gives nothing the board lacks.
 
-pub(crate) use _mpsim::{ERRNO_NAMES, module_def, os_error};
+pub(crate) use _mpsim::module_def;
 
 mod console;
 mod flash;
+pub(crate) mod net;
 mod pins;
 mod radio;
 mod re;
@@ -20,14 +21,16 @@ mod scheduler;
 ))]
 pub(crate) mod _mpsim {
     use crate::api::Reboot;
-    use crate::sim::{self, with_state};
+    use crate::errors::os_error;
+    use crate::runtime;
+    use crate::state::with_state;
     use crate::{clock::TimeMode, heap};
     use mpsim_board_models::PinError;
     use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyDictRef, PyUtf8StrRef};
     use rustpython_vm::compiler::Mode;
     use rustpython_vm::function::{ArgBytesLike, ArgMapping, FuncArgs, OptionalArg};
     use rustpython_vm::scope::Scope;
-    use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, TryFromObject, VirtualMachine};
+    use rustpython_vm::{PyObjectRef, PyRef, PyResult, TryFromObject, VirtualMachine};
 
     pub(crate) fn no_state(vm: &VirtualMachine) -> PyBaseExceptionRef {
         vm.new_runtime_error("board not running")
@@ -35,7 +38,7 @@ pub(crate) mod _mpsim {
 
     pub(crate) fn state<R>(
         vm: &VirtualMachine,
-        f: impl FnOnce(&mut sim::SimState) -> R,
+        f: impl FnOnce(&mut crate::state::SimState) -> R,
     ) -> PyResult<R> {
         with_state(f).ok_or_else(|| no_state(vm))
     }
@@ -86,7 +89,7 @@ pub(crate) mod _mpsim {
     #[pyfunction]
     fn sleep_us(us: i64, until_notified: OptionalArg<bool>, vm: &VirtualMachine) -> PyResult<()> {
         let us = u64::try_from(us).unwrap_or(0);
-        sim::sleep_us(vm, us, until_notified.unwrap_or(false))
+        runtime::sleep_us(vm, us, until_notified.unwrap_or(false))
     }
 
     /// `micropython.opt_level([level])`: the level the next compiles use; returns the level.
@@ -95,21 +98,21 @@ pub(crate) mod _mpsim {
         use std::sync::atomic::Ordering;
         if let OptionalArg::Present(l) = level {
             let l = u8::try_from(l.clamp(0, 3)).unwrap_or(0);
-            crate::interp::OPT_LEVEL.store(l, Ordering::Relaxed);
+            crate::compile::OPT_LEVEL.store(l, Ordering::Relaxed);
         }
-        i64::from(crate::interp::OPT_LEVEL.load(Ordering::Relaxed))
+        i64::from(crate::compile::OPT_LEVEL.load(Ordering::Relaxed))
     }
 
     /// Ends a `sleep_us(…, True)` early (asyncio's wake-up).
     #[pyfunction]
     fn notify() {
-        sim::notify();
+        runtime::notify();
     }
 
     /// Runs pending callbacks and raises what is pending, like an instruction boundary does.
     #[pyfunction]
     fn service(vm: &VirtualMachine) -> PyResult<()> {
-        sim::service(vm)
+        runtime::service(vm)
     }
 
     /// Microseconds since the port's epoch on the board's RTC.
@@ -576,7 +579,7 @@ pub(crate) mod _mpsim {
             _ => return Err(vm.new_value_error("bad compile mode")),
         };
         let filename = filename.str(vm)?.to_string();
-        crate::interp::compile(vm, &source_text(&source, vm)?, mode, &filename)
+        crate::compile::compile(vm, &source_text(&source, vm)?, mode, &filename)
     }
 
     /// Runs `exec`/`eval`'s source (compiled as `<string>` if it is text) in the scope they name:
@@ -591,7 +594,7 @@ pub(crate) mod _mpsim {
         let code = match source.downcast::<PyCode>() {
             Ok(code) => code,
             Err(source) => {
-                crate::interp::compile(vm, &source_text(&source, vm)?, mode, "<string>")?
+                crate::compile::compile(vm, &source_text(&source, vm)?, mode, "<string>")?
             }
         };
         if !code.freevars.is_empty() {
@@ -642,41 +645,6 @@ pub(crate) mod _mpsim {
         run_source(source, globals, locals, Mode::Eval, vm)
     }
 
-    /// MicroPython's errno table: the names it prints (`[Errno 2] ENOENT`).
-    pub(crate) const ERRNO_NAMES: &[(i32, &str)] = &[
-        (1, "EPERM"),
-        (2, "ENOENT"),
-        (5, "EIO"),
-        (9, "EBADF"),
-        (11, "EAGAIN"),
-        (12, "ENOMEM"),
-        (13, "EACCES"),
-        (17, "EEXIST"),
-        (19, "ENODEV"),
-        (21, "EISDIR"),
-        (22, "EINVAL"),
-        (95, "EOPNOTSUPP"),
-        (98, "EADDRINUSE"),
-        (103, "ECONNABORTED"),
-        (104, "ECONNRESET"),
-        (105, "ENOBUFS"),
-        (107, "ENOTCONN"),
-        (110, "ETIMEDOUT"),
-        (111, "ECONNREFUSED"),
-        (113, "EHOSTUNREACH"),
-        (114, "EALREADY"),
-        (115, "EINPROGRESS"),
-    ];
-
-    /// `OSError` as MicroPython raises it: `e.errno == n`, `e.args[0] == n`, and `str(e)` is
-    /// `[Errno 2] ENOENT` for names in its table, the bare number otherwise.
-    pub(crate) fn os_error(vm: &VirtualMachine, errno: i32) -> PyBaseExceptionRef {
-        let args = vec![vm.ctx.new_int(errno).into()];
-        let e = vm.new_exception(vm.ctx.exceptions.os_error.to_owned(), args);
-        let _ = e.as_object().set_attr("errno", vm.ctx.new_int(errno), vm);
-        e
-    }
-
     /// The OSError for errno `n`, for the frozen modules to raise.
     #[pyfunction]
     fn oserror(n: i32, vm: &VirtualMachine) -> PyBaseExceptionRef {
@@ -698,7 +666,7 @@ pub(crate) mod _mpsim {
 
 /// Stands in for the interpreter's `_ast`, which it imports while it starts (building its hundred-odd
 /// node classes: 1-2 ms of every start). MicroPython has no `ast`; nothing on the board uses it, and
-/// `compile` is ours (see [`crate::interp::compile`]), so an empty module takes its place.
+/// `compile` is ours (see [`crate::compile::compile`]), so an empty module takes its place.
 #[rustpython_vm::pymodule(name = "_ast")]
 mod ast_stand_in {}
 

@@ -51,7 +51,7 @@ fn array_like(o: &PyObject) -> bool {
     o.downcast_ref::<PyBytes>().is_some()
         || o.downcast_ref::<PyByteArray>().is_some()
         || o.downcast_ref::<PyMemoryView>().is_some()
-        || crate::methods::is_array(o)
+        || is_array(o)
 }
 
 /// Reads with a step are refused (one wrapper per type, each handing on to its type's slot).
@@ -316,6 +316,24 @@ pub(crate) fn install_array(array: &rustpython_vm::Py<rustpython_vm::builtins::P
         &ARRAY_IN::KEPT,
         ARRAY_IN::contains as ContainsFn,
     );
+}
+
+/// `array.array` (the module's type, known once the module is first imported).
+static ARRAY_TYPE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Remembers `array.array` (see [`is_array`]).
+pub(crate) fn set_array_type(array: &rustpython_vm::Py<rustpython_vm::builtins::PyType>) {
+    let _ = ARRAY_TYPE.set(std::ptr::from_ref(array) as usize);
+}
+
+/// Whether `o` is an `array.array` (or of a subclass).
+pub(crate) fn is_array(o: &rustpython_vm::PyObject) -> bool {
+    ARRAY_TYPE.get().is_some_and(|&t| {
+        let addr =
+            |c: &rustpython_vm::Py<rustpython_vm::builtins::PyType>| std::ptr::from_ref(c) as usize;
+        let class = o.class();
+        addr(class) == t || class.mro.read().iter().any(|c| addr(c) == t)
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
     use crate::native::_mpsim::state;
-    use crate::sim;
+    use crate::runtime;
     use rustpython_vm::function::{ArgBytesLike, OptionalArg};
     use rustpython_vm::{PyResult, VirtualMachine};
 
@@ -26,10 +26,10 @@ pub(crate) mod area {
             (s.stop.is_some(), s.term.dupterm_active())
         })?;
         if stop {
-            sim::check(vm)?;
+            runtime::check(vm)?;
         }
         if pump {
-            sim::dupterm_pump(vm)?;
+            runtime::dupterm_pump(vm)?;
         }
         Ok(n)
     }
@@ -37,8 +37,8 @@ pub(crate) mod area {
     /// Bytes waiting on the console input.
     #[pyfunction]
     fn console_any(vm: &VirtualMachine) -> PyResult<usize> {
-        sim::check(vm)?;
-        sim::dupterm_pump(vm)?;
+        runtime::check(vm)?;
+        runtime::dupterm_pump(vm)?;
         state(vm, |s| s.term.len())
     }
 
@@ -52,8 +52,8 @@ pub(crate) mod area {
         let timeout = timeout_ms.unwrap_or(-1);
         let start = state(vm, |s| s.clock.now_us())?;
         loop {
-            sim::check(vm)?;
-            sim::dupterm_pump(vm)?;
+            runtime::check(vm)?;
+            runtime::dupterm_pump(vm)?;
             let got = state(vm, |s| {
                 let mut got = Vec::new();
                 while got.len() < n {
@@ -73,7 +73,7 @@ pub(crate) mod area {
                     return Ok(got);
                 }
             }
-            sim::sleep_us(vm, 1000, true)?;
+            runtime::sleep_us(vm, 1000, true)?;
         }
     }
 
@@ -99,14 +99,14 @@ pub(crate) mod area {
                 s.uart_tx(id, &bytes);
             }
         })?;
-        sim::check(vm)?;
+        runtime::check(vm)?;
         Ok(bytes.len())
     }
 
     /// Bytes received on UART `id` and not read yet.
     #[pyfunction]
     fn uart_any(id: u32, vm: &VirtualMachine) -> PyResult<usize> {
-        sim::check(vm)?;
+        runtime::check(vm)?;
         state(vm, |s| uart_queue(s, id).map_or(0, |q| q.len()))
     }
 
@@ -123,7 +123,7 @@ pub(crate) mod area {
         let mut got: Vec<u8> = Vec::new();
         let mut wait_ms = timeout_ms;
         loop {
-            sim::check(vm)?;
+            runtime::check(vm)?;
             let start = state(vm, |s| s.clock.now_us())?;
             loop {
                 let more = state(vm, |s| {
@@ -141,7 +141,7 @@ pub(crate) mod area {
                 if now >= deadline {
                     return Ok((!got.is_empty()).then_some(got));
                 }
-                sim::sleep_us(vm, (deadline - now).min(1000), true)?;
+                runtime::sleep_us(vm, (deadline - now).min(1000), true)?;
             }
             if got.len() >= n {
                 return Ok(Some(got));
@@ -150,7 +150,10 @@ pub(crate) mod area {
         }
     }
 
-    fn uart_queue(s: &mut sim::SimState, id: u32) -> Option<&mut std::collections::VecDeque<u8>> {
+    fn uart_queue(
+        s: &mut crate::state::SimState,
+        id: u32,
+    ) -> Option<&mut std::collections::VecDeque<u8>> {
         let console = s.is_console_uart(id);
         s.term.uart_queue(id, console)
     }

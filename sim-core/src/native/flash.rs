@@ -3,8 +3,9 @@
 
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
+    use crate::errors::os_error;
     use crate::heap;
-    use crate::native::_mpsim::{os_error, state};
+    use crate::native::_mpsim::state;
     use rustpython_vm::builtins::PyUtf8StrRef;
     use rustpython_vm::function::ArgBytesLike;
     use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};

@@ -4,7 +4,7 @@
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
     use crate::native::_mpsim::state;
-    use crate::sim::with_state;
+    use crate::state::with_state;
     use rustpython_vm::{PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
     use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,0 +1,651 @@
+//! What lives on the `sim` thread next to the interpreter ([`SimState`], reached through
+//! [`with_state`]) and what it shares with the board's other threads ([`Shared`]). Nothing here
+//! calls Python: the runtime (`runtime.rs`) does, between its visits to the state.
+
+use crate::api::{
+    BoardEvent, EndReason, FsAnswer, FsRequest, Reboot, SimCommand, SimEvent, Verdict, WebReplNews,
+    WebReplRequest, WebReplSetup,
+};
+use crate::clock::{Clock, TimeMode};
+use crate::heap;
+use crossbeam_channel::{Receiver, Sender};
+use mpsim_board_models::Board;
+use rustpython_vm::signal::UserSignalSender;
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Console output is sent at the latest once this much has gathered.
+const OUTPUT_CHUNK: usize = 4096;
+
+/// Writes without a line end that may wait for a verdict (see [`Gate`]).
+const MAX_UNJUDGED_WRITES: usize = 1024;
+
+/// State shared with threads other than `sim` (all lock-free or briefly locked).
+pub(crate) struct Shared {
+    /// What a poke runs at the interpreter's next instruction boundary (`runtime::service`).
+    pub(crate) service: fn(&VirtualMachine) -> PyResult<()>,
+    pub(crate) signal: Mutex<Option<UserSignalSender>>,
+    pub(crate) posted: AtomicBool,
+    /// Simulated time of the next timer, µs (u64::MAX: none). Real time only.
+    pub(crate) next_deadline: AtomicU64,
+    /// Calls a callback scheduled are waiting (see `State::scheduled_late`): the ticker pokes
+    /// the interpreter for them from its own thread, after the signal being handled now.
+    pub(crate) late_scheduled: AtomicBool,
+    pub(crate) running: AtomicBool,
+    pub(crate) quit: AtomicBool,
+    pub(crate) timed_out: AtomicBool,
+    pub(crate) wall_deadline: Option<Instant>,
+    pub(crate) start: Instant,
+    /// The clock runs in real time (the ticker watches timers only then).
+    pub(crate) real_time: AtomicBool,
+    /// When the real-time clock read 0 (it moves when the time mode changes).
+    pub(crate) clock_start: Mutex<Instant>,
+    /// The ticker thread, unparked when an earlier deadline appears.
+    pub(crate) ticker: std::sync::OnceLock<std::thread::Thread>,
+    /// Console output waits in the `sim` thread's buffer.
+    pub(crate) output_pending: AtomicBool,
+}
+
+impl Shared {
+    /// Asks the interpreter to run [`Shared::service`] at its next instruction boundary.
+    pub(crate) fn poke(&self) {
+        if self.posted.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let sent = match self.signal.lock() {
+            Ok(slot) => slot
+                .as_ref()
+                .is_some_and(|tx| tx.send(Box::new(self.service)).is_ok()),
+            Err(_) => false,
+        };
+        if !sent {
+            self.posted.store(false, Ordering::Release);
+        }
+    }
+
+    pub(crate) fn set_signal(&self, tx: Option<UserSignalSender>) {
+        if let Ok(mut slot) = self.signal.lock() {
+            *slot = tx;
+        }
+        self.posted.store(false, Ordering::Release);
+    }
+}
+
+/// What lives on the `sim` thread next to the interpreter.
+pub(crate) struct SimState {
+    pub board: Board,
+    pub clock: Clock,
+    pub shared: Arc<Shared>,
+    cmd_rx: Receiver<SimCommand>,
+    events: Sender<BoardEvent>,
+    /// Timers, pin IRQs, scheduled calls, and whether callbacks may run.
+    pub sched: crate::sched::Scheduler,
+    /// Console and UART input, dupterm, the interrupt character.
+    pub term: crate::terminal::Terminal,
+    /// A front end pressed reset (`reboot` says which): unwind the program.
+    pending_reset: bool,
+    pub stop: Option<EndReason>,
+    /// Console output not sent yet (see [`SimState::output`]).
+    out_buf: Vec<u8>,
+    pub run_for_us: Option<u64>,
+    timeout_us: Option<u64>,
+    /// The front end's judgement of the console output (`--expect`/`--fail-on`).
+    gate: Gate,
+    pub notified: bool,
+    pub heap_size: u64,
+    /// The board's flash, mounted.
+    pub flash: Option<mpsim_vfs::Flash>,
+    /// Whether the allocator counts (see `heap::is_counting`).
+    pub heap_counted: bool,
+    pub reboot: Option<Reboot>,
+    /// CPU frequency, RTC, reset cause, NVS, radios, access points.
+    pub chip: crate::chip::Chip,
+    pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
+    pub argv: Vec<String>,
+    pub heap_locked: u32,
+    pub seed: u64,
+    /// The REPL, when the board has one (it outlives soft resets).
+    pub repl: Option<crate::repl::Repl>,
+    /// Scripted outside-world actions, earliest first.
+    stimuli: VecDeque<(u64, SimCommand)>,
+    /// The board's sockets (closed by every reset).
+    pub net: crate::net::Net,
+    /// The WebREPL server (in the front end), while `webrepl.start()` has it running (stopped
+    /// by every reset).
+    webrepl: WebReplView,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<SimState>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the thread's [`SimState`]. Never call Python inside `f`.
+pub(crate) fn with_state<R>(f: impl FnOnce(&mut SimState) -> R) -> Option<R> {
+    STATE.with(|s| s.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// What a board's state starts from (see [`SimState::install`]).
+pub(crate) struct Setup {
+    pub board: Board,
+    pub clock: Clock,
+    pub shared: Arc<Shared>,
+    pub commands: Receiver<SimCommand>,
+    pub events: Sender<BoardEvent>,
+    pub run_for_us: Option<u64>,
+    pub timeout_us: Option<u64>,
+    /// The front end watches the console output for texts (see [`Gate`]).
+    pub judge_output: bool,
+    pub heap_size: u64,
+    pub heap_counted: bool,
+    pub chip: crate::chip::Chip,
+    pub argv: Vec<String>,
+    pub seed: u64,
+    pub repl: Option<crate::repl::Repl>,
+    /// Scripted outside-world actions (simulated µs), earliest first.
+    pub stimuli: VecDeque<(u64, SimCommand)>,
+    pub net: crate::net::Net,
+}
+
+impl SimState {
+    /// Makes a board's state the `sim` thread's.
+    pub(crate) fn install(s: Setup) {
+        let state = SimState {
+            board: s.board,
+            clock: s.clock,
+            shared: s.shared,
+            cmd_rx: s.commands,
+            events: s.events,
+            sched: crate::sched::Scheduler::default(),
+            term: crate::terminal::Terminal::default(),
+            pending_reset: false,
+            stop: None,
+            out_buf: Vec::new(),
+            run_for_us: s.run_for_us,
+            timeout_us: s.timeout_us,
+            gate: Gate {
+                on: s.judge_output,
+                ..Gate::default()
+            },
+            notified: false,
+            heap_size: s.heap_size,
+            flash: None,
+            heap_counted: s.heap_counted,
+            reboot: None,
+            chip: s.chip,
+            regexes: Vec::new(),
+            argv: s.argv,
+            heap_locked: 0,
+            seed: s.seed,
+            repl: s.repl,
+            stimuli: s.stimuli,
+            net: s.net,
+            webrepl: WebReplView::default(),
+        };
+        STATE.with(|st| *st.borrow_mut() = Some(state));
+    }
+
+    /// Drops the `sim` thread's board state (the run ended).
+    pub(crate) fn uninstall() {
+        STATE.with(|st| st.borrow_mut().take());
+    }
+
+    /// The board's command queue (a wait blocks on it).
+    pub(crate) fn commands(&self) -> Receiver<SimCommand> {
+        self.cmd_rx.clone()
+    }
+}
+
+impl SimState {
+    /// Terminal output (print, the REPL, tracebacks; already cooked): to the console UART while
+    /// the REPL is on it, and to the streams attached with `os.dupterm`.
+    pub fn output(&mut self, bytes: &[u8]) {
+        let Some(on_uart) = self.term.output(bytes) else {
+            return;
+        };
+        if self.webrepl.client {
+            // Its buffer is the simulator's memory: never the board's heap.
+            heap::untracked(|| self.webrepl.out.extend_from_slice(bytes));
+            if self.webrepl.out.len() >= OUTPUT_CHUNK {
+                self.flush_output();
+            }
+        }
+        if on_uart {
+            self.wire(bytes);
+        }
+    }
+
+    /// Bytes the console UART transmits: to every listener. When the front end watches for
+    /// texts, a completed line waits for its verdict: a match ends the run at the end of its line
+    /// (or at the next thing the program does that is not printing), so the output keeps whole
+    /// lines and the run ends at the same simulated instant every time.
+    pub fn wire(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        // Output is gathered and sent when the board waits (or every few ms while it computes):
+        // a tool then reads a whole reply in one go, instead of polling into the gaps between the
+        // pieces (mpremote sleeps 10 ms whenever it finds nothing to read).
+        if self.out_buf.is_empty() {
+            self.shared.output_pending.store(true, Ordering::Release);
+            if let Some(t) = self.shared.ticker.get() {
+                t.unpark();
+            }
+        }
+        // The console's buffer is the simulator's memory, not the board's heap.
+        heap::untracked(|| self.out_buf.extend_from_slice(bytes));
+        if self.out_buf.len() >= OUTPUT_CHUNK {
+            self.flush_output();
+        }
+        if self.gate.on && self.stop.is_none() {
+            // The front end matches write by write, as the program wrote.
+            let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+            heap::untracked(|| self.gate.writes.push(n));
+            if bytes.contains(&b'\n') || self.gate.writes.len() >= MAX_UNJUDGED_WRITES {
+                self.judge();
+            }
+        }
+    }
+
+    /// Sends the output gathered so far and waits for the front end's verdict on it (see
+    /// [`Gate`]). Commands that come meanwhile are handled after it; a stop ends the wait.
+    fn judge(&mut self) {
+        if !self.gate.on || self.gate.judging || self.gate.writes.is_empty() || self.stop.is_some()
+        {
+            return;
+        }
+        self.gate.judging = true;
+        let writes = heap::untracked(|| std::mem::take(&mut self.gate.writes));
+        self.event(BoardEvent::Judge(writes));
+        let mut later = Vec::new();
+        let verdict = loop {
+            match self.cmd_rx.recv() {
+                Ok(SimCommand::Verdict(v)) => break v,
+                Ok(SimCommand::Stop) => {
+                    heap::untracked(|| later.push(SimCommand::Stop));
+                    break Verdict::default();
+                }
+                Ok(cmd) => heap::untracked(|| later.push(cmd)),
+                Err(_) => break Verdict::default(),
+            }
+        };
+        self.gate.judging = false;
+        if let Some(r) = verdict.stop
+            && self.stop.is_none()
+        {
+            self.stop = Some(r);
+        }
+        if verdict.at_next_step.is_some() {
+            self.gate.at_next_step = verdict.at_next_step;
+        }
+        for cmd in later.drain(..) {
+            self.handle(cmd);
+        }
+        heap::untracked(|| drop(later));
+    }
+
+    /// Bytes a UART other than the console transmits.
+    pub fn uart_tx(&mut self, id: u32, bytes: &[u8]) {
+        let bytes = heap::untracked(|| bytes.to_vec());
+        self.flush_output();
+        heap::untracked(|| {
+            let _ = self
+                .events
+                .send(BoardEvent::Sim(SimEvent::UartOut { id, bytes }));
+        });
+    }
+
+    /// Terminal input from a dupterm stream (the interrupt character works as on the console).
+    pub fn dupterm_input(&mut self, bytes: &[u8]) {
+        self.notified = true;
+        let cap = self.input_cap();
+        self.term.dupterm_in(bytes, cap);
+    }
+
+    /// Whether UART `id` is the board's console (the REPL's serial port).
+    pub fn is_console_uart(&self, id: u32) -> bool {
+        self.board
+            .spec
+            .uarts
+            .iter()
+            .any(|u| u.id == id && u.console)
+    }
+
+    /// How many unread console bytes the board keeps; more are lost, as a UART's receive buffer
+    /// loses them. On a serial line (a REPL) a flood must not queue minutes of work; tools never
+    /// have more than a few KiB in flight. A piped stdin (`mpsim run`) keeps more.
+    fn input_cap(&self) -> usize {
+        if self.repl.is_some() {
+            64 << 10
+        } else {
+            1 << 20
+        }
+    }
+
+    /// Sends an event, after the output gathered so far.
+    fn event(&mut self, ev: BoardEvent) {
+        self.flush_output();
+        heap::untracked(|| {
+            let _ = self.events.send(ev);
+        });
+    }
+
+    /// Asks the front end for the WebREPL server (replacing one that runs); its answer comes as
+    /// a command (see [`SimState::webrepl_answer`]).
+    pub fn webrepl_start(&mut self, board_port: u16, addr: SocketAddr, setup: WebReplSetup) {
+        self.webrepl_stop();
+        self.webrepl.requested = true;
+        let start = WebReplRequest::Start {
+            board_port,
+            addr,
+            setup,
+        };
+        self.event(BoardEvent::WebRepl(start));
+    }
+
+    /// The front end's answer to [`SimState::webrepl_start`], once it came.
+    pub fn webrepl_answer(&mut self) -> Option<Result<SocketAddr, i32>> {
+        let a = self.webrepl.answer.take()?;
+        if let Ok(at) = a {
+            self.webrepl.addr = Some(at);
+        } else {
+            self.webrepl.requested = false;
+        }
+        Some(a)
+    }
+
+    /// Closes the WebREPL server and its client, if it runs.
+    pub fn webrepl_stop(&mut self) {
+        if std::mem::take(&mut self.webrepl.requested) {
+            self.event(BoardEvent::WebRepl(WebReplRequest::Stop));
+        }
+        self.webrepl = WebReplView::default();
+    }
+
+    /// Whether the WebREPL runs, whether a client is logged in, and where it listens.
+    pub fn webrepl_state(&self) -> (bool, bool, Option<SocketAddr>) {
+        let w = &self.webrepl;
+        (w.addr.is_some(), w.client, w.addr)
+    }
+
+    /// Sends the gathered console output.
+    pub fn flush_output(&mut self) {
+        if !self.webrepl.out.is_empty() {
+            let bytes = std::mem::take(&mut self.webrepl.out);
+            heap::untracked(|| {
+                let _ = self.events.send(BoardEvent::WebReplOut(bytes));
+            });
+        }
+        self.shared.output_pending.store(false, Ordering::Release);
+        if !self.out_buf.is_empty() {
+            let bytes = std::mem::take(&mut self.out_buf);
+            heap::untracked(|| {
+                let _ = self.events.send(BoardEvent::Sim(SimEvent::Output(bytes)));
+            });
+        }
+    }
+
+    fn fs_request(&mut self, req: FsRequest) -> FsAnswer {
+        let Some(f) = self.flash.as_ref() else {
+            return FsAnswer::Failed("the board has no flash".into());
+        };
+        let r = match req {
+            FsRequest::List(p) => f.listdir(&p).map(FsAnswer::Entries),
+            FsRequest::Read(p) => f.read(&p).map(FsAnswer::Bytes),
+            FsRequest::Write(p, data) => f.write(&p, &data).map(|()| FsAnswer::Done),
+            FsRequest::Remove(p) => f.remove(&p).map(|()| FsAnswer::Done),
+            FsRequest::Mkdir(p) => f.mkdir(&p).map(|()| FsAnswer::Done),
+            FsRequest::Rmdir(p) => f.rmdir(&p).map(|()| FsAnswer::Done),
+        };
+        r.unwrap_or_else(|e| FsAnswer::Failed(e.to_string()))
+    }
+
+    /// Shows front ends the board as it is now (coalesced in `Board::publish`).
+    pub(crate) fn publish_board(&mut self, now: u64) {
+        let mode = match self.repl.as_ref().map(crate::repl::Repl::mode) {
+            None => mpsim_board_models::ConsoleMode::None,
+            Some(crate::repl::Mode::Friendly) => mpsim_board_models::ConsoleMode::Friendly,
+            Some(crate::repl::Mode::Raw) => mpsim_board_models::ConsoleMode::Raw,
+        };
+        self.board.set_console_mode(mode);
+        self.board.set_time(now);
+        self.board.publish_if_due();
+    }
+
+    /// The program takes a step that is not printing: output not judged yet is judged now, and
+    /// a match on an unfinished line ends the run.
+    fn promote_deferred_stop(&mut self) {
+        self.judge();
+        if let Some(r) = self.gate.at_next_step.take()
+            && self.stop.is_none()
+        {
+            self.stop = Some(r);
+        }
+    }
+
+    pub(crate) fn handle(&mut self, cmd: SimCommand) {
+        let now = self.clock.now_us();
+        self.handle_at(cmd, now);
+    }
+
+    fn handle_at(&mut self, cmd: SimCommand, now: u64) {
+        match cmd {
+            SimCommand::UartIn { id, bytes } => {
+                self.notified = true;
+                self.term.uart_in(id, &bytes);
+            }
+            SimCommand::SerialIn(bytes) => {
+                self.notified = true;
+                let cap = self.input_cap();
+                self.term.serial_in(&bytes, cap);
+            }
+            SimCommand::Interrupt => self.term.interrupt(),
+            SimCommand::TermIn(bytes) => self.dupterm_input(&bytes),
+            SimCommand::ConsoleNotice(bytes) => self.wire(&bytes),
+            SimCommand::WebRepl(news) => {
+                let w = &mut self.webrepl;
+                match news {
+                    WebReplNews::Started(at) if w.requested => {
+                        w.answer = Some(Ok(at));
+                    }
+                    WebReplNews::Failed(e) if w.requested => w.answer = Some(Err(e)),
+                    WebReplNews::Client(on) => w.client = on && w.addr.is_some(),
+                    _ => {}
+                }
+                self.notified = true;
+            }
+            SimCommand::NetWake => {
+                self.net.wake_pending.store(false, Ordering::Release);
+                self.notified = true;
+            }
+            SimCommand::SetAccessPoints(aps) => {
+                self.chip.set_access_points(aps);
+                self.notified = true;
+            }
+            SimCommand::SetPin { gpio, level } => {
+                self.board.set_time(now);
+                let _ = self.board.apply_external(gpio, level);
+            }
+            SimCommand::SetAdc { channel, value } => {
+                self.board.set_adc(channel, value);
+            }
+            SimCommand::SetAccel { mg } => {
+                self.board.set_accel(mg);
+            }
+            SimCommand::Fs(req, reply) => {
+                let answer = heap::untracked(|| self.fs_request(req));
+                let _ = reply.0.send(answer);
+            }
+            SimCommand::SetTimeMode(mode) => {
+                if self.clock.set_mode(mode) {
+                    self.shared
+                        .real_time
+                        .store(mode == TimeMode::Real, Ordering::Release);
+                    if let Ok(mut s) = self.shared.clock_start.lock() {
+                        *s = self.clock.start();
+                    }
+                    if let Some(t) = self.shared.ticker.get() {
+                        t.unpark();
+                    }
+                } else {
+                    self.output(
+                        b"\r\nmpsim: simulated time is too far ahead to go back to real time\r\n",
+                    );
+                }
+                self.board.set_time(self.clock.now_us());
+                self.board
+                    .set_fast_forward(self.clock.mode() == TimeMode::Virtual);
+            }
+            SimCommand::Reset { hard } => {
+                self.reboot = Some(if hard { Reboot::Hard } else { Reboot::Soft });
+                self.pending_reset = true;
+            }
+            // A verdict that came after a stop ended the wait for it.
+            SimCommand::Verdict(_) => {}
+            SimCommand::Stop => {
+                if self.stop.is_none() {
+                    self.stop = Some(EndReason::Stopped);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn drain_commands(&mut self) {
+        while let Ok(cmd) = self.cmd_rx.try_recv() {
+            self.handle(cmd);
+        }
+    }
+
+    /// Checks the limits that depend on simulated time.
+    pub(crate) fn check_time_limits(&mut self, now: u64) {
+        if self.stop.is_some() {
+            return;
+        }
+        if self.timeout_us.is_some_and(|t| now >= t) {
+            self.stop = Some(EndReason::Timeout);
+        } else if self.run_for_us.is_some_and(|t| now >= t) {
+            self.stop = Some(EndReason::ForElapsed);
+        }
+    }
+
+    /// The earliest simulated time after `now` anything is due (timers, stimuli, limits), if any.
+    /// Items due at or before `now` were serviced already, or cannot be yet (inside a callback,
+    /// with IRQs disabled): waiting for them would never end.
+    pub(crate) fn next_due_after(&self, now: u64) -> Option<u64> {
+        let t = self.sched.next_deadline_after(now);
+        let w = self.stimuli.front().map(|(t, _)| *t).filter(|&d| d > now);
+        [t, w, self.run_for_us, self.timeout_us]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Whether anything (timer, stimulus, limit) falls due at or before `t`.
+    pub fn due_by(&self, t: u64) -> bool {
+        self.sched.next_deadline().is_some_and(|d| d <= t)
+            || self.stimuli.front().is_some_and(|(w, _)| *w <= t)
+            || self.run_for_us.is_some_and(|f| t >= f)
+            || self.timeout_us.is_some_and(|f| t >= f)
+    }
+
+    /// Applies the outside world's scripted actions due by `now`.
+    pub fn apply_stimuli(&mut self, now: u64) {
+        while self.stimuli.front().is_some_and(|(t, _)| *t <= now) {
+            if let Some((t, cmd)) = self.stimuli.pop_front() {
+                self.board.set_time(t);
+                self.handle_at(cmd, t);
+            }
+        }
+        self.board.set_time(now);
+    }
+
+    pub(crate) fn publish_deadline(&self) {
+        let t = self
+            .sched
+            .next_deadline()
+            .unwrap_or(u64::MAX)
+            .min(self.stimuli.front().map_or(u64::MAX, |(t, _)| *t));
+        let old = self.shared.next_deadline.swap(t, Ordering::AcqRel);
+        if t < old
+            && let Some(ticker) = self.shared.ticker.get()
+        {
+            ticker.unpark();
+        }
+    }
+
+    /// Moves due timers and pin edges into the callback queue.
+    pub(crate) fn collect_due(&mut self, now: u64, work: &mut Vec<(PyObjectRef, PyObjectRef)>) {
+        self.apply_stimuli(now);
+        let edges = self.board.take_edges();
+        let real_time = self.clock.mode() == TimeMode::Real;
+        if self.sched.collect(edges, now, real_time, work) {
+            // Their turn comes after the program ran on a little: a poke from here would be
+            // taken at this same boundary.
+            self.shared.late_scheduled.store(true, Ordering::Release);
+            match self.shared.ticker.get() {
+                Some(ticker) => ticker.unpark(),
+                None => self.shared.poke(),
+            }
+        }
+        self.publish_deadline();
+    }
+
+    /// The exception to raise now, if any (stop, Ctrl-C, heap).
+    pub(crate) fn pending_raise(&mut self) -> Option<Pending> {
+        self.promote_deferred_stop();
+        if self.shared.timed_out.swap(false, Ordering::AcqRel) && self.stop.is_none() {
+            self.stop = Some(EndReason::Timeout);
+        }
+        if self.stop.is_some() {
+            return Some(Pending::Stop);
+        }
+        if std::mem::take(&mut self.pending_reset) {
+            return Some(Pending::Reset);
+        }
+        if self.term.take_interrupt() {
+            return Some(Pending::Interrupt);
+        }
+        None
+    }
+}
+
+/// Console output waiting for the front end's verdict: the texts of `--expect`/`--fail-on`
+/// are matched on the front end's side, and the board waits for its answer at each completed
+/// line (and before its next step after an unfinished one) — a round trip per line, only when
+/// texts are watched — so that a match ends the run where the text appeared, in simulated time
+/// and in what the program did, the same on every run.
+#[derive(Default)]
+struct Gate {
+    on: bool,
+    /// The lengths of the writes since the last verdict.
+    writes: Vec<u32>,
+    /// Waiting for a verdict now.
+    judging: bool,
+    /// A match on a line that has not ended: the run ends at the program's next step.
+    at_next_step: Option<EndReason>,
+}
+
+/// The board's view of its WebREPL server, which runs in the front end.
+#[derive(Default)]
+struct WebReplView {
+    /// A start was asked for and no stop since.
+    requested: bool,
+    /// The front end's answer to the start, until `webrepl_start` takes it.
+    answer: Option<Result<SocketAddr, i32>>,
+    /// Where it listens, while it runs.
+    addr: Option<SocketAddr>,
+    /// A client is logged in.
+    client: bool,
+    /// Output for the client, not sent yet.
+    out: Vec<u8>,
+}
+
+pub(crate) enum Pending {
+    Stop,
+    Interrupt,
+    Reset,
+}
