@@ -4,7 +4,7 @@
 //! held against the board's heap size. Big blocks of bytes (buffers, strings) count byte for byte,
 //! big blocks of words (the tables of long lists and dicts) half, for the host's 64-bit pointers;
 //! small ones count a quarter, because RustPython's small objects are several times the size of
-//! MicroPython's. Passing the budget raises `MemoryError` in the script (see `sim.rs`); a single
+//! MicroPython's. Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single
 //! request far beyond it (`bytearray(10**9)`) cannot be refused without aborting, so it ends the
 //! process with MicroPython's message instead of taking the host's memory.
 #![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
@@ -236,4 +236,48 @@ pub fn is_counting() -> bool {
     drop(v);
     set_tracked(false);
     after > before
+}
+
+/// The board's heap as the script sees it: its size, whether the allocator counts against it
+/// (see [`is_counting`]), and `micropython.heap_lock()`'s depth. `SimState` owns one as `memory`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    size: u64,
+    counted: bool,
+    locked: u32,
+}
+
+impl Budget {
+    pub fn new(size: u64, counted: bool) -> Self {
+        Budget {
+            size,
+            counted,
+            locked: 0,
+        }
+    }
+
+    /// The heap's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether allocations count against it.
+    pub fn counted(&self) -> bool {
+        self.counted
+    }
+
+    /// Adds `delta` (+1, -1 or 0) to the lock depth; returns the depth.
+    pub fn lock(&mut self, delta: i64) -> u32 {
+        self.locked = match delta.signum() {
+            1 => self.locked.saturating_add(1),
+            -1 => self.locked.saturating_sub(1),
+            _ => self.locked,
+        };
+        self.locked
+    }
+
+    /// Whether `micropython.heap_lock()` holds the heap.
+    pub fn locked(&self) -> bool {
+        self.locked > 0
+    }
 }

@@ -148,7 +148,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
             .set_item("__name__", vm.ctx.new_str("__main__").into(), vm);
         let reason = boot_and_run(vm, program, shared, &scope);
         // Only a reboot needs the memory back; at the end of the run the process exits anyway.
-        if with_state(|s| s.reboot.is_some() && s.stop.is_none()).unwrap_or(false) {
+        if with_state(|s| s.run.rebooting().is_some() && !s.run.ending()).unwrap_or(false) {
             heap::untracked(|| teardown(vm, &scope));
         }
         reason
@@ -199,7 +199,7 @@ fn boot_and_run(
         }
         if let Err(e) = vm.import("_mpsim_boot", 0) {
             // Stopped (Ctrl-C in the terminal, SIGTERM) while the firmware was starting.
-            if let Some(Some(reason)) = with_state(|s| s.stop.clone()) {
+            if let Some(Some(reason)) = with_state(|s| s.run.reason()) {
                 return reason;
             }
             let msg = e
@@ -223,7 +223,7 @@ fn boot_and_run(
         }
         let from_flash = |name: &str| {
             with_state(|s| {
-                let f = s.flash.as_ref()?;
+                let f = s.flash()?;
                 let bytes = heap::untracked(|| f.read(&format!("/{name}")).ok())?;
                 Some(Program {
                     name: name.to_owned(),
@@ -233,7 +233,7 @@ fn boot_and_run(
             .flatten()
         };
         let boot = from_flash("boot.py");
-        let repl_mode = with_state(|s| s.repl.as_ref().map(crate::repl::Repl::mode)).flatten();
+        let repl_mode = with_state(|s| s.repl_mode()).flatten();
         // After a soft reset in the raw REPL, main.py is skipped (as pyexec does). Which file is
         // the main one is decided after boot.py, which may name another (the Pyboard's pyb.main).
         with_state(|s| s.chip.set_main_file(None));
@@ -248,8 +248,8 @@ fn boot_and_run(
             }
         };
         let size = with_state(|s| {
-            if s.heap_counted {
-                i64::try_from(s.heap_size).unwrap_or(i64::MAX)
+            if s.memory.counted() {
+                i64::try_from(s.memory.size()).unwrap_or(i64::MAX)
             } else {
                 i64::MAX
             }
@@ -285,7 +285,7 @@ fn boot_and_run(
         heap::set_tracked(false);
         match idled {
             Err(e) => classify(vm, &e),
-            Ok(()) => with_state(|s| s.stop.clone())
+            Ok(()) => with_state(|s| s.run.reason())
                 .flatten()
                 .unwrap_or(if failed {
                     EndReason::Exception
@@ -298,12 +298,12 @@ fn boot_and_run(
 
 fn is_exit(vm: &VirtualMachine, e: &PyBaseExceptionRef) -> bool {
     e.fast_isinstance(vm.ctx.exceptions.system_exit)
-        && with_state(|s| s.reboot.is_none() && s.stop.is_none()).unwrap_or(false)
+        && with_state(|s| s.run.rebooting().is_none() && !s.run.ending()).unwrap_or(false)
 }
 
 /// Asks for a soft reset (the caller's loop reboots the interpreter).
 fn soft_reset() -> EndReason {
-    with_state(|s| s.reboot = Some(Reboot::Soft));
+    with_state(|s| s.run.reboot_after(Reboot::Soft));
     EndReason::Finished
 }
 
@@ -312,7 +312,7 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
     use crate::repl::Action;
     let start = with_state(|s| {
         s.term.set_executing(false);
-        s.repl.as_mut().map(crate::repl::Repl::start)
+        s.repl().map(crate::repl::Repl::start)
     })
     .flatten()
     .unwrap_or_default();
@@ -340,11 +340,11 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                 // stop of the run, or a reset requested by a callback.
                 return classify(vm, &e);
             }
-            if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
+            if let Some(Some(r)) = with_state(|s| s.run.reason()) {
                 return r;
             }
         };
-        let actions = with_state(|s| s.repl.as_mut().map(|r| r.feed(byte)))
+        let actions = with_state(|s| s.repl().map(|r| r.feed(byte)))
             .flatten()
             .unwrap_or_default();
         let echo = !actions.is_empty();
@@ -356,7 +356,7 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                 Action::SoftReset => return soft_reset(),
                 Action::Complete(what) => {
                     let names = completion_names(vm, scope, &what);
-                    let echo = with_state(|s| s.repl.as_mut().map(|r| r.complete(&what, &names)))
+                    let echo = with_state(|s| s.repl().map(|r| r.complete(&what, &names)))
                         .flatten()
                         .unwrap_or_default();
                     with_state(|s| s.output(&echo));
@@ -370,10 +370,10 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                     let result = exec_mode(vm, &prog, scope, single);
                     let mut traceback = Vec::new();
                     if let Err(e) = result {
-                        if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
+                        if let Some(Some(r)) = with_state(|s| s.run.reason()) {
                             return r;
                         }
-                        if with_state(|s| s.reboot.is_some()).unwrap_or(false) {
+                        if with_state(|s| s.run.rebooting().is_some()).unwrap_or(false) {
                             return EndReason::Finished;
                         }
                         if is_exit(vm, &e) {
@@ -387,20 +387,19 @@ fn repl_loop(vm: &VirtualMachine, scope: &rustpython_vm::scope::Scope) -> EndRea
                         }
                         traceback = format_exception(vm, &e);
                     }
-                    let closing =
-                        with_state(|s| s.repl.as_mut().map(|r| r.after_exec(kind, &traceback)))
-                            .flatten()
-                            .unwrap_or_default();
+                    let closing = with_state(|s| s.repl().map(|r| r.after_exec(kind, &traceback)))
+                        .flatten()
+                        .unwrap_or_default();
                     with_state(|s| s.output(&closing));
                 }
             }
         }
         // The echo (and what a statement printed last) goes out to the dupterm streams now.
         if echo && let Err(e) = crate::runtime::dupterm_pump(vm) {
-            if let Some(Some(r)) = with_state(|s| s.stop.clone()) {
+            if let Some(Some(r)) = with_state(|s| s.run.reason()) {
                 return r;
             }
-            if with_state(|s| s.reboot.is_some()).unwrap_or(false) {
+            if with_state(|s| s.run.rebooting().is_some()).unwrap_or(false) {
                 return EndReason::Finished;
             }
             let _ = e;
@@ -484,7 +483,7 @@ fn exec_mode(
 fn idle(vm: &VirtualMachine) -> PyResult<()> {
     let left = with_state(|s| {
         let now = s.clock.now_us();
-        s.run_for_us.map(|t| t.saturating_sub(now))
+        s.run.run_for_us().map(|t| t.saturating_sub(now))
     })
     .flatten();
     match left {
@@ -494,10 +493,10 @@ fn idle(vm: &VirtualMachine) -> PyResult<()> {
 }
 
 fn classify(vm: &VirtualMachine, e: &PyBaseExceptionRef) -> EndReason {
-    if let Some(Some(reason)) = with_state(|s| s.stop.clone()) {
+    if let Some(Some(reason)) = with_state(|s| s.run.reason()) {
         return reason;
     }
-    if with_state(|s| s.reboot.is_some()).unwrap_or(false) {
+    if with_state(|s| s.run.rebooting().is_some()).unwrap_or(false) {
         return EndReason::Finished;
     }
     if e.fast_isinstance(vm.ctx.exceptions.system_exit) {

@@ -1,5 +1,6 @@
 //! The board's brain: the sandboxed interpreter, the MicroPython modules, the clock and the scheduler,
-//! all owned by one `sim` thread (see `sim.rs`). Other threads talk to it through commands and events.
+//! all owned by one `sim` thread (see `sim.rs`; its state in `state.rs`, its runtime in
+//! `runtime.rs`). Other threads talk to it through commands and events.
 
 mod api;
 pub mod boardproc;
@@ -23,6 +24,7 @@ mod probe;
 mod quicken;
 pub mod radio;
 pub mod repl;
+mod run;
 mod runtime;
 mod sandbox;
 mod sched;

@@ -26,7 +26,7 @@ pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
     if !heap::tracked() {
         return Ok(());
     }
-    if crate::state::with_state(|s| s.heap_locked > 0).unwrap_or(false) {
+    if crate::state::with_state(|s| s.memory.locked()).unwrap_or(false) {
         return Err(vm.new_memory_error("memory allocation failed, heap is locked"));
     }
     let room = u128::try_from(heap::room()).unwrap_or(0);

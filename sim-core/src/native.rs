@@ -149,7 +149,7 @@ pub(crate) mod _mpsim {
         let (spec, heap_size, cause, freq) = state(vm, |s| {
             (
                 s.board.spec.clone(),
-                s.heap_size,
+                s.memory.size(),
                 s.chip.reset_cause(),
                 s.chip.cpu_freq(),
             )
@@ -401,7 +401,7 @@ pub(crate) mod _mpsim {
             vm.ctx.new_int(spec.pwm.freq_default).into(),
         )?;
         set("pwm_duty_bits", vm.ctx.new_int(spec.pwm.duty_bits).into())?;
-        let argv = state(vm, |s| s.argv.clone())?;
+        let argv = state(vm, |s| s.argv().to_vec())?;
         set(
             "argv",
             vm.ctx
@@ -418,7 +418,7 @@ pub(crate) mod _mpsim {
                 .new_bool(state(vm, |s| s.clock.mode() == TimeMode::Virtual)?)
                 .into(),
         )?;
-        set("seed", vm.ctx.new_int(state(vm, |s| s.seed)?).into())?;
+        set("seed", vm.ctx.new_int(state(vm, |s| s.seed())?).into())?;
         Ok(d)
     }
 
@@ -444,7 +444,7 @@ pub(crate) mod _mpsim {
     fn heap_stats(vm: &VirtualMachine) -> PyResult<(u64, u64)> {
         state(vm, |s| {
             let used = u64::try_from(heap::used()).unwrap_or(0);
-            (used.min(s.heap_size), s.heap_size)
+            (used.min(s.memory.size()), s.memory.size())
         })
     }
 
@@ -453,14 +453,7 @@ pub(crate) mod _mpsim {
     /// is non-zero, because calling back into Python always allocates here.
     #[pyfunction]
     fn heap_lock(delta: i64, vm: &VirtualMachine) -> PyResult<u32> {
-        state(vm, |s| {
-            s.heap_locked = match delta.signum() {
-                1 => s.heap_locked.saturating_add(1),
-                -1 => s.heap_locked.saturating_sub(1),
-                _ => s.heap_locked,
-            };
-            s.heap_locked
-        })
+        state(vm, |s| s.memory.lock(delta))
     }
 
     /// Requests a reboot ("hard", "soft", "deepsleep") and unwinds the program.
@@ -473,7 +466,7 @@ pub(crate) mod _mpsim {
             "watchdog" => Reboot::Watchdog,
             other => return Err(vm.new_value_error(format!("unknown reset kind {other}"))),
         };
-        state(vm, |s| s.reboot = Some(kind))?;
+        state(vm, |s| s.run.reboot_after(kind))?;
         Err(vm.new_exception_empty(vm.ctx.exceptions.system_exit.to_owned()))
     }
 
@@ -654,13 +647,7 @@ pub(crate) mod _mpsim {
     /// A seed for the board's random generators: fixed in virtual time, fresh in real time.
     #[pyfunction]
     fn entropy(vm: &VirtualMachine) -> PyResult<u64> {
-        state(vm, |s| {
-            s.seed = s
-                .seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            s.seed >> 1
-        })
+        state(vm, crate::state::SimState::entropy)
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::api::SimCommand;
 use crate::clock::TimeMode;
 use crate::heap;
-use crate::state::{Pending, with_state};
+use crate::state::{Pending, SimState, with_state};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::signal::UserSignalSender;
@@ -55,7 +55,7 @@ pub(crate) fn oom_delivered() {
 /// The room an `except` block gets after a MemoryError: the traceback keeps the frames that
 /// filled the heap alive while it runs.
 fn except_room() -> i64 {
-    let slack = with_state(|s| i64::try_from(s.heap_size / 2).unwrap_or(4096)).unwrap_or(4096);
+    let slack = with_state(|s| i64::try_from(s.memory.size() / 2).unwrap_or(4096)).unwrap_or(4096);
     slack.max(1024)
 }
 
@@ -159,7 +159,7 @@ fn run_callbacks(vm: &VirtualMachine, work: Vec<(PyObjectRef, PyObjectRef)>) -> 
         if let Err(e) = f.call((arg,), vm) {
             let fatal = e.fast_isinstance(vm.ctx.exceptions.keyboard_interrupt)
                 || e.fast_isinstance(vm.ctx.exceptions.system_exit)
-                || with_state(|s| s.stop.is_some()).unwrap_or(false);
+                || with_state(|s| s.run.ending()).unwrap_or(false);
             if fatal {
                 return Err(e);
             }
@@ -200,7 +200,7 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
         }
         let step = with_state(|s| {
             let now = s.clock.now_us();
-            if now >= target || (until_notified && std::mem::take(&mut s.notified)) {
+            if now >= target || (until_notified && s.take_notified()) {
                 return Step::Done;
             }
             let due = s.next_due_after(now);
@@ -296,7 +296,7 @@ pub(crate) fn net_wait(vm: &VirtualMachine, timeout: Option<Duration>) -> PyResu
     loop {
         service(vm)?;
         let step = with_state(|s| {
-            if std::mem::take(&mut s.notified) || end.is_some_and(|e| Instant::now() >= e) {
+            if s.take_notified() || end.is_some_and(|e| Instant::now() >= e) {
                 return None;
             }
             let wall = Instant::now();
@@ -341,7 +341,7 @@ pub(crate) const FOREVER_US: u64 = 1 << 40;
 
 /// Wakes a [`sleep_us`] that waits with `until_notified`.
 pub(crate) fn notify() {
-    with_state(|s| s.notified = true);
+    with_state(SimState::notify);
 }
 
 /// Prints an exception the way MicroPython does (`Traceback (most recent call last):` …).

@@ -354,7 +354,7 @@ fn sim_main(
                     }
                 }
             }
-            s.flash = Some(flash);
+            s.mount_flash(flash);
         });
     }
     if heap_counted {
@@ -382,14 +382,14 @@ fn sim_main(
                 // A board with a console (serve, repl) crashes and reboots, as hardware does; the
                 // simulator and its port stay up.
                 let rebooted = with_state(|s| {
-                    if s.repl.is_none() || s.stop.is_some() {
+                    if s.repl().is_none() || s.run.ending() {
                         return false;
                     }
                     s.output(
                         format!("\r\nmpsim: the board crashed (a bug in the simulator: {msg}); rebooting\r\n")
                             .as_bytes(),
                     );
-                    s.reboot = Some(Reboot::Hard);
+                    s.run.reboot_after(Reboot::Hard);
                     true
                 })
                 .unwrap_or(false);
@@ -410,16 +410,16 @@ fn sim_main(
             s.chip.set_mb_radio(None);
             s.webrepl_stop();
             if matches!(
-                s.reboot,
+                s.run.rebooting(),
                 Some(Reboot::Hard | Reboot::DeepSleep | Reboot::Watchdog)
             ) {
                 s.chip.power_cycle();
             }
-            s.reboot.take()
+            s.run.take_reboot()
         })
         .flatten();
         match reboot {
-            Some(kind) if with_state(|s| s.stop.is_none()).unwrap_or(false) => {
+            Some(kind) if with_state(|s| !s.run.ending()).unwrap_or(false) => {
                 with_state(|s| {
                     if kind == Reboot::Soft {
                         s.output(b"MPY: soft reboot\r\n");
@@ -435,9 +435,7 @@ fn sim_main(
                         s.board.set_time(now);
                         s.board.reset();
                         // A hard reset always comes up in the friendly REPL.
-                        if s.repl.is_some() {
-                            s.repl = Some(crate::repl::Repl::new(s.board.spec.banner()));
-                        }
+                        s.restart_repl();
                     }
                 });
                 continue;
@@ -448,7 +446,7 @@ fn sim_main(
     let t = with_state(|s| {
         let now = s.clock.now_us();
         s.board.finish(now);
-        if let Some(f) = s.flash.take()
+        if let Some(f) = s.take_flash()
             && let Err(e) = f.close()
         {
             s.output(format!("flash: {e}\r\n").as_bytes());

@@ -87,30 +87,26 @@ pub(crate) struct SimState {
     pub sched: crate::sched::Scheduler,
     /// Console and UART input, dupterm, the interrupt character.
     pub term: crate::terminal::Terminal,
-    /// A front end pressed reset (`reboot` says which): unwind the program.
-    pending_reset: bool,
-    pub stop: Option<EndReason>,
+    /// How the run ends: a stop, a reboot, the limits in simulated time.
+    pub run: crate::run::RunControl,
     /// Console output not sent yet (see [`SimState::output`]).
     out_buf: Vec<u8>,
-    pub run_for_us: Option<u64>,
-    timeout_us: Option<u64>,
     /// The front end's judgement of the console output (`--expect`/`--fail-on`).
     gate: Gate,
-    pub notified: bool,
-    pub heap_size: u64,
+    /// Input or news came that a wait with `until_notified` returns for.
+    notified: bool,
+    /// The board's heap: size, counting, lock.
+    pub memory: heap::Budget,
     /// The board's flash, mounted.
-    pub flash: Option<mpsim_vfs::Flash>,
-    /// Whether the allocator counts (see `heap::is_counting`).
-    pub heap_counted: bool,
-    pub reboot: Option<Reboot>,
+    flash: Option<mpsim_vfs::Flash>,
     /// CPU frequency, RTC, reset cause, NVS, radios, access points.
     pub chip: crate::chip::Chip,
-    pub regexes: Vec<(String, u32, regex::bytes::Regex)>,
-    pub argv: Vec<String>,
-    pub heap_locked: u32,
-    pub seed: u64,
+    /// `sys.argv`.
+    argv: Vec<String>,
+    /// The state of the board's random seed (see [`SimState::entropy`]).
+    seed: u64,
     /// The REPL, when the board has one (it outlives soft resets).
-    pub repl: Option<crate::repl::Repl>,
+    repl: Option<crate::repl::Repl>,
     /// Scripted outside-world actions, earliest first.
     stimuli: VecDeque<(u64, SimCommand)>,
     /// The board's sockets (closed by every reset).
@@ -162,24 +158,17 @@ impl SimState {
             events: s.events,
             sched: crate::sched::Scheduler::default(),
             term: crate::terminal::Terminal::default(),
-            pending_reset: false,
-            stop: None,
+            run: crate::run::RunControl::new(s.run_for_us, s.timeout_us),
             out_buf: Vec::new(),
-            run_for_us: s.run_for_us,
-            timeout_us: s.timeout_us,
             gate: Gate {
                 on: s.judge_output,
                 ..Gate::default()
             },
             notified: false,
-            heap_size: s.heap_size,
+            memory: heap::Budget::new(s.heap_size, s.heap_counted),
             flash: None,
-            heap_counted: s.heap_counted,
-            reboot: None,
             chip: s.chip,
-            regexes: Vec::new(),
             argv: s.argv,
-            heap_locked: 0,
             seed: s.seed,
             repl: s.repl,
             stimuli: s.stimuli,
@@ -192,6 +181,67 @@ impl SimState {
     /// Drops the `sim` thread's board state (the run ended).
     pub(crate) fn uninstall() {
         STATE.with(|st| st.borrow_mut().take());
+    }
+
+    /// Something happened that a wait for input returns for.
+    pub(crate) fn notify(&mut self) {
+        self.notified = true;
+    }
+
+    /// Whether something happened since the last call.
+    pub(crate) fn take_notified(&mut self) -> bool {
+        std::mem::take(&mut self.notified)
+    }
+
+    /// `sys.argv`.
+    pub(crate) fn argv(&self) -> &[String] {
+        &self.argv
+    }
+
+    /// The seed `random` starts from (fixed in virtual time, fresh in real time).
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The next number of the board's entropy source (a 64-bit LCG over the seed).
+    pub(crate) fn entropy(&mut self) -> u64 {
+        self.seed = self
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.seed >> 1
+    }
+
+    /// The board's mounted flash.
+    pub(crate) fn flash(&self) -> Option<&mpsim_vfs::Flash> {
+        self.flash.as_ref()
+    }
+
+    /// Mounts the board's flash.
+    pub(crate) fn mount_flash(&mut self, flash: mpsim_vfs::Flash) {
+        self.flash = Some(flash);
+    }
+
+    /// Unmounts the board's flash (the run ended), for closing.
+    pub(crate) fn take_flash(&mut self) -> Option<mpsim_vfs::Flash> {
+        self.flash.take()
+    }
+
+    /// The REPL, when the board has one.
+    pub(crate) fn repl(&mut self) -> Option<&mut crate::repl::Repl> {
+        self.repl.as_mut()
+    }
+
+    /// The REPL's mode, when the board has one.
+    pub(crate) fn repl_mode(&self) -> Option<crate::repl::Mode> {
+        self.repl.as_ref().map(crate::repl::Repl::mode)
+    }
+
+    /// A hard reset: a board with a REPL comes up in a new one, in its friendly mode.
+    pub(crate) fn restart_repl(&mut self) {
+        if self.repl.is_some() {
+            self.repl = Some(crate::repl::Repl::new(self.board.spec.banner()));
+        }
     }
 
     /// The board's command queue (a wait blocks on it).
@@ -241,7 +291,7 @@ impl SimState {
         if self.out_buf.len() >= OUTPUT_CHUNK {
             self.flush_output();
         }
-        if self.gate.on && self.stop.is_none() {
+        if self.gate.on && !self.run.ending() {
             // The front end matches write by write, as the program wrote.
             let n = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
             heap::untracked(|| self.gate.writes.push(n));
@@ -254,8 +304,7 @@ impl SimState {
     /// Sends the output gathered so far and waits for the front end's verdict on it (see
     /// [`Gate`]). Commands that come meanwhile are handled after it; a stop ends the wait.
     fn judge(&mut self) {
-        if !self.gate.on || self.gate.judging || self.gate.writes.is_empty() || self.stop.is_some()
-        {
+        if !self.gate.on || self.gate.judging || self.gate.writes.is_empty() || self.run.ending() {
             return;
         }
         self.gate.judging = true;
@@ -274,10 +323,8 @@ impl SimState {
             }
         };
         self.gate.judging = false;
-        if let Some(r) = verdict.stop
-            && self.stop.is_none()
-        {
-            self.stop = Some(r);
+        if let Some(r) = verdict.stop {
+            self.run.end(r);
         }
         if verdict.at_next_step.is_some() {
             self.gate.at_next_step = verdict.at_next_step;
@@ -301,7 +348,7 @@ impl SimState {
 
     /// Terminal input from a dupterm stream (the interrupt character works as on the console).
     pub fn dupterm_input(&mut self, bytes: &[u8]) {
-        self.notified = true;
+        self.notify();
         let cap = self.input_cap();
         self.term.dupterm_in(bytes, cap);
     }
@@ -406,7 +453,7 @@ impl SimState {
 
     /// Shows front ends the board as it is now (coalesced in `Board::publish`).
     pub(crate) fn publish_board(&mut self, now: u64) {
-        let mode = match self.repl.as_ref().map(crate::repl::Repl::mode) {
+        let mode = match self.repl_mode() {
             None => mpsim_board_models::ConsoleMode::None,
             Some(crate::repl::Mode::Friendly) => mpsim_board_models::ConsoleMode::Friendly,
             Some(crate::repl::Mode::Raw) => mpsim_board_models::ConsoleMode::Raw,
@@ -420,10 +467,8 @@ impl SimState {
     /// a match on an unfinished line ends the run.
     fn promote_deferred_stop(&mut self) {
         self.judge();
-        if let Some(r) = self.gate.at_next_step.take()
-            && self.stop.is_none()
-        {
-            self.stop = Some(r);
+        if let Some(r) = self.gate.at_next_step.take() {
+            self.run.end(r);
         }
     }
 
@@ -435,11 +480,11 @@ impl SimState {
     fn handle_at(&mut self, cmd: SimCommand, now: u64) {
         match cmd {
             SimCommand::UartIn { id, bytes } => {
-                self.notified = true;
+                self.notify();
                 self.term.uart_in(id, &bytes);
             }
             SimCommand::SerialIn(bytes) => {
-                self.notified = true;
+                self.notify();
                 let cap = self.input_cap();
                 self.term.serial_in(&bytes, cap);
             }
@@ -456,15 +501,15 @@ impl SimState {
                     WebReplNews::Client(on) => w.client = on && w.addr.is_some(),
                     _ => {}
                 }
-                self.notified = true;
+                self.notify();
             }
             SimCommand::NetWake => {
                 self.net.wake_pending.store(false, Ordering::Release);
-                self.notified = true;
+                self.notify();
             }
             SimCommand::SetAccessPoints(aps) => {
                 self.chip.set_access_points(aps);
-                self.notified = true;
+                self.notify();
             }
             SimCommand::SetPin { gpio, level } => {
                 self.board.set_time(now);
@@ -501,15 +546,13 @@ impl SimState {
                     .set_fast_forward(self.clock.mode() == TimeMode::Virtual);
             }
             SimCommand::Reset { hard } => {
-                self.reboot = Some(if hard { Reboot::Hard } else { Reboot::Soft });
-                self.pending_reset = true;
+                self.run
+                    .reset_now(if hard { Reboot::Hard } else { Reboot::Soft });
             }
             // A verdict that came after a stop ended the wait for it.
             SimCommand::Verdict(_) => {}
             SimCommand::Stop => {
-                if self.stop.is_none() {
-                    self.stop = Some(EndReason::Stopped);
-                }
+                self.run.end(EndReason::Stopped);
             }
         }
     }
@@ -522,14 +565,7 @@ impl SimState {
 
     /// Checks the limits that depend on simulated time.
     pub(crate) fn check_time_limits(&mut self, now: u64) {
-        if self.stop.is_some() {
-            return;
-        }
-        if self.timeout_us.is_some_and(|t| now >= t) {
-            self.stop = Some(EndReason::Timeout);
-        } else if self.run_for_us.is_some_and(|t| now >= t) {
-            self.stop = Some(EndReason::ForElapsed);
-        }
+        self.run.check_time(now);
     }
 
     /// The earliest simulated time after `now` anything is due (timers, stimuli, limits), if any.
@@ -538,18 +574,15 @@ impl SimState {
     pub(crate) fn next_due_after(&self, now: u64) -> Option<u64> {
         let t = self.sched.next_deadline_after(now);
         let w = self.stimuli.front().map(|(t, _)| *t).filter(|&d| d > now);
-        [t, w, self.run_for_us, self.timeout_us]
-            .into_iter()
-            .flatten()
-            .min()
+        let [f, o] = self.run.deadlines();
+        [t, w, f, o].into_iter().flatten().min()
     }
 
     /// Whether anything (timer, stimulus, limit) falls due at or before `t`.
     pub fn due_by(&self, t: u64) -> bool {
         self.sched.next_deadline().is_some_and(|d| d <= t)
             || self.stimuli.front().is_some_and(|(w, _)| *w <= t)
-            || self.run_for_us.is_some_and(|f| t >= f)
-            || self.timeout_us.is_some_and(|f| t >= f)
+            || self.run.deadlines().into_iter().flatten().any(|f| t >= f)
     }
 
     /// Applies the outside world's scripted actions due by `now`.
@@ -597,13 +630,13 @@ impl SimState {
     /// The exception to raise now, if any (stop, Ctrl-C, heap).
     pub(crate) fn pending_raise(&mut self) -> Option<Pending> {
         self.promote_deferred_stop();
-        if self.shared.timed_out.swap(false, Ordering::AcqRel) && self.stop.is_none() {
-            self.stop = Some(EndReason::Timeout);
+        if self.shared.timed_out.swap(false, Ordering::AcqRel) {
+            self.run.end(EndReason::Timeout);
         }
-        if self.stop.is_some() {
+        if self.run.ending() {
             return Some(Pending::Stop);
         }
-        if std::mem::take(&mut self.pending_reset) {
+        if self.run.take_reset() {
             return Some(Pending::Reset);
         }
         if self.term.take_interrupt() {

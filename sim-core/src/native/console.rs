@@ -23,7 +23,7 @@ pub(crate) mod area {
         drop(bytes);
         let (stop, pump) = state(vm, |s| {
             s.output(&cooked);
-            (s.stop.is_some(), s.term.dupterm_active())
+            (s.run.ending(), s.term.dupterm_active())
         })?;
         if stop {
             runtime::check(vm)?;

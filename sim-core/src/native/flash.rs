@@ -49,7 +49,7 @@ pub(crate) mod area {
             state(vm, |s| {
                 let rtc = s.chip.rtc_us(s.clock.now_us()) / 1_000_000;
                 mpsim_vfs::set_stamp_time(Some(rtc));
-                s.flash.as_ref().map(f)
+                s.flash().map(f)
             })
         })?;
         match r {

@@ -3,10 +3,15 @@
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
     use crate::heap;
-    use crate::native::_mpsim::state;
     use rustpython_vm::builtins::PyUtf8StrRef;
     use rustpython_vm::function::ArgBytesLike;
     use rustpython_vm::{PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
+    use std::cell::RefCell;
+
+    thread_local! {
+        /// Patterns compiled lately, with their flags (the `sim` thread's; at most 32).
+        static CACHE: RefCell<Vec<(String, u32, regex::bytes::Regex)>> = const { RefCell::new(Vec::new()) };
+    }
 
     /// A compiled expression. The script's `re` object owns it, so each pattern keeps its own
     /// engine however many others are compiled after it.
@@ -26,12 +31,11 @@ pub(crate) mod area {
         let pat = pattern.as_str();
         // Recently compiled patterns are kept (engines are cheap to clone), so a loop calling
         // `re.match(PATTERN, …)` does not build the engine every time.
-        let cached = state(vm, |s| {
-            s.regexes
-                .iter()
+        let cached = CACHE.with_borrow(|c| {
+            c.iter()
                 .find(|(p, f, _)| p == pat && *f == flags)
                 .map(|(_, _, re)| re.clone())
-        })?;
+        });
         if let Some(re) = cached {
             return Ok(Regex { re });
         }
@@ -53,13 +57,13 @@ pub(crate) mod area {
         })?;
         let keep = re.clone();
         heap::untracked(|| {
-            state(vm, |s| {
-                if s.regexes.len() >= 32 {
-                    s.regexes.remove(0);
+            CACHE.with_borrow_mut(|c| {
+                if c.len() >= 32 {
+                    c.remove(0);
                 }
-                s.regexes.push((pat.to_owned(), flags, keep));
-            })
-        })?;
+                c.push((pat.to_owned(), flags, keep));
+            });
+        });
         Ok(Regex { re })
     }
 
