@@ -12,7 +12,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 thread_local! {
     static TRACKED: Cell<bool> = const { Cell::new(false) };
@@ -30,6 +30,14 @@ static LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
 static TRIGGER_AT: AtomicI64 = AtomicI64::new(i64::MAX);
 /// `fn()` called on the tracked thread when the budget is passed (0: none).
 static HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// `micropython.heap_lock()` holds the heap (see heaplock.rs).
+static LOCKED: AtomicBool = AtomicBool::new(false);
+/// While locked: the next tracked allocation calls [`LOCK_HOOK`] (then this is cleared until the
+/// hook's check re-arms it).
+static LOCK_WATCH: AtomicBool = AtomicBool::new(false);
+/// `fn()` called on the tracked thread at the first allocation while the heap is locked (0: none).
+static LOCK_HOOK: AtomicUsize = AtomicUsize::new(0);
 
 /// Blocks at least this big count byte for byte.
 const BIG: usize = 512;
@@ -54,6 +62,15 @@ impl CountingAlloc {
     fn charge(size: usize, align: usize) -> bool {
         if !TRACKED.with(Cell::get) {
             return true;
+        }
+        if LOCK_WATCH.load(Ordering::Relaxed) {
+            LOCK_WATCH.store(false, Ordering::Relaxed);
+            let hook = LOCK_HOOK.load(Ordering::Relaxed);
+            if hook != 0 {
+                // SAFETY: only `set_lock_hook` stores here, and it stores a `fn()`.
+                let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
+                f();
+            }
         }
         let w = weight(size, align);
         let now = LIVE.fetch_add(w, Ordering::Relaxed) + w;
@@ -222,6 +239,29 @@ pub fn rearm(slack: i64) {
     TRIGGER_AT.store(at, Ordering::Relaxed);
 }
 
+/// Locks or unlocks the heap (`micropython.heap_lock()`'s depth went from or to zero); while it is
+/// locked, the first allocation calls the lock hook (see [`set_lock_hook`]).
+pub fn set_locked(on: bool) {
+    LOCKED.store(on, Ordering::Relaxed);
+    LOCK_WATCH.store(on, Ordering::Relaxed);
+}
+
+/// Whether `micropython.heap_lock()` holds the heap.
+pub fn locked() -> bool {
+    LOCKED.load(Ordering::Relaxed)
+}
+
+/// Calls the lock hook again at the next allocation (after its check ran).
+pub fn watch_locked(on: bool) {
+    LOCK_WATCH.store(on && locked(), Ordering::Relaxed);
+}
+
+/// The function called, inside the allocator, at the first allocation while the heap is locked.
+/// It must not block.
+pub fn set_lock_hook(f: fn()) {
+    LOCK_HOOK.store(f as usize, Ordering::Relaxed);
+}
+
 /// Beyond this many weighted bytes, a big request ends the process (see the module doc).
 pub fn set_hard_cap(bytes: i64) {
     HARD_CAP.store(bytes, Ordering::Relaxed);
@@ -266,18 +306,20 @@ impl Budget {
         self.counted
     }
 
+    /// A boot unlocks the heap, as the firmware's soft reset does.
+    pub fn unlock_all(&mut self) {
+        self.locked = 0;
+        set_locked(false);
+    }
+
     /// Adds `delta` (+1, -1 or 0) to the lock depth; returns the depth.
     pub fn lock(&mut self, delta: i64) -> u32 {
         self.locked = match delta.signum() {
             1 => self.locked.saturating_add(1),
             -1 => self.locked.saturating_sub(1),
-            _ => self.locked,
+            _ => return self.locked,
         };
+        set_locked(self.locked > 0);
         self.locked
-    }
-
-    /// Whether `micropython.heap_lock()` holds the heap.
-    pub fn locked(&self) -> bool {
-        self.locked > 0
     }
 }

@@ -108,6 +108,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             crate::float32::install(vm);
             crate::floatfmt::install(vm);
             crate::memguard::install(vm);
+            crate::heaplock::install(vm);
             crate::methods::install(vm);
             crate::nesting::install(vm);
             crate::sequences::install(vm);
@@ -139,6 +140,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
         .with(std::cell::RefCell::take)
         .unwrap_or_else(|| heap::untracked(build));
     crate::runtime::set_oom_channel(Some(tx.clone()));
+    let _ = with_state(|s| s.memory.unlock_all());
     shared.set_signal(Some(tx));
     let reason = interp.enter(|vm| {
         // boot.py and main.py share the globals of __main__, as on the board.

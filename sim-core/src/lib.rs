@@ -13,6 +13,7 @@ mod float32;
 mod floatfmt;
 mod grammar;
 pub mod heap;
+mod heaplock;
 mod interp;
 mod memguard;
 mod methods;

@@ -26,9 +26,7 @@ pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
     if !heap::tracked() {
         return Ok(());
     }
-    if crate::state::with_state(|s| s.memory.locked()).unwrap_or(false) {
-        return Err(vm.new_memory_error("memory allocation failed, heap is locked"));
-    }
+    crate::heaplock::refuse_if_locked(vm)?;
     let room = u128::try_from(heap::room()).unwrap_or(0);
     if bytes > room {
         crate::runtime::oom_delivered();
@@ -190,6 +188,7 @@ fn list_vectorcall(
 /// `list.extend`: a sized iterable far beyond the heap is MemoryError before the list grows;
 /// then the interpreter's own (kept as `_mpsim_extend`).
 fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    crate::heaplock::refuse_if_locked(vm)?;
     if let Some(l) = zelf.downcast_ref::<rustpython_vm::builtins::PyList>()
         && iterable.downcast_ref::<PyInt>().is_none()
         && let Some(Ok(n)) = iterable.length_opt(vm)

@@ -38,6 +38,16 @@ fn oom_hook() {
     }
 }
 
+/// Called by the allocator at the first allocation while the heap is locked: look at what was
+/// allocated for at the next instruction (heaplock.rs).
+fn lock_hook() {
+    if let Ok(slot) = OOM_TX.try_lock()
+        && let Some(tx) = slot.as_ref()
+    {
+        let _ = tx.send(Box::new(crate::heaplock::after_locked_allocation));
+    }
+}
+
 /// A MemoryError is queued for the next instruction.
 static OOM_QUEUED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// A guard raised MemoryError itself since the queued one was posted: that one is dropped.
@@ -94,6 +104,8 @@ pub(crate) fn set_oom_channel(tx: Option<UserSignalSender>) {
         *slot = tx;
     }
     heap::set_hook(oom_hook);
+    heap::set_lock_hook(lock_hook);
+    heap::set_locked(false);
 }
 
 fn raise(vm: &VirtualMachine, p: Pending) -> PyResult<()> {
