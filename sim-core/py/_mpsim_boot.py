@@ -7,6 +7,17 @@ from _frozen_importlib import ModuleSpec
 _info = _mpsim.board_info()
 
 
+# The firmware's `with` hands __exit__ no traceback (None): a class's own __exit__ is wrapped
+# by type() so that it sees None there too (methods.rs, type_new).
+def _exit_no_tb(f):
+    def __exit__(self, *args):
+        if len(args) == 3:
+            args = (args[0], args[1], None)
+        return f(self, *args)
+
+    return __exit__
+
+
 # The interpreter's natives that no board's firmware has: marshal makes code objects from bytes.
 # `_thread` only the ESP32's and the Picos' firmware have.
 _ABSENT = ("marshal",) if _info["thread"] else ("marshal", "_thread")

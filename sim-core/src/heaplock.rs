@@ -18,6 +18,7 @@
 
 use crate::heap;
 use crate::slots::{kept, replace};
+use rustpython_vm::AsObject;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PySlice, PyTypeRef};
 use rustpython_vm::bytecode::Opcode;
 use rustpython_vm::function::FuncArgs;
@@ -43,7 +44,7 @@ pub(crate) fn after_locked_allocation(vm: &VirtualMachine) -> PyResult<()> {
     if !heap::locked() {
         return Ok(());
     }
-    let allocating = heap::untracked(|| last_instruction(vm).is_some_and(builds_on_heap));
+    let allocating = heap::untracked(|| last_instruction().is_some_and(builds_on_heap));
     heap::watch_locked(true);
     if allocating {
         return Err(locked_error(vm));
@@ -79,15 +80,22 @@ fn builds_on_heap(op: Opcode) -> bool {
     )
 }
 
-/// The instruction that ran just before the one the current frame is about to run (the frame's
-/// `lasti` is one past that one), as it was compiled or specialised.
-fn last_instruction(vm: &VirtualMachine) -> Option<Opcode> {
-    let frame = vm.current_frame()?;
-    let lasti = usize::try_from(frame.lasti()).ok()?;
+/// The instruction that ran just before the one the running frame is about to run (its `lasti`
+/// is one past that one), as it was compiled or specialised.
+#[allow(unsafe_code)] // Reads the running frame, which a frame object may only mirror.
+fn last_instruction() -> Option<Opcode> {
+    let ptr = rustpython_vm::frame::current_thread_iframe();
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: the pointer is this thread's innermost running frame, which lives on the frame
+    // stack until the interpreter leaves it; this runs between two of its instructions (from
+    // the interpreter's signal check), so it is neither left nor written meanwhile.
+    let frame = unsafe { &*ptr };
+    let lasti = usize::try_from(frame.get_lasti()).ok()?;
     // Unit `lasti - 1` is about to run; the one before it ended at `lasti - 2`.
     let before = lasti.checked_sub(2)?;
-    let code = frame.f_code();
-    let units: &[rustpython_vm::bytecode::CodeUnit] = &code.code.instructions;
+    let units: &[rustpython_vm::bytecode::CodeUnit] = &frame.code().code.instructions;
     let mut i = 0;
     while i < units.len() {
         let op = units[i].op.as_opcode();
@@ -162,13 +170,15 @@ macro_rules! guard {
             }
         }
     )*};
-    (concat $($name:ident),*) => {$(
+    (concat $($name:ident $shortcut:literal),*) => {$(
         #[allow(non_snake_case)]
         mod $name {
             use super::*;
             pub(super) static KEPT: OnceLock<Option<ConcatFn>> = OnceLock::new();
             pub(super) fn f(s: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
-                refuse_if_locked(vm)?;
+                if !($shortcut && empty_side(s.obj, other, vm)) {
+                    refuse_if_locked(vm)?;
+                }
                 kept(&KEPT, vm)?(s, other, vm)
             }
         }
@@ -187,7 +197,18 @@ macro_rules! guard {
 }
 guard!(get LIST_GET, TUPLE_GET, STR_GET, BYTES_GET, BYTEARRAY_GET, MEMORYVIEW_GET);
 guard!(set LIST_SET, BYTEARRAY_SET);
-guard!(concat LIST_ADD, LIST_IADD, TUPLE_ADD, STR_ADD, BYTES_ADD, BYTEARRAY_ADD, BYTEARRAY_IADD);
+// `str` and `bytes` joined to an empty one of the same type give the other one on the board:
+// nothing is allocated (`out_buf += data` in asyncio's StreamWriter, with the heap locked).
+guard!(concat LIST_ADD false, LIST_IADD false, TUPLE_ADD false, STR_ADD true, BYTES_ADD true,
+    BYTEARRAY_ADD false, BYTEARRAY_IADD false);
+
+/// Whether one of `a` and `b`, both of the same type, is empty.
+fn empty_side(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> bool {
+    a.class().is(b.class())
+        && [a, b]
+            .iter()
+            .any(|o| o.length_opt(vm).is_some_and(|n| n.is_ok_and(|n| n == 0)))
+}
 guard!(new BYTES_NEW, MEMORYVIEW_NEW);
 
 static BYTEARRAY_INIT: OnceLock<Option<InitFn>> = OnceLock::new();

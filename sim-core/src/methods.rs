@@ -111,11 +111,12 @@ fn exception_set_args(exc: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine)
     Ok(())
 }
 
-/// Puts [`exception_args`] into NameError and TypeError (and so their subclasses), once.
+/// Puts [`exception_args`] into NameError, TypeError and RecursionError (and so their
+/// subclasses), once.
 fn worded_exception_args(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
     let name = vm.ctx.intern_str("args");
-    for ty in [e.name_error, e.type_error] {
+    for ty in [e.name_error, e.type_error, e.recursion_error] {
         if ty.attributes.contains(name) {
             continue;
         }
@@ -141,6 +142,11 @@ fn firmware_wording(text: &str) -> Option<String> {
     {
         return Some("exceptions must derive from BaseException".to_owned());
     }
+    if text.starts_with("maximum recursion depth exceeded")
+        && text != "maximum recursion depth exceeded"
+    {
+        return Some("maximum recursion depth exceeded".to_owned());
+    }
     None
 }
 
@@ -151,9 +157,14 @@ fn exception_repr(exc: &rustpython_vm::PyObject, vm: &VirtualMachine) -> PyResul
         Some(a) => a.as_object().repr(vm)?,
         None => vm.ctx.new_str("()"),
     };
-    Ok(vm
-        .ctx
-        .new_str(format!("{}{}", exc.class().name(), args.as_wtf8())))
+    // The firmware has no RecursionError: it raises RuntimeError.
+    let class = exc.class();
+    let name = if class.is(vm.ctx.exceptions.recursion_error) {
+        "RuntimeError".to_owned()
+    } else {
+        class.name().to_string()
+    };
+    Ok(vm.ctx.new_str(format!("{name}{}", args.as_wtf8())))
 }
 
 /// Puts [`exception_repr`] into every built-in exception type that uses the interpreter's own
@@ -170,6 +181,14 @@ pub(crate) fn exception_reprs(vm: &VirtualMachine) {
     let Some(original) = base.slots.repr.load() else {
         return;
     };
+    let Some(original_new) = base.slots.new.load() else {
+        return;
+    };
+    let _ = EXCEPTION_NEW.set(original_new);
+    let Some(original_init) = base.slots.init.load() else {
+        return;
+    };
+    let _ = EXCEPTION_INIT.set(original_init);
     for (_, value) in vm.builtins.dict().items_vec() {
         let Some(ty) = value.downcast_ref::<PyType>() else {
             continue;
@@ -183,7 +202,68 @@ pub(crate) fn exception_reprs(vm: &VirtualMachine) {
         {
             ty.slots.repr.store(Some(exception_repr));
         }
+        if ty.fast_issubclass(base)
+            && ty
+                .slots
+                .new
+                .load()
+                .is_some_and(|f| std::ptr::fn_addr_eq(f, original_new))
+        {
+            ty.slots.new.store(Some(exception_new));
+        }
+        if ty.fast_issubclass(base)
+            && ty
+                .slots
+                .init
+                .load()
+                .is_some_and(|f| std::ptr::fn_addr_eq(f, original_init))
+        {
+            ty.slots.init.store(Some(exception_init));
+        }
     }
+}
+
+/// While the heap is locked the firmware puts an exception's argument tuple in its emergency
+/// exception buffer (256 bytes, after two traceback entries of three words): up to 56 arguments
+/// of 4 bytes fit; more, and the exception has none.
+fn drop_args_when_locked(args: &mut FuncArgs) {
+    const EMERGENCY_ARGS: usize = (256 - 2 * 3 * 4 - 8) / 4;
+    if crate::heap::locked() && crate::heap::tracked() && args.args.len() > EMERGENCY_ARGS {
+        args.args.clear();
+    }
+}
+
+type ExcNewFn = fn(rustpython_vm::builtins::PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
+static EXCEPTION_NEW: std::sync::OnceLock<ExcNewFn> = std::sync::OnceLock::new();
+
+/// An exception made while the heap is locked: its arguments as the emergency buffer holds them
+/// ([`drop_args_when_locked`]).
+fn exception_new(
+    cls: rustpython_vm::builtins::PyTypeRef,
+    mut args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let Some(original) = EXCEPTION_NEW.get() else {
+        return Err(vm.new_type_error("the interpreter's slot is missing"));
+    };
+    drop_args_when_locked(&mut args);
+    original(cls, args, vm)
+}
+
+type ExcInitFn = fn(&rustpython_vm::PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
+static EXCEPTION_INIT: std::sync::OnceLock<ExcInitFn> = std::sync::OnceLock::new();
+
+/// `__init__` of an exception, which sets its arguments again: none while the heap is locked.
+fn exception_init(
+    zelf: &rustpython_vm::PyObject,
+    mut args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult<()> {
+    let Some(original) = EXCEPTION_INIT.get() else {
+        return Err(vm.new_type_error("the interpreter's slot is missing"));
+    };
+    drop_args_when_locked(&mut args);
+    original(zelf, args, vm)
 }
 
 /// `repr()` of a class as the firmware prints it: `<class 'Name'>`, without its module.
@@ -820,7 +900,39 @@ fn type_new(
     if args.args.len() == 3 {
         check_name_length(&args.args[0], vm)?;
     }
-    crate::slots::kept(&TYPE_NEW, vm)?(cls, args, vm)
+    let made = crate::slots::kept(&TYPE_NEW, vm)?(cls, args, vm)?;
+    exit_without_traceback(&made, vm);
+    Ok(made)
+}
+
+/// A class's own `__exit__`, wrapped so that a `with` statement hands it None for the traceback,
+/// as the firmware's does (it has no traceback objects). Before `_mpsim_boot` has its wrapper
+/// (the classes of the boot itself), nothing is wrapped.
+fn exit_without_traceback(made: &PyObjectRef, vm: &VirtualMachine) {
+    let Some(ty) = made.downcast_ref::<rustpython_vm::builtins::PyType>() else {
+        return;
+    };
+    let name = vm.ctx.intern_str("__exit__");
+    let Some(f) = ty.attributes.get(name) else {
+        return;
+    };
+    if f.downcast_ref::<rustpython_vm::builtins::PyFunction>()
+        .is_none()
+    {
+        return;
+    }
+    let Some(wrap) = vm
+        .sys_module
+        .get_attr("modules", vm)
+        .ok()
+        .and_then(|m| m.get_item("_mpsim_boot", vm).ok())
+        .and_then(|boot| boot.get_attr("_exit_no_tb", vm).ok())
+    else {
+        return;
+    };
+    if let Ok(wrapped) = wrap.call((f,), vm) {
+        ty.set_attr(name, wrapped);
+    }
 }
 
 /// The key in a function's dict that marks it as compiled to machine code (native or viper).
@@ -856,6 +968,13 @@ pub(crate) fn install(vm: &VirtualMachine) {
     replace_method(vm, e.syntax_error, "__str__", "_mpsim_str", exception_str);
     replace_method(vm, e.name_error, "__str__", "_mpsim_str", exception_str);
     replace_method(vm, e.type_error, "__str__", "_mpsim_str", exception_str);
+    replace_method(
+        vm,
+        e.recursion_error,
+        "__str__",
+        "_mpsim_str",
+        exception_str,
+    );
     // KeyError's str() is its key's str() on the firmware, not its repr.
     replace_method(vm, e.key_error, "__str__", "_mpsim_str", exception_str);
     // Exception classes a script defines look `__repr__` up here.

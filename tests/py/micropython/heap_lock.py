@@ -68,3 +68,36 @@ micropython.heap_lock()
 print(micropython.heap_unlock(), micropython.heap_locked())
 print(micropython.heap_unlock(), micropython.heap_locked())
 print([1, 2])
+
+# Displays, f-strings, comprehensions and functions take memory too.
+x = 1
+
+
+def tup():
+    return (x,)
+
+
+def dic():
+    return {x: x}
+
+
+def fstr():
+    return f"{x}"
+
+
+def comp():
+    return [i for i in (1, 2)]
+
+
+def lam():
+    return lambda: 0
+
+
+for name, f in (("tuple", tup), ("dict", dic), ("f-string", fstr), ("comprehension", comp), ("lambda", lam)):
+    attempt(name, f)
+
+# str and bytes joined to an empty one give the other one: nothing is allocated.
+empty, one, text = b"", b"1", "ab"
+attempt("empty bytes + bytes", lambda: empty + b"12")
+attempt("str + empty str", lambda: text + "")
+attempt("bytes + bytes", lambda: one + b"2")
