@@ -119,6 +119,9 @@ pub struct BoardSpec {
     pub first_boot: FirstBoot,
     /// MicroPython heap size in bytes (what `gc.mem_free() + gc.mem_alloc()` adds up to).
     pub heap_size: u64,
+    /// Where the MicroPython heap starts in the chip's address space: the addresses
+    /// `uctypes.addressof` hands out for the script's buffers lie from here on.
+    pub heap_base: u32,
     /// Default CPU frequency in Hz (`machine.freq()`).
     pub cpu_freq: u64,
     /// CPU frequencies `machine.freq(f)` accepts.
@@ -588,6 +591,12 @@ impl BoardSpec {
         }
         if self.heap_size < 4096 {
             return Err(bad("heap_size below 4 KiB".into()));
+        }
+        if u64::from(self.heap_base) + self.heap_size > 1 << 32 || !self.heap_base.is_multiple_of(8)
+        {
+            return Err(bad(
+                "heap_base must be 8-byte aligned and the heap within 32-bit addresses".into(),
+            ));
         }
         if self.pwm.freq_min == 0 || self.pwm.freq_min > self.pwm.freq_max {
             return Err(bad("pwm frequency range is empty".into()));

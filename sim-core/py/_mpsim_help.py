@@ -34,7 +34,8 @@ _HIDDEN = ("__hello__", "__phello__", "importlib", "codecs", "encodings", "copyr
 _PLATFORM_ONLY = {"pyb": ("pyboard",), "esp": ("esp8266", "esp32"), "esp32": ("esp32",), "rp2": ("rp2",),
                   "microbit": ("microbit",),
                   "music": ("microbit",), "radio": ("microbit",),
-                  "framebuf": ("esp8266", "esp32", "rp2", "pyboard")}
+                  "framebuf": ("esp8266", "esp32", "rp2", "pyboard"),
+                  "uctypes": ("esp8266", "esp32", "rp2", "pyboard")}
 _RADIO_ONLY = ("network", "socket", "ssl", "webrepl", "webrepl_setup")
 
 

@@ -336,8 +336,9 @@ if _port_late:
 
 class mem:
     # machine.mem8/mem16/mem32: the chip's memory by address, in words of 1, 2 or 4 bytes (little
-    # endian, as every modelled chip). mpsim models no peripheral registers: a word reads back what
-    # the script last wrote there, and 0 where it never wrote.
+    # endian, as every modelled chip). A buffer's address (uctypes.addressof) reaches the buffer;
+    # elsewhere mpsim models no peripheral registers: a word reads back what the script last wrote
+    # there, and 0 where it never wrote.
     def __init__(self, size):
         self._size = size
 
@@ -353,24 +354,19 @@ class mem:
         return a
 
     def __getitem__(self, a):
-        a = self._addr(a)
-        v = 0
-        for i in range(self._size - 1, -1, -1):
-            v = (v << 8) | _MEMORY.get(a + i, 0)
-        return v
+        return int.from_bytes(_memory.read(self._addr(a), self._size), "little")
 
     def __setitem__(self, a, v):
         a = self._addr(a)
         if not isinstance(v, int):
             raise TypeError("can't convert %s to int" % type(v).__name__)
-        for i in range(self._size):
-            _MEMORY[a + i] = (v >> (8 * i)) & 0xFF
+        _memory.write(a, (v & ((1 << (8 * self._size)) - 1)).to_bytes(self._size, "little"))
 
     def __delitem__(self, a):
         raise TypeError("'mem' object doesn't support item deletion")
 
 
-_MEMORY = {}
+import _mpsim_memory as _memory
 mem8 = mem(1)
 mem16 = mem(2)
 mem32 = mem(4)

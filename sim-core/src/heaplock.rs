@@ -137,6 +137,22 @@ fn grows(seq: &PyObject, key: &PyObject, value: &PyObject, vm: &VirtualMachine) 
     }
 }
 
+/// `b[i] = v` on a bytearray keeps the low 8 bits of an int, as the firmware stores an item
+/// (`bytearray(1)[0] = -2` holds 254; no ValueError). Anything else goes on unchanged.
+fn low_byte(
+    seq: &PyObject,
+    key: &PyObject,
+    value: PyObjectRef,
+    vm: &VirtualMachine,
+) -> PyObjectRef {
+    let byte_array = seq.class().is(vm.ctx.types.bytearray_type);
+    if byte_array && !is_slice(key) && value.class().is(vm.ctx.types.int_type) {
+        let mask: PyObjectRef = vm.ctx.new_int(0xFF).into();
+        return vm._and(&value, &mask).unwrap_or(value);
+    }
+    value
+}
+
 /// One wrapper per type and slot, each refusing while locked and handing on to what it replaced.
 macro_rules! guard {
     (get $($name:ident),*) => {$(
@@ -166,6 +182,7 @@ macro_rules! guard {
                 if let Some(v) = &value {
                     grows(m.obj, key, v, vm)?;
                 }
+                let value = value.map(|v| low_byte(m.obj, key, v, vm));
                 kept(&KEPT, vm)?(m, key, value, vm)
             }
         }

@@ -185,6 +185,7 @@ pub(crate) mod _mpsim {
         set("led_pins", ints(&leds))?;
         set("machine", vm.ctx.new_str(spec.machine_string()).into())?;
         set("complex", vm.ctx.new_bool(spec.complex).into())?;
+        set("heap_base", vm.ctx.new_int(spec.heap_base).into())?;
         set("banner", vm.ctx.new_str(spec.banner()).into())?;
         set(
             "version",
@@ -437,6 +438,13 @@ pub(crate) mod _mpsim {
             with_state(|s| s.shared.poke());
         }
         r.map_err(|e| pin_err(vm, e))
+    }
+
+    /// How many references hold `obj` (the call's own argument among them): the memory map
+    /// behind `uctypes.addressof` lets go of a buffer that only the map still holds.
+    #[pyfunction]
+    fn refcount(obj: PyObjectRef) -> usize {
+        obj.strong_count()
     }
 
     /// (used, total) bytes of the board's heap, as `gc.mem_alloc()`/`gc.mem_free()` report them.
