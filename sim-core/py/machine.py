@@ -354,19 +354,20 @@ class mem:
         return a
 
     def __getitem__(self, a):
+        import _mpsim_memory as _memory
         return int.from_bytes(_memory.read(self._addr(a), self._size), "little")
 
     def __setitem__(self, a, v):
         a = self._addr(a)
         if not isinstance(v, int):
             raise TypeError("can't convert %s to int" % type(v).__name__)
+        import _mpsim_memory as _memory
         _memory.write(a, (v & ((1 << (8 * self._size)) - 1)).to_bytes(self._size, "little"))
 
     def __delitem__(self, a):
         raise TypeError("'mem' object doesn't support item deletion")
 
 
-import _mpsim_memory as _memory
 mem8 = mem(1)
 mem16 = mem(2)
 mem32 = mem(4)

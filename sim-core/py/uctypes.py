@@ -125,7 +125,7 @@ def _size(desc, layout, mx):
 
 
 def sizeof(obj, layout=None):
-    if type(obj) is _bytearray or isinstance(obj, bytearray):
+    if isinstance(obj, _bytearray):
         return len(obj)
     if isinstance(obj, struct):
         if layout is not None:
@@ -306,10 +306,6 @@ class _ByRef(_bytearray):
     def _sync(self):
         _bytearray.__setitem__(self, slice(None), _mem.read(self._uc_addr, len(self)))
 
-    def __getitem__(self, i):
-        self._sync()
-        return _bytearray.__getitem__(self, i)
-
     def __setitem__(self, i, v):
         self._sync()
         if type(v) is int and not isinstance(i, slice):
@@ -317,16 +313,6 @@ class _ByRef(_bytearray):
         _bytearray.__setitem__(self, i, v)
         with memoryview(self) as m:
             _mem.write(self._uc_addr, m)
-
-    def __iter__(self):
-        self._sync()
-        return _bytearray.__iter__(self)
-
-    def __repr__(self):
-        self._sync()
-        return _bytearray.__repr__(self)
-
-    __str__ = __repr__
 
     __hash__ = None
 
@@ -342,8 +328,8 @@ def _reading(name):
     return f
 
 
-for _n in ("__eq__", "__ne__", "__contains__", "hex", "decode", "find", "count", "startswith",
-           "endswith"):
+for _n in ("__getitem__", "__iter__", "__repr__", "__str__", "__eq__", "__ne__", "__contains__",
+           "hex", "decode", "find", "count", "startswith", "endswith"):
     setattr(_ByRef, _n, _reading(_n))
 del _n
 _ByRef.__name__ = _ByRef.__qualname__ = "bytearray"

@@ -15,6 +15,9 @@
 //!   locked, and at the next instruction the instruction that just ran is looked at. If it is one
 //!   of those, MemoryError is raised there, inside the `try` that guards it. An instruction
 //!   that made nothing visible cannot leave a trace behind.
+//!
+//! The bytearray item-store wrapper installed here also keeps the low 8 bits of an int stored
+//! into one (`low_byte`), as the firmware stores an item: one wrapper per slot, not two.
 
 use crate::heap;
 use crate::slots::{kept, replace};
