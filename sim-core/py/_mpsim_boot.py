@@ -19,8 +19,8 @@ def _exit_no_tb(f):
 
 
 # The interpreter's natives that no board's firmware has: marshal makes code objects from bytes.
-# `_thread` only the ESP32's and the Picos' firmware have.
-_ABSENT = ("marshal",) if _info["thread"] else ("marshal", "_thread")
+# `_thread` only the ESP32's and the Picos' firmware have; a board's own gaps are in its board.toml.
+_ABSENT = (("marshal",) if _info["thread"] else ("marshal", "_thread")) + tuple(_info["absent_modules"])
 for _n in _ABSENT:
     sys.modules.pop(_n, None)
 

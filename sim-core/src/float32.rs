@@ -136,7 +136,14 @@ fn operand(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
     if let Some(f) = obj.downcast_ref::<PyFloat>() {
         return Ok(Some(round(f.to_f64())));
     }
-    if obj.downcast_ref::<PyInt>().is_some() {
+    if let Some(i) = obj.downcast_ref::<PyInt>() {
+        // An int of at most 53 bits is exact as f64, so this rounds once, as the firmware's
+        // int-to-float conversion does; bigger ones take the interpreter's careful path.
+        if let Ok(v) = i64::try_from(i.as_bigint())
+            && v.unsigned_abs() <= 1 << 53
+        {
+            return Ok(Some(round(v as f64)));
+        }
         return Ok(Some(round(obj.try_float(vm)?.to_f64())));
     }
     Ok(None)

@@ -1,21 +1,35 @@
-//! Keeps `+`, `-` and `*` on the number slots, where floats are rounded as the board rounds them.
+//! Keeps floats on the number slots, where they are rounded as the board rounds them.
 //!
-//! rustpython specialises a `BINARY_OP` that has seen two exact floats into an instruction that
-//! adds, subtracts or multiplies their f64 values without asking the slots (float32.rs), so
-//! `x = x + 0.1` would keep double precision between two prints. A compiled code object is
-//! quickened here, before it first runs, the way the interpreter would do it at its first RESUME,
-//! except that the adaptive counters of those three operators (and their in-place forms) are set
-//! to the value the interpreter itself uses for "never specialise". Every other instruction
-//! specialises as usual.
-#![allow(unsafe_code)] // One call below, whose only requirement is an in-bounds index.
+//! rustpython specialises a `BINARY_OP` that has seen two exact floats (or a float and a small
+//! int) into an instruction that computes with their f64 values without asking the slots
+//! (float32.rs), so `x = x + 0.1` would keep double precision between two prints. A compiled code
+//! object is quickened here, before it first runs, the way the interpreter would do it at its
+//! first RESUME, and then:
+//! - `+`, `-` and `*` start as the interpreter's int-specialised instructions. Those take two
+//!   ints on their fast path and hand anything else to the generic operator (the same one, so
+//!   the semantics do not change), and they never specialise again: ints stay fast, floats
+//!   always reach the slots.
+//! - `+=`, `-=`, `*=` and `/` get the adaptive counter the interpreter itself uses for "never
+//!   specialise" (an in-place operator must stay in-place for a list, which the int-specialised
+//!   instruction would not keep when it falls back).
+//!
+//! Every other instruction specialises as usual.
+#![allow(unsafe_code)] // Two calls below, whose only requirement is an in-bounds index.
 
 use rustpython_vm::builtins::PyCode;
 use rustpython_vm::bytecode::Instruction;
 use std::borrow::Borrow;
 use std::sync::atomic::Ordering;
 
-/// `BinaryOperator` values: Add, Multiply, Subtract, InplaceAdd, InplaceMultiply, InplaceSubtract.
-const FLOAT_OPS: [u8; 6] = [0, 5, 10, 13, 18, 23];
+/// `BinaryOperator` values seeded with their int instruction: Add, Multiply, Subtract.
+const SEEDED: [(u8, Instruction); 3] = [
+    (0, Instruction::BinaryOpAddInt),
+    (5, Instruction::BinaryOpMultiplyInt),
+    (10, Instruction::BinaryOpSubtractInt),
+];
+/// `BinaryOperator` values that never specialise: TrueDivide, InplaceAdd, InplaceMultiply,
+/// InplaceSubtract.
+const PINNED: [u8; 4] = [11, 13, 18, 23];
 /// The adaptive counter the interpreter treats as unreachable (`UNREACHABLE_BACKOFF`): every
 /// value it counts down to from here stays at or above it, so it never specialises.
 const NEVER: u16 = 15;
@@ -27,11 +41,21 @@ pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
     }
     let units = &code.instructions;
     units.quicken();
-    for (i, unit) in units.iter().enumerate() {
-        if matches!(unit.op, Instruction::BinaryOp { .. })
-            && FLOAT_OPS.contains(&unit.arg.as_u8())
-            && i + 1 < units.len()
-        {
+    // Read first, write after: no reference into the units is held while they change.
+    let ops: Vec<(usize, u8)> = units
+        .iter()
+        .enumerate()
+        .filter(|(i, unit)| matches!(unit.op, Instruction::BinaryOp { .. }) && i + 1 < units.len())
+        .map(|(i, unit)| (i, unit.arg.as_u8()))
+        .collect();
+    for (i, op) in ops {
+        let seeded = SEEDED.iter().find(|(o, _)| *o == op).map(|(_, s)| *s);
+        if let Some(seeded) = seeded {
+            // SAFETY: `i` is in bounds; the seeded instruction is one the interpreter itself
+            // puts in this place (same operand layout, same cache size as `BINARY_OP`).
+            unsafe { units.replace_op(i, seeded) };
+        }
+        if seeded.is_some() || PINNED.contains(&op) {
             // SAFETY: `i + 1 < units.len()`: the counter of this instruction's cache entry.
             unsafe { units.write_adaptive_counter(i + 1, NEVER) };
         }

@@ -137,8 +137,9 @@ try:
     i2c.read(0x1D, 1)
 except OSError as e:
     print("OSError:", e)
-# The micro:bit firmware has no framebuf (the other boards' firmware has).
-try:
-    import framebuf
-except ImportError as e:
-    print("ImportError:", e)
+# The micro:bit firmware has no framebuf or uctypes (the other boards' firmware has).
+for name in ("framebuf", "uctypes"):
+    try:
+        __import__(name)
+    except ImportError as e:
+        print("ImportError:", e)
