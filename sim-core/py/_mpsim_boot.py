@@ -30,7 +30,7 @@ for _n in _ABSENT:
 _ROM = {"sys", "errno", "time", "gc", "os", "machine", "micropython", "math", "cmath", "array", "binascii",
         "struct", "json", "re", "io", "select", "socket", "random", "heapq", "collections", "hashlib", "zlib",
         "deflate", "framebuf", "network", "esp", "esp32", "rp2", "pyb", "stm", "uctypes", "ssl", "cryptolib",
-        "platform", "vfs", "btree", "bluetooth", "_thread", "_onewire", "microbit", "music", "radio", "speech",
+        "platform", "vfs", "btree", "websocket", "bluetooth", "_thread", "_onewire", "microbit", "music", "radio", "speech",
         "audio", "power", "log"}
 
 

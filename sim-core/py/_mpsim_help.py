@@ -50,7 +50,8 @@ def modules():
         top = n.split(".")[0]
         if top[:1] == "_" or top in _HIDDEN or top.startswith("encodings"):
             continue
-        if platform not in _PLATFORM_ONLY.get(top, (platform,)) or (top in _RADIO_ONLY and not radio):
+        if platform not in _PLATFORM_ONLY.get(top, (platform,)) or (top in _RADIO_ONLY and not radio) \
+                or top in info["absent_modules"]:
             continue
         if top == "cmath" and not complex_:
             continue

@@ -4,6 +4,7 @@
 pub(crate) use _mpsim::module_def;
 
 mod console;
+mod crypto;
 mod flash;
 pub(crate) mod net;
 mod pins;
@@ -14,6 +15,7 @@ mod scheduler;
 #[rustpython_vm::pymodule(with(
     pins::area,
     console::area,
+    crypto::area,
     flash::area,
     scheduler::area,
     radio::area,
