@@ -6,6 +6,8 @@
 //!   writes or deletes no `list` (NotImplementedError);
 //! - `bytearray`, `array` and `memoryview` delete no items, their slices take only an array or
 //!   bytes on the right, and `in` does not look for a number in them;
+//! - `bytes` and `bytearray` concatenate anything with the buffer protocol, which on the firmware
+//!   includes `str` (its UTF-8): `b"key" + str(1)` is `b"key1"`;
 //! - `str()` and `bytes()` take no keyword arguments; `str.rsplit(None, n)`; `str.format` fields
 //!   with attributes or indexes (`{a[0]}`, `{p.x}`).
 
@@ -19,6 +21,7 @@ use std::sync::OnceLock;
 type GetFn = fn(PyMapping<'_>, &PyObject, &VirtualMachine) -> PyResult;
 type SetFn = fn(PyMapping<'_>, &PyObject, Option<PyObjectRef>, &VirtualMachine) -> PyResult<()>;
 type ContainsFn = fn(PySequence<'_>, &PyObject, &VirtualMachine) -> PyResult<bool>;
+type ConcatFn = fn(PySequence<'_>, &PyObject, &VirtualMachine) -> PyResult;
 type NewFn = fn(rustpython_vm::builtins::PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 const STEP_MESSAGE: &str = "only slices with step=1 (aka None) are supported";
@@ -160,6 +163,34 @@ macro_rules! array_contains {
 }
 array_contains!(BYTEARRAY_IN => true, ARRAY_IN => false, MEMORYVIEW_IN => false);
 
+/// `bytes + str` and `bytearray + str`: the str's UTF-8 bytes, as the firmware reads its buffer.
+fn concat_str(
+    kept_concat: &OnceLock<Option<ConcatFn>>,
+    s: PySequence<'_>,
+    other: &PyObject,
+    vm: &VirtualMachine,
+) -> PyResult {
+    let f = kept(kept_concat, vm)?;
+    match other.downcast_ref::<PyStr>() {
+        Some(text) => {
+            let b = vm.ctx.new_bytes(text.as_wtf8().as_bytes().to_vec());
+            f(s, b.as_ref(), vm)
+        }
+        None => f(s, other, vm),
+    }
+}
+
+static BYTES_CONCAT: OnceLock<Option<ConcatFn>> = OnceLock::new();
+static BYTEARRAY_CONCAT: OnceLock<Option<ConcatFn>> = OnceLock::new();
+
+fn bytes_concat(s: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
+    concat_str(&BYTES_CONCAT, s, other, vm)
+}
+
+fn bytearray_concat(s: PySequence<'_>, other: &PyObject, vm: &VirtualMachine) -> PyResult {
+    concat_str(&BYTEARRAY_CONCAT, s, other, vm)
+}
+
 /// `str(…)` and `bytes(…)` with keywords.
 macro_rules! no_keywords {
     ($($name:ident),*) => {$(
@@ -287,6 +318,13 @@ pub(crate) fn install(vm: &VirtualMachine) {
     ];
     for (ty, kept, f) in contains {
         replace(&ty.slots.as_sequence.contains, kept, f);
+    }
+    let concats: [(_, _, ConcatFn); 2] = [
+        (t.bytes_type, &BYTES_CONCAT, bytes_concat),
+        (t.bytearray_type, &BYTEARRAY_CONCAT, bytearray_concat),
+    ];
+    for (ty, kept, f) in concats {
+        replace(&ty.slots.as_sequence.concat, kept, f);
     }
     replace(&t.str_type.slots.new, &STR_NEW::KEPT, STR_NEW::new as NewFn);
     replace(
