@@ -408,3 +408,65 @@ fn fs_folder_makes_a_throwaway_flash_and_leaves_the_folder_alone() {
     assert!(!proj.path().join("out.txt").exists());
     assert!(!b.image().exists(), "the default image is not touched");
 }
+
+/// A FAT volume a script makes on its own block device (`vfs.VfsFat.mkfs`, issue 15) is a real
+/// FAT volume: written out as a file, mtools lists and reads it; a volume mtools made and the
+/// script reads back in through its block device mounts and shows mtools' files.
+#[test]
+fn a_block_device_volume_is_fat_that_mtools_reads_and_makes() {
+    let b = Board::new();
+    let make = r#"
+import os, vfs
+class Disk:
+    def __init__(self, data):
+        self.data = data
+    def readblocks(self, n, buf):
+        buf[:] = self.data[n * 512:n * 512 + len(buf)]
+    def writeblocks(self, n, buf):
+        self.data[n * 512:n * 512 + len(buf)] = buf
+    def ioctl(self, op, arg):
+        return len(self.data) // 512 if op == 4 else None
+d = Disk(bytearray(200 * 512))
+vfs.VfsFat.mkfs(d)
+vfs.mount(d, "/sd")
+os.mkdir("/sd/logs")
+with open("/sd/logs/Readings.csv", "w") as f:
+    f.write("t,v\n1,2\n")
+vfs.umount("/sd")
+with open("/disk.img", "wb") as f:
+    f.write(d.data)
+"#;
+    let o = b.run(&["run", "--heap", "1M", "-c", make]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let host = tempfile::tempdir().unwrap();
+    let img = host.path().join("disk.img");
+    let o = b.run(&["fs", "get", "/disk.img", img.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let i = img.to_str().unwrap();
+    let dir = out(&mtools("mdir", &["-b", "-i", i, "::/logs"]));
+    assert!(dir.contains("::/logs/Readings.csv"), "{dir}");
+    let csv = out(&mtools("mtype", &["-i", i, "::/logs/Readings.csv"]));
+    assert_eq!(csv, "t,v\n1,2\n");
+    let info = out(&mtools("minfo", &["-i", i, "::"]));
+    assert!(
+        info.contains("cluster size: 1 sectors")
+            && info.contains("fats: 1")
+            && info.contains("max available root directory slots: 512"),
+        "{info}"
+    );
+
+    // The other way: mtools formats and fills an image; the script mounts it from a device.
+    let made = host.path().join("made.img");
+    std::fs::write(&made, vec![0u8; 400 * 512]).unwrap();
+    let m = made.to_str().unwrap();
+    mtools("mformat", &["-i", m, "-T", "400", "::"]);
+    let note = host.path().join("NOTE.TXT");
+    std::fs::write(&note, "from the host\n").unwrap();
+    mtools("mcopy", &["-i", m, note.to_str().unwrap(), "::/NOTE.TXT"]);
+    let o = b.run(&["fs", "put", m, "/made.img"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let read = make.split("d = Disk").next().unwrap().to_owned()
+        + "d = Disk(bytearray(open('/made.img', 'rb').read()))\nvfs.mount(d, '/sd')\nprint(os.listdir('/sd'), open('/sd/NOTE.TXT').read())\n";
+    let o = b.run(&["run", "--heap", "1M", "-c", &read]);
+    assert_eq!(out(&o), "['NOTE.TXT'] from the host\n\n", "{}", err(&o));
+}

@@ -114,6 +114,35 @@ class _NotFound:
         pass
 
 
+def _read_file(path, limit=-1):
+    # A file's bytes as the firmware's importer reads them: opened "rb"; a stream a script wrote
+    # (an io.IOBase with ioctl) is asked its buffer size (ioctl 11), read with readinto and
+    # closed with ioctl 4; other files are read and closed as usual.
+    import os
+    import io
+    f = os.open(path, "rb")
+    user = isinstance(f, io.IOBase) and hasattr(f, "ioctl")
+    try:
+        if not user:
+            return f.read(limit)
+        size = f.ioctl(11, 0)
+        if not isinstance(size, int) or size <= 0:
+            size = 256
+        out = bytearray()
+        buf = bytearray(size)
+        while limit < 0 or len(out) < limit:
+            n = f.readinto(buf)
+            if not n:
+                break
+            out += buf[:n]
+        return bytes(out if limit < 0 else out[:limit])
+    finally:
+        if user:
+            f.ioctl(4, 0)
+        else:
+            f.close()
+
+
 class _SourceLoader:
     # A .py file on the board's filesystem (flash or a mounted VFS), compiled where it is.
     def __init__(self, path):
@@ -123,11 +152,21 @@ class _SourceLoader:
         return None
 
     def exec_module(self, module):
-        import os
-        with os.open(self.path) as f:
-            src = f.read()
+        src = _read_file(self.path).decode()
         module.__file__ = self.path
         exec(compile(src, self.path, "exec"), module.__dict__)
+
+
+class _MpyLoader(_SourceLoader):
+    # A .mpy file: the firmware checks its header (ValueError when it is not one for this
+    # firmware); mpsim runs source only, so a valid one is an ImportError that says so.
+    def exec_module(self, module):
+        head = _read_file(self.path, 4)
+        if len(head) < 2 or head[0] != 0x4D or head[1] != 6:
+            raise ValueError("incompatible .mpy file")
+        leaf = self.path.rpartition("/")[2][:-4]
+        raise ImportError("%s: mpsim runs Python source only; put %s.py on the board instead"
+                          % (self.path, leaf))
 
 
 class _NamespaceLoader:
@@ -168,10 +207,8 @@ class _PathFinder:
                     os.stat(base + ext)
                 except OSError:
                     continue
-                if ext == ".mpy":
-                    raise ImportError("%s.mpy: mpsim runs Python source only; put %s.py on the board instead"
-                                      % (base, leaf))
-                return ModuleSpec(name, _SourceLoader(base + ext), origin=base + ext)
+                loader = _MpyLoader if ext == ".mpy" else _SourceLoader
+                return ModuleSpec(name, loader(base + ext), origin=base + ext)
         return None
 
     @staticmethod

@@ -5,6 +5,7 @@ pub(crate) use _mpsim::module_def;
 
 mod console;
 mod crypto;
+mod fatvol;
 mod flash;
 pub(crate) mod net;
 mod pins;
@@ -16,6 +17,7 @@ mod scheduler;
     pins::area,
     console::area,
     crypto::area,
+    fatvol::area,
     flash::area,
     scheduler::area,
     radio::area,

@@ -6,7 +6,7 @@
 //! file when it returns (the OS holds it even if the process is killed), and a crash can at most
 //! leave lost clusters, never a directory entry pointing at garbage.
 
-use fatfs::{FileSystem, FormatVolumeOptions, FsOptions, TimeProvider};
+use fatfs::{FileSystem, FormatVolumeOptions, FsOptions, ReadWriteSeek, TimeProvider};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -78,6 +78,8 @@ pub enum Errno {
     NotDir = 20,
     /// Is a directory (21).
     IsDir = 21,
+    /// No such device (19): no FAT volume on the device.
+    NoDev = 19,
     /// Invalid argument (22): a bad name.
     Inval = 22,
     /// No space left on the volume (28).
@@ -181,13 +183,28 @@ pub struct Geometry {
     pub cluster: u32,
 }
 
-/// A flash image, mounted.
+/// A mounted FAT volume on any storage (`IO`): the path-based operations every board
+/// filesystem offers. The board's flash is one (`Flash`, over its image file); a script's own
+/// block device is another.
+pub struct Volume<IO: ReadWriteSeek> {
+    fs: FileSystem<IO>,
+}
+
+/// A flash image, mounted. Its operations are its volume's (`Deref`).
 pub struct Flash {
-    fs: FileSystem<File>,
+    vol: Volume<File>,
     /// A second handle on the image, to push it to the disk on `sync`.
     disk: File,
     path: PathBuf,
     _lock: File,
+}
+
+impl std::ops::Deref for Flash {
+    type Target = Volume<File>;
+
+    fn deref(&self) -> &Volume<File> {
+        &self.vol
+    }
 }
 
 /// Split `/a/b/c` into components, refusing what a FAT name cannot be.
@@ -316,7 +333,7 @@ impl Flash {
                 }
             })?;
         let flash = Flash {
-            fs,
+            vol: Volume { fs },
             disk,
             path: path.to_owned(),
             _lock: lock,
@@ -332,6 +349,46 @@ impl Flash {
     /// The image file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Pushes everything to the disk under the image (`os.sync`). Every operation already wrote
+    /// through to the image file; this makes it survive a host crash too.
+    pub fn sync(&self) -> Result<(), VfsError> {
+        self.disk.sync_data().map_err(|e| map_io(&e))
+    }
+
+    /// Unmounts cleanly (clears the volume's dirty flag).
+    pub fn close(self) -> Result<(), VfsError> {
+        let path = self.path.clone();
+        self.vol
+            .fs
+            .unmount()
+            .map_err(|source| VfsError::Host { path, source })
+    }
+}
+
+impl<IO: ReadWriteSeek> Volume<IO> {
+    /// Mounts the FAT volume `io` holds; `None` when it holds none (or its root is unreadable).
+    pub fn mount(mut io: IO) -> Result<Volume<IO>, VfsError> {
+        io.seek(SeekFrom::Start(0)).map_err(|e| map_io(&e))?;
+        let fs =
+            FileSystem::new(io, FsOptions::new().time_provider(&STAMP_CLOCK)).map_err(|e| {
+                if e.kind() == io::ErrorKind::InvalidData
+                    || e.kind() == io::ErrorKind::UnexpectedEof
+                {
+                    errno(Errno::NoDev)
+                } else {
+                    map_io(&e)
+                }
+            })?;
+        let vol = Volume { fs };
+        vol.listdir("/")?;
+        Ok(vol)
+    }
+
+    /// Unmounts (writes the volume's clean state back).
+    pub fn unmount(self) -> Result<(), VfsError> {
+        self.fs.unmount().map_err(|e| map_io(&e))
     }
 
     /// The entry at `path` (`/` is the root directory).
@@ -355,7 +412,7 @@ impl Flash {
         Err(errno(Errno::NoEnt))
     }
 
-    fn dir(&self, parts: &[&str]) -> Result<fatfs::Dir<'_, File>, VfsError> {
+    fn dir(&self, parts: &[&str]) -> Result<fatfs::Dir<'_, IO>, VfsError> {
         let mut dir = self.fs.root_dir();
         for p in parts {
             let mut next = None;
@@ -465,7 +522,7 @@ impl Flash {
         f.flush().map_err(|e| map_io(&e))
     }
 
-    fn file(&self, path: &str) -> Result<fatfs::File<'_, File>, VfsError> {
+    fn file(&self, path: &str) -> Result<fatfs::File<'_, IO>, VfsError> {
         let (parent, name) = self.parent_and_name(path)?;
         if self.stat(path)?.is_dir {
             return Err(errno(Errno::IsDir));
@@ -541,12 +598,6 @@ impl Flash {
         })
     }
 
-    /// Pushes everything to the disk under the image (`os.sync`). Every operation already wrote
-    /// through to the image file; this makes it survive a host crash too.
-    pub fn sync(&self) -> Result<(), VfsError> {
-        self.disk.sync_data().map_err(|e| map_io(&e))
-    }
-
     /// Reads a whole file.
     pub fn read(&self, path: &str) -> Result<Vec<u8>, VfsError> {
         let n = usize::try_from(self.len(path)?).unwrap_or(usize::MAX);
@@ -562,14 +613,291 @@ impl Flash {
         }
         Ok(())
     }
+}
 
-    /// Unmounts cleanly (clears the volume's dirty flag).
-    pub fn close(self) -> Result<(), VfsError> {
-        let path = self.path.clone();
-        self.fs
-            .unmount()
-            .map_err(|source| VfsError::Host { path, source })
+/// The current time as FAT packs it (the volume serial number the firmware's mkfs writes).
+fn fat_time() -> u32 {
+    let t = STAMP_CLOCK.get_current_date_time();
+    (u32::from(t.date.year.saturating_sub(1980)) << 25)
+        | (u32::from(t.date.month) << 21)
+        | (u32::from(t.date.day) << 16)
+        | (u32::from(t.time.hour) << 11)
+        | (u32::from(t.time.min) << 5)
+        | u32::from(t.time.sec / 2)
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum FatKind {
+    F12,
+    F16,
+    F32,
+}
+
+/// Where `mkfs` puts things, in sectors.
+struct Layout {
+    kind: FatKind,
+    /// First sector of the volume (0, or 63 behind a partition table).
+    base: u64,
+    /// Sectors of the volume.
+    size: u64,
+    cluster: u64,
+    clusters: u64,
+    reserved: u64,
+    fat: u64,
+    root: u64,
+}
+
+/// FatFs's layout for a volume of `total` sectors of `ss` bytes: FAT12/16 over the whole device
+/// (`fat32` false) or FAT32 in a partition from sector 63; `None` where it cannot be made.
+fn layout(total: u64, ss: u64, fat32: bool) -> Option<Layout> {
+    const MAX_FAT12: u64 = 0xFF5;
+    const MAX_FAT16: u64 = 0xFFF5;
+    const MAX_FAT32: u64 = 0x0FFF_FFF5;
+    // Cluster-size boundaries: FAT12/16 in units of 4K sectors, FAT32 in units of 128K.
+    const CST: [u64; 6] = [1, 4, 16, 64, 256, 512];
+    const CST32: [u64; 6] = [1, 2, 4, 8, 16, 32];
+    let base = if fat32 { 63 } else { 0 };
+    let size = total.checked_sub(base)?;
+    if size < 22 {
+        return None;
     }
+    let from_table = |table: &[u64], n: u64| {
+        let mut au = 1;
+        for &c in table {
+            if c > n {
+                break;
+            }
+            au <<= 1;
+        }
+        au
+    };
+    let mut kind = if fat32 { FatKind::F32 } else { FatKind::F16 };
+    let mut au = 0;
+    loop {
+        let (cluster, fat, reserved, root);
+        if kind == FatKind::F32 {
+            cluster = if au == 0 {
+                from_table(&CST32, size / 0x20000)
+            } else {
+                au
+            };
+            let n = size / cluster;
+            fat = (n * 4 + 8).div_ceil(ss);
+            reserved = 32;
+            root = 0;
+            if n <= MAX_FAT16 || n > MAX_FAT32 {
+                return None;
+            }
+        } else {
+            cluster = if au == 0 {
+                from_table(&CST, size / 0x1000)
+            } else {
+                au
+            };
+            let n = size / cluster;
+            let bytes = if n > MAX_FAT12 {
+                n * 2 + 4
+            } else {
+                kind = FatKind::F12;
+                (n * 3).div_ceil(2) + 3
+            };
+            fat = bytes.div_ceil(ss);
+            reserved = 1;
+            root = 512 * 32 / ss;
+        }
+        if size < reserved + fat + root + cluster * 16 {
+            return None;
+        }
+        let clusters = (size - reserved - fat - root) / cluster;
+        match kind {
+            FatKind::F32 if clusters <= MAX_FAT16 => {
+                if au == 0 && cluster / 2 != 0 {
+                    au = cluster / 2;
+                    continue;
+                }
+                return None;
+            }
+            FatKind::F16 if clusters > MAX_FAT16 => {
+                if au == 0 && cluster * 2 <= 64 {
+                    au = cluster * 2;
+                    continue;
+                }
+                return None;
+            }
+            FatKind::F16 if clusters <= MAX_FAT12 => {
+                if au == 0 && cluster * 2 <= 128 {
+                    au = cluster * 2;
+                    continue;
+                }
+                return None;
+            }
+            FatKind::F12 if clusters > MAX_FAT12 => return None,
+            _ => {}
+        }
+        return Some(Layout {
+            kind,
+            base,
+            size,
+            cluster,
+            clusters,
+            reserved,
+            fat,
+            root,
+        });
+    }
+}
+
+/// Formats `io` (`sectors` sectors of `ss` bytes) as MicroPython's `VfsFat.mkfs` does: FatFs
+/// with one FAT and 512 root entries, FAT12/16 over the whole device without a partition table,
+/// or, when that cannot hold the clusters, FAT32 in a partition that starts at sector 63 behind
+/// an MBR (the firmware's second attempt). The figures (reserved sectors, FAT size, cluster
+/// count) are the firmware's, so `statvfs` reads the same.
+pub fn mkfs<IO: Read + Write + Seek>(io: &mut IO, sectors: u64, ss: u16) -> Result<(), VfsError> {
+    if !ss.is_power_of_two() || ss < 512 {
+        return Err(errno(Errno::Io));
+    }
+    let ssz = u64::from(ss);
+    let total = sectors.min(u64::from(u32::MAX));
+    let l = layout(total, ssz, false)
+        .or_else(|| layout(total, ssz, true))
+        .ok_or(errno(Errno::Io))?;
+    let sec = usize::from(ss);
+    let put = |io: &mut IO, lba: u64, data: &[u8]| -> Result<(), VfsError> {
+        io.seek(SeekFrom::Start(lba * ssz))
+            .and_then(|_| io.write_all(data))
+            .map_err(|e| map_io(&e))
+    };
+    let le16 = |b: &mut [u8], at: usize, v: u64| {
+        b[at..at + 2].copy_from_slice(&u16::try_from(v).unwrap_or(u16::MAX).to_le_bytes());
+    };
+    let le32 = |b: &mut [u8], at: usize, v: u64| {
+        b[at..at + 4].copy_from_slice(&u32::try_from(v).unwrap_or(u32::MAX).to_le_bytes());
+    };
+    let f32 = l.kind == FatKind::F32;
+    // The volume boot record (BPB).
+    let mut vbr = vec![0u8; sec];
+    vbr[..11].copy_from_slice(b"\xEB\xFE\x90MSDOS5.0");
+    le16(&mut vbr, 11, ssz);
+    vbr[13] = u8::try_from(l.cluster).unwrap_or(0);
+    le16(&mut vbr, 14, l.reserved);
+    vbr[16] = 1;
+    le16(&mut vbr, 17, if f32 { 0 } else { 512 });
+    if l.size < 0x10000 {
+        le16(&mut vbr, 19, l.size);
+    } else {
+        le32(&mut vbr, 32, l.size);
+    }
+    vbr[21] = 0xF8;
+    le16(&mut vbr, 24, 63);
+    le16(&mut vbr, 26, 255);
+    le32(&mut vbr, 28, l.base);
+    if f32 {
+        le32(&mut vbr, 67, u64::from(fat_time()));
+        le32(&mut vbr, 36, l.fat);
+        le32(&mut vbr, 44, 2);
+        le16(&mut vbr, 48, 1);
+        le16(&mut vbr, 50, 6);
+        vbr[64] = 0x80;
+        vbr[66] = 0x29;
+        vbr[71..90].copy_from_slice(b"NO NAME    FAT32   ");
+    } else {
+        le32(&mut vbr, 39, u64::from(fat_time()));
+        le16(&mut vbr, 22, l.fat);
+        vbr[36] = 0x80;
+        vbr[38] = 0x29;
+        vbr[43..62].copy_from_slice(b"NO NAME    FAT     ");
+    }
+    vbr[510] = 0x55;
+    vbr[511] = 0xAA;
+    put(io, l.base, &vbr)?;
+    if f32 {
+        put(io, l.base + 6, &vbr)?;
+        let mut fsi = vec![0u8; sec];
+        le32(&mut fsi, 0, 0x4161_5252);
+        le32(&mut fsi, 484, 0x6141_7272);
+        le32(&mut fsi, 488, l.clusters - 1);
+        le32(&mut fsi, 492, 2);
+        fsi[510] = 0x55;
+        fsi[511] = 0xAA;
+        put(io, l.base + 7, &fsi)?;
+        put(io, l.base + 1, &fsi)?;
+    }
+    // The FAT (its first entries, the rest zero), then the root directory (zero).
+    let mut first = vec![0u8; sec];
+    match l.kind {
+        FatKind::F32 => {
+            le32(&mut first, 0, 0xFFFF_FFF8);
+            le32(&mut first, 4, 0xFFFF_FFFF);
+            le32(&mut first, 8, 0x0FFF_FFFF);
+        }
+        FatKind::F16 => le32(&mut first, 0, 0xFFFF_FFF8),
+        FatKind::F12 => le32(&mut first, 0, 0x00FF_FFF8),
+    }
+    let fat_start = l.base + l.reserved;
+    put(io, fat_start, &first)?;
+    let zero = vec![0u8; sec];
+    let root = if f32 { l.cluster } else { l.root };
+    for lba in fat_start + 1..fat_start + l.fat + root {
+        put(io, lba, &zero)?;
+    }
+    if l.base != 0 {
+        // The partition table: one FAT32 partition over the rest of the device.
+        let mut mbr = vec![0u8; sec];
+        let pte = 446;
+        mbr[pte + 1] = 1;
+        mbr[pte + 2] = 1;
+        mbr[pte + 4] = 0x0C;
+        let n = (l.base + l.size) / (63 * 255);
+        mbr[pte + 5] = 254;
+        mbr[pte + 6] = u8::try_from(((n >> 2) & 0xC0) | 63).unwrap_or(63);
+        mbr[pte + 7] = (n & 0xFF) as u8;
+        le32(&mut mbr, pte + 8, l.base);
+        le32(&mut mbr, pte + 12, l.size);
+        mbr[510] = 0x55;
+        mbr[511] = 0xAA;
+        put(io, 0, &mbr)?;
+    }
+    io.flush().map_err(|e| map_io(&e))
+}
+
+/// Where the FAT volume on a device starts (bytes), as FatFs finds it: at sector 0 when that
+/// holds a FAT boot record, else in the first partition of an MBR whose start holds one.
+pub fn find_volume<IO: Read + Seek>(io: &mut IO, ss: u64) -> Result<u64, VfsError> {
+    let mut sector = |lba: u64| -> Result<Vec<u8>, VfsError> {
+        let mut b = vec![0u8; 512];
+        io.seek(SeekFrom::Start(lba * ss))
+            .and_then(|_| io.read_exact(&mut b))
+            .map_err(|e| map_io(&e))?;
+        Ok(b)
+    };
+    let is_fat = |b: &[u8]| {
+        b[510] == 0x55
+            && b[511] == 0xAA
+            && matches!(b[0], 0xE9 | 0xEB | 0xE8)
+            && (&b[54..57] == b"FAT" || &b[82..87] == b"FAT32")
+    };
+    let first = sector(0)?;
+    if is_fat(&first) {
+        return Ok(0);
+    }
+    if first[510] == 0x55 && first[511] == 0xAA {
+        for i in 0..4 {
+            let e = 446 + 16 * i;
+            if first[e + 4] == 0 {
+                continue;
+            }
+            let lba = u64::from(u32::from_le_bytes([
+                first[e + 8],
+                first[e + 9],
+                first[e + 10],
+                first[e + 11],
+            ]));
+            if lba != 0 && is_fat(&sector(lba)?) {
+                return Ok(lba * ss);
+            }
+        }
+    }
+    Err(errno(Errno::NoDev))
 }
 
 /// A volume whose boot sector claims more sectors than the image holds was cut short (a partial
@@ -599,7 +927,7 @@ fn check_size(file: &mut File, path: &Path) -> Result<(), VfsError> {
     Ok(())
 }
 
-fn entry(e: &fatfs::DirEntry<'_, File>) -> Entry {
+fn entry<IO: ReadWriteSeek>(e: &fatfs::DirEntry<'_, IO>) -> Entry {
     let m = e.modified();
     let (y, mo, d) = (
         i64::from(m.date.year),
@@ -733,5 +1061,29 @@ mod tests {
         f.remove("/big").unwrap();
         f.write("/small", b"ok").unwrap();
         assert_eq!(f.read("/small").unwrap(), b"ok");
+    }
+
+    /// The firmware's mkfs figures, worked out from FatFs's rules by hand: 50 sectors give FAT12
+    /// with 512 root entries and 16 one-sector clusters; 40960 sectors FAT16 with 4-sector
+    /// clusters (10221 of them behind a 41-sector FAT).
+    #[test]
+    fn mkfs_lays_volumes_out_as_the_firmware_does() {
+        for (sectors, cluster, clusters) in [(50u64, 512u32, 16u32), (40960, 2048, 10221)] {
+            let mut disk = std::io::Cursor::new(vec![0u8; usize::try_from(sectors).unwrap() * 512]);
+            super::mkfs(&mut disk, sectors, 512).unwrap();
+            assert_eq!(super::find_volume(&mut disk, 512).unwrap(), 0);
+            let vol = super::Volume::mount(disk).unwrap_or_else(|e| panic!("{sectors}: {e:?}"));
+            let st = vol.stats().unwrap();
+            assert_eq!(
+                (st.block_size, st.blocks, st.free),
+                (cluster, clusters, clusters)
+            );
+            vol.write("/a.txt", b"hi").unwrap();
+            assert_eq!(vol.read("/a.txt").unwrap(), b"hi");
+        }
+        let mut tiny = std::io::Cursor::new(vec![0u8; 10 * 512]);
+        assert!(super::mkfs(&mut tiny, 10, 512).is_err());
+        let mut blank = std::io::Cursor::new(vec![0u8; 64 * 512]);
+        assert_eq!(super::find_volume(&mut blank, 512).unwrap_err().errno(), 19);
     }
 }

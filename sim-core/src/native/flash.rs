@@ -146,7 +146,7 @@ pub(crate) mod area {
     /// (block size, blocks, free blocks) of the flash volume.
     #[pyfunction]
     fn fs_statvfs(vm: &VirtualMachine) -> PyResult<(u32, u32, u32)> {
-        let s = flash_op(vm, mpsim_vfs::Flash::stats)?;
+        let s = flash_op(vm, |f| f.stats())?;
         Ok((s.block_size, s.blocks, s.free))
     }
 

@@ -1,10 +1,16 @@
 # os.mount of a Python object with the VFS methods (what mpremote mount and pyboard.py use) (issue 3).
+# As on the firmware, a path relative to the current directory reaches the filesystem as it was
+# written: the filesystem resolves it against its own current directory.
 import os, io, sys
 
 
 class RamFS:
     def __init__(self):
         self.files = {"/hello.py": b'MSG = "imported from ramfs"\n', "/data.txt": b"abc\n"}
+        self.cwd = "/"
+
+    def _abs(self, path):
+        return path if path.startswith("/") else self.cwd.rstrip("/") + "/" + path
 
     def mount(self, readonly, mkfs):
         print("mount", readonly, mkfs)
@@ -13,12 +19,13 @@ class RamFS:
         print("umount")
 
     def ilistdir(self, path):
-        base = path.rstrip("/") + "/"
+        base = self._abs(path).rstrip("/") + "/"
         for name in sorted(self.files):
             if name.startswith(base):
                 yield (name[len(base):], 0x8000, 0, len(self.files[name]))
 
     def stat(self, path):
+        path = self._abs(path)
         if path == "/":
             return (0x4000, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         if path in self.files:
@@ -26,16 +33,17 @@ class RamFS:
         raise OSError(2)
 
     def open(self, path, mode):
+        path = self._abs(path)
         if path not in self.files:
             raise OSError(2)
         data = self.files[path]
         return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
 
     def chdir(self, path):
-        pass
+        self.cwd = self._abs(path)
 
     def getcwd(self):
-        return "/"
+        return self.cwd
 
 
 os.mount(RamFS(), "/ram")
