@@ -158,12 +158,19 @@ class _SourceLoader:
 
 
 class _MpyLoader(_SourceLoader):
-    # A .mpy file: the firmware checks its header (ValueError when it is not one for this
-    # firmware); mpsim runs source only, so a valid one is an ImportError that says so.
+    # A .mpy file: its header is checked as the firmware checks it (ValueError for another
+    # version, feature set or architecture); mpsim runs source only, so a valid one is an
+    # ImportError that says so.
     def exec_module(self, module):
         head = _read_file(self.path, 4)
-        if len(head) < 2 or head[0] != 0x4D or head[1] != 6:
+        feat = sys.implementation._mpy >> 8
+        arch = (head[2] >> 2) & 0x2F if len(head) > 2 else 0
+        # A native .mpy must match the sub-version too; a bytecode one only the version.
+        if len(head) < 4 or head[0] != 0x4D or head[1] != 6 or (arch and (head[2] & 3) != (feat & 3)) \
+                or head[3] > 31:
             raise ValueError("incompatible .mpy file")
+        if arch and arch != (feat >> 2) & 0x2F:
+            raise ValueError("incompatible .mpy arch")
         leaf = self.path.rpartition("/")[2][:-4]
         raise ImportError("%s: mpsim runs Python source only; put %s.py on the board instead"
                           % (self.path, leaf))

@@ -67,8 +67,8 @@ def mount(fs=None, mount_point=None, *, readonly=False, mkfs=False):
         raise TypeError("function missing 1 required positional arguments")
     mp = _path(mount_point)
     if not hasattr(fs, "mount"):
-        # A block device: find its filesystem (FAT; mpsim has no littlefs).
-        fs = VfsFat(fs)
+        # A block device: find its filesystem.
+        fs = _autodetect(fs)
     entry = (mp, fs)
     fs.mount(readonly, mkfs)
     existing, _ = _lookup(mp)
@@ -183,7 +183,40 @@ def statvfs(path):
     return _call(entry, "statvfs", _typed(path, p) if p is not None else p)
 
 
-class _FileIO:
+class _Stream:
+    # What the firmware's stream objects share: readinto/readlines, context manager, iteration.
+    def readinto(self, buf, n=-1):
+        if n < 0 or n > len(buf):
+            n = len(buf)
+        data = self.read(n)
+        buf[: len(data)] = data
+        return len(data)
+
+    def readlines(self):
+        out = []
+        while True:
+            line = self.readline()
+            if not line:
+                return out
+            out.append(line)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+class _FileIO(_Stream):
     # A file on a FAT volume (the flash or a block device), by path. Binary unless text mode
     # wraps it (see _TextIO).
     def __init__(self, fs, path, mode, readonly=False):
@@ -236,13 +269,6 @@ class _FileIO:
         self._pos += len(data)
         return data
 
-    def readinto(self, buf, n=-1):
-        if n < 0 or n > len(buf):
-            n = len(buf)
-        data = self.read(n)
-        buf[: len(data)] = data
-        return len(data)
-
     def readline(self, limit=-1):
         self._check()
         out = bytearray()
@@ -258,14 +284,6 @@ class _FileIO:
             if i >= 0:
                 break
         return bytes(out)
-
-    def readlines(self):
-        out = []
-        while True:
-            line = self.readline()
-            if not line:
-                return out
-            out.append(line)
 
     def write(self, data):
         self._check()
@@ -312,21 +330,6 @@ class _FileIO:
     def close(self):
         self._closed = True
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        self.close()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        line = self.readline()
-        if not line:
-            raise StopIteration
-        return line
-
     def __repr__(self):
         return "<io.FileIO %d>" % (id(self) & 0x3FFFFFFF)
 
@@ -344,26 +347,29 @@ def _incomplete(b):
     return len(b) - i < need
 
 
-class _TextIO(_FileIO):
+class _Text:
+    # Text mode over a binary file class: str in, str out, multi-byte characters kept whole.
     def read(self, n=-1):
-        data = _FileIO.read(self, n)
+        data = super().read(n)
         # Keep multi-byte characters whole: complete a UTF-8 sequence the count cut in two.
         while _incomplete(data):
-            more = _FileIO.read(self, 1)
+            more = super().read(1)
             if not more:
                 break
             data += more
         return data.decode()
 
     def readline(self, limit=-1):
-        return _FileIO.readline(self, limit).decode()
+        return super().readline(limit).decode()
 
     def write(self, s):
         if not isinstance(s, str):
             raise TypeError("can't convert '%s' object to str implicitly" % type(s).__name__)
-        _FileIO.write(self, s.encode())
+        super().write(s.encode())
         return len(s)
 
+
+class _TextIO(_Text, _FileIO):
     def __repr__(self):
         return "<io.TextIOWrapper %d>" % (id(self) & 0x3FFFFFFF)
 
@@ -543,6 +549,163 @@ class VfsFat:
 
     def getcwd(self):
         return self._cwd
+
+
+def _autodetect(bdev):
+    # littlefs v2 when block 0 or 1 says so (its superblock's name, 8 bytes in), else FAT, as
+    # the firmware's mount of a block device decides.
+    try:
+        for block in (0, 1):
+            buf = bytearray(44)
+            bdev.readblocks(block, buf, 8)
+            if buf[:8] == b"littlefs":
+                return VfsLfs2(bdev)
+    except Exception:
+        pass  # a device without the extended protocol, say
+    return VfsFat(bdev)
+
+
+class _LfsIO(_Stream):
+    # A file littlefs holds open (_mpsim.lfs_*), binary; _LfsText is its text mode.
+    def __init__(self, vol, path, mode):
+        flags = _mpsim.lfs_flags(mode)
+        if flags is None:
+            raise ValueError()
+        self._v = vol
+        self._id = None
+        self._id = _mpsim.lfs_open(vol, path, flags)
+
+    def _check(self):
+        if self._id is None:
+            raise ValueError()
+
+    def read(self, n=-1):
+        self._check()
+        if n is None or n < 0:
+            out = b""
+            while True:
+                chunk = _mpsim.lfs_read(self._v, self._id, 4096)
+                if not chunk:
+                    return out
+                out += chunk
+        return _mpsim.lfs_read(self._v, self._id, n)
+
+    def readline(self, limit=-1):
+        self._check()
+        out = bytearray()
+        while limit < 0 or len(out) < limit:
+            c = _mpsim.lfs_read(self._v, self._id, 1)
+            if not c:
+                break
+            out += c
+            if c == b"\n":
+                break
+        return bytes(out)
+
+    def write(self, data):
+        self._check()
+        if isinstance(data, str):
+            raise TypeError("object with buffer protocol required")
+        return _mpsim.lfs_write(self._v, self._id, data)
+
+    def seek(self, offset, whence=0):
+        self._check()
+        return _mpsim.lfs_seek(self._v, self._id, offset, whence)
+
+    def tell(self):
+        return self.seek(0, 1)
+
+    def flush(self):
+        self._check()
+        _mpsim.lfs_sync(self._v, self._id)
+
+    def close(self):
+        if self._id is not None:
+            i, self._id = self._id, None
+            _mpsim.lfs_close(self._v, i)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        return "<io.FileIO>"
+
+
+class _LfsText(_Text, _LfsIO):
+    def __repr__(self):
+        return "<io.TextIOWrapper>"
+
+
+class VfsLfs2:
+    # littlefs v2 on a block device (_mpsim.lfs_*), as the firmware's VfsLfs2.
+    def __init__(self, bdev, *, readsize=32, progsize=32, lookahead=32, mtime=True):
+        self._v = _mpsim.lfs_mount(bdev, readsize, progsize, lookahead, mtime)
+        self._cwd = "/"
+
+    @staticmethod
+    def mkfs(bdev, *, readsize=32, progsize=32, lookahead=32):
+        _mpsim.lfs_mkfs(bdev, readsize, progsize, lookahead)
+
+    _abs = VfsFat._abs
+
+    def mount(self, readonly, mkfs):
+        _mpsim.lfs_readonly(self._v, bool(readonly))
+
+    def umount(self):
+        _mpsim.lfs_unmount(self._v)
+
+    def open(self, path, mode="r"):
+        mode = _path(mode)
+        text = True
+        for c in mode:
+            if c == "b":
+                text = False
+            elif c == "t":
+                text = True
+        return (_LfsText if text else _LfsIO)(self._v, self._abs(path), mode)
+
+    def ilistdir(self, path=""):
+        as_bytes = isinstance(path, (bytes, bytearray))
+        rows = _mpsim.lfs_listdir(self._v, self._abs(path))
+        return iter([(name.encode() if as_bytes else name, 0x4000 if is_dir else 0x8000, 0, size)
+                     for name, is_dir, size in rows])
+
+    def remove(self, path):
+        _mpsim.lfs_remove(self._v, self._abs(path))
+
+    rmdir = remove
+
+    def rename(self, a, b):
+        _mpsim.lfs_rename(self._v, self._abs(a), self._abs(b))
+
+    def mkdir(self, path):
+        _mpsim.lfs_mkdir(self._v, self._abs(path))
+
+    def chdir(self, path):
+        p = self._abs(path)
+        if p != "/":
+            try:
+                is_dir = _mpsim.lfs_stat(self._v, p)[0]
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                raise _oserror(2)
+        self._cwd = p
+
+    def getcwd(self):
+        return self._cwd
+
+    def stat(self, path):
+        is_dir, size, mtime = _mpsim.lfs_stat(self._v, self._abs(path))
+        t = 0 if mtime is None else mtime - (946684800 if _info["epoch_year"] == 2000 else 0)
+        return (0x4000 if is_dir else 0x8000, 0, 0, 0, 0, 0, size, t, t, t)
+
+    def statvfs(self, path):
+        bsize, blocks, bfree = _mpsim.lfs_statvfs(self._v)
+        return (bsize, bsize, blocks, bfree, bfree, 0, 0, 0, 0, 255)
 
 
 def _mount_flash():

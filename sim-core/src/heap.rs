@@ -166,7 +166,13 @@ pub fn tracked() -> bool {
 
 /// Runs `f` with counting off on this thread (imports of frozen modules: ROM on a real board).
 pub fn untracked<R>(f: impl FnOnce() -> R) -> R {
-    let was = TRACKED.with(|t| t.replace(false));
+    with_tracking(false, f)
+}
+
+/// Runs `f` with counting on or off on this thread (a script's callback made from firmware
+/// work counts again).
+pub fn with_tracking<R>(on: bool, f: impl FnOnce() -> R) -> R {
+    let was = TRACKED.with(|t| t.replace(on));
     let r = f();
     TRACKED.with(|t| t.set(was));
     r

@@ -7,6 +7,7 @@ mod console;
 mod crypto;
 mod fatvol;
 mod flash;
+mod lfsvol;
 pub(crate) mod net;
 mod pins;
 mod radio;
@@ -18,6 +19,7 @@ mod scheduler;
     console::area,
     crypto::area,
     fatvol::area,
+    lfsvol::area,
     flash::area,
     scheduler::area,
     radio::area,

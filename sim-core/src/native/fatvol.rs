@@ -88,7 +88,9 @@ pub(crate) mod area {
             let size = usize::try_from(self.block).unwrap_or(512);
             let r = rustpython_vm::vm::thread::try_with_current_vm(|vm| {
                 let buf = PyByteArray::from(vec![0u8; size]).into_ref(&vm.ctx);
-                let r = vm.call_method(&self.dev, "readblocks", (n, buf.clone()));
+                let r = heap::with_tracking(true, || {
+                    vm.call_method(&self.dev, "readblocks", (n, buf.clone()))
+                });
                 (r, buf.borrow_buf().to_vec())
             });
             let Some((r, data)) = r else {
@@ -116,7 +118,9 @@ pub(crate) mod area {
                     return None;
                 }
                 let buf = PyByteArray::from(data.clone()).into_ref(&vm.ctx);
-                Some(vm.call_method(&self.dev, "writeblocks", (n, buf)))
+                Some(heap::with_tracking(true, || {
+                    vm.call_method(&self.dev, "writeblocks", (n, buf))
+                }))
             });
             let r = match r {
                 None => return Err(failed("write")),
@@ -255,7 +259,10 @@ pub(crate) mod area {
         stamp_time(vm);
         let shared = io.shared.clone();
         let (blocks, block) = (io.blocks, io.block);
-        mpsim_vfs::mkfs(&mut io, blocks, u16::try_from(block).unwrap_or(512))
+        // The FAT layer's buffers and the block buffers it hands the device are the firmware's
+        // working memory (static or on its stack), not the script's heap; the device's own
+        // methods count as the script's.
+        heap::untracked(|| mpsim_vfs::mkfs(&mut io, blocks, u16::try_from(block).unwrap_or(512)))
             .map_err(|e| raise(vm, shared.failure.borrow_mut().take(), &e))
     }
 
@@ -280,11 +287,11 @@ pub(crate) mod area {
         let mut io = block_io(dev, vm)?;
         let shared = io.shared.clone();
         let block = io.block;
-        io.base = mpsim_vfs::find_volume(&mut io, block)
+        io.base = heap::untracked(|| mpsim_vfs::find_volume(&mut io, block))
             .map_err(|e| raise(vm, shared.failure.borrow_mut().take(), &e))?;
         io.pos = 0;
-        let vol =
-            Volume::mount(io).map_err(|e| raise(vm, shared.failure.borrow_mut().take(), &e))?;
+        let vol = heap::untracked(|| Volume::mount(io))
+            .map_err(|e| raise(vm, shared.failure.borrow_mut().take(), &e))?;
         shared.cache.borrow_mut().clear();
         Ok(FatVolume {
             vol: RefCell::new(Some(vol)),
@@ -304,7 +311,7 @@ pub(crate) mod area {
             let vol = guard.as_ref().ok_or_else(|| os_error(vm, 19))?;
             self.shared.cache.borrow_mut().clear();
             self.shared.failure.borrow_mut().take();
-            let r = f(vol);
+            let r = heap::untracked(|| f(vol));
             self.shared.cache.borrow_mut().clear();
             r.map_err(|e| raise(vm, self.shared.failure.borrow_mut().take(), &e))
         }
