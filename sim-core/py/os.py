@@ -39,8 +39,8 @@ _oserror = _mpsim.oserror
 
 
 # The filesystem functions are the vfs layer's (extmod/vfs.c: os's are the same functions).
-from vfs import (VfsFat, mount, umount, open, ilistdir, listdir, stat, statvfs, mkdir, rmdir,  # noqa: E402
-                 remove, rename, chdir, getcwd)
+from _mpsim_vfs import (VfsFat, VfsLfs2, mount, umount, open, ilistdir, listdir, stat, statvfs,  # noqa: E402
+                        mkdir, rmdir, remove, rename, chdir, getcwd)
 
 unlink = remove
 

@@ -137,8 +137,8 @@ try:
     i2c.read(0x1D, 1)
 except OSError as e:
     print("OSError:", e)
-# The micro:bit firmware has no framebuf or uctypes (the other boards' firmware has).
-for name in ("framebuf", "uctypes"):
+# The micro:bit firmware has no framebuf, uctypes, vfs or btree (the other boards' firmware has).
+for name in ("framebuf", "uctypes", "vfs", "btree"):
     try:
         __import__(name)
     except ImportError as e:
