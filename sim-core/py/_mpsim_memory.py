@@ -18,11 +18,26 @@ _next = _HEAP
 _plain = {}  # address -> byte, outside the mapped buffers
 
 
+def _bytes_of(obj):
+    # The bytes a mapped object holds at its address (an object without a buffer: none).
+    if isinstance(obj, str):
+        return obj.encode()
+    try:
+        memoryview(obj).release()
+    except TypeError:
+        return b""
+    return obj
+
+
 def _size(obj):
     if isinstance(obj, str):
         return len(obj.encode())
-    with memoryview(obj) as m:
-        return m.nbytes
+    try:
+        with memoryview(obj) as m:
+            return m.nbytes
+    except TypeError:
+        # An object that is no buffer still has an address (struct's "O"): a small block.
+        return 8
 
 
 def _prune():
@@ -122,9 +137,11 @@ def read(addr, n):
     out = bytearray(n)
     for i, end, o, off in _spans(addr, n):
         if o is not None:
-            src = o.encode() if isinstance(o, str) else o
-            with memoryview(src) as m:
-                out[i:end] = m.cast("B")[off:off + end - i]
+            src = _bytes_of(o)
+            if len(src):
+                with memoryview(src) as m:
+                    b = m.cast("B")[off:off + end - i]
+                    out[i:i + len(b)] = b
         elif _plain:
             if end - i < len(_plain):
                 for j in range(i, end):
@@ -152,3 +169,20 @@ def write(addr, data):
             raise TypeError("'%s' object doesn't support item assignment" % type(o).__name__)
         with m:
             m.cast("B")[off:off + end - i] = data[i:end]
+
+
+def object_at(addr):
+    # The object mapped at addr (struct's "O"); None where there is none.
+    return _objs.get(addr & 0xFFFFFFFF)
+
+
+def string_at(addr):
+    # The NUL-terminated string at addr (struct's "S").
+    out = b""
+    while len(out) < 4096:
+        chunk = bytes(read(addr + len(out), 16))
+        i = chunk.find(b"\0")
+        if i >= 0:
+            return (out + chunk[:i]).decode()
+        out += chunk
+    return out.decode()
