@@ -203,13 +203,18 @@ pub(crate) mod area {
         CString::new(path).map_err(|_| os_error(vm, EINVAL))
     }
 
-    /// The board's time as littlefs stores it: nanoseconds since 1970, little-endian.
+    /// The board's time as littlefs stores it: nanoseconds since 1970, little-endian (the
+    /// board's RTC counts from its port's epoch: 2000, or 1970 on the Picos).
     fn now_ns(vm: &VirtualMachine) -> [u8; 8] {
-        let us = state(vm, |s| s.chip.rtc_us(s.clock.now_us())).unwrap_or(0);
+        let (us, epoch) = state(vm, |s| {
+            (s.chip.rtc_us(s.clock.now_us()), s.board.spec.epoch_year)
+        })
+        .unwrap_or((0, 1970));
+        let since_1970_s = if epoch == 2000 { UNIX_TO_2000_S } else { 0 };
         let ns = u64::try_from(us)
             .unwrap_or(0)
-            .saturating_add(UNIX_TO_2000_S * 1_000_000)
-            * 1000;
+            .saturating_add(since_1970_s * 1_000_000)
+            .saturating_mul(1000);
         ns.to_le_bytes()
     }
 
