@@ -18,6 +18,20 @@ def _exit_no_tb(f):
     return __exit__
 
 
+# An exception that raises itself while its own __init__ runs: the firmware has no complete
+# exception object until __init__ returns, so that raise is a TypeError (methods.rs, type_new).
+def _init_complete(f):
+    def __init__(self, *args, **kwargs):
+        try:
+            return f(self, *args, **kwargs)
+        except BaseException as e:
+            if e is self:
+                raise TypeError("exceptions must derive from BaseException") from None
+            raise
+
+    return __init__
+
+
 # The interpreter's natives that no board's firmware has: marshal makes code objects from bytes.
 # `_thread` only the ESP32's and the Picos' firmware have; a board's own gaps are in its board.toml.
 _ABSENT = (("marshal",) if _info["thread"] else ("marshal", "_thread")) + tuple(_info["absent_modules"])

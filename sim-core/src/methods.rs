@@ -901,18 +901,28 @@ fn type_new(
         check_name_length(&args.args[0], vm)?;
     }
     let made = crate::slots::kept(&TYPE_NEW, vm)?(cls, args, vm)?;
-    exit_without_traceback(&made, vm);
+    if let Some(ty) = made.downcast_ref::<rustpython_vm::builtins::PyType>() {
+        // A `with` statement hands a class's own `__exit__` None for the traceback, as the
+        // firmware's does (it has no traceback objects).
+        wrap_own_method(ty, "__exit__", "_exit_no_tb", vm);
+        // An exception that raises itself from its own `__init__` is not complete yet: the
+        // firmware raises TypeError there.
+        if ty.fast_issubclass(vm.ctx.exceptions.base_exception_type) {
+            wrap_own_method(ty, "__init__", "_init_complete", vm);
+        }
+    }
     Ok(made)
 }
 
-/// A class's own `__exit__`, wrapped so that a `with` statement hands it None for the traceback,
-/// as the firmware's does (it has no traceback objects). Before `_mpsim_boot` has its wrapper
-/// (the classes of the boot itself), nothing is wrapped.
-fn exit_without_traceback(made: &PyObjectRef, vm: &VirtualMachine) {
-    let Some(ty) = made.downcast_ref::<rustpython_vm::builtins::PyType>() else {
-        return;
-    };
-    let name = vm.ctx.intern_str("__exit__");
+/// Replaces a class's own method `name` (a Python function) with `_mpsim_boot.<wrapper>(f)`.
+/// Before `_mpsim_boot` has its wrappers (the classes of the boot itself), nothing is wrapped.
+fn wrap_own_method(
+    ty: &rustpython_vm::builtins::PyType,
+    name: &str,
+    wrapper: &'static str,
+    vm: &VirtualMachine,
+) {
+    let name = vm.ctx.intern_str(name);
     let Some(f) = ty.attributes.get(name) else {
         return;
     };
@@ -926,7 +936,7 @@ fn exit_without_traceback(made: &PyObjectRef, vm: &VirtualMachine) {
         .get_attr("modules", vm)
         .ok()
         .and_then(|m| m.get_item("_mpsim_boot", vm).ok())
-        .and_then(|boot| boot.get_attr("_exit_no_tb", vm).ok())
+        .and_then(|boot| boot.get_attr(wrapper, vm).ok())
     else {
         return;
     };
