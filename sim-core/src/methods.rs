@@ -972,6 +972,29 @@ fn function_set_code(f: PyObjectRef, value: PyObjectRef, vm: &VirtualMachine) ->
 }
 
 /// Installs them (idempotent).
+/// `generator.throw(x)` with something that is not an exception: the firmware hands it to the
+/// `throw()` of the iterator a `yield from` is delegating to (whose answer is the next value);
+/// with no such iterator it is the firmware's TypeError.
+fn generator_throw(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    if let ([generator, value], true) = (args.args.as_slice(), args.kwargs.is_empty()) {
+        let base = vm.ctx.exceptions.base_exception_type;
+        let is_exception = value.fast_isinstance(base)
+            || value
+                .downcast_ref::<rustpython_vm::builtins::PyType>()
+                .is_some_and(|t| t.fast_issubclass(base));
+        if !is_exception {
+            let inner = generator.get_attr("gi_yieldfrom", vm)?;
+            if !vm.is_none(&inner)
+                && let Some(throw) = vm.get_attribute_opt(&inner, "throw")?
+            {
+                return throw.call((value.clone(),), vm);
+            }
+            return Err(vm.new_type_error("exceptions must derive from BaseException"));
+        }
+    }
+    crate::slots::call_kept(vm, vm.ctx.types.generator_type, "_mpsim_throw", args)
+}
+
 pub(crate) fn install(vm: &VirtualMachine) {
     let e = &vm.ctx.exceptions;
     replace_method(vm, e.os_error, "__str__", "_mpsim_str", exception_str);
@@ -1003,6 +1026,13 @@ pub(crate) fn install(vm: &VirtualMachine) {
         int_to_bytes,
     );
     replace_method(vm, vm.ctx.types.set_type, "pop", "_mpsim_pop", set_pop);
+    replace_method(
+        vm,
+        vm.ctx.types.generator_type,
+        "throw",
+        "_mpsim_throw",
+        generator_throw,
+    );
     replace_method(
         vm,
         vm.ctx.types.bytes_type,
