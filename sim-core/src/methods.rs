@@ -982,6 +982,21 @@ fn generator_throw(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
             || value
                 .downcast_ref::<rustpython_vm::builtins::PyType>()
                 .is_some_and(|t| t.fast_issubclass(base));
+        let stop = vm.ctx.exceptions.stop_iteration;
+        let is_stop = value.fast_isinstance(stop)
+            || value
+                .downcast_ref::<rustpython_vm::builtins::PyType>()
+                .is_some_and(|t| t.fast_issubclass(stop));
+        if is_stop {
+            // Thrown through a `yield from` whose iterator has no throw(), StopIteration leaves
+            // the generator as any exception would, and PEP 479 makes it RuntimeError; the
+            // interpreter took it for the end of the iterator and ran on.
+            let inner = generator.get_attr("gi_yieldfrom", vm)?;
+            if !vm.is_none(&inner) && vm.get_attribute_opt(&inner, "throw")?.is_none() {
+                vm.call_method(generator, "close", ())?;
+                return Err(vm.new_runtime_error("generator raised StopIteration"));
+            }
+        }
         if !is_exception {
             let inner = generator.get_attr("gi_yieldfrom", vm)?;
             if !vm.is_none(&inner)

@@ -1,4 +1,4 @@
-# generator.throw() of something that is not an exception: the firmware hands it to the throw()
+# generator.throw() as the firmware: something that is not an exception goes to the throw()
 # of the iterator a `yield from` delegates to; without one it is TypeError. Exceptions are thrown
 # as usual.
 class Relay:
@@ -32,3 +32,19 @@ try:
     p.throw(KeyError("k"))
 except KeyError as e:
     print("KeyError", e)
+
+
+# StopIteration thrown through a yield from whose iterator has no throw(): RuntimeError (PEP 479)
+# and the generator is finished.
+def through():
+    yield from range(3)
+    print("not reached")
+
+
+t = through()
+next(t)
+try:
+    t.throw(StopIteration)
+except RuntimeError as e:
+    print("RuntimeError:", e)
+print(list(t))
