@@ -430,7 +430,30 @@ import os as _os
 
 builtins.open = _os.open
 del _os
-builtins.__import__ = _mpsim.import_untracked
+_import = _mpsim.import_untracked
+_ModuleType = type(sys)
+
+
+class _StarSource:
+    pass
+
+
+def _import_star_aware(name, globals=None, locals=None, fromlist=(), level=0):
+    # `from x import *` where sys.modules holds something that is not a module: the firmware
+    # takes the names from its attributes (a class's too, honouring __all__), and an object
+    # with none is an AttributeError; the interpreter took only an instance's own dict.
+    m = _import(name, globals, locals, fromlist, level)
+    if fromlist and "*" in fromlist and type(m) is not _ModuleType:
+        if isinstance(m, type):
+            src = _StarSource()
+            src.__dict__.update(m.__dict__)
+            return src
+        if not hasattr(m, "__dict__"):
+            raise AttributeError("'%s' object has no attribute '__dict__'" % type(m).__name__)
+    return m
+
+
+builtins.__import__ = _import_star_aware
 # The interpreter is built without its own compiler front end (see interp.rs): these compile.
 builtins.compile = _mpsim.compile
 builtins.exec = _mpsim.exec
