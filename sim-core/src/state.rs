@@ -492,15 +492,7 @@ impl SimState {
             SimCommand::TermIn(bytes) => self.dupterm_input(&bytes),
             SimCommand::ConsoleNotice(bytes) => self.wire(&bytes),
             SimCommand::WebRepl(news) => {
-                let w = &mut self.webrepl;
-                match news {
-                    WebReplNews::Started(at) if w.requested => {
-                        w.answer = Some(Ok(at));
-                    }
-                    WebReplNews::Failed(e) if w.requested => w.answer = Some(Err(e)),
-                    WebReplNews::Client(on) => w.client = on && w.addr.is_some(),
-                    _ => {}
-                }
+                self.webrepl.news(news);
                 self.notify();
             }
             SimCommand::NetWake => {
@@ -677,8 +669,52 @@ struct WebReplView {
     out: Vec<u8>,
 }
 
+impl WebReplView {
+    /// What the front end says of the server it runs for the board.
+    fn news(&mut self, news: WebReplNews) {
+        match news {
+            WebReplNews::Started(at) if self.requested => {
+                // The server runs from now on: a client that logs in before `webrepl.start()`
+                // has read this answer is the board's client too (under load the login can
+                // come first; the client was then never the board's and got no answer).
+                self.addr = Some(at);
+                self.answer = Some(Ok(at));
+            }
+            WebReplNews::Failed(e) if self.requested => self.answer = Some(Err(e)),
+            WebReplNews::Client(on) => self.client = on && self.addr.is_some(),
+            _ => {}
+        }
+    }
+}
+
 pub(crate) enum Pending {
     Stop,
     Interrupt,
     Reset,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WebReplView;
+    use crate::api::WebReplNews;
+
+    #[test]
+    fn a_client_that_logs_in_before_the_start_is_read_is_the_boards() {
+        let at = "127.0.0.1:8266".parse().unwrap();
+        let mut w = WebReplView {
+            requested: true,
+            ..WebReplView::default()
+        };
+        w.news(WebReplNews::Started(at));
+        w.news(WebReplNews::Client(true));
+        assert!(w.client);
+        assert_eq!(w.answer, Some(Ok(at)));
+        w.news(WebReplNews::Client(false));
+        assert!(!w.client);
+        // No server asked for: a stray login is nobody's.
+        let mut idle = WebReplView::default();
+        idle.news(WebReplNews::Started(at));
+        idle.news(WebReplNews::Client(true));
+        assert!(!idle.client && idle.addr.is_none());
+    }
 }
