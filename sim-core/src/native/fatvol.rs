@@ -337,19 +337,10 @@ pub(crate) mod area {
         vm: &VirtualMachine,
     ) -> PyResult<PyObjectRef> {
         let entries = vol.op(vm, |v| v.listdir(path.as_str()))?;
-        let rows = entries
-            .into_iter()
-            .map(|e| {
-                vm.ctx
-                    .new_tuple(vec![
-                        vm.ctx.new_str(e.name).into(),
-                        vm.ctx.new_bool(e.is_dir).into(),
-                        vm.ctx.new_int(e.size).into(),
-                    ])
-                    .into()
-            })
-            .collect();
-        Ok(vm.ctx.new_list(rows).into())
+        Ok(crate::native::flash::area::listing(
+            vm,
+            entries.into_iter().map(|e| (e.name, e.is_dir, e.size)),
+        ))
     }
 
     #[pyfunction]

@@ -66,27 +66,35 @@ pub(crate) mod area {
         Ok((e.is_dir, e.size, e.mtime))
     }
 
+    /// A directory listing as the VFS classes take it: [(name, is_dir, size)] (the flash's, a
+    /// FAT device's and a littlefs device's alike).
+    pub(crate) fn listing(
+        vm: &VirtualMachine,
+        rows: impl IntoIterator<Item = (String, bool, u64)>,
+    ) -> PyObjectRef {
+        let items = rows
+            .into_iter()
+            .map(|(name, is_dir, size)| {
+                vm.ctx
+                    .new_tuple(vec![
+                        vm.ctx.new_str(name).into(),
+                        vm.ctx.new_bool(is_dir).into(),
+                        vm.ctx.new_int(size).into(),
+                    ])
+                    .into()
+            })
+            .collect();
+        vm.ctx.new_list(items).into()
+    }
+
     /// [(name, is_dir, size)] of a flash directory.
     #[pyfunction]
     fn fs_listdir(path: PyUtf8StrRef, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         let entries = flash_op(vm, |f| f.listdir(path.as_str()))?;
-        Ok(vm
-            .ctx
-            .new_list(
-                entries
-                    .into_iter()
-                    .map(|e| {
-                        vm.ctx
-                            .new_tuple(vec![
-                                vm.ctx.new_str(e.name).into(),
-                                vm.ctx.new_bool(e.is_dir).into(),
-                                vm.ctx.new_int(e.size).into(),
-                            ])
-                            .into()
-                    })
-                    .collect(),
-            )
-            .into())
+        Ok(listing(
+            vm,
+            entries.into_iter().map(|e| (e.name, e.is_dir, e.size)),
+        ))
     }
 
     #[pyfunction]

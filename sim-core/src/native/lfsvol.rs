@@ -465,19 +465,11 @@ pub(crate) mod area {
             vol.check(vm, result)?;
             Ok(rows)
         })?;
-        let items = rows
-            .into_iter()
-            .map(|(name, is_dir, size)| {
-                vm.ctx
-                    .new_tuple(vec![
-                        vm.ctx.new_str(name).into(),
-                        vm.ctx.new_bool(is_dir).into(),
-                        vm.ctx.new_int(size).into(),
-                    ])
-                    .into()
-            })
-            .collect();
-        Ok(vm.ctx.new_list(items).into())
+        Ok(crate::native::flash::area::listing(
+            vm,
+            rows.into_iter()
+                .map(|(name, is_dir, size)| (name, is_dir, u64::from(size))),
+        ))
     }
 
     fn path_op(
