@@ -36,7 +36,7 @@ fi
 export PATH="$PWD/$VENV/bin:$PATH"
 
 # micropython-lib's umqtt.simple and urequests (the network tests) and its ssd1306 driver (the
-# window's display test), for the board's flash: board-side Python, so the sdists, by name and
+# window's display test), and the drivers of the circuit's parts (tests/circuit.rs), for the board's flash: board-side Python, so the sdists, by name and
 # version from pip's index, checked against their digests (scripts/fetch-sdist.py says why not
 # `pip download`).
 MPLIB="$VENV/micropython-lib"
@@ -61,6 +61,22 @@ fetch_mplib micropython-urequests 0.9.1 \
 fetch_mplib micropython-ssd1306 0.3 \
   d00cae1ff680e6ae504e258e700f002874b0d924b1a604253b6ea63144b58289 \
   micropython-ssd1306-0.3/ssd1306.py
+# Drivers people use for the circuit's parts, published on PyPI (tests/circuit.rs).
+fetch_mplib micropython-bme280 2.1.3 \
+  4f22607bba5c3f6a6f75c06b7b10558168e0d191482a32164bbc4016d64f9cf9 \
+  micropython-bme280-2.1.3/bme280.py
+fetch_mplib micropython-i2c-lcd 0.1.1 \
+  e611d3f59ecbd3143cd132725508051619c8cc04632b87e4b7cd800fe512a6ab \
+  micropython-i2c-lcd-0.1.1/lcd_i2c
+fetch_mplib micropython-tm1637 1.3.0 \
+  2fb4a007c0861d16c32d3caa6b3c7fe558d18fa6ba382f6bc017ef3af6db9cf9 \
+  micropython-tm1637-1.3.0/tm1637.py
+fetch_mplib micropython-max7219 0.2.0 \
+  1a55ccca514df51a05f19ff47667ab5a5bec21f15901e9eaa991e642b8930fdd \
+  micropython-max7219-0.2.0/max7219
+fetch_mplib micropython-ds1307 0.1.1 \
+  48fdf846a2efa5a4c489f9d10f652a9517e5bf15b11a38f913d967634ffde5af \
+  micropython-ds1307-0.1.1/ds1307
 export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
 
 echo "== cargo fmt --check"

@@ -7,7 +7,7 @@ use mpsim_board_models::{
 };
 use mpsim_sim_core::{EndReason, FlashSetup, Program, SimCommand, SimConfig, SimEvent, TimeMode};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Exit code: the program finished, `--for` elapsed, or every `--expect` text appeared.
@@ -61,9 +61,10 @@ enum Command {
 /// Which board, and which flash it boots from (shared by `run` and `serve`).
 #[derive(Args)]
 struct BoardArgs {
-    /// Board ID or alias (see `mpsim boards`).
-    #[arg(long, default_value = DEFAULT_BOARD)]
-    board: String,
+    /// Board ID or alias (see `mpsim boards`); default: the project's diagram's board, else the
+    /// ESP8266.
+    #[arg(long)]
+    board: Option<String>,
     /// The flash image (default: the board's own under your data folder, kept between runs).
     #[arg(long, value_name = "PATH", conflicts_with = "fs")]
     flash: Option<PathBuf>,
@@ -71,8 +72,16 @@ struct BoardArgs {
     #[arg(long, conflicts_with = "fs")]
     erase: bool,
     /// Boot from a throw-away flash filled from this folder (the board's default files, then the folder's).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "project")]
     fs: Option<PathBuf>,
+    /// The circuit: a TOML file (`[[part]]`, `[[wire]]`, `[[led]]`, `[[i2c]]`) or Wokwi's
+    /// diagram.json.
+    #[arg(long, value_name = "FILE")]
+    wiring: Option<PathBuf>,
+    /// A Wokwi or mpsim project folder: its diagram.json (or wiring.toml), its files on a
+    /// throw-away flash (as --fs), the board its diagram names.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["flash", "erase"])]
+    project: Option<PathBuf>,
     /// Give a UART its own virtual serial port (a symlink at PATH), for a host program or a
     /// terminal to play the device on the other end: e.g. 1=/tmp/gps (repeatable).
     #[arg(long = "uart", value_name = "ID=PATH", value_parser = parse_uart_link)]
@@ -199,11 +208,45 @@ impl UartLinks {
     }
 }
 
+/// A board ready to run: its data, its flash, the throw-away image's folder (kept as long as
+/// the run), its circuit.
+struct Prepared {
+    spec: BoardSpec,
+    flash: FlashSetup,
+    _tmp: Option<tempfile::TempDir>,
+    leds: Vec<WiredLed>,
+    circuit: mpsim_board_models::CircuitSpec,
+    net: mpsim_sim_core::NetConfig,
+}
+
+impl Prepared {
+    /// The board as it sits on a serial line (`serve`, `repl`), and the folder its throw-away
+    /// image lives in (keep it for the run).
+    fn console(self) -> (SimConfig, Option<tempfile::TempDir>) {
+        let config = SimConfig {
+            net: self.net,
+            extra_leds: self.leds,
+            circuit: self.circuit,
+            ..console_board(self.spec, self.flash)
+        };
+        (config, self._tmp)
+    }
+}
+
 impl BoardArgs {
-    /// The board and its flash, checked. The temp dir (for `--fs`) must live as long as the run.
-    fn prepare(&self) -> Result<(BoardSpec, FlashSetup, Option<tempfile::TempDir>)> {
-        let spec = board(&self.board)?;
-        let (tmp, image) = match &self.fs {
+    /// The board, its flash and its circuit, checked.
+    fn prepare(&self) -> Result<Prepared> {
+        let project =
+            crate::project::Project::load(self.wiring.as_deref(), self.project.as_deref())?;
+        let id = self
+            .board
+            .as_deref()
+            .or(project.board())
+            .unwrap_or(DEFAULT_BOARD);
+        let spec = board(id)?;
+        project.check(&spec)?;
+        let folder = self.fs.as_ref().or(project.files.as_ref());
+        let (tmp, image) = match folder {
             Some(dir) => {
                 let (tmp, path) = crate::flash::image_from_folder(&spec, dir)?;
                 (Some(tmp), Some(path))
@@ -211,7 +254,16 @@ impl BoardArgs {
             None => (None, self.flash.clone()),
         };
         let flash = mount(&spec, image.as_deref(), self.erase)?;
-        Ok((spec, flash, tmp))
+        let (leds, circuit) = project.circuit(&spec);
+        let net = project.network(self.net.config()?);
+        Ok(Prepared {
+            spec,
+            flash,
+            _tmp: tmp,
+            leds,
+            circuit,
+            net,
+        })
     }
 }
 
@@ -247,9 +299,13 @@ struct GuiArgs {
     /// Wipe the flash first (the board then does its first-boot setup).
     #[arg(long)]
     erase: bool,
-    /// A TOML file of parts wired to the board (`[[led]]`, `[[i2c]] part = "ssd1306"`).
+    /// The circuit: a TOML file (`[[part]]`, `[[wire]]`, `[[led]]`, `[[i2c]]`) or Wokwi's
+    /// diagram.json.
     #[arg(long, value_name = "FILE")]
     wiring: Option<PathBuf>,
+    /// A Wokwi or mpsim project folder: its diagram, its files on a throw-away flash, its board.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["flash", "erase"])]
+    project: Option<PathBuf>,
     #[command(flatten)]
     net: NetArgs,
 }
@@ -286,9 +342,10 @@ struct RunArgs {
     /// Wire an LED (through a resistor, to GND) to this GPIO (repeatable).
     #[arg(long = "led", value_name = "PIN")]
     leds: Vec<u32>,
-    /// A TOML file of parts wired to the board (`[[led]] pin = 15 name = "red"`).
-    #[arg(long, value_name = "FILE")]
-    wiring: Option<PathBuf>,
+    /// Set a control of a part of the circuit at a simulated time: PART.CONTROL=VALUE[@TIME],
+    /// e.g. dht1.temperature=30.5@2s, btn1.pressed=1@1s, sonar.distance=25 (repeatable).
+    #[arg(long = "control", value_name = "PART.CONTROL=VALUE@TIME", value_parser = crate::project::parse_control)]
+    control: Vec<(Duration, SimCommand)>,
     /// The outside world drives a pin at a simulated time: PIN=0|1|z@TIME, e.g. 0=0@1s presses the
     /// FLASH button (GPIO0 to GND) one second after boot; z lets go (repeatable).
     #[arg(long = "pin", value_name = "PIN=LEVEL@TIME", value_parser = parse_pin_stimulus)]
@@ -521,7 +578,8 @@ fn console_exit(outcome: mpsim_sim_core::RunOutcome) -> i32 {
 }
 
 fn serve(args: ServeArgs) -> Result<i32> {
-    let (spec, flash, _tmp) = args.board.prepare()?;
+    let (config, _tmp) = args.board.prepare()?.console();
+    let spec = config.board.clone();
     let short = spec.mcu.replace(' ', "");
     let link = args.tty.clone().unwrap_or_else(|| {
         std::env::temp_dir()
@@ -530,10 +588,6 @@ fn serve(args: ServeArgs) -> Result<i32> {
     });
     let mut pty = mpsim_host::pty::Pty::open(&link)?;
     let mut links = UartLinks::open(&spec, &args.board.uarts)?;
-    let config = SimConfig {
-        net: args.board.net.config()?,
-        ..console_board(spec, flash)
-    };
     let handle = mpsim_host::spawn(config).context("cannot start the board")?;
     pty.spawn_reader(handle.sender())?;
     links.start(&handle.sender())?;
@@ -569,13 +623,8 @@ fn serve(args: ServeArgs) -> Result<i32> {
 const QUIT_KEY: u8 = 0x1d;
 
 fn repl(args: BoardArgs) -> Result<i32> {
-    let (spec, flash, _tmp) = args.prepare()?;
-    let net = args.net.config()?;
-    let mut links = UartLinks::open(&spec, &args.uarts)?;
-    let config = SimConfig {
-        net,
-        ..console_board(spec, flash)
-    };
+    let (config, _tmp) = args.prepare()?.console();
+    let mut links = UartLinks::open(&config.board, &args.uarts)?;
     let handle = mpsim_host::spawn(config).context("cannot start the board")?;
     links.start(&handle.sender())?;
     let raw = mpsim_host::pty::RawTerminal::enable();
@@ -660,35 +709,47 @@ fn default_example(spec: &BoardSpec) -> &'static str {
     }
 }
 
-/// The parts in a `--wiring` file (none without one).
-fn read_wiring(path: Option<&Path>) -> Result<Wiring> {
-    let Some(path) = path else {
-        return Ok(Wiring::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read wiring file {}", path.display()))?;
-    Ok(Wiring::parse(&path.display().to_string(), &text)?)
-}
-
 fn gui(args: GuiArgs) -> Result<i32> {
     // The wiring applies in the window and in the terminal alike.
-    let wiring = read_wiring(args.wiring.as_deref())?;
+    let project = crate::project::Project::load(args.wiring.as_deref(), args.project.as_deref())?;
+    let board_id = args
+        .board
+        .clone()
+        .or_else(|| project.board().map(str::to_owned));
+    // A project's files go on a throw-away flash image, made once for the window's life.
+    let mut tmp = None;
+    let mut flash_path = args.flash.clone();
+    if let Some(dir) = &project.files {
+        let spec = board(board_id.as_deref().unwrap_or(DEFAULT_BOARD))?;
+        let (t, path) = crate::flash::image_from_folder(&spec, dir)?;
+        tmp = Some(t);
+        flash_path = Some(path);
+    }
+    let _tmp = tmp;
+    let has_project = project.files.is_some();
     if let Some(why) = mpsim_gui::unavailable_reason() {
-        let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
-        let flash = mount(&spec, args.flash.as_deref(), args.erase)?;
+        let spec = board(board_id.as_deref().unwrap_or(DEFAULT_BOARD))?;
+        project.check(&spec)?;
+        let flash = mount(&spec, flash_path.as_deref(), args.erase)?;
         eprintln!(
-            "mpsim: {why}; running {} in this terminal with its blink example. Ctrl-C stops.",
-            spec.id
+            "mpsim: {why}; running {} in this terminal{}. Ctrl-C stops.",
+            spec.id,
+            if has_project {
+                ""
+            } else {
+                " with its blink example"
+            }
         );
-        return gui_in_terminal(spec, flash, args.net.config()?, &wiring);
+        let net = project.network(args.net.config()?);
+        return gui_in_terminal(spec, flash, net, &project);
     }
     // Check what was asked for before opening a window.
-    if let Some(b) = &args.board {
-        board(b)?;
+    if let Some(b) = &board_id {
+        project.check(&board(b)?)?;
     }
     let mut erase = args.erase;
-    let net = args.net.config()?;
-    let window_wiring = wiring.clone();
+    let net = project.network(args.net.config()?);
+    let window_project = project.clone();
     let prepare: mpsim_gui::Prepare = Box::new(move |id, flash| {
         let spec = board(id).map_err(|e| format!("{e:#}"))?;
         let (flash, has_main) =
@@ -706,13 +767,14 @@ fn gui(args: GuiArgs) -> Result<i32> {
             source: default_example(&spec).into(),
         });
         let mut extra_leds = Wiring::introduction(&spec);
-        extra_leds.extend(window_wiring.led.iter().cloned());
+        let (leds, circuit) = window_project.circuit(&spec);
+        extra_leds.extend(leds);
         Ok(mpsim_gui::BoardSetup {
             spec,
             flash,
             program,
             extra_leds,
-            i2c_parts: window_wiring.i2c.clone(),
+            circuit,
             tty: Some(tty),
             net: net.clone(),
         })
@@ -725,41 +787,45 @@ fn gui(args: GuiArgs) -> Result<i32> {
         }
     });
     let opts = mpsim_gui::WindowOptions {
-        board: args.board.clone(),
-        flash: args.flash.clone(),
+        board: board_id.clone(),
+        flash: flash_path.clone(),
         prepare,
     };
     match mpsim_gui::run(opts) {
         Ok(()) => Ok(EXIT_OK),
         Err(e) => {
-            let spec = board(args.board.as_deref().unwrap_or(DEFAULT_BOARD))?;
-            let flash = mount(&spec, args.flash.as_deref(), false)?;
+            let spec = board(board_id.as_deref().unwrap_or(DEFAULT_BOARD))?;
+            let flash = mount(&spec, flash_path.as_deref(), false)?;
             eprintln!(
                 "mpsim: cannot open the window ({e}); running {} in this terminal instead. Ctrl-C stops.",
                 spec.id
             );
-            gui_in_terminal(spec, flash, args.net.config()?, &wiring)
+            let net = project.network(args.net.config()?);
+            gui_in_terminal(spec, flash, net, &project)
         }
     }
 }
 
-/// No window: the board as on a serial line, running the example instead of main.py and with
-/// the introduction's LED on GPIO15; its console is this terminal.
+/// No window: the board as on a serial line, running the example instead of main.py (a
+/// project's own main.py) and with the introduction's LED on GPIO15; its console is this
+/// terminal.
 fn gui_in_terminal(
     spec: BoardSpec,
     flash: FlashSetup,
     net: mpsim_sim_core::NetConfig,
-    wiring: &Wiring,
+    project: &crate::project::Project,
 ) -> Result<i32> {
     let mut extra_leds = Wiring::introduction(&spec);
-    extra_leds.extend(wiring.led.iter().cloned());
+    let (leds, circuit) = project.circuit(&spec);
+    extra_leds.extend(leds);
+    let program = project.files.is_none().then(|| Program {
+        name: "main.py".into(),
+        source: default_example(&spec).into(),
+    });
     let config = SimConfig {
-        program: Some(Program {
-            name: "main.py".into(),
-            source: default_example(&spec).into(),
-        }),
+        program,
         extra_leds,
-        i2c_parts: wiring.i2c.clone(),
+        circuit,
         repl: false,
         net,
         ..console_board(spec, flash)
@@ -786,7 +852,14 @@ fn run(args: RunArgs) -> Result<i32> {
         (None, None) => None,
     };
     // `_tmp` is kept alive until the run ends: the throw-away image of --fs lives in it.
-    let (spec, flash, _tmp) = args.board.prepare()?;
+    let Prepared {
+        spec,
+        flash,
+        _tmp,
+        leds: wired_leds,
+        circuit,
+        net,
+    } = args.board.prepare()?;
     let links = UartLinks::open(&spec, &args.board.uarts)?;
     let mut leds: Vec<WiredLed> = args
         .leds
@@ -797,11 +870,8 @@ fn run(args: RunArgs) -> Result<i32> {
             active_low: false,
         })
         .collect();
-    let wiring = read_wiring(args.wiring.as_deref())?;
-    leds.extend(wiring.led);
-    for part in &wiring.i2c {
-        part.check(&spec).map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
+    leds.extend(wired_leds);
+    crate::project::check_controls(&circuit, &args.control)?;
     for led in &leds {
         if spec.pin(led.pin).is_none() {
             let pins: Vec<String> = spec.pins.iter().map(|p| p.gpio.to_string()).collect();
@@ -848,6 +918,7 @@ fn run(args: RunArgs) -> Result<i32> {
         .iter()
         .chain(&args.adc_stimuli)
         .chain(&args.accel_stimuli)
+        .chain(&args.control)
         .cloned()
         .collect();
     let mut argv = vec![match &args.script {
@@ -865,7 +936,7 @@ fn run(args: RunArgs) -> Result<i32> {
         program,
         flash: Some(flash),
         extra_leds: leds,
-        i2c_parts: wiring.i2c,
+        circuit,
         heap_size: args.heap,
         run_for: args.run_for,
         timeout: args.timeout,
@@ -877,7 +948,7 @@ fn run(args: RunArgs) -> Result<i32> {
         stimuli,
         repl: false,
         live: None,
-        net: args.board.net.config()?,
+        net,
     };
     let code = drive(config, args.raw_output, links)?;
     if let Ok(slot) = trace_error.lock()

@@ -52,6 +52,13 @@ pub struct PinState {
     pub default_level: bool,
     /// PWM frequency and duty (0..=65535) when in PWM mode.
     pub pwm: Option<(u32, u16)>,
+    /// What the circuit's parts drive on it (a pressed button, a sensor's output), or a wire to
+    /// a supply.
+    pub circuit: Option<bool>,
+    /// A resistor in the circuit pulling it up or down.
+    pub circuit_pull: Option<bool>,
+    /// Simulated µs of its last level change.
+    pub changed_at: u64,
     /// The level last reported to the sink.
     reported: bool,
 }
@@ -63,12 +70,14 @@ impl PinState {
             PinMode::Out => self.latch,
             PinMode::Pwm => self.pwm.is_some_and(|(_, d)| d >= 0x8000),
             PinMode::OpenDrain if !self.latch => false,
-            PinMode::OpenDrain | PinMode::In | PinMode::Unset => match (self.external, self.pull) {
-                (Some(v), _) => v,
-                (None, Pull::Up) => true,
-                (None, Pull::Down) => false,
-                (None, Pull::None) => self.default_level,
-            },
+            PinMode::OpenDrain | PinMode::In | PinMode::Unset => {
+                match (self.external.or(self.circuit), self.pull) {
+                    (Some(v), _) => v,
+                    (None, Pull::Up) => true,
+                    (None, Pull::Down) => false,
+                    (None, Pull::None) => self.circuit_pull.unwrap_or(self.default_level),
+                }
+            }
         }
     }
 
@@ -101,12 +110,15 @@ pub struct Led {
 }
 
 /// What a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     /// Pin `gpio` now has level `bool`.
     Pin(u32, bool),
     /// LED number `usize` (index into [`Board::leds`]) now has brightness `f64`.
     Led(usize, f64),
+    /// Part number `usize` of the circuit now shows this (its view's line: a servo's angle, a
+    /// buzzer's tone, a display's text).
+    Part(usize, String),
 }
 
 /// Receives every change with its simulated time in microseconds since boot.
@@ -130,6 +142,9 @@ pub struct TraceHeader {
     pub pins: Vec<(u32, Vec<String>, bool)>,
     /// LED label, its GPIO, its brightness.
     pub leds: Vec<(String, u32, f64)>,
+    /// The circuit's parts: id, type, what each shows.
+    #[serde(default)]
+    pub parts: Vec<(String, String, String)>,
 }
 
 /// Errors the pin model reports to the script.
@@ -166,8 +181,16 @@ pub struct Board {
     pub speaker: (bool, u8),
     /// LED strips written to (pin, RGB per pixel), in the order first written.
     pub strips: Vec<(u32, Vec<[u8; 3]>)>,
-    /// Chips wired to I2C buses (`--wiring`): what was wired, and the model.
-    pub i2c_parts: Vec<(crate::WiredI2c, crate::Ssd1306)>,
+    /// The circuit around the board (`--wiring`): its parts' models.
+    pub circuit: crate::circuit::Circuit,
+    /// How deep part reactions are nested (a part driving a pin another part watches).
+    depth: u8,
+    /// Pins wired straight to a supply.
+    ties: Vec<(u32, bool)>,
+    /// What each part showed when last reported to the sink.
+    part_texts: Vec<String>,
+    /// Pins wired straight to each other.
+    links: Vec<(u32, u32)>,
     /// The gesture recogniser fed by the accelerometer (boards with one).
     gestures: Option<crate::gesture::GestureDetector>,
     /// Pins whose level changed since the last [`Board::take_edges`], with the new level; the
@@ -193,6 +216,9 @@ impl Board {
                 external: None,
                 default_level: p.default_level == 1,
                 pwm: None,
+                circuit: None,
+                circuit_pull: None,
+                changed_at: 0,
                 reported: p.default_level == 1,
             })
             .collect();
@@ -248,7 +274,11 @@ impl Board {
             tone: None,
             speaker: (true, 255),
             strips: Vec::new(),
-            i2c_parts: Vec::new(),
+            circuit: crate::circuit::Circuit::new(&crate::CircuitSpec::default()),
+            depth: 0,
+            ties: Vec::new(),
+            part_texts: Vec::new(),
+            links: Vec::new(),
             edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
             now_us: 0,
@@ -278,12 +308,24 @@ impl Board {
                     (l.name.clone(), l.pin, self.led_brightness(i))
                 })
                 .collect(),
+            parts: (0..self.circuit.len())
+                .map(|i| {
+                    let s = self.circuit.spec(i);
+                    (
+                        s.map(|s| s.id.clone()).unwrap_or_default(),
+                        s.map(|s| s.kind.clone()).unwrap_or_default(),
+                        self.circuit.text(i, self.now_us, &self.pins),
+                    )
+                })
+                .collect(),
         }
     }
 
     /// Attaches the sink that sees every change from now on.
     pub fn set_sink(&mut self, mut sink: Box<dyn ChangeSink>) {
-        sink.start(&self.trace_header());
+        let header = self.trace_header();
+        self.part_texts = header.parts.iter().map(|p| p.2.clone()).collect();
+        sink.start(&header);
         self.sink = Some(sink);
     }
 
@@ -375,19 +417,17 @@ impl Board {
             tone: self.sounding(),
             volume: self.speaker.1,
             oleds: self
-                .i2c_parts
-                .iter()
-                .map(|(w, chip)| crate::OledView {
-                    name: w
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| format!("{} at {:#04x}", w.part.name(), w.address())),
+                .circuit
+                .oleds()
+                .map(|(id, chip)| crate::OledView {
+                    name: id.to_owned(),
                     size: chip.size(),
                     on: chip.state().0,
                     contrast: chip.state().1,
                     pixels: chip.pixels(),
                 })
                 .collect(),
+            parts: self.circuit.views(self.now_us, &self.pins),
             strips: self.strips.clone(),
             console: p.console,
             fast_forward: p.fast_forward,
@@ -440,6 +480,9 @@ impl Board {
 
     /// Sets the simulated time stamp used for the changes that follow.
     pub fn set_time(&mut self, now_us: u64) {
+        if !self.circuit.is_empty() {
+            self.advance_parts(now_us);
+        }
         self.now_us = now_us;
         if let Some(p) = self.publisher.as_ref() {
             p.live.set_time(now_us);
@@ -481,13 +524,348 @@ impl Board {
     fn modify(&mut self, gpio: u32, f: impl FnOnce(&mut PinState)) -> Result<(), PinError> {
         let i = self.index(gpio)?;
         let before = self.publisher.is_some().then(|| PinView::of(&self.pins[i]));
+        let was = (self.pins[i].level(), self.pins[i].mode, self.pins[i].pwm);
         f(&mut self.pins[i]);
         // Report first: its edge must be in the publication `mark_dirty` may make.
         self.report(i);
         if before.is_some_and(|b| b != PinView::of(&self.pins[i])) {
             self.mark_dirty();
         }
+        let now = (self.pins[i].level(), self.pins[i].mode, self.pins[i].pwm);
+        if was != now {
+            self.notify_parts(gpio);
+            self.follow_links(gpio);
+        }
         Ok(())
+    }
+
+    /// A board pin wired to this one reads what this one drives.
+    fn follow_links(&mut self, gpio: u32) {
+        if self.links.is_empty() || self.depth >= 8 {
+            return;
+        }
+        let partners: Vec<u32> = self
+            .links
+            .iter()
+            .filter_map(|&(a, b)| {
+                if a == gpio {
+                    Some(b)
+                } else if b == gpio {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let Ok(p) = self.pin(gpio) else { return };
+        let driven = matches!(p.mode, PinMode::Out | PinMode::Pwm)
+            || (p.mode == PinMode::OpenDrain && !p.latch);
+        let level = driven.then(|| p.level());
+        self.depth += 1;
+        for h in partners {
+            let all = self.circuit.set_drive(usize::MAX, h, level);
+            let _ = self.modify(h, |p| p.circuit = all);
+        }
+        self.depth -= 1;
+    }
+
+    /// Tells the parts wired to `gpio` that it changed.
+    fn notify_parts(&mut self, gpio: u32) {
+        // A part driving a pin another part watches reacts in turn, a few levels deep at most.
+        if self.depth >= 8 {
+            return;
+        }
+        let watchers = self.circuit.watchers(gpio).to_vec();
+        if watchers.is_empty() {
+            return;
+        }
+        self.depth += 1;
+        for w in watchers {
+            self.run_part(w, |p, io| p.pins_changed(io));
+        }
+        self.depth -= 1;
+        self.mark_dirty();
+    }
+
+    /// Runs `f` on part `i` and applies what it did.
+    fn run_part<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut dyn crate::circuit::Part, &mut crate::circuit::Io) -> R,
+    ) -> Option<R> {
+        let (r, actions) = self.circuit.with(i, self.now_us, &self.pins, f)?;
+        for a in actions {
+            self.apply_action(i, a);
+        }
+        if self.sink.is_some() {
+            let text = self.circuit.text(i, self.now_us, &self.pins);
+            if self.part_texts.get(i) != Some(&text) {
+                if self.part_texts.len() <= i {
+                    self.part_texts.resize(i + 1, String::new());
+                }
+                self.part_texts[i] = text.clone();
+                if let Some(s) = self.sink.as_mut() {
+                    s.change(self.now_us, Change::Part(i, text));
+                }
+            }
+        }
+        Some(r)
+    }
+
+    fn apply_action(&mut self, part: usize, a: crate::circuit::Action) {
+        use crate::circuit::{Action, Endpoint};
+        match a {
+            Action::Drive(pin, level) => {
+                if let Endpoint::Gpio(g) = self.circuit.endpoint(part, &pin) {
+                    let all = self.circuit.set_drive(part, g, level);
+                    let tie = self.ties.iter().find(|(t, _)| *t == g).map(|t| t.1);
+                    let _ = self.modify(g, |p| p.circuit = all.or(tie));
+                }
+            }
+            Action::Analog(pin, v) => {
+                let ch = match self.circuit.endpoint(part, &pin) {
+                    Endpoint::Adc(ch) => Some(ch),
+                    Endpoint::Gpio(g) => self.adc_channel_of(g),
+                    _ => None,
+                };
+                if let Some(ch) = ch {
+                    self.set_adc(ch, v);
+                }
+            }
+            Action::Tone(hz) => self.set_tone(hz),
+        }
+    }
+
+    /// The ADC channel that reads GPIO `g`, on boards whose channels are not GPIO numbers (the
+    /// Pico's ADC0–2 on GP26–28), or `g` itself.
+    pub fn adc_channel_of(&self, g: u32) -> Option<i64> {
+        let ch = if self.spec.platform == crate::Platform::Rp2 {
+            i64::from(g) - 26
+        } else {
+            i64::from(g)
+        };
+        self.spec.adc.channels.contains(&ch).then_some(ch)
+    }
+
+    /// Wires the circuit's parts to the board: their models, its LEDs, pulls and ties, and the
+    /// first levels the parts drive.
+    pub fn attach_circuit(&mut self, spec: &crate::CircuitSpec) -> Result<(), PinError> {
+        for (name, g, active_low, colour) in &spec.leds {
+            if self.spec.pin(*g).is_none() {
+                return Err(PinError::NoSuchPin);
+            }
+            self.leds.push(Led {
+                name: format!("{name} ({colour})"),
+                pin: *g,
+                active_low: *active_low,
+                reported: 0.0,
+            });
+            let l = self.leds.len() - 1;
+            self.leds[l].reported = self.led_brightness(l);
+        }
+        self.ties = spec.ties.clone();
+        for &(g, high) in &spec.pulls {
+            self.modify(g, |p| p.circuit_pull = Some(high))?;
+        }
+        for &(g, high) in &spec.ties {
+            self.modify(g, |p| p.circuit = Some(high))?;
+        }
+        self.links = spec.links.clone();
+        self.circuit = crate::circuit::Circuit::new(spec);
+        for i in 0..self.circuit.len() {
+            self.run_part(i, |p, io| p.start(io));
+        }
+        self.mark_dirty();
+        Ok(())
+    }
+
+    /// Brings the parts up to simulated time `now`: what they do on their own (an echo pulse,
+    /// a bouncing contact) happens at its own instant.
+    fn advance_parts(&mut self, now: u64) {
+        // Bounded: a part that keeps asking for the same instant cannot stall the board.
+        for _ in 0..10_000 {
+            match self.circuit.next_event() {
+                Some((t, i)) if t <= now => {
+                    self.now_us = t;
+                    self.run_part(i, |p, io| p.advance(io));
+                    if self.circuit.next_event() == Some((t, i)) {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// When a part next changes on its own (simulated µs), if one will.
+    pub fn next_part_event(&self) -> Option<u64> {
+        self.circuit.next_event().map(|(t, _)| t)
+    }
+
+    /// Sets control `name` of part `id` (`--control`, the window, scenarios).
+    pub fn set_control(&mut self, id: &str, name: &str, value: f64) -> Result<(), String> {
+        let i = self
+            .circuit
+            .find(id)
+            .ok_or_else(|| format!("no part {id:?} in the circuit"))?;
+        let controls = self.circuit.views(self.now_us, &self.pins)[i]
+            .controls
+            .clone();
+        let Some(c) = controls.iter().find(|c| c.name == name) else {
+            let names: Vec<&str> = controls.iter().map(|c| c.name.as_str()).collect();
+            return Err(if names.is_empty() {
+                format!("{id} has no controls")
+            } else {
+                format!("{id} has no control {name:?} (it has {})", names.join(", "))
+            });
+        };
+        if !(c.min..=c.max).contains(&value) {
+            return Err(format!(
+                "{id}.{name}: {value} is out of range ({} to {}{})",
+                c.min,
+                c.max,
+                if c.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", c.unit)
+                }
+            ));
+        }
+        let r = self
+            .run_part(i, |p, io| p.set_control(name, value, io))
+            .unwrap_or(Ok(()));
+        self.mark_dirty();
+        r
+    }
+
+    /// The I2C chips of the circuit: (SCL GPIO, SDA GPIO, address), each bus and address once.
+    pub fn i2c_devices(&self) -> Vec<(u32, u32, u8)> {
+        let mut out = Vec::new();
+        for i in 0..self.circuit.len() {
+            if let (Some(a), Some((scl, sda))) = (self.circuit.i2c_address(i), self.i2c_pins(i))
+                && !out.contains(&(scl, sda, a))
+            {
+                out.push((scl, sda, a));
+            }
+        }
+        out
+    }
+
+    fn i2c_pins(&self, i: usize) -> Option<(u32, u32)> {
+        use crate::circuit::Endpoint;
+        match (
+            self.circuit.endpoint(i, "SCL"),
+            self.circuit.endpoint(i, "SDA"),
+        ) {
+            (Endpoint::Gpio(c), Endpoint::Gpio(d)) => Some((c, d)),
+            _ => None,
+        }
+    }
+
+    fn i2c_targets(&self, scl: u32, sda: u32, addr: u8) -> Vec<usize> {
+        (0..self.circuit.len())
+            .filter(|&i| {
+                self.circuit.i2c_address(i) == Some(addr) && self.i2c_pins(i) == Some((scl, sda))
+            })
+            .collect()
+    }
+
+    /// An I2C write to `addr` on the bus (scl, sda); false when nothing acknowledges.
+    pub fn i2c_write(&mut self, scl: u32, sda: u32, addr: u8, data: &[u8]) -> bool {
+        let targets = self.i2c_targets(scl, sda, addr);
+        for &i in &targets {
+            self.run_part(i, |p, io| p.i2c_write(data, io));
+        }
+        self.mark_dirty();
+        !targets.is_empty()
+    }
+
+    /// An I2C read of `n` bytes from `addr`: chips at one address answer together (wired AND).
+    pub fn i2c_read(&mut self, scl: u32, sda: u32, addr: u8, n: usize) -> Option<Vec<u8>> {
+        let targets = self.i2c_targets(scl, sda, addr);
+        let mut out: Option<Vec<u8>> = None;
+        for &i in &targets {
+            if let Some(r) = self.run_part(i, |p, io| p.i2c_read(n, io)) {
+                out = Some(match out {
+                    None => r,
+                    Some(o) => o.iter().zip(&r).map(|(a, b)| a & b).collect(),
+                });
+            }
+        }
+        out
+    }
+
+    /// An SPI transfer on (SCK, MOSI): every selected part (CS low or not wired) takes it; what
+    /// they drive on MISO (0xFF where none does).
+    pub fn spi_transfer(&mut self, sck: u32, mosi: u32, data: &[u8]) -> Vec<u8> {
+        use crate::circuit::Endpoint;
+        let mut out = vec![0xFFu8; data.len()];
+        for i in 0..self.circuit.len() {
+            let on = |names: &[&str], g: u32| {
+                names
+                    .iter()
+                    .any(|n| self.circuit.endpoint(i, n) == Endpoint::Gpio(g))
+            };
+            if !on(&["SCK", "CLK", "SCL", "D0"], sck) || !on(&["MOSI", "DIN", "SDA", "D1"], mosi) {
+                continue;
+            }
+            let selected = match self.circuit.endpoint(i, "CS") {
+                Endpoint::Gpio(g) => self.pin(g).is_ok_and(|p| !p.level()),
+                Endpoint::Vcc => false,
+                _ => true,
+            };
+            if !selected {
+                continue;
+            }
+            if let Some(Some(miso)) = self.run_part(i, |p, io| p.spi(data, io)) {
+                for (o, m) in out.iter_mut().zip(miso) {
+                    *o &= m;
+                }
+            }
+        }
+        self.mark_dirty();
+        out
+    }
+
+    fn onewire_parts(&self, g: u32) -> Vec<usize> {
+        use crate::circuit::Endpoint;
+        (0..self.circuit.len())
+            .filter(|&i| self.circuit.endpoint(i, "DQ") == Endpoint::Gpio(g))
+            .collect()
+    }
+
+    /// A 1-Wire reset on GPIO `g`: whether any device answers with presence.
+    pub fn ow_reset(&mut self, g: u32) -> bool {
+        let mut present = false;
+        for i in self.onewire_parts(g) {
+            present |= self.run_part(i, |p, io| p.ow_reset(io)).unwrap_or(false);
+        }
+        present
+    }
+
+    /// A 1-Wire time slot on GPIO `g`: the master writes `bit` (1 to read); the line's level.
+    pub fn ow_slot(&mut self, g: u32, bit: bool) -> bool {
+        let mut line = bit;
+        for i in self.onewire_parts(g) {
+            line &= self.run_part(i, |p, io| p.ow_slot(bit, io)).unwrap_or(true);
+        }
+        line
+    }
+
+    /// The DHT protocol on GPIO `g`: the five bytes the sensor there sends, None when nothing
+    /// answers.
+    pub fn dht_read(&mut self, g: u32) -> Option<[u8; 5]> {
+        use crate::circuit::Endpoint;
+        let i = (0..self.circuit.len()).find(|&i| {
+            ["SDA", "DATA", "OUT"]
+                .iter()
+                .any(|n| self.circuit.endpoint(i, n) == Endpoint::Gpio(g))
+                && self
+                    .circuit
+                    .spec(i)
+                    .is_some_and(|s| s.kind == "dht11" || s.kind == "dht22")
+        })?;
+        self.run_part(i, |p, io| p.dht_read(io)).flatten()
     }
 
     fn report(&mut self, i: usize) {
@@ -495,6 +873,7 @@ impl Board {
         let gpio = self.pins[i].gpio;
         if level != self.pins[i].reported {
             self.pins[i].reported = level;
+            self.pins[i].changed_at = self.now_us;
             if self.edges.len() == EDGE_CAP {
                 // Pending IRQ events beyond this are lost, as a full scheduler queue loses them.
                 self.edges.pop_front();
@@ -667,46 +1046,6 @@ impl Board {
         Ok(())
     }
 
-    /// Wires chips to the board's I2C buses (checked against its pins). They keep their state
-    /// across the board's resets, as parts with their own supply do.
-    pub fn attach_i2c(&mut self, parts: &[crate::WiredI2c]) -> Result<(), String> {
-        for p in parts {
-            p.check(&self.spec)?;
-            let clash = self
-                .i2c_parts
-                .iter()
-                .any(|(q, _)| (q.scl, q.sda) == (p.scl, p.sda) && q.address() == p.address());
-            if clash {
-                return Err(format!(
-                    "two parts at {:#04x} on the bus SCL=GPIO{} SDA=GPIO{}",
-                    p.address(),
-                    p.scl,
-                    p.sda
-                ));
-            }
-            let chip = crate::Ssd1306::new(p.width.unwrap_or(128), p.height.unwrap_or(64));
-            self.i2c_parts.push((p.clone(), chip));
-        }
-        self.mark_dirty();
-        Ok(())
-    }
-
-    /// An I2C write to wired part `i` (what follows the address byte).
-    pub fn i2c_part_write(&mut self, i: usize, data: &[u8]) {
-        if let Some((_, chip)) = self.i2c_parts.get_mut(i) {
-            chip.i2c_write(data);
-            self.mark_dirty();
-        }
-    }
-
-    /// An I2C read of `n` bytes from wired part `i`.
-    pub fn i2c_part_read(&self, i: usize, n: usize) -> Vec<u8> {
-        match self.i2c_parts.get(i) {
-            Some((_, chip)) => vec![chip.status(); n],
-            None => vec![0xFF; n],
-        }
-    }
-
     /// Starts (`Some(hz)`) or stops the program's tone.
     pub fn set_tone(&mut self, hz: Option<u32>) {
         if self.tone != hz {
@@ -767,6 +1106,9 @@ impl Board {
         self.speaker = (true, 255);
         self.sound_changed();
         self.strips.clear();
+        for i in 0..self.circuit.len() {
+            self.run_part(i, |p, io| p.pins_changed(io));
+        }
         self.mark_dirty();
     }
 }

@@ -1,6 +1,7 @@
 //! Boards as data and the models of what is soldered on them. No Python, no GUI.
 
 pub mod board;
+pub mod circuit;
 pub mod gesture;
 pub mod live;
 pub mod spec;
@@ -9,6 +10,7 @@ pub mod trace;
 pub mod wiring;
 
 pub use board::{Board, Change, ChangeSink, PinError, PinMode, PinState, Pull, TraceHeader};
+pub use circuit::{CircuitSpec, Control, Endpoint, Graphic, PartSpec, PartView};
 pub use gesture::{Gesture, GestureDetector};
 pub use live::{ConsoleMode, Edge, LedView, LiveBoard, OledView, PinView, Snapshot};
 pub use spec::{

@@ -110,6 +110,8 @@ pub struct Snapshot {
     pub volume: u8,
     /// Displays wired to the board.
     pub oleds: Vec<OledView>,
+    /// The circuit's parts (`--wiring`), as they are now.
+    pub parts: Vec<crate::PartView>,
     /// The REPL's mode.
     pub console: ConsoleMode,
     /// Sleeps take no wall time (virtual time).

@@ -163,6 +163,10 @@ pub struct BoardSpec {
     /// The hardware I2C controllers `machine.I2C(id)` offers, with their default pins.
     #[serde(default)]
     pub i2c: Vec<I2cSpec>,
+    /// The hardware SPI controllers `machine.SPI(id)` offers, with their default pins (the
+    /// micro:bit's `microbit.spi` as id 0).
+    #[serde(default)]
+    pub spi: Vec<SpiSpec>,
     /// What a transfer to an address nobody acknowledges raises: ENODEV (19) on most ports, EIO
     /// (5) on the rp2 port.
     #[serde(default = "enodev")]
@@ -206,6 +210,18 @@ pub struct I2cSpec {
     pub scl: u32,
     /// Default SDA GPIO.
     pub sda: u32,
+}
+
+/// One hardware SPI controller and its default pins.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpiSpec {
+    /// `machine.SPI(id)`.
+    pub id: i64,
+    /// Default SCK, MOSI and MISO GPIOs.
+    pub sck: u32,
+    pub mosi: u32,
+    pub miso: u32,
 }
 
 fn root_mount() -> String {

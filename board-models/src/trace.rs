@@ -29,6 +29,7 @@ pub struct TraceWriter<W: Write> {
     format: TraceFormat,
     pins: Vec<u32>,
     led_names: Vec<String>,
+    part_names: Vec<String>,
     last_time: Option<u64>,
     error: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
@@ -71,6 +72,7 @@ impl<W: Write> TraceWriter<W> {
             format,
             pins: Vec::new(),
             led_names: Vec::new(),
+            part_names: Vec::new(),
             last_time: None,
             error,
         }
@@ -93,12 +95,25 @@ impl<W: Write> TraceWriter<W> {
         vcd_id(self.pins.len() + i)
     }
 
+    fn part_id(&self, i: usize) -> String {
+        vcd_id(self.pins.len() + self.led_names.len() + i)
+    }
+
     fn stamp(&mut self, t: u64) {
         if self.format == TraceFormat::Vcd && self.last_time != Some(t) {
             self.last_time = Some(t);
             self.emit(&format!("#{t}\n"));
         }
     }
+}
+
+/// A text as one VCD string value (no white space).
+fn vcd_text(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect();
+    if t.is_empty() { "-".into() } else { t }
 }
 
 /// A VCD identifier from an LED's label: `LED (GPIO2)` → `LED_GPIO2`.
@@ -118,6 +133,7 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
     fn start(&mut self, board: &TraceHeader) {
         self.pins = board.pins.iter().map(|p| p.0).collect();
         self.led_names = board.leds.iter().map(|l| l.0.clone()).collect();
+        self.part_names = board.parts.iter().map(|p| p.0.clone()).collect();
         match self.format {
             TraceFormat::Vcd => {
                 let mut h = String::new();
@@ -138,12 +154,23 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
                         led_ident(&l.0)
                     ));
                 }
+                for (i, p) in board.parts.iter().enumerate() {
+                    // GTKWave's string variables: what a part shows, as text.
+                    h.push_str(&format!(
+                        "$var string 1 {} {} $end\n",
+                        self.part_id(i),
+                        led_ident(&p.0)
+                    ));
+                }
                 h.push_str("$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
                 for (i, p) in board.pins.iter().enumerate() {
                     h.push_str(&format!("{}{}\n", u8::from(p.2), vcd_id(i)));
                 }
                 for (i, l) in board.leds.iter().enumerate() {
                     h.push_str(&format!("r{} {}\n", l.2, self.led_id(i)));
+                }
+                for (i, p) in board.parts.iter().enumerate() {
+                    h.push_str(&format!("s{} {}\n", vcd_text(&p.2), self.part_id(i)));
                 }
                 h.push_str("$end\n");
                 self.last_time = Some(0);
@@ -163,6 +190,14 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
                         json_str(name)
                     ));
                 }
+                for (id, kind, text) in &board.parts {
+                    h.push_str(&format!(
+                        "{{\"t_us\":0,\"part\":{},\"type\":{},\"shows\":{}}}\n",
+                        json_str(id),
+                        json_str(kind),
+                        json_str(text)
+                    ));
+                }
                 self.emit(&h);
             }
         }
@@ -175,6 +210,17 @@ impl<W: Write> ChangeSink for TraceWriter<W> {
             (TraceFormat::Vcd, Change::Led(i, b)) => format!("r{} {}\n", b, self.led_id(i)),
             (TraceFormat::JsonLines, Change::Pin(g, v)) => {
                 format!("{{\"t_us\":{t},\"pin\":{g},\"level\":{}}}\n", u8::from(v))
+            }
+            (TraceFormat::Vcd, Change::Part(i, text)) => {
+                format!("s{} {}\n", vcd_text(&text), self.part_id(i))
+            }
+            (TraceFormat::JsonLines, Change::Part(i, text)) => {
+                let name = self.part_names.get(i).cloned().unwrap_or_default();
+                format!(
+                    "{{\"t_us\":{t},\"part\":{},\"shows\":{}}}\n",
+                    json_str(&name),
+                    json_str(&text)
+                )
             }
             (TraceFormat::JsonLines, Change::Led(i, b)) => {
                 let name = self.led_names.get(i).cloned().unwrap_or_default();

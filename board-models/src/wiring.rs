@@ -14,6 +14,16 @@
 //! width = 128          # optional (ssd1306: 128x64, or 128x32, 64x48 …)
 //! height = 64
 //! name = "OLED"        # optional
+//!
+//! [[part]]              # any part mpsim models (see `circuit::KINDS`), by Wokwi's pin names
+//! id = "dht1"
+//! type = "dht22"
+//! pins = { SDA = "D4", VCC = "3V3", GND = "GND" }   # board pins, or "part:PIN"
+//! temperature = 30.5    # other keys are the part's settings (Wokwi's attrs)
+//!
+//! [[wire]]              # part to part (through a resistor, a breadboard …)
+//! from = "r1:2"
+//! to = "led1:A"
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +51,41 @@ pub struct Wiring {
     /// Chips on an I2C bus (a pair of pins).
     #[serde(default)]
     pub i2c: Vec<WiredI2c>,
+    /// Parts by type, their pins and settings.
+    #[serde(default)]
+    pub part: Vec<PartEntry>,
+    /// Wires between parts' pins.
+    #[serde(default)]
+    pub wire: Vec<WireEntry>,
+}
+
+/// One `[[part]]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PartEntry {
+    /// Its id (what `--control ID.NAME=…` names).
+    pub id: String,
+    /// Its type (`dht22`, `wokwi-dht22` …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its pins: a board pin (`"D4"`, `"GP15"`, `15`, `"GND"`, `"3V3"`) or `"part:PIN"`.
+    #[serde(default)]
+    pub pins: std::collections::BTreeMap<String, toml::Value>,
+    /// Where the window draws it: `[left, top]`.
+    #[serde(default)]
+    pub at: Option<[f32; 2]>,
+    /// Every other key: the part's settings.
+    #[serde(flatten)]
+    pub attrs: std::collections::BTreeMap<String, toml::Value>,
+}
+
+/// One `[[wire]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireEntry {
+    /// One end, `part:PIN`.
+    pub from: String,
+    /// The other end.
+    pub to: String,
 }
 
 impl Wiring {
@@ -158,6 +203,61 @@ impl WiredI2c {
 }
 
 impl Wiring {
+    /// The circuit the file describes around `board`: its `[[part]]`s and `[[wire]]`s, and its
+    /// `[[i2c]]` displays as parts.
+    pub fn circuit(&self, board: &crate::BoardSpec) -> crate::CircuitSpec {
+        use crate::circuit::netlist::{Netlist, RawPart};
+        let text = |v: &toml::Value| match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut n = Netlist::new(board);
+        for (i, w) in self.i2c.iter().enumerate() {
+            let id = w
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{} at {:#04x}", w.part.name(), w.address()));
+            let mut attrs = std::collections::BTreeMap::new();
+            attrs.insert("address".to_owned(), w.address().to_string());
+            attrs.insert("width".to_owned(), w.width.unwrap_or(128).to_string());
+            attrs.insert("height".to_owned(), w.height.unwrap_or(64).to_string());
+            let id = if self.i2c[..i].iter().any(|o| o.name.as_ref() == Some(&id)) {
+                format!("{id} ({i})")
+            } else {
+                id
+            };
+            n.part(RawPart {
+                id: id.clone(),
+                kind: "ssd1306".into(),
+                attrs,
+                at: None,
+            });
+            n.wire(&format!("{id}:SCL"), &format!("$board:GPIO{}", w.scl));
+            n.wire(&format!("{id}:SDA"), &format!("$board:GPIO{}", w.sda));
+        }
+        for p in &self.part {
+            n.part(RawPart {
+                id: p.id.clone(),
+                kind: p.kind.clone(),
+                attrs: p.attrs.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                at: p.at.map(|[l, t]| (l, t)),
+            });
+            for (pin, to) in &p.pins {
+                let to = text(to);
+                let to = if to.contains(':') {
+                    to
+                } else {
+                    format!("$board:{to}")
+                };
+                n.wire(&format!("{}:{pin}", p.id), &to);
+            }
+        }
+        for w in &self.wire {
+            n.wire(&w.from, &w.to);
+        }
+        n.resolve()
+    }
+
     /// Parses a wiring file's text; `path` names it in errors.
     pub fn parse(path: &str, text: &str) -> Result<Self, WiringError> {
         toml::from_str(text).map_err(|source| WiringError::Parse {
@@ -205,5 +305,46 @@ mod tests {
         );
         assert!(bad("[[i2c]]\npart = \"ssd1306\"\nscl = 5\nsda = 4\nheight = 60\n").contains("60"));
         assert!(Wiring::parse("w.toml", "[[i2c]]\npart = \"bme999\"\nscl = 5\nsda = 4\n").is_err());
+    }
+
+    #[test]
+    fn parts_and_wires_resolve_against_the_board() {
+        let spec = crate::find_board("esp8266").unwrap().unwrap();
+        let w = Wiring::parse(
+            "w.toml",
+            r#"
+[[part]]
+id = "dht1"
+type = "dht22"
+pins = { SDA = "D4", VCC = "3V3", GND = "GND" }
+temperature = 30.5
+
+[[part]]
+id = "led1"
+type = "led"
+pins = { C = "GND" }
+color = "blue"
+
+[[part]]
+id = "r1"
+type = "resistor"
+pins = { 1 = 14 }
+
+[[wire]]
+from = "r1:2"
+to = "led1:A"
+"#,
+        )
+        .unwrap();
+        let c = w.circuit(&spec);
+        assert_eq!(c.parts.len(), 1, "{:?}", c.notes);
+        assert_eq!(c.parts[0].pin("SDA"), crate::Endpoint::Gpio(2));
+        assert_eq!(
+            c.parts[0].attrs.get("temperature").map(String::as_str),
+            Some("30.5")
+        );
+        assert_eq!(c.leds, vec![("led1".into(), 14, false, "blue".into())]);
+        assert!(c.notes.is_empty(), "{:?}", c.notes);
+        assert!(Wiring::parse("w.toml", "[[wire]]\nfrom = \"a:1\"\n").is_err());
     }
 }

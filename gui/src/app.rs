@@ -92,6 +92,8 @@ pub struct State {
     sound_error: Option<String>,
     /// The wired displays' pictures, uploaded when their pixels change.
     oled_textures: Vec<(OledKey, egui::TextureHandle)>,
+    /// The circuit's parts' pictures.
+    pub(crate) part_textures: crate::circuit::PanelState,
 }
 
 impl State {
@@ -155,6 +157,7 @@ impl State {
             sound_wanted: prefs.sound,
             sound_error: None,
             oled_textures: Vec::new(),
+            part_textures: Default::default(),
         })
     }
 
@@ -215,7 +218,7 @@ impl State {
         }
     }
 
-    fn send(&mut self, cmd: SimCommand) {
+    pub(crate) fn send(&mut self, cmd: SimCommand) {
         if !self.session.send(cmd) {
             self.status = "the board is not running".into();
         }
@@ -842,6 +845,7 @@ pub fn inputs_panel(ui: &mut egui::Ui, st: &mut State) {
     }
     tilt_control(ui, st);
     outputs(ui, st);
+    crate::circuit::circuit_panel(ui, st);
     wifi_panel(ui, st);
     ui.separator();
     // Closed by default: the board's pads do the same, and every line drawn costs a frame's time
@@ -961,7 +965,8 @@ fn pins_table(ui: &mut egui::Ui, st: &mut State) {
 /// What the board plays and lights beyond its own LEDs: the speaker's note, LED strips.
 fn outputs(ui: &mut egui::Ui, st: &mut State) {
     let snap = st.snapshot().clone();
-    if st.session.spec.speaker {
+    // The board's own speaker, or a buzzer in the circuit.
+    if st.session.spec.speaker || snap.parts.iter().any(|p| p.kind == "buzzer") {
         ui.separator();
         speaker(ui, st, snap.tone);
     }

@@ -5,6 +5,7 @@
 
 pub mod analyzer;
 pub mod app;
+pub mod circuit;
 pub mod files;
 pub mod layout;
 pub mod session;

@@ -23,7 +23,7 @@ pub struct BoardSetup {
     /// LEDs wired to the board.
     pub extra_leds: Vec<WiredLed>,
     /// Chips wired to its I2C buses.
-    pub i2c_parts: Vec<mpsim_board_models::WiredI2c>,
+    pub circuit: mpsim_board_models::CircuitSpec,
     /// Where the virtual serial port appears (`None`: no port).
     pub tty: Option<PathBuf>,
     /// The board's network: policy, port mapping, access points.
@@ -64,7 +64,7 @@ impl Session {
         let config = SimConfig {
             program: setup.program,
             extra_leds: setup.extra_leds,
-            i2c_parts: setup.i2c_parts,
+            circuit: setup.circuit,
             live: Some(live.clone()),
             net: setup.net,
             ..SimConfig::console_board(setup.spec.clone(), setup.flash)

@@ -19,14 +19,14 @@ fn board(program: Option<&str>) -> Board {
 }
 
 fn board_with(spec: mpsim_board_models::BoardSpec, program: Option<&str>) -> Board {
-    board_wired(spec, program, Vec::new(), &[])
+    board_wired(spec, program, Default::default(), &[])
 }
 
 /// A board with chips on its I2C buses and files on its flash.
 fn board_wired(
     spec: mpsim_board_models::BoardSpec,
     program: Option<&str>,
-    i2c_parts: Vec<mpsim_board_models::WiredI2c>,
+    circuit: mpsim_board_models::CircuitSpec,
     files: &[(&str, &[u8])],
 ) -> Board {
     let dir = tempfile::tempdir().unwrap();
@@ -50,7 +50,7 @@ fn board_wired(
             source: p.into(),
         }),
         extra_leds,
-        i2c_parts,
+        circuit,
         tty: None,
         net: mpsim_sim_core::NetConfig::default(),
     };
@@ -951,12 +951,10 @@ fn an_ssd1306_shows_what_micropythons_driver_draws() {
     )
     .unwrap();
     let script = "from machine import Pin, SoftI2C\nimport ssd1306, time\ni2c = SoftI2C(scl=Pin(5), sda=Pin(4))\nprint('scan', i2c.scan())\noled = ssd1306.SSD1306_I2C(128, 64, i2c)\noled.fill(0)\noled.fill_rect(0, 0, 8, 8, 1)\noled.text('MicroPython', 0, 16)\noled.rect(0, 32, 128, 32, 1)\noled.show()\nprint('shown')\ntime.sleep(1.5)\noled.invert(1)\n";
-    let Board { _dir, state } = board_wired(
-        find_board("esp8266").unwrap().unwrap(),
-        Some(script),
-        wiring.i2c,
-        &[("/ssd1306.py", &driver)],
-    );
+    let spec = find_board("esp8266").unwrap().unwrap();
+    let circuit = wiring.circuit(&spec);
+    let Board { _dir, state } =
+        board_wired(spec, Some(script), circuit, &[("/ssd1306.py", &driver)]);
     let mut h = Harness::builder()
         .with_size(egui::Vec2::new(1200.0, 1000.0))
         .build_ui_state(mpsim_gui::app::main_ui, state);
@@ -1044,5 +1042,64 @@ fn the_window_shows_its_board_rebooting_after_the_board_process_dies() {
     h.key_press(egui::Key::Enter);
     wait_for(&mut h, "the answer", |s| {
         s.term.text().ends_with("42\n>>> ")
+    });
+}
+
+#[test]
+fn circuit_panel_presses_buttons_and_sets_sensors() {
+    let spec = find_board("esp32").unwrap().unwrap();
+    let wiring = mpsim_board_models::Wiring::parse(
+        "wiring.toml",
+        "[[part]]\nid = \"btn\"\ntype = \"pushbutton\"\npins = { 1 = \"4\", 2 = \"GND\" }\n\n\
+         [[part]]\nid = \"dht1\"\ntype = \"dht22\"\npins = { SDA = \"15\" }\ntemperature = 20\n\n\
+         [[part]]\nid = \"servo\"\ntype = \"servo\"\npins = { PWM = \"18\" }\n",
+    )
+    .unwrap();
+    let circuit = wiring.circuit(&spec);
+    let script = "import machine, dht, time\n\
+        b = machine.Pin(4, machine.Pin.IN, machine.Pin.PULL_UP)\n\
+        n = [0]\n\
+        b.irq(lambda p: n.__setitem__(0, n[0] + 1), machine.Pin.IRQ_FALLING)\n\
+        s = machine.PWM(machine.Pin(18), freq=50, duty_ns=2500000)\n\
+        d = dht.DHT22(machine.Pin(15))\n\
+        last = None\n\
+        while True:\n\
+        \x20   d.measure()\n\
+        \x20   now = (n[0], d.temperature())\n\
+        \x20   if now != last:\n\
+        \x20       print('presses %d temp %.1f' % now)\n\
+        \x20       last = now\n\
+        \x20   time.sleep_ms(100)\n";
+    let Board { _dir, state } = board_wired(spec, Some(script), circuit, &[]);
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 1400.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    wait_for(&mut h, "the first reading", |s| {
+        s.term.text().contains("presses 0 temp 20.0")
+    });
+    // The parts, drawn from their views: the servo's horn at its angle.
+    h.get_by_label("servo at 180 degrees");
+    h.get_by_label("Press btn").click();
+    wait_for(&mut h, "the click's falling edge", |s| {
+        s.term.text().contains("presses 1 temp 20.0")
+    });
+    // The temperature slider, by keyboard: each step is the slider's smallest.
+    h.get_by_role_and_label(egui::Role::Slider, "temperature")
+        .focus();
+    h.step();
+    for _ in 0..5 {
+        h.key_press(egui::Key::ArrowRight);
+        h.step();
+    }
+    wait_for(&mut h, "a warmer reading", |s| {
+        s.snapshot()
+            .parts
+            .iter()
+            .any(|p| p.id == "dht1" && p.controls[0].value > 20.0)
+            && s.term
+                .text()
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("presses 1 temp 2") && !l.ends_with("20.0"))
     });
 }

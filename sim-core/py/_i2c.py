@@ -78,22 +78,24 @@ if _info["accel_i2c"] and _info["accel_i2c"][0] == "MMA7660":
 
 
 class _Wired:
-    # A chip wired from --wiring; its model is the board's (board-models), reached by its handle.
-    def __init__(self, part):
-        self._i = part
+    # The chips of the circuit (--wiring) at one address of one bus; their models are the
+    # board's (board-models). Chips sharing an address answer together.
+    def __init__(self, scl, sda, addr):
+        self._at = (scl, sda, addr)
 
     def present(self):
         return True
 
     def write(self, data):
-        _mpsim.i2c_part_write(self._i, data)
+        _mpsim.i2c_part_write(*self._at, data)
 
     def read(self, n):
-        return bytes(_mpsim.i2c_part_read(self._i, n))
+        got = _mpsim.i2c_part_read(*self._at, n)
+        return b"\xff" * n if got is None else bytes(got)
 
 
-for _part, _scl, _sda, _addr in _mpsim.i2c_parts():
-    _BUSES.setdefault((_scl, _sda), {})[_addr] = _Wired(_part)
+for _scl, _sda, _addr in _mpsim.i2c_parts():
+    _BUSES.setdefault((_scl, _sda), {})[_addr] = _Wired(_scl, _sda, _addr)
 
 
 def chip(bus, addr):
@@ -163,9 +165,27 @@ class _Controller:
         self._chip(addr).write(self._mem(memaddr, addrsize) + bytes(buf))
 
 
+def _args(args, kw):
+    # extmod's argument parsing for SoftI2C(scl, sda, *, freq, timeout): a positional argument
+    # takes its slot even when the same name comes as a keyword (that keyword is then "extra"),
+    # which is what the old I2C(-1, scl=…, sda=…) meets on the ESP8266.
+    if len(args) > 2:
+        raise TypeError("extra positional arguments given")
+    got = dict(zip(("scl", "sda"), args))
+    for k, v in kw.items():
+        if k in got or k not in ("scl", "sda", "freq", "timeout"):
+            raise TypeError("extra keyword arguments given")
+        got[k] = v
+    for k in ("scl", "sda"):
+        if k not in got:
+            raise TypeError("'%s' argument required" % k)
+    return got["scl"], got["sda"], got.get("freq", 400000), got.get("timeout", 50000)
+
+
 class SoftI2C(_Controller):
     # I2C bit-banged on any two pins; also the primitive start/stop/write/readinto.
-    def __init__(self, scl, sda, *, freq=400000, timeout=50000):
+    def __init__(self, *args, **kw):
+        scl, sda, freq, timeout = _args(args, kw)
         self._scl = _gpio(scl)
         self._sda = _gpio(sda)
         _mpsim.pin_check(self._scl)
@@ -174,8 +194,8 @@ class SoftI2C(_Controller):
         self._timeout = timeout
         self._open = None  # [chip, reading, bytes written] inside start() … stop()
 
-    def init(self, scl, sda, *, freq=400000, timeout=50000):
-        self.__init__(scl, sda, freq=freq, timeout=timeout)
+    def init(self, *args, **kw):
+        self.__init__(*args, **kw)
 
     def start(self):
         # A repeated start ends the write before it, as a stop does.
@@ -216,9 +236,20 @@ class SoftI2C(_Controller):
         return "SoftI2C(scl=%d, sda=%d, freq=%d)" % (self._scl, self._sda, self._freq)
 
 
+# The ports that still take I2C(-1, …) for a software bus (with a warning): extmod's
+# MP_MACHINE_I2C_CHECK_FOR_LEGACY_SOFTI2C_CONSTRUCTION is in the ESP32's, the STM32's and the nRF's.
+_LEGACY = _info["platform"] in ("esp32", "pyboard", "microbit")
+
+
 class I2C(_Controller):
     # A hardware controller: I2C(id) on its default pins (board data), or pins given.
     _nack_errno = _info["i2c_nack_errno"]
+
+    def __new__(cls, *args, **kw):
+        if _LEGACY and args and args[0] == -1:
+            print("Warning: I2C(-1, ...) is deprecated, use SoftI2C(...) instead")
+            return SoftI2C(*args[1:], **kw)
+        return super().__new__(cls)
 
     def __init__(self, id=-1, *, scl=None, sda=None, freq=400000, timeout=50000):
         buses = _info["i2c"]

@@ -19,7 +19,7 @@ def _port_late():
     from _stm32 import Pin, UART
     del globals()["PWM"]
     _MORE = ()
-    _LAZY = ("I2C", "SoftI2C")
+    _LAZY = ("I2C", "SoftI2C", "SPI", "SoftSPI")
     freq = _stm32_freq
 
 

@@ -213,7 +213,8 @@ class Signal:
 
 # Every boot imports machine, and most programs use only Pin: the other classes load on first use.
 _MORE = ("ADC", "PWM", "Timer", "RTC", "UART", "WDT")
-_LAZY = _MORE + ("I2C", "SoftI2C")
+# The micro:bit's firmware reaches SPI through microbit.spi only.
+_LAZY = _MORE + ("I2C", "SoftI2C") + (() if _info["platform"] == "microbit" else ("SPI", "SoftSPI"))
 
 
 def _load_more():
@@ -237,6 +238,12 @@ def __getattr__(name):
         g["SoftI2C"] = _i2c.SoftI2C
         # Ports without a hardware controller (the ESP8266): machine.I2C is the software one.
         g["I2C"] = _i2c.I2C if _info["i2c"] else _i2c.SoftI2C
+        return g[name]
+    if name in ("SPI", "SoftSPI") and name in _LAZY:
+        import _spi
+        g = globals()
+        g["SPI"] = _spi.SPI
+        g["SoftSPI"] = _spi.SoftSPI
         return g[name]
     raise AttributeError("module 'machine' has no attribute '%s'" % name)
 
@@ -311,19 +318,63 @@ def enable_irq(state=False):
     _mpsim.irq_disable(bool(state))
 
 
+def _gpio_of(pin):
+    g = getattr(pin, "_id", pin)
+    if not isinstance(g, int):
+        raise TypeError("expecting a Pin")
+    return g
+
+
 def time_pulse_us(pin, pulse_level, timeout_us=1000000):
-    import time
-    start = time.ticks_us()
-    while pin.value() != pulse_level:
-        if time.ticks_diff(time.ticks_us(), start) > timeout_us:
+    # Waits (at most timeout_us) for the pin to reach pulse_level, then times how long it stays
+    # there: the edges' own instants, so the width is exact in real and virtual time alike.
+    # -2: it never came; -1: it did not end in time.
+    g = _gpio_of(pin)
+    want = bool(pulse_level)
+    timeout_us = int(timeout_us)
+    now = _mpsim.ticks_us
+    start = now()
+    while _mpsim.pin_read(g) != want:
+        left = timeout_us - (now() - start)
+        if left <= 0:
             return -2
-        _mpsim.sleep_us(1)
-    t0 = time.ticks_us()
-    while pin.value() == pulse_level:
-        if time.ticks_diff(time.ticks_us(), t0) > timeout_us:
+        _mpsim.sleep_us(_mpsim.quiet_us(min(left, 1000)))
+    t0 = max(start, _mpsim.pin_changed_at(g))
+    while _mpsim.pin_read(g) == want:
+        left = timeout_us - (now() - t0)
+        if left <= 0:
             return -1
-        _mpsim.sleep_us(1)
-    return time.ticks_diff(time.ticks_us(), t0)
+        _mpsim.sleep_us(_mpsim.quiet_us(min(left, 1000)))
+    return _mpsim.pin_changed_at(g) - t0
+
+
+def _dht_readinto(pin, buf):
+    # The DHT11/DHT22 protocol as the firmware's C driver runs it: the line high 250 ms, low
+    # 18 ms, released; then the sensor's 80 µs low, 80 µs high and 40 bits (50 µs low, then 26 µs
+    # high for a 0, 70 µs for a 1), read with interrupts off. No answer is ETIMEDOUT.
+    g = _gpio_of(pin)
+    if len(buf) < 5:
+        raise ValueError("buffer too small")
+    _mpsim.pin_init(g, 2, 0)
+    _mpsim.pin_write(g, 1)
+    _mpsim.sleep_us(250000)
+    _mpsim.pin_write(g, 0)
+    _mpsim.sleep_us(18000)
+    _mpsim.pin_write(g, 1)
+    irq = _mpsim.irq_disable(True)
+    try:
+        data = _mpsim.dht_read(g)
+        if data is None:
+            _mpsim.sleep_us(110)
+            raise OSError(110)
+        _mpsim.sleep_us(170 + sum(50 + (70 if b >> (7 - i) & 1 else 26) for b in data for i in range(8)))
+    finally:
+        _mpsim.irq_disable(irq)
+    buf[0:5] = data
+
+
+if _info["platform"] != "microbit":
+    dht_readinto = _dht_readinto
 
 
 def bootloader():

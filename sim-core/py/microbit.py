@@ -736,6 +736,32 @@ class MicroBitI2C:
 i2c = MicroBitI2C()
 
 
+# --- SPI on the edge connector (pin13 SCK, pin15 MOSI, pin14 MISO by default).
+class MicroBitSPI:
+    def __init__(self):
+        self.init()
+
+    def init(self, baudrate=1000000, bits=8, mode=0, sclk=None, mosi=None, miso=None):
+        if bits != 8:
+            raise ValueError("bits must be 8")
+        self._pins = ((sclk or pin13)._gpio, (mosi or pin15)._gpio, (miso or pin14)._gpio)
+
+    def _xfer(self, data):
+        return bytes(_mpsim.spi_transfer(self._pins[0], self._pins[1], data))
+
+    def write(self, buf):
+        self._xfer(bytes(buf))
+
+    def read(self, nbytes, out=0):
+        return self._xfer(bytes([out & 0xFF]) * int(nbytes))
+
+    def write_readinto(self, out, in_):
+        in_[:] = self._xfer(bytes(out))[:len(in_)]
+
+
+spi = MicroBitSPI()
+
+
 # --- The rest of the board.
 def sleep(ms):
     _time.sleep_ms(int(ms))

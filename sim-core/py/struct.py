@@ -98,10 +98,14 @@ def pack_into(fmt, buffer, offset, *values):
 
 
 def unpack(fmt, data):
-    f, types = _plan(fmt)
-    return _from_packed(types, _struct.unpack(f, data))
+    # The firmware's unpack is its unpack_from at 0: a buffer longer than the format is fine.
+    return unpack_from(fmt, data, 0)
 
 
 def unpack_from(fmt, data, offset=0):
     f, types = _plan(fmt)
+    if offset < 0:
+        offset += len(data)
+    if offset < 0 or offset + _struct.calcsize(f) > len(data):
+        raise ValueError("buffer too small")
     return _from_packed(types, _struct.unpack_from(f, data, offset))

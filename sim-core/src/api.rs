@@ -73,8 +73,8 @@ pub struct SimConfig {
     pub flash: Option<FlashSetup>,
     /// Extra LEDs wired to the board (`--led`, `--wiring`).
     pub extra_leds: Vec<mpsim_board_models::WiredLed>,
-    /// Chips wired to its I2C buses (`--wiring`).
-    pub i2c_parts: Vec<mpsim_board_models::WiredI2c>,
+    /// The circuit around it (`--wiring`, `--project`), resolved to nets.
+    pub circuit: mpsim_board_models::CircuitSpec,
     /// Heap size in bytes; the board's own when `None`.
     pub heap_size: Option<u64>,
     /// Stop after this much simulated time.
@@ -114,7 +114,7 @@ impl SimConfig {
             program: None,
             flash: Some(flash),
             extra_leds: Vec::new(),
-            i2c_parts: Vec::new(),
+            circuit: mpsim_board_models::CircuitSpec::default(),
             heap_size: None,
             run_for: None,
             timeout: None,
@@ -165,6 +165,16 @@ pub enum SimCommand {
     SetAccel {
         /// Milli-g along x, y, z.
         mg: [f64; 3],
+    },
+    /// Sets a control of a part in the circuit (`--control`, the window): a button's
+    /// `pressed`, a sensor's `temperature` …
+    SetControl {
+        /// The part's id.
+        part: String,
+        /// The control's name.
+        name: String,
+        /// Its new value (in the control's unit; 0/1 for buttons and switches).
+        value: f64,
     },
     /// Bytes arriving on a UART's RX line from its host link (`--uart ID=PATH`).
     UartIn {
@@ -339,8 +349,13 @@ pub fn check_config(config: &SimConfig) -> Result<(), SimError> {
             return Err(SimError::NoSuchLedPin(led.pin));
         }
     }
-    for part in &config.i2c_parts {
-        part.check(&config.board).map_err(SimError::Wiring)?;
+    for (name, g, _, _) in &config.circuit.leds {
+        if config.board.pin(*g).is_none() {
+            return Err(SimError::Wiring(format!(
+                "{name}: {} has no GPIO{g}",
+                config.board.id
+            )));
+        }
     }
     Ok(())
 }

@@ -73,6 +73,14 @@ impl Clock {
         }
     }
 
+    /// Virtual time only: an operation of the script's takes `us` (a pin read polled while a
+    /// part of the circuit is about to change).
+    pub fn spend(&mut self, us: u64) {
+        if self.mode == TimeMode::Virtual {
+            self.virtual_us += us;
+        }
+    }
+
     /// A clock read by the script: in virtual time it costs [`VIRTUAL_READ_COST_US`].
     pub fn read_us(&mut self) -> u64 {
         if self.mode == TimeMode::Virtual {

@@ -304,6 +304,17 @@ pub(crate) mod _mpsim {
         }
         set("i2c", i2c.into())?;
         set("i2c_nack_errno", vm.ctx.new_int(spec.i2c_nack_errno).into())?;
+        let spi = vm.ctx.new_dict();
+        for bus in &spec.spi {
+            let pins = vm.ctx.new_tuple(vec![
+                vm.ctx.new_int(bus.sck).into(),
+                vm.ctx.new_int(bus.mosi).into(),
+                vm.ctx.new_int(bus.miso).into(),
+            ]);
+            let key: PyObjectRef = vm.ctx.new_int(bus.id).into();
+            spi.set_item(&*key, pins.into(), vm)?;
+        }
+        set("spi", spi.into())?;
         let irq_pins: Vec<i64> = spec
             .pins
             .iter()

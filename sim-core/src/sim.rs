@@ -246,7 +246,7 @@ fn sim_main(
         time_mode,
         program,
         extra_leds,
-        i2c_parts,
+        circuit,
         heap_size,
         run_for,
         timeout,
@@ -264,8 +264,11 @@ fn sim_main(
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds)
         .map_err(|e| e.to_string())
-        .and_then(|mut b| b.attach_i2c(&i2c_parts).map(|()| b))
-    {
+        .and_then(|mut b| {
+            b.attach_circuit(&circuit)
+                .map(|()| b)
+                .map_err(|e| e.to_string())
+        }) {
         Ok(b) => b,
         Err(e) => {
             let _ = events.send(BoardEvent::Sim(SimEvent::Finished(RunOutcome {

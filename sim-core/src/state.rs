@@ -513,6 +513,12 @@ impl SimState {
             SimCommand::SetAccel { mg } => {
                 self.board.set_accel(mg);
             }
+            SimCommand::SetControl { part, name, value } => {
+                self.board.set_time(now);
+                if let Err(e) = self.board.set_control(&part, &name, value) {
+                    self.output(format!("\r\nmpsim: --control {part}.{name}: {e}\r\n").as_bytes());
+                }
+            }
             SimCommand::Fs(req, reply) => {
                 let answer = heap::untracked(|| self.fs_request(req));
                 let _ = reply.0.send(answer);
@@ -567,7 +573,8 @@ impl SimState {
         let t = self.sched.next_deadline_after(now);
         let w = self.stimuli.front().map(|(t, _)| *t).filter(|&d| d > now);
         let [f, o] = self.run.deadlines();
-        [t, w, f, o].into_iter().flatten().min()
+        let p = self.board.next_part_event().filter(|&d| d > now);
+        [t, w, f, o, p].into_iter().flatten().min()
     }
 
     /// Whether anything (timer, stimulus, limit) falls due at or before `t`.
@@ -575,6 +582,7 @@ impl SimState {
         self.sched.next_deadline().is_some_and(|d| d <= t)
             || self.stimuli.front().is_some_and(|(w, _)| *w <= t)
             || self.run.deadlines().into_iter().flatten().any(|f| t >= f)
+            || self.board.next_part_event().is_some_and(|d| d <= t)
     }
 
     /// Applies the outside world's scripted actions due by `now`.

@@ -14,7 +14,7 @@ use crate::api::{
 };
 use crate::clock::TimeMode;
 use mpsim_board_models::{
-    BoardSpec, Change, ChangeSink, Edge, LiveBoard, Snapshot, TraceHeader, WiredI2c, WiredLed,
+    BoardSpec, Change, ChangeSink, Edge, LiveBoard, Snapshot, TraceHeader, WiredLed,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -44,7 +44,7 @@ pub struct BoardConfig {
     pub program: Option<Program>,
     pub flash: Option<FlashSetup>,
     pub extra_leds: Vec<WiredLed>,
-    pub i2c_parts: Vec<WiredI2c>,
+    pub circuit: mpsim_board_models::CircuitSpec,
     pub heap_size: Option<u64>,
     pub run_for: Option<Duration>,
     pub timeout: Option<Duration>,
@@ -88,7 +88,7 @@ impl BoardConfig {
             program: c.program,
             flash: c.flash,
             extra_leds: c.extra_leds,
-            i2c_parts: c.i2c_parts,
+            circuit: c.circuit,
             heap_size: c.heap_size,
             run_for: c.run_for,
             timeout: c.timeout,
@@ -113,7 +113,7 @@ impl BoardConfig {
             program: self.program,
             flash: self.flash,
             extra_leds: self.extra_leds,
-            i2c_parts: self.i2c_parts,
+            circuit: self.circuit,
             heap_size: self.heap_size,
             run_for: self.run_for,
             timeout: self.timeout,

@@ -7,7 +7,7 @@ pub(crate) mod area {
     use mpsim_board_models::{PinError, PinMode, Pull};
     use rustpython_vm::builtins::PyUtf8StrRef;
     use rustpython_vm::function::ArgBytesLike;
-    use rustpython_vm::{PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, pyclass};
+    use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
     fn mode_of(m: i64, vm: &VirtualMachine) -> PyResult<PinMode> {
         Ok(match m {
@@ -51,9 +51,16 @@ pub(crate) mod area {
         board_op(vm, |b| b.write(gpio, value))
     }
 
-    /// Reads the level on the pin.
+    /// Reads the level on the pin. While a part of the circuit will change something on its
+    /// own, a read costs a little virtual time, so that a loop polling a pin sees it change.
     #[pyfunction]
     fn pin_read(gpio: u32, vm: &VirtualMachine) -> PyResult<bool> {
+        state(vm, |s| {
+            if s.board.next_part_event().is_some() {
+                // About what a pin read from Python takes on the boards.
+                s.clock.spend(2);
+            }
+        })?;
         board_op(vm, |b| b.read(gpio))
     }
 
@@ -161,37 +168,17 @@ pub(crate) mod area {
         state(vm, |s| s.board.set_tone((hz > 0).then_some(hz)))
     }
 
-    /// A chip wired to one of the board's I2C buses (its model is the board's).
-    #[pyattr]
-    #[pyclass(name = "WiredPart")]
-    #[derive(Debug, PyPayload)]
-    struct WiredPart {
-        index: usize,
-    }
-
-    #[pyclass]
-    impl WiredPart {}
-
-    /// The chips wired to I2C buses: (part, SCL GPIO, SDA GPIO, address) each.
+    /// The chips of the circuit on I2C buses: (SCL GPIO, SDA GPIO, address) each.
     #[pyfunction]
     fn i2c_parts(vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let parts: Vec<[usize; 4]> = state(vm, |s| {
-            s.board
-                .i2c_parts
-                .iter()
-                .enumerate()
-                .map(|(i, (w, _))| [i, w.scl as usize, w.sda as usize, usize::from(w.address())])
-                .collect()
-        })?;
-        let items = parts
+        let devices = state(vm, |s| s.board.i2c_devices())?;
+        let items = devices
             .into_iter()
-            .map(|[index, scl, sda, address]| {
-                let part = WiredPart { index }.into_ref(&vm.ctx);
+            .map(|(scl, sda, addr)| {
                 let t: Vec<PyObjectRef> = vec![
-                    part.into(),
                     vm.ctx.new_int(scl).into(),
                     vm.ctx.new_int(sda).into(),
-                    vm.ctx.new_int(address).into(),
+                    vm.ctx.new_int(addr).into(),
                 ];
                 vm.ctx.new_tuple(t).into()
             })
@@ -199,21 +186,89 @@ pub(crate) mod area {
         Ok(vm.ctx.new_list(items).into())
     }
 
-    /// An I2C write to a wired chip: the bytes after the address.
-    #[pyfunction]
-    fn i2c_part_write(
-        part: PyRef<WiredPart>,
-        data: ArgBytesLike,
+    fn now_board<R>(
         vm: &VirtualMachine,
-    ) -> PyResult<()> {
-        let data = data.borrow_buf().to_vec();
-        state(vm, |s| s.board.i2c_part_write(part.index, &data))
+        f: impl FnOnce(&mut mpsim_board_models::Board) -> R,
+    ) -> PyResult<R> {
+        state(vm, |s| {
+            let now = s.clock.now_us();
+            s.apply_stimuli(now);
+            f(&mut s.board)
+        })
     }
 
-    /// An I2C read of `n` bytes from a wired chip.
+    /// An I2C write to the chips at `addr` on the bus (scl, sda); false: nothing acknowledged.
     #[pyfunction]
-    fn i2c_part_read(part: PyRef<WiredPart>, n: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
-        state(vm, |s| s.board.i2c_part_read(part.index, n.min(1 << 16)))
+    fn i2c_part_write(
+        scl: u32,
+        sda: u32,
+        addr: u8,
+        data: ArgBytesLike,
+        vm: &VirtualMachine,
+    ) -> PyResult<bool> {
+        let data = data.borrow_buf().to_vec();
+        now_board(vm, |b| b.i2c_write(scl, sda, addr, &data))
+    }
+
+    /// An I2C read of `n` bytes from the chips at `addr`; None: nothing acknowledged.
+    #[pyfunction]
+    fn i2c_part_read(
+        scl: u32,
+        sda: u32,
+        addr: u8,
+        n: usize,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<Vec<u8>>> {
+        now_board(vm, |b| b.i2c_read(scl, sda, addr, n.min(1 << 16)))
+    }
+
+    /// An SPI transfer on the pins (sck, mosi): the bytes the selected parts drive on MISO.
+    #[pyfunction]
+    fn spi_transfer(
+        sck: u32,
+        mosi: u32,
+        data: ArgBytesLike,
+        vm: &VirtualMachine,
+    ) -> PyResult<Vec<u8>> {
+        let data = data.borrow_buf().to_vec();
+        now_board(vm, |b| b.spi_transfer(sck, mosi, &data))
+    }
+
+    /// A 1-Wire reset pulse on `gpio`: whether a device answered.
+    #[pyfunction]
+    fn ow_reset(gpio: u32, vm: &VirtualMachine) -> PyResult<bool> {
+        now_board(vm, |b| b.ow_reset(gpio))
+    }
+
+    /// A 1-Wire time slot on `gpio` writing `bit` (1 also reads): the level the line had.
+    #[pyfunction]
+    fn ow_slot(gpio: u32, bit: bool, vm: &VirtualMachine) -> PyResult<bool> {
+        now_board(vm, |b| b.ow_slot(gpio, bit))
+    }
+
+    /// What a DHT sensor on `gpio` answers a start signal with (5 bytes), or None.
+    #[pyfunction]
+    fn dht_read(gpio: u32, vm: &VirtualMachine) -> PyResult<Option<Vec<u8>>> {
+        now_board(vm, |b| b.dht_read(gpio).map(|f| f.to_vec()))
+    }
+
+    /// Simulated µs of `gpio`'s last level change.
+    #[pyfunction]
+    fn pin_changed_at(gpio: u32, vm: &VirtualMachine) -> PyResult<u64> {
+        board_op(vm, |b| b.pin(gpio).map(|p| p.changed_at))
+    }
+
+    /// Microseconds until something changes on its own (a part's output, a scripted input, a
+    /// timer), capped at `cap`; what a busy wait on a pin may sleep.
+    #[pyfunction]
+    fn quiet_us(cap: i64, vm: &VirtualMachine) -> PyResult<i64> {
+        state(vm, |s| {
+            let now = s.clock.now_us();
+            let next = s
+                .next_due_after(now)
+                .map_or(i64::MAX, |t| i64::try_from(t - now).unwrap_or(i64::MAX));
+            next.min(cap).max(1)
+        })
     }
 
     /// Turns the speaker on or off, at a volume (0–255).
