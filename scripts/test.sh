@@ -77,6 +77,9 @@ fetch_mplib micropython-max7219 0.2.0 \
 fetch_mplib micropython-ds1307 0.1.1 \
   48fdf846a2efa5a4c489f9d10f652a9517e5bf15b11a38f913d967634ffde5af \
   micropython-ds1307-0.1.1/ds1307
+fetch_mplib micropython-ili934x 0.1.0 \
+  706f0fff8af8e8af097c8b27928564409574d97c8174d478702b4590435d37f0 \
+  micropython-ili934x-0.1.0/ili934x.py
 export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
 
 echo "== cargo fmt --check"

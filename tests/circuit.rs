@@ -231,7 +231,14 @@ fn servo_follows_a_potentiometer_on_a_pico_w() {
 fn pypi_drivers_drive_the_parts() {
     let p = project(
         "drivers",
-        &["bme280.py", "tm1637.py", "max7219", "ssd1306.py", "ds1307"],
+        &[
+            "bme280.py",
+            "tm1637.py",
+            "max7219",
+            "ssd1306.py",
+            "ds1307",
+            "ili934x.py",
+        ],
     );
     let (out, trace) = run(&["--project", p.path().to_str().unwrap(), "--board", "esp32"]);
     let stdout = text(&out.stdout);
@@ -263,6 +270,14 @@ fn pypi_drivers_drive_the_parts() {
         .unwrap();
     assert!(lit > 15, "\"Hi\" on two matrices: {lit} LEDs");
     assert_eq!(last_shown(&trace, "oled"), "128x64, on, contrast 255");
+    // The ILI9341 shares the MAX7219s' bus with its own CS: blue everywhere, a red square in the
+    // middle, white text on black in the corner.
+    assert_eq!(
+        last_shown(&trace, "tft"),
+        "240x320 on, corner #000000, centre #ff0000"
+    );
+    // micropython-ili934x reads RAMRD's dummy byte as red (the datasheet sends one first).
+    assert!(stdout.contains("tft pixel 0x1f 0x0"), "{stdout}");
 }
 
 #[test]

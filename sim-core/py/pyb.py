@@ -619,6 +619,84 @@ class I2C:
         return "I2C(%d, I2C.CONTROLLER, baudrate=%d)" % (self._bus, self._baudrate)
 
 
+# --- SPI in controller mode: buses 1 (X5-X8: NSS, SCK, MISO, MOSI) and 2 (Y5-Y8). The parts of
+# the circuit whose CS line is low take each transfer (_spi.py).
+class SPI:
+    CONTROLLER = const(260)
+    PERIPHERAL = const(0)
+    MASTER = CONTROLLER
+    SLAVE = PERIPHERAL
+    MSB = const(0)
+    LSB = const(128)
+    _NAMES = {"X": 1, "Y": 2}
+
+    def __init__(self, bus, mode=None, baudrate=328125, **kw):
+        bus = SPI._NAMES.get(bus, bus)
+        if bus not in _info["spi"]:
+            raise ValueError("SPI(%s) doesn't exist" % bus)
+        self._bus = bus
+        self._mode = None
+        if mode is not None:
+            self.init(mode, baudrate, **kw)
+
+    def init(self, mode, baudrate=328125, *, prescaler=-1, polarity=1, phase=0, bits=8, firstbit=0,
+             ti=False, crc=None):
+        if mode != SPI.CONTROLLER:
+            raise ValueError("mpsim's pyb.SPI works in controller mode only")
+        import _spi
+        sck, mosi, miso = _info["spi"][self._bus]
+        self._spi = _spi.SoftSPI(baudrate, polarity=polarity, phase=phase, bits=bits,
+                                 firstbit=_spi.LSB if firstbit else _spi.MSB, sck=sck, mosi=mosi, miso=miso)
+        self._mode = mode
+        self._baudrate = baudrate
+        self._polarity = polarity
+        self._phase = phase
+
+    def deinit(self):
+        self._mode = None
+
+    def _xfer(self, data):
+        if self._mode is None:
+            raise OSError(5)
+        return self._spi._xfer(data)
+
+    def send(self, send, *, timeout=5000):
+        self._xfer(bytes([send & 0xFF]) if isinstance(send, int) else bytes(send))
+
+    def recv(self, recv, *, timeout=5000):
+        n = recv if isinstance(recv, int) else len(recv)
+        data = self._xfer(b"\x00" * n)
+        if isinstance(recv, int):
+            return data
+        recv[:] = data
+        return recv
+
+    def send_recv(self, send, recv=None, *, timeout=5000):
+        data = self._xfer(bytes([send & 0xFF]) if isinstance(send, int) else bytes(send))
+        if recv is None:
+            return data
+        recv[:] = data
+        return recv
+
+    def write(self, buf):
+        self._xfer(bytes(buf))
+
+    def read(self, nbytes, write=0x00):
+        return self._xfer(bytes([write & 0xFF]) * int(nbytes))
+
+    def readinto(self, buf, write=0x00):
+        buf[:] = self._xfer(bytes([write & 0xFF]) * len(buf))
+
+    def write_readinto(self, write_buf, read_buf):
+        read_buf[:] = self._xfer(bytes(write_buf))
+
+    def __repr__(self):
+        if self._mode is None:
+            return "SPI(%d)" % self._bus
+        return "SPI(%d, SPI.CONTROLLER, baudrate=%d, polarity=%d, phase=%d, bits=8)" % (
+            self._bus, self._baudrate, self._polarity, self._phase)
+
+
 # --- Servos 1-4 on X1-X4: 50 Hz pulses, 640-2420 us, 1500 at the centre, 2470 at 90 degrees.
 _servos = {}
 

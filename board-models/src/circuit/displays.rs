@@ -44,6 +44,15 @@ pub(super) fn build(spec: &PartSpec) -> Option<Box<dyn Part>> {
             bytes: Vec::new(),
             in_frame: false,
         }),
+        "ili9341" | "st7789" => {
+            let st = spec.kind == "st7789";
+            let w = spec.num("width").unwrap_or(240.0).clamp(1.0, 320.0) as usize;
+            let h = spec
+                .num("height")
+                .unwrap_or(if st { 240.0 } else { 320.0 })
+                .clamp(1.0, 320.0) as usize;
+            Box::new(Tft::new(w, h, st))
+        }
         "max7219" => {
             let n = spec.num("chain").unwrap_or(1.0).clamp(1.0, 16.0) as usize;
             Box::new(Max7219 {
@@ -418,6 +427,271 @@ impl Part for Tm1637 {
             }
         }
         (text, Graphic::Segments(shown))
+    }
+}
+
+/// A colour TFT controller (ILI9341 240×320, ST7789 240×240 or as set) on SPI: commands with
+/// D/C low, their parameters and pixel data with D/C high; CASET/PASET (RASET) set the window,
+/// RAMWR writes RGB565 (or 18-bit) pixels into it row by row until the next command, RAMRD reads
+/// them back; MADCTL mirrors and exchanges rows and columns and picks BGR; SLPOUT, DISPON/OFF,
+/// INVON/OFF; RST low resets it. As on the common modules, the ILI9341's panel is BGR (MADCTL's
+/// BGR bit set shows colours right) and the ST7789's IPS panel shows them right with INVON.
+struct Tft {
+    w: usize,
+    h: usize,
+    st7789: bool,
+    ram: Vec<u16>,
+    cmd: u8,
+    args: Vec<u8>,
+    cols: (u16, u16),
+    rows: (u16, u16),
+    at: (u16, u16),
+    madctl: u8,
+    bits18: bool,
+    on: bool,
+    awake: bool,
+    invert: bool,
+    rst_low: bool,
+    /// Half a pixel waiting for its other byte (16-bit mode), or the bytes of an 18-bit one.
+    partial: Vec<u8>,
+    /// RAMRD: the bytes still to come out on MISO.
+    readout: std::collections::VecDeque<u8>,
+}
+
+impl Tft {
+    fn new(w: usize, h: usize, st7789: bool) -> Self {
+        Tft {
+            w,
+            h,
+            st7789,
+            ram: vec![0; w * h],
+            cmd: 0,
+            args: Vec::new(),
+            cols: (0, w as u16 - 1),
+            rows: (0, h as u16 - 1),
+            at: (0, 0),
+            madctl: 0,
+            bits18: false,
+            on: false,
+            awake: false,
+            invert: false,
+            rst_low: false,
+            partial: Vec::new(),
+            readout: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        *self = Tft::new(self.w, self.h, self.st7789);
+    }
+
+    /// The width and height of the address space (rows and columns exchange with MADCTL's MV).
+    fn space(&self) -> (usize, usize) {
+        if self.madctl & 0x20 != 0 {
+            (self.h, self.w)
+        } else {
+            (self.w, self.h)
+        }
+    }
+
+    /// The panel pixel an address lands on.
+    fn cell(&self, col: u16, row: u16) -> Option<usize> {
+        let (sw, sh) = self.space();
+        let (c, r) = (usize::from(col), usize::from(row));
+        if c >= sw || r >= sh {
+            return None;
+        }
+        let c = if self.madctl & 0x40 != 0 {
+            sw - 1 - c
+        } else {
+            c
+        };
+        let r = if self.madctl & 0x80 != 0 {
+            sh - 1 - r
+        } else {
+            r
+        };
+        let (x, y) = if self.madctl & 0x20 != 0 {
+            (r, c)
+        } else {
+            (c, r)
+        };
+        (x < self.w && y < self.h).then(|| y * self.w + x)
+    }
+
+    fn step(&mut self) {
+        if self.at.0 >= self.cols.1 {
+            self.at.0 = self.cols.0;
+            self.at.1 = if self.at.1 >= self.rows.1 {
+                self.rows.0
+            } else {
+                self.at.1 + 1
+            };
+        } else {
+            self.at.0 += 1;
+        }
+    }
+
+    fn pixel(&mut self, v: u16) {
+        if let Some(i) = self.cell(self.at.0, self.at.1) {
+            self.ram[i] = v;
+        }
+        self.step();
+    }
+
+    fn command(&mut self, c: u8) {
+        self.cmd = c;
+        self.args.clear();
+        self.partial.clear();
+        match c {
+            0x01 => self.reset(),
+            0x10 => self.awake = false,
+            0x11 => self.awake = true,
+            0x20 => self.invert = false,
+            0x21 => self.invert = true,
+            0x28 => self.on = false,
+            0x29 => self.on = true,
+            0x2C => self.at = (self.cols.0, self.rows.0),
+            0x2E => {
+                self.at = (self.cols.0, self.rows.0);
+                // A dummy byte, then each pixel as three bytes (6 bits of each colour, high).
+                self.readout.clear();
+                self.readout.push_back(0);
+                let n = (usize::from(self.cols.1.saturating_sub(self.cols.0)) + 1)
+                    * (usize::from(self.rows.1.saturating_sub(self.rows.0)) + 1);
+                for _ in 0..n.min(self.w * self.h) {
+                    let v = self.cell(self.at.0, self.at.1).map_or(0, |i| self.ram[i]);
+                    let (r, g, b) = ((v >> 11) << 3, ((v >> 5) & 0x3F) << 2, (v & 0x1F) << 3);
+                    self.readout.extend([r as u8, g as u8, b as u8]);
+                    self.step();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn data(&mut self, b: u8) {
+        match self.cmd {
+            0x2C => {
+                self.partial.push(b);
+                if self.bits18 && self.partial.len() == 3 {
+                    let (r, g, bl) = (self.partial[0], self.partial[1], self.partial[2]);
+                    self.partial.clear();
+                    let v =
+                        (u16::from(r >> 3) << 11) | (u16::from(g >> 2) << 5) | u16::from(bl >> 3);
+                    self.pixel(v);
+                } else if !self.bits18 && self.partial.len() == 2 {
+                    let v = u16::from_be_bytes([self.partial[0], self.partial[1]]);
+                    self.partial.clear();
+                    self.pixel(v);
+                }
+            }
+            0x2A | 0x2B => {
+                self.args.push(b);
+                if self.args.len() == 4 {
+                    let lo = u16::from_be_bytes([self.args[0], self.args[1]]);
+                    let hi = u16::from_be_bytes([self.args[2], self.args[3]]);
+                    if self.cmd == 0x2A {
+                        self.cols = (lo, hi.max(lo));
+                    } else {
+                        self.rows = (lo, hi.max(lo));
+                    }
+                }
+            }
+            0x36 => self.madctl = b,
+            0x3A => self.bits18 = b & 0x07 == 0x06,
+            _ => {}
+        }
+    }
+
+    /// What the panel shows at (x, y), as RGB.
+    fn shown(&self, x: usize, y: usize) -> [u8; 3] {
+        if !self.on || !self.awake {
+            return [0, 0, 0];
+        }
+        let mut v = self.ram[y * self.w + x];
+        // The ST7789 modules' panels invert: INVON shows the RAM as it is.
+        if self.invert != self.st7789 {
+            v = !v;
+        }
+        let (r, g, b) = (
+            ((v >> 11) & 0x1F) as u8,
+            ((v >> 5) & 0x3F) as u8,
+            (v & 0x1F) as u8,
+        );
+        let (r, g, b) = (r << 3 | r >> 2, g << 2 | g >> 4, b << 3 | b >> 2);
+        // The ILI9341 modules' panels are BGR: MADCTL's BGR bit shows RGB565 data right; the
+        // ST7789 ones are RGB.
+        if (self.madctl & 0x08 != 0) == self.st7789 {
+            [b, g, r]
+        } else {
+            [r, g, b]
+        }
+    }
+
+    fn hex(&self, x: usize, y: usize) -> String {
+        let [r, g, b] = self.shown(x, y);
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+}
+
+impl Part for Tft {
+    fn pins_changed(&mut self, io: &mut Io) {
+        let low = io.wired("RST") && io.level("RST") == Some(false)
+            || io.wired("RES") && io.level("RES") == Some(false);
+        if low && !self.rst_low {
+            self.reset();
+        }
+        self.rst_low = low;
+        if io.level("CS") == Some(true) {
+            self.readout.clear();
+        }
+    }
+
+    fn spi(&mut self, mosi: &[u8], io: &mut Io) -> Option<Vec<u8>> {
+        if self.rst_low {
+            return None;
+        }
+        let data = io.level("D/C") == Some(true) || io.level("DC") == Some(true);
+        let mut miso = Vec::with_capacity(mosi.len());
+        for &b in mosi {
+            miso.push(self.readout.pop_front().unwrap_or(0xFF));
+            if data {
+                self.data(b);
+            } else if !(self.cmd == 0x2E && b == 0) {
+                self.command(b);
+            }
+        }
+        Some(miso)
+    }
+
+    fn text(&self, _io: &Io) -> String {
+        let state = if !self.on {
+            "off"
+        } else if !self.awake {
+            "asleep"
+        } else {
+            "on"
+        };
+        format!(
+            "{}x{} {state}, corner {}, centre {}",
+            self.w,
+            self.h,
+            self.hex(0, 0),
+            self.hex(self.w / 2, self.h / 2)
+        )
+    }
+
+    fn view(&self, io: &Io) -> (String, Graphic) {
+        // Half the panel's resolution reaches the window: enough to see, a quarter of the bytes.
+        let (w, h) = (self.w.div_ceil(2), self.h.div_ceil(2));
+        let mut px = Vec::with_capacity(w * h);
+        for y in 0..h {
+            for x in 0..w {
+                px.push(self.shown(x * 2, y * 2));
+            }
+        }
+        (self.text(io), Graphic::Pixels(w as u32, h as u32, px))
     }
 }
 

@@ -302,6 +302,11 @@ pub trait Part: Send {
     }
     /// A text line and a drawing for the window.
     fn view(&self, io: &Io) -> (String, Graphic);
+    /// The text line alone (what traces record after every change); parts whose drawing is
+    /// costly give it without drawing.
+    fn text(&self, io: &Io) -> String {
+        self.view(io).0
+    }
 }
 
 /// Parses a number control value with the part's own words (`on`, `true`).
@@ -341,6 +346,8 @@ pub const KINDS: &[&str] = &[
     "tm1637",
     "max7219",
     "ssd1306",
+    "ili9341",
+    "st7789",
     "lcd1602",
     "lcd2004",
     "neopixel",
@@ -501,7 +508,7 @@ impl Circuit {
             pins,
             actions: Vec::new(),
         };
-        part.view(&io).0
+        part.text(&io)
     }
 
     /// Every part's view.

@@ -76,6 +76,8 @@ fn role(kind: &str) -> Option<Role> {
         "tm1637-7segment" | "tm1637" => Role::Model("tm1637"),
         "max7219-matrix" | "max7219" => Role::Model("max7219"),
         "ssd1306" => Role::Model("ssd1306"),
+        "ili9341" => Role::Model("ili9341"),
+        "st7789" => Role::Model("st7789"),
         "lcd1602" => Role::Model("lcd1602"),
         "lcd2004" => Role::Model("lcd2004"),
         "neopixel" | "led-ring" | "led-strip" | "neopixel-matrix" | "led-bar-graph" => {
@@ -103,6 +105,7 @@ fn needed(kind: &str) -> &'static [&'static str] {
         "servo" => &["PWM"],
         "tm1637" => &["CLK", "DIO"],
         "max7219" => &["DIN", "CLK", "CS"],
+        "ili9341" | "st7789" => &["MOSI", "SCK"],
         "potentiometer" | "slide-potentiometer" => &["SIG"],
         "pir" => &["OUT"],
         "relay" => &["IN"],
@@ -504,6 +507,8 @@ impl<'a> Netlist<'a> {
                             ("dht11" | "dht22", "SDA") => ["SDA", "DATA", "OUT"].as_slice(),
                             ("max7219", "CLK") => ["CLK", "SCK"].as_slice(),
                             ("max7219", "DIN") => ["DIN", "MOSI"].as_slice(),
+                            ("ili9341" | "st7789", "MOSI") => ["MOSI", "SDA", "DIN"].as_slice(),
+                            ("ili9341" | "st7789", "SCK") => ["SCK", "SCL", "CLK"].as_slice(),
                             _ => std::slice::from_ref(need),
                         };
                         if alias

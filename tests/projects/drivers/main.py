@@ -1,6 +1,6 @@
 # Parts driven by the drivers people install from PyPI.
 from machine import I2C, Pin, SPI
-import bme280, tm1637, max7219, ssd1306, time
+import bme280, tm1637, max7219, ssd1306, ili934x, time
 from ds1307 import DS1307
 
 i2c = I2C(0, scl=Pin(22), sda=Pin(21))
@@ -29,3 +29,9 @@ oled.fill(0)
 oled.fill_rect(0, 0, 10, 10, 1)
 oled.show()
 print("oled shown")
+
+tft = ili934x.ILI9341(spi, cs=Pin(15), dc=Pin(2), rst=Pin(4))
+tft.fill(ili934x.color565(0, 0, 255))
+tft.fill_rectangle(100, 140, 40, 40, ili934x.color565(255, 0, 0))
+tft.text("mpsim", 0, 0, ili934x.color565(255, 255, 255))
+print("tft pixel", hex(tft.pixel(120, 160)), hex(tft.pixel(200, 300)))
