@@ -621,7 +621,11 @@ class I2C:
 
 # --- SPI in controller mode: buses 1 (X5-X8: NSS, SCK, MISO, MOSI) and 2 (Y5-Y8). The parts of
 # the circuit whose CS line is low take each transfer (_spi.py).
-class SPI:
+import _spi
+
+
+class SPI(_spi._Bus):
+    # The transfers are _spi's; read/readinto/write/write_readinto are machine.SPI's.
     CONTROLLER = const(260)
     PERIPHERAL = const(0)
     MASTER = CONTROLLER
@@ -643,7 +647,6 @@ class SPI:
              ti=False, crc=None):
         if mode != SPI.CONTROLLER:
             raise ValueError("mpsim's pyb.SPI works in controller mode only")
-        import _spi
         sck, mosi, miso = _info["spi"][self._bus]
         self._spi = _spi.SoftSPI(baudrate, polarity=polarity, phase=phase, bits=bits,
                                  firstbit=_spi.LSB if firstbit else _spi.MSB, sck=sck, mosi=mosi, miso=miso)
@@ -677,18 +680,6 @@ class SPI:
             return data
         recv[:] = data
         return recv
-
-    def write(self, buf):
-        self._xfer(bytes(buf))
-
-    def read(self, nbytes, write=0x00):
-        return self._xfer(bytes([write & 0xFF]) * int(nbytes))
-
-    def readinto(self, buf, write=0x00):
-        buf[:] = self._xfer(bytes([write & 0xFF]) * len(buf))
-
-    def write_readinto(self, write_buf, read_buf):
-        read_buf[:] = self._xfer(bytes(write_buf))
 
     def __repr__(self):
         if self._mode is None:
