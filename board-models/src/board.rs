@@ -105,6 +105,8 @@ pub struct Led {
     pub pin: u32,
     /// Lit when the pin is low.
     pub active_low: bool,
+    /// Its colour when the circuit says (`red`, `green` …).
+    pub color: Option<String>,
     /// Last brightness reported.
     reported: f64,
 }
@@ -229,6 +231,7 @@ impl Board {
                 name: l.name.clone(),
                 pin: l.pin,
                 active_low: l.active_low,
+                color: None,
                 reported: 0.0,
             })
             .collect();
@@ -243,6 +246,7 @@ impl Board {
                     .unwrap_or_else(|| format!("LED_GPIO{}", led.pin)),
                 pin: led.pin,
                 active_low: led.active_low,
+                color: None,
                 reported: 0.0,
             });
         }
@@ -409,6 +413,7 @@ impl Board {
                     name: self.leds[i].name.clone(),
                     pin: self.leds[i].pin,
                     brightness: self.led_brightness(i),
+                    color: self.leds[i].color.clone(),
                 })
                 .collect(),
             adc: self.adc.clone(),
@@ -658,6 +663,7 @@ impl Board {
                 name: format!("{name} ({colour})"),
                 pin: *g,
                 active_low: *active_low,
+                color: Some(colour.clone()),
                 reported: 0.0,
             });
             let l = self.leds.len() - 1;

@@ -71,6 +71,9 @@ pub struct LedView {
     pub pin: u32,
     /// 0.0..=1.0.
     pub brightness: f64,
+    /// Its colour when the circuit gives one.
+    #[serde(default)]
+    pub color: Option<String>,
 }
 
 /// A display wired to the board (an SSD1306 OLED), as it shows now.

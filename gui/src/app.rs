@@ -412,11 +412,17 @@ const WIRED: f32 = 90.0;
 /// The board drawing: pads, LEDs, buttons; hover for details, click pads and buttons.
 pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
     let l = st.layout.clone();
-    let full = Vec2::new(l.width + 2.0 * GUTTER + WIRED, l.height + 30.0);
+    // A circuit's parts get room on both sides of the board.
+    let area = if st.snapshot.parts.is_empty() {
+        0.0
+    } else {
+        crate::circuit::AREA
+    };
+    let full = Vec2::new(l.width + 2.0 * GUTTER + WIRED + 2.0 * area, l.height + 30.0);
     let avail = ui.available_size();
     let s = (avail.x / full.x).min(avail.y / full.y).clamp(0.3, 3.0);
     let (canvas, _) = ui.allocate_exact_size(full * s, Sense::hover());
-    let origin = canvas.min + Vec2::new(GUTTER * s, 0.0);
+    let origin = canvas.min + Vec2::new((GUTTER + area) * s, 0.0);
     let at = |x: f32, y: f32| origin + Vec2::new(x, y) * s;
     let painter = ui.painter_at(canvas);
     let board = Rect::from_min_size(at(0.0, 0.0), Vec2::new(l.width, l.height) * s);
@@ -591,6 +597,8 @@ pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
         }
     }
 
+    crate::circuit::around_board(ui, st, board, &pad_pos, s);
+
     // The LED matrix, from the board's frame buffer.
     if let (Some(m), Some(d), Some(px)) = (
         &l.matrix,
@@ -632,6 +640,7 @@ pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
 
     // LEDs on the board.
     for (i, led) in st.snapshot.leds.clone().iter().enumerate() {
+        let mut wired_left = false;
         let spec_led = spec
             .leds
             .iter()
@@ -643,22 +652,29 @@ pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
         {
             Some(p) => (at(p.x, p.y), false),
             None => {
-                // A wired LED: beside the board, on a line from its pad.
-                let Some((_, pad, _)) = pad_pos.iter().find(|(g, _, _)| *g == led.pin) else {
+                // A wired LED: beside the board on its pad's side, on a line from its pad.
+                let Some((_, pad, left)) = pad_pos.iter().find(|(g, _, _)| *g == led.pin) else {
                     continue;
                 };
-                let c = Pos2::new(
-                    board.right() + (GUTTER * 0.7 + 10.0 + (i % 2) as f32 * 14.0) * s,
-                    pad.y,
-                );
+                let out = (GUTTER * 0.7 + 10.0 + (i % 2) as f32 * 14.0) * s;
+                let (c, edge) = if *left {
+                    (Pos2::new(board.left() - out, pad.y), -7.0 * s)
+                } else {
+                    (Pos2::new(board.right() + out, pad.y), 7.0 * s)
+                };
                 painter.line_segment(
-                    [*pad + Vec2::new(7.0 * s, 0.0), c],
+                    [*pad + Vec2::new(edge, 0.0), c],
                     Stroke::new(1.5 * s, Color32::from_gray(200)),
                 );
+                wired_left = *left;
                 (c, true)
             }
         };
-        let color = led_color(spec_led.map(|sl| sl.color.as_str()));
+        let color = led_color(
+            spec_led
+                .map(|sl| sl.color.as_str())
+                .or(led.color.as_deref()),
+        );
         let b = led.brightness as f32;
         let r = if wired { 8.0 } else { 5.0 } * s;
         if b > 0.01 {
@@ -681,9 +697,14 @@ pub fn board_view(ui: &mut egui::Ui, st: &mut State) {
             b * 100.0
         ));
         if wired {
+            let (at_text, align) = if wired_left {
+                (c - Vec2::new(12.0 * s, 0.0), egui::Align2::RIGHT_CENTER)
+            } else {
+                (c + Vec2::new(12.0 * s, 0.0), egui::Align2::LEFT_CENTER)
+            };
             painter.text(
-                c + Vec2::new(12.0 * s, 0.0),
-                egui::Align2::LEFT_CENTER,
+                at_text,
+                align,
                 &led.name,
                 FontId::proportional(9.0 * s),
                 ui.visuals().text_color(),
@@ -1330,6 +1351,8 @@ pub fn main_ui(ui: &mut egui::Ui, st: &mut State) {
             .global_style_mut(|s| s.visuals.panel_fill = Color32::TRANSPARENT);
     }
     egui::Panel::top("toolbar").show(ui, |ui| toolbar(ui, st));
+    let ctx = ui.ctx().clone();
+    crate::circuit::part_window(&ctx, st);
     egui::Panel::bottom("terminal")
         .resizable(true)
         .default_size(260.0)

@@ -13,6 +13,8 @@ use mpsim_sim_core::SimCommand;
 pub struct PanelState {
     textures: Vec<(String, u64, egui::TextureHandle)>,
     held: Option<String>,
+    /// The part whose controls are open in a window of their own (clicked in the drawing).
+    pub open: Option<String>,
 }
 
 fn hash_pixels(px: &[[u8; 3]]) -> u64 {
@@ -292,5 +294,261 @@ fn graphic(ui: &mut egui::Ui, st: &mut State, p: &PartView) {
             let label = format!("{} {}", p.id, if *on { "on" } else { "off" });
             resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, &label));
         }
+    }
+}
+
+/// Room beside the board for the circuit's parts, in drawing units.
+pub const AREA: f32 = 150.0;
+const BOX: Vec2 = Vec2::new(104.0, 40.0);
+
+/// Where each part goes around the board: left or right of it (as the diagram draws it, right
+/// without a diagram), at the height of the diagram's position relative to the board, else of
+/// the pads it is wired to; then spread so that boxes do not overlap.
+fn place(
+    parts: &[PartView],
+    board_at: Option<(f32, f32)>,
+    board_h: f32,
+    pad_y: &dyn Fn(u32) -> Option<f32>,
+    pad_left: &dyn Fn(u32) -> Option<bool>,
+) -> Vec<(bool, f32)> {
+    let mut out: Vec<(bool, f32)> = parts
+        .iter()
+        .map(|p| {
+            let pads: Vec<f32> = p.gpios.iter().filter_map(|(_, g)| pad_y(*g)).collect();
+            let by_pads = (!pads.is_empty()).then(|| pads.iter().sum::<f32>() / pads.len() as f32);
+            // The side of the board most of its pads are on (no wire crosses the board), else
+            // the diagram's side; the height of its pads and the diagram's.
+            let lefts = p
+                .gpios
+                .iter()
+                .filter(|(_, g)| pad_left(*g) == Some(true))
+                .count();
+            let rights = p
+                .gpios
+                .iter()
+                .filter(|(_, g)| pad_left(*g) == Some(false))
+                .count();
+            match (p.at, board_at) {
+                (Some((x, y)), Some((bx, by))) => {
+                    // Wokwi's boards are about 250 px tall in its editor.
+                    let y = ((y - by) / 250.0 * board_h).clamp(0.0, board_h);
+                    let left = if lefts == rights {
+                        x < bx
+                    } else {
+                        lefts > rights
+                    };
+                    (left, by_pads.map_or(y, |p| (p + y) / 2.0))
+                }
+                _ => (lefts > rights, by_pads.unwrap_or(board_h / 2.0)),
+            }
+        })
+        .collect();
+    for left in [true, false] {
+        let mut idx: Vec<usize> = (0..out.len()).filter(|&i| out[i].0 == left).collect();
+        idx.sort_by(|&a, &b| out[a].1.total_cmp(&out[b].1));
+        let gap = BOX.y + 6.0;
+        let mut next = f32::MIN;
+        for &i in &idx {
+            out[i].1 = out[i].1.max(next);
+            next = out[i].1 + gap;
+        }
+        // Pushed past the bottom: move the column up as a whole.
+        if let Some(&last) = idx.last() {
+            let over = out[last].1 + BOX.y - board_h.max(BOX.y);
+            if over > 0.0 {
+                for &i in &idx {
+                    out[i].1 -= over;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The circuit drawn around the board: each part a box with its drawing and id, wires to the
+/// pads it is wired to (a part's and its pads' highlighted while the mouse is on it); a click
+/// opens the part's controls.
+pub fn around_board(
+    ui: &mut egui::Ui,
+    st: &mut State,
+    board: egui::Rect,
+    pads: &[(u32, Pos2, bool)],
+    s: f32,
+) {
+    let parts = st.snapshot().parts.clone();
+    if parts.is_empty() {
+        return;
+    }
+    let painter = ui.painter().clone();
+    let pad_y = |g: u32| {
+        pads.iter()
+            .find(|(p, _, _)| *p == g)
+            .map(|(_, c, _)| (c.y - board.top()) / s)
+    };
+    let pad_left = |g: u32| pads.iter().find(|(p, _, _)| *p == g).map(|(_, _, l)| *l);
+    let places = place(
+        &parts,
+        st.session.board_at,
+        board.height() / s,
+        &pad_y,
+        &pad_left,
+    );
+    let mut hovered = None;
+    let mut rects = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let (left, y) = places[i];
+        let x = if left {
+            board.left() - (AREA - 10.0) * s
+        } else {
+            board.right() + (AREA - BOX.x - 10.0) * s + 40.0 * s
+        };
+        let rect = egui::Rect::from_min_size(Pos2::new(x, board.top() + y * s), BOX * s);
+        let resp = ui.interact(
+            rect,
+            ui.scope_id().with(("part-box", &p.id)),
+            Sense::click(),
+        );
+        let label = format!("part {} ({}): {}", p.id, p.kind, p.text);
+        resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+        if resp.hovered() {
+            hovered = Some(i);
+        }
+        if resp.clicked() {
+            st.part_textures.open = Some(p.id.clone());
+        }
+        resp.on_hover_text(format!(
+            "{} ({})\n{}\nclick for its controls",
+            p.id, p.kind, p.text
+        ));
+        rects.push((rect, left));
+    }
+    // Wires first, boxes over them.
+    for (i, p) in parts.iter().enumerate() {
+        let (rect, left) = rects[i];
+        let hot = hovered == Some(i);
+        for (k, (_, g)) in p.gpios.iter().enumerate() {
+            let Some((_, pad, pad_left)) = pads.iter().find(|(q, _, _)| q == g) else {
+                continue;
+            };
+            let from = if left {
+                Pos2::new(
+                    rect.right(),
+                    rect.top() + (8.0 + 6.0 * k as f32).min(BOX.y - 4.0) * s,
+                )
+            } else {
+                Pos2::new(
+                    rect.left(),
+                    rect.top() + (8.0 + 6.0 * k as f32).min(BOX.y - 4.0) * s,
+                )
+            };
+            let edge = if *pad_left { -7.0 } else { 7.0 } * s;
+            let to = *pad + Vec2::new(edge, 0.0);
+            let colour = if hot {
+                Color32::from_rgb(255, 220, 90)
+            } else {
+                Color32::from_rgba_unmultiplied(150, 190, 255, 150)
+            };
+            let mid = Pos2::new((from.x + to.x) / 2.0, from.y);
+            let stroke = Stroke::new(if hot { 2.5 } else { 1.2 } * s.min(1.5), colour);
+            painter.line_segment([from, mid], stroke);
+            painter.line_segment([mid, Pos2::new(mid.x, to.y)], stroke);
+            painter.line_segment([Pos2::new(mid.x, to.y), to], stroke);
+            if hot {
+                painter.circle_stroke(*pad, 10.0 * s, Stroke::new(2.0, colour));
+            }
+        }
+    }
+    for (i, p) in parts.iter().enumerate() {
+        let (rect, _) = rects[i];
+        let hot = hovered == Some(i) || st.part_textures.open.as_deref() == Some(p.id.as_str());
+        painter.rect_filled(rect, 4.0 * s, Color32::from_rgb(36, 40, 52));
+        painter.rect_stroke(
+            rect,
+            4.0 * s,
+            Stroke::new(
+                if hot { 2.0 } else { 1.0 },
+                if hot {
+                    Color32::from_rgb(255, 220, 90)
+                } else {
+                    Color32::from_gray(110)
+                },
+            ),
+            egui::StrokeKind::Inside,
+        );
+        let icon = rect.min + Vec2::new(14.0, 20.0) * s;
+        match &p.graphic {
+            Graphic::Lamp([r, g, b], level) => {
+                let t = level.clamp(0.0, 1.0) as f32;
+                let c = Color32::from_rgb(
+                    (f32::from(*r) * t + 40.0 * (1.0 - t)) as u8,
+                    (f32::from(*g) * t + 40.0 * (1.0 - t)) as u8,
+                    (f32::from(*b) * t + 40.0 * (1.0 - t)) as u8,
+                );
+                painter.circle_filled(icon, 8.0 * s, c);
+            }
+            Graphic::Angle(deg) => {
+                painter.circle_filled(icon, 9.0 * s, Color32::from_gray(70));
+                let a = (*deg as f32).to_radians();
+                painter.line_segment(
+                    [icon, icon + Vec2::new(a.cos(), -a.sin()) * 9.0 * s],
+                    Stroke::new(2.5 * s.min(1.5), Color32::WHITE),
+                );
+            }
+            Graphic::Switch(on) => {
+                painter.circle_filled(
+                    icon,
+                    7.0 * s,
+                    if *on {
+                        Color32::from_rgb(80, 200, 80)
+                    } else {
+                        Color32::from_gray(80)
+                    },
+                );
+            }
+            Graphic::Tone(Some(_)) => {
+                painter.circle_filled(icon, 8.0 * s, Color32::from_rgb(230, 160, 40));
+            }
+            _ => {
+                painter.circle_filled(icon, 4.0 * s, Color32::from_gray(120));
+            }
+        }
+        painter.text(
+            rect.min + Vec2::new(28.0, 4.0) * s,
+            egui::Align2::LEFT_TOP,
+            &p.id,
+            FontId::proportional(10.0 * s),
+            Color32::WHITE,
+        );
+        let mut line: String = p.text.chars().take(22).collect();
+        if p.text.chars().count() > 22 {
+            line.push('…');
+        }
+        painter.text(
+            rect.min + Vec2::new(28.0, 20.0) * s,
+            egui::Align2::LEFT_TOP,
+            line,
+            FontId::proportional(8.5 * s),
+            Color32::from_gray(200),
+        );
+    }
+}
+
+/// The controls of the part clicked in the drawing, in a window of their own.
+pub fn part_window(ctx: &egui::Context, st: &mut State) {
+    let Some(id) = st.part_textures.open.clone() else {
+        return;
+    };
+    let Some(p) = st.snapshot().parts.iter().find(|p| p.id == id).cloned() else {
+        st.part_textures.open = None;
+        return;
+    };
+    let mut open = true;
+    egui::Window::new(format!("{} ({})", p.id, p.kind))
+        .open(&mut open)
+        .resizable(false)
+        .collapsible(false)
+        .show(ctx, |ui| part_ui(ui, st, &p));
+    if !open {
+        st.part_textures.open = None;
     }
 }

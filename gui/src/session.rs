@@ -44,6 +44,8 @@ pub struct Session {
     pub tty: Option<(PathBuf, String)>,
     /// The access points the board was started with (the Wi-Fi pane changes them).
     pub access_points: Vec<mpsim_sim_core::AccessPoint>,
+    /// Where the circuit's diagram draws the board, to place its parts around it.
+    pub board_at: Option<(f32, f32)>,
     sender: CommandSender,
     console: Arc<Mutex<Vec<u8>>>,
     ended: Arc<Mutex<Option<String>>>,
@@ -61,6 +63,7 @@ impl Session {
             None => None,
         };
         let access_points = setup.net.access_points.clone();
+        let board_at = setup.circuit.board_at;
         let config = SimConfig {
             program: setup.program,
             extra_leds: setup.extra_leds,
@@ -134,6 +137,7 @@ impl Session {
         Ok(Session {
             spec: setup.spec,
             access_points,
+            board_at,
             live,
             flash,
             tty,

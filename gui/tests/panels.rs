@@ -1103,3 +1103,39 @@ fn circuit_panel_presses_buttons_and_sets_sensors() {
                 .is_some_and(|l| l.starts_with("presses 1 temp 2") && !l.ends_with("20.0"))
     });
 }
+
+/// A Wokwi project's circuit drawn around the board: parts placed by the diagram, wires to their
+/// pads; clicking a part opens its controls, which drive it.
+#[test]
+fn a_wokwi_circuit_is_drawn_around_the_board() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/projects/parking");
+    let text = std::fs::read_to_string(root.join("diagram.json")).unwrap();
+    let diagram =
+        mpsim_board_models::circuit::wokwi::Diagram::parse("diagram.json", &text).unwrap();
+    let spec = find_board(diagram.board().unwrap()).unwrap().unwrap();
+    let circuit = diagram.circuit(&spec);
+    let script = std::fs::read_to_string(root.join("main.py")).unwrap();
+    let Board { _dir, state } = board_wired(spec, Some(&script), circuit, &[]);
+    let mut h = Harness::builder()
+        .with_size(egui::Vec2::new(1400.0, 900.0))
+        .build_ui_state(mpsim_gui::app::main_ui, state);
+    wait_for(&mut h, "a first distance", |s| {
+        s.term.text().contains("distance 150 cm -> green")
+    });
+    h.get_by_label_contains("part sonar (hc-sr04)").click();
+    h.run_steps(2);
+    // The part's window: its distance slider, set as a screen reader sets it.
+    h.get_by_role_and_label(egui::Role::Slider, "distance")
+        .set_value_accesskit(10.0);
+    h.step();
+    wait_for(&mut h, "the red LED", |s| {
+        s.term.text().contains("-> red")
+            && s.snapshot()
+                .leds
+                .iter()
+                .any(|l| l.name == "red (red)" && l.brightness == 1.0)
+    });
+    h.run_steps(3);
+    mask_moving(&mut h);
+    h.snapshot("pico_circuit");
+}

@@ -47,13 +47,5 @@ def writebyte(pin, value):
     _mpsim.sleep_us(560)
 
 
-def crc8(data):
-    crc = 0
-    for b in bytes(data):
-        for _ in range(8):
-            mix = (crc ^ b) & 1
-            crc >>= 1
-            if mix:
-                crc ^= 0x8C
-            b >>= 1
-    return crc
+# The firmware's C loop, in Rust here.
+crc8 = _mpsim.crc8

@@ -15,6 +15,8 @@ mod parts;
 mod sensors;
 pub mod wokwi;
 
+pub use sensors::crc8;
+
 use crate::board::PinState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -82,6 +84,8 @@ pub struct CircuitSpec {
     pub notes: Vec<String>,
     /// The board the diagram asks for, if it names one.
     pub board: Option<String>,
+    /// Where the diagram draws the board (left, top), to place the parts around it.
+    pub board_at: Option<(f32, f32)>,
 }
 
 /// One control of a part: what the window shows as a slider or button, `--control` sets.
@@ -156,6 +160,8 @@ pub struct PartView {
     pub graphic: Graphic,
     /// Where the diagram puts it.
     pub at: Option<(f32, f32)>,
+    /// Its pins wired to board GPIOs: the part's pin name and the GPIO.
+    pub gpios: Vec<(String, u32)>,
 }
 
 /// What a part does to the board.
@@ -368,6 +374,9 @@ pub struct Circuit {
     drives: Vec<(usize, u32, Option<bool>)>,
     /// The parts wired to each GPIO.
     watchers: BTreeMap<u32, Vec<usize>>,
+    /// The earliest time a part changes on its own, and which (kept up to date by `with`, the
+    /// only way a part changes: the board asks for it at every pin operation).
+    next: Option<(u64, usize)>,
 }
 
 impl std::fmt::Debug for Circuit {
@@ -386,6 +395,7 @@ impl Circuit {
             parts: Vec::new(),
             drives: Vec::new(),
             watchers: BTreeMap::new(),
+            next: None,
         };
         for p in &spec.parts {
             if let Some(model) = build(p) {
@@ -442,7 +452,9 @@ impl Circuit {
             actions: Vec::new(),
         };
         let r = f(part.as_mut(), &mut io);
-        Some((r, io.actions))
+        let actions = io.actions;
+        self.next = self.earliest();
+        Some((r, actions))
     }
 
     /// Part `i`'s I2C address, if it is an I2C chip.
@@ -485,6 +497,10 @@ impl Circuit {
 
     /// The earliest time a part changes on its own, and which.
     pub fn next_event(&self) -> Option<(u64, usize)> {
+        self.next
+    }
+
+    fn earliest(&self) -> Option<(u64, usize)> {
         self.parts
             .iter()
             .enumerate()
@@ -531,6 +547,14 @@ impl Circuit {
                     controls: part.controls(),
                     graphic,
                     at: spec.at,
+                    gpios: spec
+                        .pins
+                        .iter()
+                        .filter_map(|(n, e)| match e {
+                            Endpoint::Gpio(g) => Some((n.clone(), *g)),
+                            _ => None,
+                        })
+                        .collect(),
                 }
             })
             .collect()

@@ -455,6 +455,7 @@ impl<'a> Netlist<'a> {
                 Some(Role::Board(b)) => {
                     if out.board.is_none() {
                         out.board = Some(b.to_owned());
+                        out.board_at = p.at;
                     }
                 }
                 Some(Role::Led) => {

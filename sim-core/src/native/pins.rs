@@ -252,6 +252,12 @@ pub(crate) mod area {
         now_board(vm, |b| b.dht_read(gpio).map(|f| f.to_vec()))
     }
 
+    /// The Dallas/Maxim CRC-8 of `data` (1-Wire ROMs and scratchpads).
+    #[pyfunction]
+    fn crc8(data: ArgBytesLike) -> u8 {
+        mpsim_board_models::circuit::crc8(&data.borrow_buf())
+    }
+
     /// Simulated µs of `gpio`'s last level change.
     #[pyfunction]
     fn pin_changed_at(gpio: u32, vm: &VirtualMachine) -> PyResult<u64> {
