@@ -479,7 +479,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok(v)
 }
 
-fn board(name: &str) -> Result<BoardSpec> {
+pub(crate) fn board(name: &str) -> Result<BoardSpec> {
     match find_board(name)? {
         Some(b) => Ok(b),
         None => {
@@ -536,7 +536,11 @@ fn fs(args: FsArgs) -> Result<i32> {
 }
 
 /// Checks (creating, or with `erase` wiping) the image a board run uses; the board mounts it.
-fn mount(spec: &BoardSpec, path: Option<&std::path::Path>, erase: bool) -> Result<FlashSetup> {
+pub(crate) fn mount(
+    spec: &BoardSpec,
+    path: Option<&std::path::Path>,
+    erase: bool,
+) -> Result<FlashSetup> {
     Ok(mount_looking(spec, path, erase, |_| ())?.0)
 }
 
@@ -610,6 +614,8 @@ fn serve(args: ServeArgs) -> Result<i32> {
         match handle.events.recv() {
             Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
+            // Only a board wired to another reports its pins (src/multi.rs).
+            Ok(SimEvent::PinDrive { .. }) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -664,6 +670,8 @@ fn repl(args: BoardArgs) -> Result<i32> {
                 let _ = out.write_all(&bytes).and_then(|()| out.flush());
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
+            // Only a board wired to another reports its pins (src/multi.rs).
+            Ok(SimEvent::PinDrive { .. }) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -834,6 +842,22 @@ fn gui_in_terminal(
 }
 
 fn run(args: RunArgs) -> Result<i32> {
+    // A circuit of several boards: each its own board process, linked here.
+    if let Some(file) = args.board.wiring.as_deref() {
+        let project = crate::project::Project::load(Some(file), None)?;
+        if let crate::project::Source::Toml(w) = &project.source
+            && !w.board.is_empty()
+        {
+            if args.virtual_time || args.script.is_some() || args.code.is_some() {
+                bail!(
+                    "{}: a circuit of several boards runs each board's own main in real time \
+                     (no --virtual-time, script or -c yet)",
+                    file.display()
+                );
+            }
+            return crate::multi::run(w, file, args.run_for, args.timeout, &args.control);
+        }
+    }
     let program = match (&args.script, &args.code) {
         (_, Some(code)) => Some(Program {
             name: "<stdin>".into(),
@@ -949,6 +973,7 @@ fn run(args: RunArgs) -> Result<i32> {
         repl: false,
         live: None,
         net,
+        export_pins: Vec::new(),
     };
     let code = drive(config, args.raw_output, links)?;
     if let Ok(slot) = trace_error.lock()
@@ -1011,6 +1036,8 @@ fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i3
                 }
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
+            // Only a board wired to another reports its pins (src/multi.rs).
+            Ok(SimEvent::PinDrive { .. }) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }

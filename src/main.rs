@@ -2,6 +2,7 @@
 
 mod cli;
 mod flash;
+mod multi;
 mod project;
 
 use mpsim_sim_core::CountingAlloc;

@@ -191,6 +191,10 @@ pub struct Board {
     ties: Vec<(u32, bool)>,
     /// What each part showed when last reported to the sink.
     part_texts: Vec<String>,
+    /// Pins wired to another board: what this board last drove on each, and the changes not
+    /// yet taken (`take_exports`).
+    exports: Vec<(u32, Option<bool>)>,
+    export_queue: Vec<(u32, Option<bool>)>,
     /// Pins wired straight to each other.
     links: Vec<(u32, u32)>,
     /// The gesture recogniser fed by the accelerometer (boards with one).
@@ -282,6 +286,8 @@ impl Board {
             depth: 0,
             ties: Vec::new(),
             part_texts: Vec::new(),
+            exports: Vec::new(),
+            export_queue: Vec::new(),
             links: Vec::new(),
             edges: std::collections::VecDeque::with_capacity(EDGE_CAP),
             sink: None,
@@ -540,8 +546,48 @@ impl Board {
         if was != now {
             self.notify_parts(gpio);
             self.follow_links(gpio);
+            self.export(i);
         }
         Ok(())
+    }
+
+    /// What the board drives on pin `i`: its level when an output (or an open drain pulling
+    /// low), nothing when it reads.
+    fn driven_level(&self, i: usize) -> Option<bool> {
+        let p = &self.pins[i];
+        match p.mode {
+            PinMode::Out | PinMode::Pwm => Some(p.level()),
+            PinMode::OpenDrain if !p.latch => Some(false),
+            _ => None,
+        }
+    }
+
+    fn export(&mut self, i: usize) {
+        let gpio = self.pins[i].gpio;
+        let level = self.driven_level(i);
+        if let Some(e) = self.exports.iter_mut().find(|(g, _)| *g == gpio)
+            && e.1 != level
+        {
+            e.1 = level;
+            if self.export_queue.len() < EDGE_CAP {
+                self.export_queue.push((gpio, level));
+            }
+        }
+    }
+
+    /// Reports from now on what the board drives on `gpios` (pins wired to another board).
+    pub fn set_exports(&mut self, gpios: &[u32]) {
+        self.exports = gpios.iter().map(|&g| (g, None)).collect();
+    }
+
+    /// The changes on exported pins since last taken: GPIO and what the board drives there.
+    pub fn take_exports(&mut self) -> Vec<(u32, Option<bool>)> {
+        std::mem::take(&mut self.export_queue)
+    }
+
+    /// Whether exported pins changed since last taken.
+    pub fn has_exports(&self) -> bool {
+        !self.export_queue.is_empty()
     }
 
     /// A board pin wired to this one reads what this one drives.

@@ -57,6 +57,27 @@ pub struct Wiring {
     /// Wires between parts' pins.
     #[serde(default)]
     pub wire: Vec<WireEntry>,
+    /// Several boards in one circuit: each its own board process; `[[wire]]`s between two
+    /// boards' pins (`a:GP4` to `b:16`) link them, parts name their board in their pins.
+    #[serde(default)]
+    pub board: Vec<BoardEntry>,
+}
+
+/// One `[[board]]` of a circuit with several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardEntry {
+    /// Its id in pin names (`a:GP4`) and on its output's lines.
+    pub id: String,
+    /// Board ID or alias (`pico`, `esp32` …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its main program (relative to the wiring file); main.py from `fs` when absent.
+    #[serde(default)]
+    pub main: Option<String>,
+    /// A folder whose files go on its throw-away flash (relative to the wiring file).
+    #[serde(default)]
+    pub fs: Option<String>,
 }
 
 /// One `[[part]]`.
@@ -256,6 +277,86 @@ impl Wiring {
             n.wire(&w.from, &w.to);
         }
         n.resolve()
+    }
+
+    /// The circuit around board `id` of a circuit with several: the parts wired to its pins
+    /// (`id:PIN`), the wires between them; wires to the other boards are theirs.
+    pub fn circuit_of(&self, id: &str, board: &crate::BoardSpec) -> crate::CircuitSpec {
+        use crate::circuit::netlist::{Netlist, RawPart};
+        let text = |v: &toml::Value| match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let on = |t: &str| t.split_once(':').map(|(b, p)| (b.to_owned(), p.to_owned()));
+        let others: Vec<&str> = self
+            .board
+            .iter()
+            .map(|b| b.id.as_str())
+            .filter(|b| *b != id)
+            .collect();
+        let mut n = Netlist::new(board);
+        for p in &self.part {
+            let pins: Vec<(String, String)> =
+                p.pins.iter().map(|(k, v)| (k.clone(), text(v))).collect();
+            if !pins
+                .iter()
+                .any(|(_, v)| on(v).is_some_and(|(b, _)| b == id))
+            {
+                continue;
+            }
+            n.part(RawPart {
+                id: p.id.clone(),
+                kind: p.kind.clone(),
+                attrs: p.attrs.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+                at: p.at.map(|[l, t]| (l, t)),
+            });
+            for (pin, to) in pins {
+                match on(&to) {
+                    Some((b, bp)) if b == id => {
+                        n.wire(&format!("{}:{pin}", p.id), &format!("$board:{bp}"))
+                    }
+                    Some((b, _)) if others.contains(&b.as_str()) => {}
+                    _ => n.wire(&format!("{}:{pin}", p.id), &to),
+                }
+            }
+        }
+        for w in &self.wire {
+            let ends = [on(&w.from), on(&w.to)];
+            let boardish = |e: &Option<(String, String)>| {
+                e.as_ref()
+                    .is_some_and(|(b, _)| b == id || others.contains(&b.as_str()))
+            };
+            if boardish(&ends[0]) && boardish(&ends[1]) {
+                continue;
+            }
+            if ends.iter().any(|e| {
+                e.as_ref()
+                    .is_some_and(|(b, _)| others.contains(&b.as_str()))
+            }) {
+                continue;
+            }
+            let fix = |t: &str| match on(t) {
+                Some((b, p)) if b == id => format!("$board:{p}"),
+                _ => t.to_owned(),
+            };
+            n.wire(&fix(&w.from), &fix(&w.to));
+        }
+        n.resolve()
+    }
+
+    /// The wires from one board's pin to another's: ((board, pin), (board, pin)).
+    pub fn board_links(&self) -> Vec<((String, String), (String, String))> {
+        let ids: Vec<&str> = self.board.iter().map(|b| b.id.as_str()).collect();
+        let on = |t: &str| {
+            t.split_once(':')
+                .filter(|(b, _)| ids.contains(b))
+                .map(|(b, p)| (b.to_owned(), p.to_owned()))
+        };
+        self.wire
+            .iter()
+            .filter_map(|w| Some((on(&w.from)?, on(&w.to)?)))
+            .filter(|(a, b)| a.0 != b.0)
+            .collect()
     }
 
     /// Parses a wiring file's text; `path` names it in errors.

@@ -111,7 +111,7 @@ impl Session {
                                 }
                                 wake();
                             }
-                            Ok(SimEvent::UartOut { .. }) => {}
+                            Ok(SimEvent::UartOut { .. } | SimEvent::PinDrive { .. }) => {}
                             Ok(SimEvent::Finished(o)) => {
                                 let why = match o.reason {
                                     EndReason::Crashed(m) => format!("the simulator failed: {m}"),

@@ -102,6 +102,9 @@ pub struct SimConfig {
     pub live: Option<Arc<mpsim_board_models::LiveBoard>>,
     /// The network: policy, port mapping, access points.
     pub net: NetConfig,
+    /// Pins wired to another board: the board reports what it drives on them
+    /// ([`SimEvent::PinDrive`]).
+    pub export_pins: Vec<u32>,
 }
 
 impl SimConfig {
@@ -127,6 +130,7 @@ impl SimConfig {
             repl: true,
             live: None,
             net: NetConfig::default(),
+            export_pins: Vec::new(),
         }
     }
 }
@@ -308,6 +312,14 @@ pub enum SimEvent {
         id: u32,
         /// The bytes.
         bytes: Vec<u8>,
+    },
+    /// What the board now drives on a pin wired to another board (`export_pins`): its level,
+    /// or nothing (the pin reads).
+    PinDrive {
+        /// The GPIO.
+        gpio: u32,
+        /// Its driven level.
+        level: Option<bool>,
     },
     /// The run ended; the thread exits after this.
     Finished(RunOutcome),

@@ -448,6 +448,7 @@ pub(crate) mod _mpsim {
             let now = s.clock.now_us();
             s.apply_stimuli(now);
             let r = f(&mut s.board);
+            s.flush_exports();
             let edge_with_irq = s.sched.has_irqs();
             (r, edge_with_irq)
         })?;

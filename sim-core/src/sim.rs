@@ -260,6 +260,7 @@ fn sim_main(
         repl,
         live,
         mut net,
+        export_pins,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds)
@@ -282,6 +283,7 @@ fn sim_main(
     if let Some(t) = trace {
         board.set_sink(t);
     }
+    board.set_exports(&export_pins);
     if let Some(l) = live {
         board.attach_live(l, |f| heap::untracked(f));
         board.set_fast_forward(time_mode == TimeMode::Virtual);

@@ -335,6 +335,22 @@ impl SimState {
         heap::untracked(|| drop(later));
     }
 
+    /// Tells the front end what the board now drives on pins wired to another board.
+    pub fn flush_exports(&mut self) {
+        if !self.board.has_exports() {
+            return;
+        }
+        let changes = heap::untracked(|| self.board.take_exports());
+        self.flush_output();
+        heap::untracked(|| {
+            for (gpio, level) in changes {
+                let _ = self
+                    .events
+                    .send(BoardEvent::Sim(SimEvent::PinDrive { gpio, level }));
+            }
+        });
+    }
+
     /// Bytes a UART other than the console transmits.
     pub fn uart_tx(&mut self, id: u32, bytes: &[u8]) {
         let bytes = heap::untracked(|| bytes.to_vec());

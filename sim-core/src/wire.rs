@@ -58,6 +58,7 @@ pub struct BoardConfig {
     /// Forward the live view's publications.
     pub live: bool,
     pub net: NetConfig,
+    pub export_pins: Vec<u32>,
 }
 
 /// What stays with the front end when a [`SimConfig`] crosses.
@@ -99,6 +100,7 @@ impl BoardConfig {
             stimuli: c.stimuli,
             live: local.live.is_some(),
             net: c.net,
+            export_pins: c.export_pins,
         };
         (config, local)
     }
@@ -126,6 +128,7 @@ impl BoardConfig {
             stimuli: self.stimuli,
             live: local.live,
             net: self.net,
+            export_pins: self.export_pins,
         }
     }
 }

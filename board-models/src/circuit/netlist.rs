@@ -140,6 +140,14 @@ pub struct Netlist<'a> {
     ties: Vec<(u32, bool)>,
 }
 
+/// The GPIO a board pin name stands for (`D4`, `GP15`, `15`), if it is one.
+pub fn gpio_of(board: &BoardSpec, name: &str) -> Option<u32> {
+    match board_pin(board, name) {
+        Some(Class::Gpio(g)) => Some(g),
+        _ => None,
+    }
+}
+
 /// What a board pin name is on `board`: `D4` (its silk screen), `GP15`, `GPIO15`, `D15` on the
 /// ESP32 DevKit, `15`, a supply or ground; None for a pin mpsim does not model (EN, RUN …).
 fn board_pin(board: &BoardSpec, name: &str) -> Option<Class> {

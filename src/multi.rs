@@ -1,0 +1,316 @@
+//! Several boards in one circuit (`[[board]]` tables in a wiring file): each board runs in its
+//! own board process with the parts wired to it; this front end links them. A wire from one
+//! board's UART TX to another's RX carries the bytes the first transmits; a wire between two
+//! GPIOs carries what each board drives on its pin to the other as an outside level. The
+//! boards run side by side in real time (virtual time keeps one board's clock: not yet for
+//! several). Each board's console lines are printed with its id.
+
+use anyhow::{Context, Result, bail};
+use mpsim_board_models::circuit::netlist::gpio_of;
+use mpsim_board_models::{BoardSpec, Wiring};
+use mpsim_sim_core::{EndReason, Program, SimCommand, SimConfig, SimEvent};
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+/// What one board's events do to the others.
+#[derive(Debug, Clone, PartialEq)]
+enum Route {
+    /// Board `from`'s UART `uart` transmits into board `to`'s UART `into`.
+    Uart {
+        from: usize,
+        uart: u32,
+        to: usize,
+        into: u32,
+    },
+    /// What board `from` drives on `gpio` is what board `to`'s `pin` reads.
+    Pin {
+        from: usize,
+        gpio: u32,
+        to: usize,
+        pin: u32,
+    },
+}
+
+/// The routes for the wires between boards, and the pins each board reports.
+fn routes(wiring: &Wiring, specs: &[BoardSpec]) -> Result<(Vec<Route>, Vec<Vec<u32>>)> {
+    let index = |id: &str| wiring.board.iter().position(|b| b.id == id);
+    let mut routes = Vec::new();
+    let mut exports = vec![Vec::new(); specs.len()];
+    for ((ab, ap), (bb, bp)) in wiring.board_links() {
+        let (Some(a), Some(b)) = (index(&ab), index(&bb)) else {
+            continue;
+        };
+        let ga = gpio_of(&specs[a], &ap)
+            .with_context(|| format!("wire {ab}:{ap}: {} has no such pin", specs[a].id))?;
+        let gb = gpio_of(&specs[b], &bp)
+            .with_context(|| format!("wire {bb}:{bp}: {} has no such pin", specs[b].id))?;
+        let tx = |s: &BoardSpec, g: u32| {
+            s.uarts
+                .iter()
+                .find(|u| u.tx == g && !u.console)
+                .map(|u| u.id)
+        };
+        let rx = |s: &BoardSpec, g: u32| {
+            s.uarts
+                .iter()
+                .find(|u| u.rx == Some(g) && !u.console)
+                .map(|u| u.id)
+        };
+        let mut uart = false;
+        for (from, gf, to, gt) in [(a, ga, b, gb), (b, gb, a, ga)] {
+            if let (Some(uart_id), Some(into)) = (tx(&specs[from], gf), rx(&specs[to], gt)) {
+                routes.push(Route::Uart {
+                    from,
+                    uart: uart_id,
+                    to,
+                    into,
+                });
+                uart = true;
+            }
+        }
+        if !uart {
+            for (from, gf, to, gt) in [(a, ga, b, gb), (b, gb, a, ga)] {
+                routes.push(Route::Pin {
+                    from,
+                    gpio: gf,
+                    to,
+                    pin: gt,
+                });
+                exports[from].push(gf);
+            }
+        }
+    }
+    Ok((routes, exports))
+}
+
+/// Runs every board of `wiring` (read from `file`) until all end, `run_for` elapses or
+/// `timeout` passes; returns the exit code.
+pub fn run(
+    wiring: &Wiring,
+    file: &Path,
+    run_for: Option<Duration>,
+    timeout: Option<Duration>,
+    controls: &[(Duration, SimCommand)],
+) -> Result<i32> {
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut specs = Vec::new();
+    for b in &wiring.board {
+        specs.push(crate::cli::board(&b.kind).with_context(|| format!("board {}", b.id))?);
+    }
+    let ids: Vec<&str> = wiring.board.iter().map(|b| b.id.as_str()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            bail!("{}: two boards are called {id:?}", file.display());
+        }
+    }
+    let (routes, exports) = routes(wiring, &specs)?;
+    let circuits: Vec<mpsim_board_models::CircuitSpec> = wiring
+        .board
+        .iter()
+        .zip(&specs)
+        .map(|(b, s)| wiring.circuit_of(&b.id, s))
+        .collect();
+    for (_, c) in controls {
+        if let SimCommand::SetControl { part, .. } = c
+            && !circuits
+                .iter()
+                .any(|k| k.parts.iter().any(|p| &p.id == part))
+        {
+            bail!("--control {part}: no board of the circuit has such a part");
+        }
+    }
+    let empty = tempfile::tempdir()?;
+    let mut keep = Vec::new();
+    let (tx, rx) = crossbeam_channel::unbounded::<(usize, SimEvent)>();
+    let mut senders = Vec::new();
+    let mut handles = Vec::new();
+    for (i, b) in wiring.board.iter().enumerate() {
+        let spec = specs[i].clone();
+        let folder =
+            b.fs.as_ref()
+                .map_or(empty.path().to_owned(), |f| base.join(f));
+        let (tmp, image) = crate::flash::image_from_folder(&spec, &folder)?;
+        keep.push(tmp);
+        let flash = crate::cli::mount(&spec, Some(&image), false)?;
+        let program = match &b.main {
+            Some(m) => {
+                let path = base.join(m);
+                let source = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                Some(Program {
+                    name: "main.py".into(),
+                    source,
+                })
+            }
+            None => None,
+        };
+        let circuit = circuits[i].clone();
+        for n in &circuit.notes {
+            eprintln!("mpsim: wiring ({}): {n}", b.id);
+        }
+        // `--control` goes to the board whose circuit has the part.
+        let stimuli: Vec<(Duration, SimCommand)> = controls
+            .iter()
+            .filter(|(_, c)| {
+                matches!(c, SimCommand::SetControl { part, .. }
+                    if circuit.parts.iter().any(|p| &p.id == part))
+            })
+            .cloned()
+            .collect();
+        let config = SimConfig {
+            program,
+            circuit,
+            run_for,
+            timeout,
+            repl: false,
+            export_pins: exports[i].clone(),
+            stimuli,
+            ..SimConfig::console_board(spec, flash)
+        };
+        let handle =
+            mpsim_host::spawn(config).with_context(|| format!("cannot start board {}", b.id))?;
+        senders.push(handle.sender());
+        let events = handle.events.clone();
+        let tx = tx.clone();
+        std::thread::Builder::new()
+            .name(format!("board-{i}"))
+            .spawn(move || {
+                while let Ok(e) = events.recv() {
+                    let end = matches!(e, SimEvent::Finished(_));
+                    if tx.send((i, e)).is_err() || end {
+                        break;
+                    }
+                }
+            })?;
+        handles.push(handle);
+    }
+    drop(tx);
+    {
+        let senders = senders.clone();
+        let _ = ctrlc::set_handler(move || {
+            for s in &senders {
+                s.send(SimCommand::Interrupt);
+            }
+        });
+    }
+    let mut out = std::io::stdout().lock();
+    let mut lines: Vec<Vec<u8>> = vec![Vec::new(); specs.len()];
+    let mut left = specs.len();
+    let mut code = crate::cli::EXIT_OK;
+    while left > 0 {
+        let Ok((i, e)) = rx.recv() else { break };
+        match e {
+            SimEvent::Output(bytes) => {
+                for b in bytes {
+                    if b == b'\n' {
+                        let line = std::mem::take(&mut lines[i]);
+                        let _ = writeln!(out, "[{}] {}", ids[i], String::from_utf8_lossy(&line));
+                    } else if b != b'\r' {
+                        lines[i].push(b);
+                    }
+                }
+                let _ = out.flush();
+            }
+            SimEvent::UartOut { id, bytes } => {
+                for r in &routes {
+                    if let Route::Uart {
+                        from,
+                        uart,
+                        to,
+                        into,
+                    } = r
+                        && *from == i
+                        && *uart == id
+                    {
+                        senders[*to].send(SimCommand::UartIn {
+                            id: *into,
+                            bytes: bytes.clone(),
+                        });
+                    }
+                }
+            }
+            SimEvent::PinDrive { gpio, level } => {
+                for r in &routes {
+                    if let Route::Pin {
+                        from,
+                        gpio: g,
+                        to,
+                        pin,
+                    } = r
+                        && *from == i
+                        && *g == gpio
+                    {
+                        senders[*to].send(SimCommand::SetPin { gpio: *pin, level });
+                    }
+                }
+            }
+            SimEvent::Finished(o) => {
+                left -= 1;
+                if !lines[i].is_empty() {
+                    let line = std::mem::take(&mut lines[i]);
+                    let _ = writeln!(out, "[{}] {}", ids[i], String::from_utf8_lossy(&line));
+                }
+                let c = match o.reason {
+                    EndReason::Finished
+                    | EndReason::Stopped
+                    | EndReason::Expected
+                    | EndReason::ForElapsed => crate::cli::EXIT_OK,
+                    EndReason::Timeout => {
+                        eprintln!("mpsim: board {}: timeout", ids[i]);
+                        crate::cli::EXIT_TIMEOUT
+                    }
+                    other => {
+                        eprintln!("mpsim: board {}: {other:?}", ids[i]);
+                        crate::cli::EXIT_FAIL
+                    }
+                };
+                code = code.max(c);
+            }
+        }
+    }
+    drop(out);
+    for h in handles {
+        h.detach();
+    }
+    drop(keep);
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uart_and_gpio_wires_between_boards_become_routes() {
+        let w = Wiring::parse(
+            "w.toml",
+            "[[board]]\nid = \"a\"\ntype = \"pico\"\n[[board]]\nid = \"b\"\ntype = \"esp32\"\n\
+             [[wire]]\nfrom = \"a:GP4\"\nto = \"b:16\"\n\
+             [[wire]]\nfrom = \"a:GP14\"\nto = \"b:27\"\n",
+        )
+        .unwrap();
+        let specs = vec![
+            crate::cli::board("pico").unwrap(),
+            crate::cli::board("esp32").unwrap(),
+        ];
+        let (routes, exports) = routes(&w, &specs).unwrap();
+        // The Pico's UART1 TX (GP4) into the ESP32's UART2 RX (16).
+        assert!(
+            routes.contains(&Route::Uart {
+                from: 0,
+                uart: 1,
+                to: 1,
+                into: 2
+            }),
+            "{routes:?}"
+        );
+        assert!(routes.contains(&Route::Pin {
+            from: 0,
+            gpio: 14,
+            to: 1,
+            pin: 27
+        }));
+        assert_eq!(exports, vec![vec![14], vec![27]]);
+    }
+}
