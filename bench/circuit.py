@@ -6,8 +6,9 @@ Usage: python3 bench/circuit.py [path/to/mpsim] [simulated seconds]   (default: 
 1. A 20-part circuit (bench/circuit/) under --virtual-time: simulated seconds per wall second,
    against the same program on the same board with no parts (goal >= 0.8x).
 2. A DHT22 read and a DS18B20 conversion in simulated time, against the datasheets.
-3. The window with ten animated parts under Xvfb: CPU of the whole process tree and the window's
-   time per frame (MPSIM_GUI_STATS), against the window with no parts (goal: idle <= 2 %).
+3. The window under Xvfb with the parts and an idle program: CPU of the whole process tree
+   (goal <= 2 %, like the bare board); with ten parts animated: the window's time per frame
+   (MPSIM_GUI_STATS) and CPU, against the same program without the parts.
 """
 import os
 import re
@@ -104,35 +105,47 @@ def tree_cpu(pid):
     return cpu_seconds(pid) + sum(cpu_seconds(c) for c in children(pid))
 
 
+def gui_cpu(env, display, home, name, program, wiring):
+    """CPU (% of a core, the window's and the board's processes together) and time per frame of
+    the window with `program` and `wiring`, over 20 s after 6 s of start-up."""
+    proj = os.path.join(home, name)
+    os.makedirs(proj)
+    with open(os.path.join(proj, "main.py"), "w") as f:
+        f.write(program)
+    with open(os.path.join(proj, "wiring.toml"), "w") as f:
+        f.write(wiring)
+    e = dict(env, DISPLAY=display, HOME=home, XDG_RUNTIME_DIR=home, TMPDIR=home,
+             XDG_DATA_HOME=os.path.join(home, "data"), XDG_CONFIG_HOME=os.path.join(home, "config"),
+             MPSIM_GUI_STATS="1")
+    e.pop("WAYLAND_DISPLAY", None)
+    p = subprocess.Popen([MPSIM, "gui", "--board", "esp32", "--project", proj], env=e,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    c0, t0 = tree_cpu(p.pid), time.monotonic()
+    time.sleep(20)
+    c1, t1 = tree_cpu(p.pid), time.monotonic()
+    err = stop(p)
+    ms = [float(m.group(2)) for m in re.finditer(r"gui-stats: ([\d.]+) fps, ([\d.]+) ms", err)]
+    return 100 * (c1 - c0) / (t1 - t0), (sum(ms) / len(ms) if ms else float("nan"))
+
+
+IDLE = "import time\nwhile True:\n    time.sleep(1)\n"
+
+
 def window(env):
     x, display = start_xvfb()
     try:
         with tempfile.TemporaryDirectory() as home:
-            results = {}
-            for parts in (False, True):
-                proj = os.path.join(home, "p%d" % parts)
-                os.makedirs(proj)
-                with open(os.path.join(proj, "main.py"), "w") as f:
-                    f.write(ANIMATED if parts else ANIMATED.replace("i2c.writeto", "pass  #"))
-                with open(os.path.join(proj, "wiring.toml"), "w") as f:
-                    f.write(open(os.path.join(PROJECT, "wiring.toml")).read() if parts else "")
-                e = dict(env, DISPLAY=display, HOME=home, XDG_RUNTIME_DIR=home, TMPDIR=home,
-                         XDG_DATA_HOME=os.path.join(home, "data"), XDG_CONFIG_HOME=os.path.join(home, "config"),
-                         MPSIM_GUI_STATS="1")
-                e.pop("WAYLAND_DISPLAY", None)
-                p = subprocess.Popen([MPSIM, "gui", "--board", "esp32", "--project", proj], env=e,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                time.sleep(6)
-                c0, t0 = tree_cpu(p.pid), time.monotonic()
-                time.sleep(20)
-                c1, t1 = tree_cpu(p.pid), time.monotonic()
-                err = stop(p)
-                ms = [float(m.group(2)) for m in re.finditer(r"gui-stats: ([\d.]+) fps, ([\d.]+) ms", err)]
-                results[parts] = (100 * (c1 - c0) / (t1 - t0), sum(ms) / len(ms) if ms else float("nan"))
-            (c0, f0), (c1, f1) = results[False], results[True]
-            print("window, 10 animated parts (LEDs, servo, buzzer, relay, LCD backlight; 10 changes/s): "
-                  "%.2f %% of a core for the window and board processes (goal <= 2 %%), %.2f ms per frame; "
-                  "without the parts: %.2f %%, %.2f ms" % (c1, f1, c0, f0))
+            parts = open(os.path.join(PROJECT, "wiring.toml")).read()
+            idle_bare, _ = gui_cpu(env, display, home, "idle0", IDLE, "")
+            idle_parts, _ = gui_cpu(env, display, home, "idle1", IDLE, parts)
+            anim_bare, f0 = gui_cpu(env, display, home, "anim0", ANIMATED.replace("i2c.writeto", "pass  #"), "")
+            anim_parts, f1 = gui_cpu(env, display, home, "anim1", ANIMATED, parts)
+            print("window idle with the 20 parts: %.2f %% of a core for the window and board processes "
+                  "(goal <= 2 %%); the bare board: %.2f %%" % (idle_parts, idle_bare))
+            print("window with 10 parts animated (LEDs, servo, buzzer, relay, LCD backlight; 10 changes/s): "
+                  "%.2f ms per frame, %.1f %% of a core; the same program without the parts: %.2f ms, %.1f %%"
+                  % (f1, anim_parts, f0, anim_bare))
     finally:
         x.terminate()
         x.wait()

@@ -476,3 +476,29 @@ fn two_boards_in_one_circuit_talk_over_uart_and_a_gpio() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn a_wokwi_diagram_picks_its_board_and_brings_wokwi_guest() {
+    let diagram = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/projects/servo-pot/diagram.json"
+    );
+    let (out, _) = run(&[
+        "--wiring",
+        diagram,
+        "-c",
+        "import network, sys\nw = network.WLAN(network.STA_IF)\nw.active(True)\n\
+         print(sys.implementation._machine)\nprint([ap[0] for ap in w.scan() if ap[0] == b'Wokwi-GUEST'])\n\
+         w.connect('Wokwi-GUEST', '')\nwhile not w.isconnected():\n    pass\nprint('connected')",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Raspberry Pi Pico W with RP2040"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[b'Wokwi-GUEST']\nconnected\n"),
+        "{stdout}{}",
+        text(&out.stderr)
+    );
+}

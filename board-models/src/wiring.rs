@@ -103,7 +103,7 @@ pub struct PartEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireEntry {
-    /// One end, `part:PIN`.
+    /// One end, `part:PIN`, or a pin of the board (`GP2`, `D4`, `15`).
     pub from: String,
     /// The other end.
     pub to: String,
@@ -273,8 +273,15 @@ impl Wiring {
                 n.wire(&format!("{}:{pin}", p.id), &to);
             }
         }
+        let end = |t: &str| {
+            if t.contains(':') {
+                t.to_owned()
+            } else {
+                format!("$board:{t}")
+            }
+        };
         for w in &self.wire {
-            n.wire(&w.from, &w.to);
+            n.wire(&end(&w.from), &end(&w.to));
         }
         n.resolve()
     }

@@ -364,10 +364,16 @@ impl<'a> Netlist<'a> {
                             .notes
                             .push("short circuit: VCC wired straight to GND".into()),
                         _ => {
+                            // The GPIO first: it is what the note is about.
+                            let (a, b) = if matches!(c, Class::Gpio(_)) {
+                                (c, old)
+                            } else {
+                                (old, c)
+                            };
                             self.notes.push(format!(
                                 "{} wired straight to {} (an output there is a short circuit)",
-                                name(old),
-                                name(c)
+                                name(a),
+                                name(b)
                             ));
                         }
                     }
