@@ -615,7 +615,7 @@ fn serve(args: ServeArgs) -> Result<i32> {
             Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(SimEvent::PinDrive { .. }) => {}
+            Ok(SimEvent::PinDrive { .. } | SimEvent::AtHorizon(..)) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -671,7 +671,7 @@ fn repl(args: BoardArgs) -> Result<i32> {
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(SimEvent::PinDrive { .. }) => {}
+            Ok(SimEvent::PinDrive { .. } | SimEvent::AtHorizon(..)) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -848,14 +848,20 @@ fn run(args: RunArgs) -> Result<i32> {
         if let crate::project::Source::Toml(w) = &project.source
             && !w.board.is_empty()
         {
-            if args.virtual_time || args.script.is_some() || args.code.is_some() {
+            if args.script.is_some() || args.code.is_some() {
                 bail!(
-                    "{}: a circuit of several boards runs each board's own main in real time \
-                     (no --virtual-time, script or -c yet)",
+                    "{}: a circuit of several boards runs each board's own main (its `main`)",
                     file.display()
                 );
             }
-            return crate::multi::run(w, file, args.run_for, args.timeout, &args.control);
+            return crate::multi::run(
+                w,
+                file,
+                args.run_for,
+                args.timeout,
+                &args.control,
+                args.virtual_time,
+            );
         }
     }
     let program = match (&args.script, &args.code) {
@@ -974,6 +980,7 @@ fn run(args: RunArgs) -> Result<i32> {
         live: None,
         net,
         export_pins: Vec::new(),
+        lockstep: false,
     };
     let code = drive(config, args.raw_output, links)?;
     if let Ok(slot) = trace_error.lock()
@@ -1037,7 +1044,7 @@ fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i3
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(SimEvent::PinDrive { .. }) => {}
+            Ok(SimEvent::PinDrive { .. } | SimEvent::AtHorizon(..)) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }

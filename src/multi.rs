@@ -1,9 +1,11 @@
 //! Several boards in one circuit (`[[board]]` tables in a wiring file): each board runs in its
 //! own board process with the parts wired to it; this front end links them. A wire from one
 //! board's UART TX to another's RX carries the bytes the first transmits; a wire between two
-//! GPIOs carries what each board drives on its pin to the other as an outside level. The
-//! boards run side by side in real time (virtual time keeps one board's clock: not yet for
-//! several). Each board's console lines are printed with its id.
+//! GPIOs carries what each board drives on its pin to the other as an outside level. The boards
+//! run side by side in real time, or in virtual time on one clock: in lockstep, every board runs
+//! a quantum ([`QUANTUM_US`]) at a time, and what one did for another during a quantum reaches
+//! it at the quantum's end, the same on every run. Each board's console lines are printed with
+//! its id.
 
 use anyhow::{Context, Result, bail};
 use mpsim_board_models::circuit::netlist::gpio_of;
@@ -12,6 +14,9 @@ use mpsim_sim_core::{EndReason, Program, SimCommand, SimConfig, SimEvent};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
+
+/// How far boards in lockstep run before they hear from each other (simulated µs).
+pub const QUANTUM_US: u64 = 1000;
 
 /// What one board's events do to the others.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +97,7 @@ pub fn run(
     run_for: Option<Duration>,
     timeout: Option<Duration>,
     controls: &[(Duration, SimCommand)],
+    virtual_time: bool,
 ) -> Result<i32> {
     let base = file.parent().unwrap_or(Path::new("."));
     let mut specs = Vec::new();
@@ -166,6 +172,12 @@ pub fn run(
             repl: false,
             export_pins: exports[i].clone(),
             stimuli,
+            time_mode: if virtual_time {
+                mpsim_sim_core::TimeMode::Virtual
+            } else {
+                mpsim_sim_core::TimeMode::Real
+            },
+            lockstep: virtual_time,
             ..SimConfig::console_board(spec, flash)
         };
         let handle =
@@ -198,14 +210,72 @@ pub fn run(
     let mut lines: Vec<Vec<u8>> = vec![Vec::new(); specs.len()];
     let mut left = specs.len();
     let mut code = crate::cli::EXIT_OK;
+    // Lockstep: the horizon granted, which boards reached it (or ended), and what the boards did
+    // for each other meanwhile (delivered at the horizon).
+    let mut horizon = 0u64;
+    let mut reached = vec![false; specs.len()];
+    // When each board next acts on its own (lockstep): quiet stretches are skipped at once.
+    let mut next = vec![0u64; specs.len()];
+    let mut ended = vec![false; specs.len()];
+    let mut held: Vec<(usize, SimCommand)> = Vec::new();
+    // Lockstep: the lines the boards printed during a quantum, printed board by board at its end
+    // (the same order on every run).
+    let mut printed: Vec<(usize, String)> = Vec::new();
+    let deliver = |to: usize, cmd: SimCommand, held: &mut Vec<(usize, SimCommand)>| {
+        if virtual_time {
+            held.push((to, cmd));
+        } else {
+            senders[to].send(cmd);
+        }
+    };
     while left > 0 {
+        if virtual_time && (0..specs.len()).all(|k| reached[k] || ended[k]) {
+            printed.sort_by_key(|(k, _)| *k);
+            for (k, line) in printed.drain(..) {
+                let _ = writeln!(out, "[{}] {line}", ids[k]);
+            }
+            let _ = out.flush();
+            // With nothing delivered, no board acts before the earliest of their own next
+            // actions: time jumps there (a quantum at least).
+            let quiet = held.is_empty();
+            for (to, cmd) in held.drain(..) {
+                senders[to].send(cmd);
+            }
+            let earliest = (0..specs.len())
+                .filter(|&k| !ended[k])
+                .map(|k| next[k])
+                .min()
+                .unwrap_or(horizon);
+            horizon = if quiet {
+                (horizon + QUANTUM_US).max(earliest)
+            } else {
+                horizon + QUANTUM_US
+            };
+            for k in 0..specs.len() {
+                reached[k] = false;
+                if !ended[k] {
+                    senders[k].send(SimCommand::Horizon(horizon));
+                }
+            }
+        }
         let Ok((i, e)) = rx.recv() else { break };
         match e {
+            SimEvent::AtHorizon(t, n) => {
+                if t >= horizon {
+                    reached[i] = true;
+                    next[i] = n;
+                }
+            }
             SimEvent::Output(bytes) => {
                 for b in bytes {
                     if b == b'\n' {
                         let line = std::mem::take(&mut lines[i]);
-                        let _ = writeln!(out, "[{}] {}", ids[i], String::from_utf8_lossy(&line));
+                        let line = String::from_utf8_lossy(&line).into_owned();
+                        if virtual_time {
+                            printed.push((i, line));
+                        } else {
+                            let _ = writeln!(out, "[{}] {line}", ids[i]);
+                        }
                     } else if b != b'\r' {
                         lines[i].push(b);
                     }
@@ -223,10 +293,14 @@ pub fn run(
                         && *from == i
                         && *uart == id
                     {
-                        senders[*to].send(SimCommand::UartIn {
-                            id: *into,
-                            bytes: bytes.clone(),
-                        });
+                        deliver(
+                            *to,
+                            SimCommand::UartIn {
+                                id: *into,
+                                bytes: bytes.clone(),
+                            },
+                            &mut held,
+                        );
                     }
                 }
             }
@@ -241,15 +315,21 @@ pub fn run(
                         && *from == i
                         && *g == gpio
                     {
-                        senders[*to].send(SimCommand::SetPin { gpio: *pin, level });
+                        deliver(*to, SimCommand::SetPin { gpio: *pin, level }, &mut held);
                     }
                 }
             }
             SimEvent::Finished(o) => {
                 left -= 1;
+                ended[i] = true;
                 if !lines[i].is_empty() {
                     let line = std::mem::take(&mut lines[i]);
-                    let _ = writeln!(out, "[{}] {}", ids[i], String::from_utf8_lossy(&line));
+                    printed.push((i, String::from_utf8_lossy(&line).into_owned()));
+                }
+                // A board that ended: what it printed goes out now.
+                printed.sort_by_key(|(k, _)| *k);
+                for (k, line) in printed.drain(..) {
+                    let _ = writeln!(out, "[{}] {line}", ids[k]);
                 }
                 let c = match o.reason {
                     EndReason::Finished

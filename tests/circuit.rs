@@ -439,42 +439,48 @@ fn two_boards_in_one_circuit_talk_over_uart_and_a_gpio() {
         "/tests/projects/two-boards/wiring.toml"
     );
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mpsim"))
-        .env("XDG_DATA_HOME", data.path())
-        .args(["run", "--wiring", wiring, "--timeout", "30s"])
-        .args(["--control", "btn.pressed=1@5s"])
-        .output()
-        .unwrap();
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
-    // The display board asks three times on its GPIO27 (the sensor's GP14); the sensor board
-    // reads its DHT22 and answers over UART (its GP4 TX into the ESP32's UART2 RX) and hears
-    // the thanks back; the button on the display board's GPIO0 is pressed at 5 s.
-    let heard = stdout
-        .lines()
-        .filter(|l| *l == "[display] heard b'T=19.5\\n'")
-        .count();
-    assert_eq!(heard, 3, "{stdout}");
-    assert!(
-        stdout.contains("[sensor] got back: b'thanks\\n'"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("[display] button pressed at about 5 s"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("[sensor] sensor done") && stdout.contains("[display] display done"));
-    let bad = Command::new(env!("CARGO_BIN_EXE_mpsim"))
-        .env("XDG_DATA_HOME", data.path())
-        .args(["run", "--wiring", wiring, "--virtual-time"])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        text(&bad.stderr).contains("several boards"),
-        "{}",
-        text(&bad.stderr)
-    );
+    let run = |virtual_time: bool| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .env("XDG_DATA_HOME", data.path())
+            .args(["run", "--wiring", wiring, "--timeout", "30s"])
+            .args(["--control", "btn.pressed=1@5s"])
+            .args(if virtual_time {
+                &["--virtual-time"][..]
+            } else {
+                &[][..]
+            })
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+        stdout
+    };
+    for virtual_time in [false, true] {
+        let stdout = run(virtual_time);
+        // The display board asks three times on its GPIO27 (the sensor's GP14); the sensor board
+        // reads its DHT22 and answers over UART (its GP4 TX into the ESP32's UART2 RX) and hears
+        // the thanks back; the button on the display board's GPIO0 is pressed at 5 s.
+        let heard = stdout
+            .lines()
+            .filter(|l| l.starts_with("[display] heard b'T=19.5\\n' at "))
+            .count();
+        assert_eq!(heard, 3, "{stdout}");
+        assert!(
+            stdout.contains("[sensor] got back: b'thanks\\n'"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("[display] button pressed at about 5 s"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("[sensor] sensor done") && stdout.contains("[display] display done")
+        );
+        if virtual_time {
+            // In lockstep on one simulated clock: the same run, to the millisecond, every time.
+            assert_eq!(stdout, run(true));
+        }
+    }
 }
 
 #[test]

@@ -111,7 +111,11 @@ impl Session {
                                 }
                                 wake();
                             }
-                            Ok(SimEvent::UartOut { .. } | SimEvent::PinDrive { .. }) => {}
+                            Ok(
+                                SimEvent::UartOut { .. }
+                                | SimEvent::PinDrive { .. }
+                                | SimEvent::AtHorizon(..),
+                            ) => {}
                             Ok(SimEvent::Finished(o)) => {
                                 let why = match o.reason {
                                     EndReason::Crashed(m) => format!("the simulator failed: {m}"),

@@ -105,6 +105,9 @@ pub struct SimConfig {
     /// Pins wired to another board: the board reports what it drives on them
     /// ([`SimEvent::PinDrive`]).
     pub export_pins: Vec<u32>,
+    /// Virtual time in lockstep with other boards: the board runs only as far as the front end
+    /// lets it ([`SimCommand::Horizon`]) and says when it got there ([`SimEvent::AtHorizon`]).
+    pub lockstep: bool,
 }
 
 impl SimConfig {
@@ -131,6 +134,7 @@ impl SimConfig {
             live: None,
             net: NetConfig::default(),
             export_pins: Vec::new(),
+            lockstep: false,
         }
     }
 }
@@ -170,6 +174,8 @@ pub enum SimCommand {
         /// Milli-g along x, y, z.
         mg: [f64; 3],
     },
+    /// Lockstep (`SimConfig::lockstep`): the board may run until simulated time `u64` µs.
+    Horizon(u64),
     /// Sets a control of a part in the circuit (`--control`, the window): a button's
     /// `pressed`, a sensor's `temperature` …
     SetControl {
@@ -321,6 +327,9 @@ pub enum SimEvent {
         /// Its driven level.
         level: Option<bool>,
     },
+    /// Lockstep: the board reached the time it may run until (µs) and waits for more; the
+    /// second is when it next acts on its own (the end of its sleep, a timer), at least the first.
+    AtHorizon(u64, u64),
     /// The run ended; the thread exits after this.
     Finished(RunOutcome),
 }

@@ -71,10 +71,17 @@ pub(crate) mod _mpsim {
     /// Raw microseconds since boot (no wrap); each read costs a little virtual time.
     #[pyfunction]
     fn ticks_us(vm: &VirtualMachine) -> PyResult<u64> {
-        let (t, due) = state(vm, |s| {
+        let (t, due, held) = state(vm, |s| {
             let t = s.clock.read_us();
-            (t, s.clock.mode() == TimeMode::Virtual && s.due_by(t))
+            (
+                t,
+                s.clock.mode() == TimeMode::Virtual && s.due_by(t),
+                t >= s.horizon(),
+            )
         })?;
+        if held {
+            runtime::hold_at_horizon(vm)?;
+        }
         if due {
             // Let the due timers and limits act at the next instruction boundary.
             with_state(|s| s.shared.poke());

@@ -217,13 +217,26 @@ pub(crate) fn sleep_us(vm: &VirtualMachine, us: u64, until_notified: bool) -> Py
             }
             let due = s.next_due_after(now);
             let until = due.map_or(target, |d| d.min(target));
+            let horizon = s.horizon();
             match s.clock.mode() {
+                // In lockstep with other boards, time goes no further than the front end lets
+                // it: there the board says so and waits for more (or for input).
+                TimeMode::Virtual
+                    if now >= horizon
+                        || (until_notified
+                            && us >= FOREVER_US
+                            && due.is_none()
+                            && horizon < u64::MAX) =>
+                {
+                    s.at_horizon(until);
+                    Step::Wait(Instant::now() + Duration::from_millis(50), s.commands())
+                }
                 // Waiting for input with nothing due (the REPL's prompt, fast-forwarded from a
                 // front end): there is no time to jump to; wait for the host.
                 TimeMode::Virtual if until_notified && us >= FOREVER_US && due.is_none() => {
                     Step::Wait(Instant::now() + Duration::from_millis(50), s.commands())
                 }
-                TimeMode::Virtual => Step::Advance(until),
+                TimeMode::Virtual => Step::Advance(until.min(horizon)),
                 // Calls scheduled meanwhile run as soon as they come, as while the firmware
                 // sleeps (when they can run: not inside a callback, not with IRQs off).
                 TimeMode::Real if s.sched.has_scheduled() && s.sched.may_run() => {
@@ -345,6 +358,26 @@ pub(crate) fn net_wait(vm: &VirtualMachine, timeout: Option<Duration>) -> PyResu
                 s.shared.timed_out.store(true, Ordering::Release);
             }
         });
+    }
+}
+
+/// Lockstep: a program that reads the clock past its horizon (a busy wait on `ticks_us`) waits
+/// there until the front end lets time go on, running callbacks and commands meanwhile.
+pub(crate) fn hold_at_horizon(vm: &VirtualMachine) -> PyResult<()> {
+    loop {
+        let rx = with_state(|s| {
+            let past = s.clock.mode() == TimeMode::Virtual && s.clock.now_us() >= s.horizon();
+            if !past || s.run.ending() {
+                return None;
+            }
+            // A busy wait: it acts at once when time goes on.
+            s.at_horizon(0);
+            Some(s.commands())
+        })
+        .flatten();
+        let Some(rx) = rx else { return Ok(()) };
+        take_command(&rx, Instant::now() + Duration::from_millis(50));
+        service(vm)?;
     }
 }
 

@@ -261,6 +261,7 @@ fn sim_main(
         live,
         mut net,
         export_pins,
+        lockstep,
     } = config;
     stimuli.sort_by_key(|(t, _)| *t);
     let mut board = match Board::new(board, &extra_leds)
@@ -329,6 +330,7 @@ fn sim_main(
         repl: repl.then(|| crate::repl::Repl::new(board_banner.clone())),
         stimuli: stimuli.into_iter().map(|(t, c)| (us(t), c)).collect(),
         net: crate::net::Net::new(net, max_sockets, own.cmd.clone()),
+        lockstep: lockstep && time_mode == TimeMode::Virtual,
     });
     if let Some(setup) = flash {
         let geometry = with_state(|s| mpsim_vfs::Geometry {

@@ -114,6 +114,10 @@ pub(crate) struct SimState {
     /// The WebREPL server (in the front end), while `webrepl.start()` has it running (stopped
     /// by every reset).
     webrepl: WebReplView,
+    /// Lockstep: how far the board may run (simulated µs), and the horizon it last said it
+    /// reached.
+    horizon: Option<u64>,
+    horizon_told: Option<u64>,
 }
 
 thread_local! {
@@ -145,6 +149,8 @@ pub(crate) struct Setup {
     /// Scripted outside-world actions (simulated µs), earliest first.
     pub stimuli: VecDeque<(u64, SimCommand)>,
     pub net: crate::net::Net,
+    /// Virtual time in lockstep with other boards (see [`SimState::horizon`]).
+    pub lockstep: bool,
 }
 
 impl SimState {
@@ -174,6 +180,8 @@ impl SimState {
             stimuli: s.stimuli,
             net: s.net,
             webrepl: WebReplView::default(),
+            horizon: s.lockstep.then_some(0),
+            horizon_told: None,
         };
         STATE.with(|st| *st.borrow_mut() = Some(state));
     }
@@ -333,6 +341,28 @@ impl SimState {
             self.handle(cmd);
         }
         heap::untracked(|| drop(later));
+    }
+
+    /// How far the board may run in simulated time (`u64::MAX` unless in lockstep).
+    pub fn horizon(&self) -> u64 {
+        self.horizon.unwrap_or(u64::MAX)
+    }
+
+    /// Lockstep: the board reached its horizon (its clock moved there) and next acts on its
+    /// own at `next` (simulated µs); says so once.
+    pub fn at_horizon(&mut self, next: u64) {
+        let Some(h) = self.horizon else { return };
+        self.clock.advance_to(h);
+        if self.horizon_told != Some(h) {
+            self.horizon_told = Some(h);
+            self.flush_output();
+            let next = next.max(h);
+            heap::untracked(|| {
+                let _ = self
+                    .events
+                    .send(BoardEvent::Sim(SimEvent::AtHorizon(h, next)));
+            });
+        }
     }
 
     /// Tells the front end what the board now drives on pins wired to another board.
@@ -528,6 +558,11 @@ impl SimState {
             }
             SimCommand::SetAccel { mg } => {
                 self.board.set_accel(mg);
+            }
+            SimCommand::Horizon(t) => {
+                if self.horizon.is_some() {
+                    self.horizon = Some(t);
+                }
             }
             SimCommand::SetControl { part, name, value } => {
                 self.board.set_time(now);

@@ -59,6 +59,7 @@ pub struct BoardConfig {
     pub live: bool,
     pub net: NetConfig,
     pub export_pins: Vec<u32>,
+    pub lockstep: bool,
 }
 
 /// What stays with the front end when a [`SimConfig`] crosses.
@@ -101,6 +102,7 @@ impl BoardConfig {
             live: local.live.is_some(),
             net: c.net,
             export_pins: c.export_pins,
+            lockstep: c.lockstep,
         };
         (config, local)
     }
@@ -129,6 +131,7 @@ impl BoardConfig {
             live: local.live,
             net: self.net,
             export_pins: self.export_pins,
+            lockstep: self.lockstep,
         }
     }
 }

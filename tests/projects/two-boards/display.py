@@ -9,7 +9,7 @@ for i in range(3):
     t0 = time.ticks_ms()
     while not uart.any() and time.ticks_diff(time.ticks_ms(), t0) < 2000:
         time.sleep_ms(5)
-    print("heard", uart.readline())
+    print("heard", uart.readline(), "at %d ms" % time.ticks_ms())
     ask.value(0)
     time.sleep_ms(600)
 uart.write(b"thanks\n")
