@@ -508,3 +508,32 @@ fn a_wokwi_diagram_picks_its_board_and_brings_wokwi_guest() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn gui_project_without_a_display_runs_the_projects_main_in_the_terminal() {
+    let p = project("servo-pot", &[]);
+    std::fs::write(
+        p.path().join("main.py"),
+        "import sys, machine\nprint(sys.implementation._machine)\n\
+         machine.PWM(machine.Pin(15), freq=50, duty_ns=1500000)\nprint('project main ran')\n",
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .env("XDG_DATA_HOME", data.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .args(["gui", "--project", p.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(
+        text(&out.stderr).contains("no display found"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Raspberry Pi Pico W with RP2040") && stdout.contains("project main ran"),
+        "the diagram's board runs the project's main.py, not the blink example:\n{stdout}"
+    );
+}

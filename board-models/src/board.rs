@@ -760,9 +760,7 @@ impl Board {
             .circuit
             .find(id)
             .ok_or_else(|| format!("no part {id:?} in the circuit"))?;
-        let controls = self.circuit.views(self.now_us, &self.pins)[i]
-            .controls
-            .clone();
+        let controls = self.circuit.controls(i);
         let Some(c) = controls.iter().find(|c| c.name == name) else {
             let names: Vec<&str> = controls.iter().map(|c| c.name.as_str()).collect();
             return Err(if names.is_empty() {

@@ -320,7 +320,10 @@ pub fn control_value(text: &str) -> Option<f64> {
     match text.trim().to_ascii_lowercase().as_str() {
         "on" | "true" | "yes" | "pressed" => Some(1.0),
         "off" | "false" | "no" | "released" => Some(0.0),
-        t => t.parse::<f64>().ok().filter(|v| v.is_finite()),
+        t => match t.strip_prefix("0x") {
+            Some(h) => u64::from_str_radix(h, 16).ok().map(|v| v as f64),
+            None => t.parse::<f64>().ok().filter(|v| v.is_finite()),
+        },
     }
 }
 
@@ -336,6 +339,7 @@ pub const KINDS: &[&str] = &[
     "pir",
     "rotary-encoder",
     "keypad",
+    "ir-receiver",
     "dht11",
     "dht22",
     "ds18b20",
@@ -455,6 +459,11 @@ impl Circuit {
         let actions = io.actions;
         self.next = self.earliest();
         Some((r, actions))
+    }
+
+    /// Part `i`'s controls with their values now.
+    pub fn controls(&self, i: usize) -> Vec<Control> {
+        self.parts.get(i).map(|p| p.controls()).unwrap_or_default()
     }
 
     /// Part `i`'s I2C address, if it is an I2C chip.

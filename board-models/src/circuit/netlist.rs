@@ -60,6 +60,7 @@ fn role(kind: &str) -> Option<Role> {
         "pir-motion-sensor" | "pir" => Role::Model("pir"),
         "ky-040" | "rotary-encoder" => Role::Model("rotary-encoder"),
         "membrane-keypad" | "keypad" => Role::Model("keypad"),
+        "ir-receiver" => Role::Model("ir-receiver"),
         "dht11" => Role::Model("dht11"),
         "dht22" => Role::Model("dht22"),
         "ds18b20" => Role::Model("ds18b20"),
@@ -109,6 +110,7 @@ fn needed(kind: &str) -> &'static [&'static str] {
         "potentiometer" | "slide-potentiometer" => &["SIG"],
         "pir" => &["OUT"],
         "relay" => &["IN"],
+        "ir-receiver" => &["DAT"],
         _ => &[],
     }
 }

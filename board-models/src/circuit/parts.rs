@@ -40,6 +40,11 @@ pub(super) fn build(spec: &PartSpec) -> Option<Box<dyn Part>> {
             queue: VecDeque::new(),
         }),
         "keypad" => Box::new(Keypad::new(spec)),
+        "ir-receiver" => Box::new(IrReceiver {
+            address: spec.num("address").unwrap_or(0.0).clamp(0.0, 255.0) as u8,
+            last: None,
+            queue: VecDeque::new(),
+        }),
         "rgb-led" => Box::new(RgbLed {
             anode: spec.attrs.get("common").is_some_and(|c| c == "anode"),
         }),
@@ -605,6 +610,83 @@ impl Part for Keypad {
             "no key".into()
         } else {
             format!("keys {}", down.concat())
+        };
+        (t, Graphic::None)
+    }
+}
+
+/// An IR receiver module (VS1838B) and its remote: a button press (`code`, 0–255) sends an NEC
+/// frame on DAT, which idles high and goes low while the carrier is seen: 9 ms burst, 4.5 ms
+/// space, 32 bits LSB first (address, its inverse, command, its inverse; 562.5 µs burst, then
+/// 562.5 µs space for a 0 or 1687.5 µs for a 1), a final burst.
+struct IrReceiver {
+    address: u8,
+    last: Option<u8>,
+    queue: VecDeque<(u64, bool)>,
+}
+
+impl Part for IrReceiver {
+    fn controls(&self) -> Vec<Control> {
+        vec![Control::new(
+            "code",
+            "",
+            0.0,
+            255.0,
+            f64::from(self.last.unwrap_or(0)),
+        )]
+    }
+
+    fn set_control(&mut self, name: &str, value: f64, io: &mut Io) -> Result<(), String> {
+        if name != "code" {
+            return Err(format!("no control named {name:?}"));
+        }
+        let code = value.round() as u8;
+        self.last = Some(code);
+        // After what is still being sent.
+        let mut t = self.queue.back().map_or(io.now(), |q| q.0.max(io.now())) + 1000;
+        let edge = |t: &mut u64, low_us: f64, high_us: f64, q: &mut VecDeque<(u64, bool)>| {
+            q.push_back((*t, false));
+            *t += low_us as u64;
+            q.push_back((*t, true));
+            *t += high_us as u64;
+        };
+        edge(&mut t, 9000.0, 4500.0, &mut self.queue);
+        let bytes = [self.address, !self.address, code, !code];
+        for b in bytes {
+            for k in 0..8 {
+                let one = b >> k & 1 == 1;
+                edge(
+                    &mut t,
+                    562.5,
+                    if one { 1687.5 } else { 562.5 },
+                    &mut self.queue,
+                );
+            }
+        }
+        edge(&mut t, 562.5, 0.0, &mut self.queue);
+        Ok(())
+    }
+
+    fn start(&mut self, io: &mut Io) {
+        io.drive("DAT", Some(true));
+    }
+
+    fn next_event(&self) -> Option<u64> {
+        self.queue.front().map(|q| q.0)
+    }
+
+    fn advance(&mut self, io: &mut Io) {
+        while self.queue.front().is_some_and(|q| q.0 <= io.now()) {
+            if let Some((_, level)) = self.queue.pop_front() {
+                io.drive("DAT", Some(level));
+            }
+        }
+    }
+
+    fn view(&self, _io: &Io) -> (String, Graphic) {
+        let t = match self.last {
+            Some(c) => format!("last code {c:#04x} (address {:#04x})", self.address),
+            None => "no code yet".into(),
         };
         (t, Graphic::None)
     }
