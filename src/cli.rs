@@ -615,7 +615,12 @@ fn serve(args: ServeArgs) -> Result<i32> {
             Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(SimEvent::PinDrive { .. } | SimEvent::AtHorizon(..)) => {}
+            Ok(
+                SimEvent::PinDrive { .. }
+                | SimEvent::AtHorizon(..)
+                | SimEvent::I2cRequest { .. }
+                | SimEvent::I2cServed { .. },
+            ) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -671,7 +676,12 @@ fn repl(args: BoardArgs) -> Result<i32> {
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(SimEvent::PinDrive { .. } | SimEvent::AtHorizon(..)) => {}
+            Ok(
+                SimEvent::PinDrive { .. }
+                | SimEvent::AtHorizon(..)
+                | SimEvent::I2cRequest { .. }
+                | SimEvent::I2cServed { .. },
+            ) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }
@@ -1044,7 +1054,12 @@ fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i3
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(SimEvent::PinDrive { .. } | SimEvent::AtHorizon(..)) => {}
+            Ok(
+                SimEvent::PinDrive { .. }
+                | SimEvent::AtHorizon(..)
+                | SimEvent::I2cRequest { .. }
+                | SimEvent::I2cServed { .. },
+            ) => {}
             Ok(SimEvent::Finished(o)) => break o,
             Err(_) => bail!("the board stopped without saying why"),
         }

@@ -221,6 +221,24 @@ pub fn run(
     // Lockstep: the lines the boards printed during a quantum, printed board by board at its end
     // (the same order on every run).
     let mut printed: Vec<(usize, String)> = Vec::new();
+    // I2C transfers from one board to another's targets: our number → (board, its number).
+    let mut i2c: Vec<(u64, usize, u64)> = Vec::new();
+    let mut i2c_next = 0u64;
+    // Where one board's pin leads on another.
+    let wired_to = |from: usize, g: u32| -> Vec<(usize, u32)> {
+        routes
+            .iter()
+            .filter_map(|r| match r {
+                Route::Pin {
+                    from: f,
+                    gpio,
+                    to,
+                    pin,
+                } if *f == from && *gpio == g => Some((*to, *pin)),
+                _ => None,
+            })
+            .collect()
+    };
     let deliver = |to: usize, cmd: SimCommand, held: &mut Vec<(usize, SimCommand)>| {
         if virtual_time {
             held.push((to, cmd));
@@ -260,6 +278,54 @@ pub fn run(
         }
         let Ok((i, e)) = rx.recv() else { break };
         match e {
+            SimEvent::I2cRequest {
+                id,
+                scl,
+                sda,
+                addr,
+                data,
+                read,
+            } => {
+                // The board whose pins both bus lines lead to; the transfer goes there at once
+                // (the controller waits for it, as a bus transfer takes no time to speak of).
+                let target = wired_to(i, scl).into_iter().find_map(|(to, c)| {
+                    wired_to(i, sda)
+                        .into_iter()
+                        .find(|(t, _)| *t == to)
+                        .map(|(_, d)| (to, c, d))
+                });
+                match target {
+                    Some((to, c, d)) if !ended[to] => {
+                        i2c_next += 1;
+                        i2c.push((i2c_next, i, id));
+                        senders[to].send(SimCommand::I2cServe {
+                            id: i2c_next,
+                            scl: c,
+                            sda: d,
+                            addr,
+                            data,
+                            read,
+                        });
+                    }
+                    _ => {
+                        senders[i].send(SimCommand::I2cReply {
+                            id,
+                            ack: false,
+                            data: Vec::new(),
+                        });
+                    }
+                }
+            }
+            SimEvent::I2cServed { id, ack, data } => {
+                if let Some(k) = i2c.iter().position(|p| p.0 == id) {
+                    let (_, from, their) = i2c.swap_remove(k);
+                    senders[from].send(SimCommand::I2cReply {
+                        id: their,
+                        ack,
+                        data,
+                    });
+                }
+            }
             SimEvent::AtHorizon(t, n) => {
                 if t >= horizon {
                     reached[i] = true;

@@ -537,3 +537,36 @@ fn gui_project_without_a_display_runs_the_projects_main_in_the_terminal() {
         "the diagram's board runs the project's main.py, not the blink example:\n{stdout}"
     );
 }
+
+#[test]
+fn a_board_reaches_another_boards_i2c_target() {
+    let wiring = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/projects/i2c-boards/wiring.toml"
+    );
+    let data = tempfile::tempdir().unwrap();
+    for extra in [&[][..], &["--virtual-time"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .env("XDG_DATA_HOME", data.path())
+            .args(["run", "--wiring", wiring, "--timeout", "30s"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+        // The ESP32's I2C(0) on SCL 22/SDA 21 is wired to the Pico's GP9/GP8, where an
+        // I2CTarget at 0x42 serves its memory: the scan finds it, readfrom_mem/writeto_mem
+        // select the memory address and read or write from there, another address is not
+        // acknowledged; the target's soft IRQ sees the end of each transfer with its memaddr.
+        for want in [
+            "[ctl] scan ['0x42']",
+            "[ctl] read b'pico'",
+            "[ctl] read back b'pico-MEM'",
+            "[ctl] 0x43: [Errno 19] ENODEV",
+            "[tgt] events [('read', 4), ('write', 0), ('read', 0)]",
+            "[tgt] mem bytearray(b'pico-MEM')",
+        ] {
+            assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
+        }
+    }
+}

@@ -585,6 +585,11 @@ impl Board {
         std::mem::take(&mut self.export_queue)
     }
 
+    /// Whether `gpio` is wired to another board.
+    pub fn is_exported(&self, gpio: u32) -> bool {
+        self.exports.iter().any(|(g, _)| *g == gpio)
+    }
+
     /// Whether exported pins changed since last taken.
     pub fn has_exports(&self) -> bool {
         !self.export_queue.is_empty()

@@ -114,7 +114,9 @@ impl Session {
                             Ok(
                                 SimEvent::UartOut { .. }
                                 | SimEvent::PinDrive { .. }
-                                | SimEvent::AtHorizon(..),
+                                | SimEvent::AtHorizon(..)
+                                | SimEvent::I2cRequest { .. }
+                                | SimEvent::I2cServed { .. },
                             ) => {}
                             Ok(SimEvent::Finished(o)) => {
                                 let why = match o.reason {

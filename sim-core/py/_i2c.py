@@ -98,8 +98,27 @@ for _scl, _sda, _addr in _mpsim.i2c_parts():
     _BUSES.setdefault((_scl, _sda), {})[_addr] = _Wired(_scl, _sda, _addr)
 
 
+class _Remote:
+    # A target on another board of the circuit (machine.I2CTarget there), reached through the
+    # front end: each transfer waits for the other board's answer.
+    def __init__(self, bus, addr):
+        self._at = bus + (addr,)
+
+    def present(self):
+        return _mpsim.i2c_remote(*self._at, b"", 0) is not None
+
+    def write(self, data):
+        _mpsim.i2c_remote(*self._at, data, 0)
+
+    def read(self, n):
+        got = _mpsim.i2c_remote(*self._at, b"", n)
+        return b"\xff" * n if got is None else bytes(got)
+
+
 def chip(bus, addr):
     c = _BUSES.get(bus, {}).get(addr)
+    if c is None and _mpsim.i2c_linked(*bus):
+        c = _Remote(bus, addr)
     return c if c is not None and c.present() else None
 
 
@@ -277,3 +296,63 @@ def _pin_text(g):
     if _info["pins_by_port"]:
         return "%s%d" % ("ABCDEFGHIJK"[g >> 4], g & 15)
     return str(g)
+
+
+class _TargetIrq:
+    def __init__(self, target):
+        self._t = target
+
+    def flags(self):
+        return _mpsim.i2c_target_state(self._t._key)[1]
+
+    def trigger(self):
+        return self._t._trigger
+
+
+class I2CTarget:
+    # An I2C target in memory mode (the Picos' firmware has I2CTarget): a controller on another
+    # board of the circuit writes the memory address, then writes or reads `mem` from there,
+    # wrapping at its end; IRQ_END_READ and IRQ_END_WRITE call the handler as soft IRQs.
+    IRQ_ADDR_MATCH_READ = 1
+    IRQ_ADDR_MATCH_WRITE = 2
+    IRQ_READ_REQ = 4
+    IRQ_WRITE_REQ = 8
+    IRQ_END_READ = 16
+    IRQ_END_WRITE = 32
+
+    def __init__(self, id, addr, *, addrsize=7, mem=None, mem_addrsize=8, scl=None, sda=None):
+        buses = _info["i2c"]
+        if id not in buses:
+            raise ValueError("I2C(%s) doesn't exist" % id)
+        if addrsize != 7:
+            raise ValueError("unsupported addrsize")
+        if mem_addrsize not in (0, 8, 16, 24, 32):
+            raise ValueError("mem_addrsize must be 0, 8, 16, 24 or 32")
+        if mem is not None and not isinstance(mem, bytearray):
+            mem = bytearray(mem)
+        self._scl, self._sda = buses[id]
+        if scl is not None:
+            self._scl = _gpio(scl)
+        if sda is not None:
+            self._sda = _gpio(sda)
+        self._trigger = 0
+        self._key = _mpsim.i2c_target_add(self._scl, self._sda, int(addr), mem, mem_addrsize, self)
+
+    def deinit(self):
+        _mpsim.i2c_target_remove(self._key)
+
+    def irq(self, *args, **kw):
+        # irq() alone returns the IRQ object as it is (the handler asks it for its flags).
+        if args or kw:
+            self._irq(*args, **kw)
+        return _TargetIrq(self)
+
+    def _irq(self, handler=None, trigger=IRQ_END_READ | IRQ_END_WRITE, hard=False):
+        if trigger & 15 and not hard:
+            raise ValueError("hard IRQ required")
+        self._trigger = trigger
+        _mpsim.i2c_target_irq(self._key, handler, trigger)
+
+    @property
+    def memaddr(self):
+        return _mpsim.i2c_target_state(self._key)[0]

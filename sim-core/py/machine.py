@@ -214,7 +214,8 @@ class Signal:
 # Every boot imports machine, and most programs use only Pin: the other classes load on first use.
 _MORE = ("ADC", "PWM", "Timer", "RTC", "UART", "WDT")
 # The micro:bit's firmware reaches SPI through microbit.spi only.
-_LAZY = _MORE + ("I2C", "SoftI2C") + (() if _info["platform"] == "microbit" else ("SPI", "SoftSPI"))
+_LAZY = _MORE + ("I2C", "SoftI2C") + (() if _info["platform"] == "microbit" else ("SPI", "SoftSPI")) + (
+    ("I2CTarget",) if _info["platform"] == "rp2" else ())
 
 
 def _load_more():
@@ -239,6 +240,10 @@ def __getattr__(name):
         # Ports without a hardware controller (the ESP8266): machine.I2C is the software one.
         g["I2C"] = _i2c.I2C if _info["i2c"] else _i2c.SoftI2C
         return g[name]
+    if name == "I2CTarget" and _info["platform"] == "rp2":
+        import _i2c
+        globals()["I2CTarget"] = _i2c.I2CTarget
+        return _i2c.I2CTarget
     if name in ("SPI", "SoftSPI") and name in _LAZY:
         import _spi
         g = globals()

@@ -176,6 +176,30 @@ pub enum SimCommand {
     },
     /// Lockstep (`SimConfig::lockstep`): the board may run until simulated time `u64` µs.
     Horizon(u64),
+    /// A controller on another board addresses this board's I2C targets (`machine.I2CTarget`)
+    /// on the bus (scl, sda): `data` written, or `read` bytes asked for.
+    I2cServe {
+        /// The front end's number for the transfer.
+        id: u64,
+        /// The bus's pins on this board.
+        scl: u32,
+        sda: u32,
+        /// The target's address.
+        addr: u8,
+        /// What the controller writes.
+        data: Vec<u8>,
+        /// How many bytes it reads (0: a write).
+        read: u32,
+    },
+    /// The answer to this board's [`SimEvent::I2cRequest`] `id`: acknowledged, and the bytes read.
+    I2cReply {
+        /// The board's number for the transfer.
+        id: u64,
+        /// A target acknowledged.
+        ack: bool,
+        /// What it sent.
+        data: Vec<u8>,
+    },
     /// Sets a control of a part in the circuit (`--control`, the window): a button's
     /// `pressed`, a sensor's `temperature` …
     SetControl {
@@ -326,6 +350,30 @@ pub enum SimEvent {
         gpio: u32,
         /// Its driven level.
         level: Option<bool>,
+    },
+    /// An I2C transfer on a bus wired to another board, for the targets there (see
+    /// [`SimCommand::I2cServe`]); the board waits for [`SimCommand::I2cReply`].
+    I2cRequest {
+        /// The board's number for the transfer.
+        id: u64,
+        /// The bus's pins on this board.
+        scl: u32,
+        sda: u32,
+        /// The address.
+        addr: u8,
+        /// What is written.
+        data: Vec<u8>,
+        /// How many bytes are read (0: a write).
+        read: u32,
+    },
+    /// This board's answer to [`SimCommand::I2cServe`] `id`.
+    I2cServed {
+        /// The front end's number for the transfer.
+        id: u64,
+        /// A target acknowledged.
+        ack: bool,
+        /// What it sent.
+        data: Vec<u8>,
     },
     /// Lockstep: the board reached the time it may run until (µs) and waits for more; the
     /// second is when it next acts on its own (the end of its sleep, a timer), at least the first.

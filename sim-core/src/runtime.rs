@@ -381,6 +381,41 @@ pub(crate) fn hold_at_horizon(vm: &VirtualMachine) -> PyResult<()> {
     }
 }
 
+/// A transfer to another board's I2C targets: asks the front end and waits for the answer
+/// (handling commands meanwhile, so two boards asking each other both answer), at most a second
+/// of wall time. None: nothing acknowledged.
+pub(crate) fn i2c_remote(
+    scl: u32,
+    sda: u32,
+    addr: u8,
+    data: Vec<u8>,
+    read: u32,
+) -> Option<Vec<u8>> {
+    let id = with_state(|s| {
+        let id = s.i2c_request_id();
+        s.send_event(crate::api::SimEvent::I2cRequest {
+            id,
+            scl,
+            sda,
+            addr,
+            data,
+            read,
+        });
+        id
+    })?;
+    let end = Instant::now() + Duration::from_secs(1);
+    loop {
+        let (reply, rx) = with_state(|s| (s.take_i2c_reply(id), s.commands()))?;
+        if let Some((ack, data)) = reply {
+            return ack.then_some(data);
+        }
+        if Instant::now() >= end {
+            return None;
+        }
+        take_command(&rx, (Instant::now() + Duration::from_millis(20)).min(end));
+    }
+}
+
 /// A sleep this long is a wait for input with no deadline (the REPL's prompt).
 pub(crate) const FOREVER_US: u64 = 1 << 40;
 

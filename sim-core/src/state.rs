@@ -118,6 +118,33 @@ pub(crate) struct SimState {
     /// reached.
     horizon: Option<u64>,
     horizon_told: Option<u64>,
+    /// This board's I2C targets (`machine.I2CTarget`), for controllers on other boards.
+    pub i2c_targets: Vec<I2cTarget>,
+    /// Answers to this board's transfers to other boards' targets, by number, and the next
+    /// number.
+    i2c_replies: Vec<(u64, bool, Vec<u8>)>,
+    i2c_next: u64,
+}
+
+/// One `machine.I2CTarget` in memory mode: its bus and address, the script's buffer, the memory
+/// address the controller selected, and its IRQ.
+pub struct I2cTarget {
+    /// Its number (what the Python object holds).
+    pub key: u64,
+    pub scl: u32,
+    pub sda: u32,
+    pub addr: u8,
+    /// The `mem` bytearray, if any.
+    pub mem: Option<PyObjectRef>,
+    /// Bytes of memory address (`mem_addrsize` / 8).
+    pub addr_bytes: u8,
+    /// The memory address now.
+    pub memaddr: u32,
+    /// The Python object, the IRQ handler and its triggers, and the flags of the last event.
+    pub obj: PyObjectRef,
+    pub handler: Option<PyObjectRef>,
+    pub trigger: u32,
+    pub flags: u32,
 }
 
 thread_local! {
@@ -182,6 +209,9 @@ impl SimState {
             webrepl: WebReplView::default(),
             horizon: s.lockstep.then_some(0),
             horizon_told: None,
+            i2c_targets: Vec::new(),
+            i2c_replies: Vec::new(),
+            i2c_next: 1,
         };
         STATE.with(|st| *st.borrow_mut() = Some(state));
     }
@@ -341,6 +371,95 @@ impl SimState {
             self.handle(cmd);
         }
         heap::untracked(|| drop(later));
+    }
+
+    /// A controller on another board addresses this board's targets: a write (`read` 0) selects
+    /// the memory address and writes from there, a read reads from the memory address on, both
+    /// wrapping at the buffer's end, as extmod's memory-mode targets; an END event is scheduled
+    /// for the target's IRQ (none for a write of the address alone). Acknowledged, and the bytes.
+    fn i2c_serve(
+        &mut self,
+        scl: u32,
+        sda: u32,
+        addr: u8,
+        data: &[u8],
+        read: u32,
+    ) -> (bool, Vec<u8>) {
+        use rustpython_vm::builtins::PyByteArray;
+        let Some(t) = self
+            .i2c_targets
+            .iter_mut()
+            .find(|t| t.scl == scl && t.sda == sda && t.addr == addr)
+        else {
+            return (false, Vec::new());
+        };
+        let buf = t.mem.as_ref().and_then(|m| m.downcast_ref::<PyByteArray>());
+        let mut out = Vec::new();
+        let event;
+        match buf {
+            Some(b) => {
+                let mut mem = b.borrow_buf_mut();
+                let len = mem.len().max(1) as u32;
+                if read == 0 {
+                    let n = usize::from(t.addr_bytes).min(data.len());
+                    if n > 0 {
+                        t.memaddr =
+                            data[..n].iter().fold(0u32, |a, &x| a << 8 | u32::from(x)) % len;
+                    }
+                    for &x in &data[n..] {
+                        if let Some(slot) = mem.get_mut(t.memaddr as usize) {
+                            *slot = x;
+                        }
+                        t.memaddr = (t.memaddr + 1) % len;
+                    }
+                    event = (data.len() > n).then_some(32);
+                } else {
+                    for _ in 0..read.min(1 << 16) {
+                        out.push(mem.get(t.memaddr as usize).copied().unwrap_or(0));
+                        t.memaddr = (t.memaddr + 1) % len;
+                    }
+                    event = Some(16);
+                }
+            }
+            None => {
+                // No memory: reads get zeros, writes are dropped (no handler for the raw events).
+                out = vec![0; read.min(1 << 16) as usize];
+                event = Some(if read == 0 { 32 } else { 16 });
+            }
+        }
+        if let Some(flag) = event {
+            t.flags = flag;
+            if let Some(h) = t.handler.clone()
+                && t.trigger & flag != 0
+            {
+                let obj = t.obj.clone();
+                if self.sched.schedule((h, obj)) {
+                    self.shared.poke();
+                }
+            }
+        }
+        (true, out)
+    }
+
+    /// A number for a transfer to another board's targets.
+    pub fn i2c_request_id(&mut self) -> u64 {
+        self.i2c_next += 1;
+        self.i2c_next
+    }
+
+    /// The answer to transfer `id`, once it came.
+    pub fn take_i2c_reply(&mut self, id: u64) -> Option<(bool, Vec<u8>)> {
+        let i = self.i2c_replies.iter().position(|r| r.0 == id)?;
+        let (_, ack, data) = self.i2c_replies.swap_remove(i);
+        Some((ack, data))
+    }
+
+    /// Sends an event to the front end.
+    pub fn send_event(&mut self, e: SimEvent) {
+        self.flush_output();
+        heap::untracked(|| {
+            let _ = self.events.send(BoardEvent::Sim(e));
+        });
     }
 
     /// How far the board may run in simulated time (`u64::MAX` unless in lockstep).
@@ -558,6 +677,27 @@ impl SimState {
             }
             SimCommand::SetAccel { mg } => {
                 self.board.set_accel(mg);
+            }
+            SimCommand::I2cServe {
+                id,
+                scl,
+                sda,
+                addr,
+                data,
+                read,
+            } => {
+                let (ack, data) = self.i2c_serve(scl, sda, addr, &data, read);
+                self.flush_output();
+                heap::untracked(|| {
+                    let _ =
+                        self.events
+                            .send(BoardEvent::Sim(SimEvent::I2cServed { id, ack, data }));
+                });
+            }
+            SimCommand::I2cReply { id, ack, data } => {
+                if self.i2c_replies.len() < 64 {
+                    self.i2c_replies.push((id, ack, data));
+                }
             }
             SimCommand::Horizon(t) => {
                 if self.horizon.is_some() {

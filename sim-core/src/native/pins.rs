@@ -252,6 +252,95 @@ pub(crate) mod area {
         now_board(vm, |b| b.dht_read(gpio).map(|f| f.to_vec()))
     }
 
+    /// Whether both pins of the bus (scl, sda) are wired to another board.
+    #[pyfunction]
+    fn i2c_linked(scl: u32, sda: u32, vm: &VirtualMachine) -> PyResult<bool> {
+        state(vm, |s| s.board.is_exported(scl) && s.board.is_exported(sda))
+    }
+
+    /// A transfer to another board's I2C target at `addr`: `data` written (`read` 0) or `read`
+    /// bytes read; None when nothing acknowledged.
+    #[pyfunction]
+    fn i2c_remote(
+        scl: u32,
+        sda: u32,
+        addr: u8,
+        data: ArgBytesLike,
+        read: u32,
+        vm: &VirtualMachine,
+    ) -> PyResult<Option<Vec<u8>>> {
+        let data = data.borrow_buf().to_vec();
+        state(vm, |_| ())?;
+        Ok(crate::runtime::i2c_remote(scl, sda, addr, data, read))
+    }
+
+    /// Registers an I2C target (memory mode when `mem` is a bytearray); returns its key.
+    #[pyfunction]
+    fn i2c_target_add(
+        scl: u32,
+        sda: u32,
+        addr: u8,
+        mem: PyObjectRef,
+        mem_addrsize: u32,
+        obj: PyObjectRef,
+        vm: &VirtualMachine,
+    ) -> PyResult<u64> {
+        let mem = (!vm.is_none(&mem)).then_some(mem);
+        state(vm, |s| {
+            let key = s.i2c_request_id();
+            s.i2c_targets
+                .retain(|t| !(t.scl == scl && t.sda == sda && t.addr == addr));
+            s.i2c_targets.push(crate::state::I2cTarget {
+                key,
+                scl,
+                sda,
+                addr,
+                mem,
+                addr_bytes: u8::try_from(mem_addrsize / 8).unwrap_or(4),
+                memaddr: 0,
+                obj,
+                handler: None,
+                trigger: 0,
+                flags: 0,
+            });
+            key
+        })
+    }
+
+    /// Forgets an I2C target.
+    #[pyfunction]
+    fn i2c_target_remove(key: u64, vm: &VirtualMachine) -> PyResult<()> {
+        state(vm, |s| s.i2c_targets.retain(|t| t.key != key))
+    }
+
+    /// Sets a target's IRQ handler (None: none) and triggers.
+    #[pyfunction]
+    fn i2c_target_irq(
+        key: u64,
+        handler: PyObjectRef,
+        trigger: u32,
+        vm: &VirtualMachine,
+    ) -> PyResult<()> {
+        let handler = (!vm.is_none(&handler)).then_some(handler);
+        state(vm, |s| {
+            if let Some(t) = s.i2c_targets.iter_mut().find(|t| t.key == key) {
+                t.handler = handler;
+                t.trigger = trigger;
+            }
+        })
+    }
+
+    /// A target's memory address and the flags of its last event.
+    #[pyfunction]
+    fn i2c_target_state(key: u64, vm: &VirtualMachine) -> PyResult<(u32, u32)> {
+        state(vm, |s| {
+            s.i2c_targets
+                .iter()
+                .find(|t| t.key == key)
+                .map_or((0, 0), |t| (t.memaddr, t.flags))
+        })
+    }
+
     /// The Dallas/Maxim CRC-8 of `data` (1-Wire ROMs and scratchpads).
     #[pyfunction]
     fn crc8(data: ArgBytesLike) -> u8 {
