@@ -614,14 +614,10 @@ fn serve(args: ServeArgs) -> Result<i32> {
         match handle.events.recv() {
             Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
-            // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(
-                SimEvent::PinDrive { .. }
-                | SimEvent::AtHorizon(..)
-                | SimEvent::I2cRequest { .. }
-                | SimEvent::I2cServed { .. },
-            ) => {}
+            // Only a board wired to another speaks of its links (src/multi.rs).
             Ok(SimEvent::Finished(o)) => break o,
+            // A board's links to other boards (pins, lockstep, I2C): src/multi.rs's, none here.
+            Ok(_) => {}
             Err(_) => bail!("the board stopped without saying why"),
         }
     };
@@ -675,14 +671,10 @@ fn repl(args: BoardArgs) -> Result<i32> {
                 let _ = out.write_all(&bytes).and_then(|()| out.flush());
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
-            // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(
-                SimEvent::PinDrive { .. }
-                | SimEvent::AtHorizon(..)
-                | SimEvent::I2cRequest { .. }
-                | SimEvent::I2cServed { .. },
-            ) => {}
+            // Only a board wired to another speaks of its links (src/multi.rs).
             Ok(SimEvent::Finished(o)) => break o,
+            // A board's links to other boards (pins, lockstep, I2C): src/multi.rs's, none here.
+            Ok(_) => {}
             Err(_) => bail!("the board stopped without saying why"),
         }
     };
@@ -1053,14 +1045,10 @@ fn drive(config: SimConfig, raw_output: bool, mut links: UartLinks) -> Result<i3
                 }
             }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
-            // Only a board wired to another reports its pins (src/multi.rs).
-            Ok(
-                SimEvent::PinDrive { .. }
-                | SimEvent::AtHorizon(..)
-                | SimEvent::I2cRequest { .. }
-                | SimEvent::I2cServed { .. },
-            ) => {}
+            // Only a board wired to another speaks of its links (src/multi.rs).
             Ok(SimEvent::Finished(o)) => break o,
+            // A board's links to other boards (pins, lockstep, I2C): src/multi.rs's, none here.
+            Ok(_) => {}
             Err(_) => bail!("the board stopped without saying why"),
         }
     };
