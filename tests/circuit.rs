@@ -430,6 +430,10 @@ fn output_parts_show_what_the_pins_drive() {
         shows("lcd").last().unwrap(),
         "Parallel         | 4-bit ok        "
     );
+    assert_eq!(
+        shows("strip").last().unwrap(),
+        "#ff0000 #000000 #000000 #000000 #000000 #000000 #000000 #0000ff"
+    );
 }
 
 #[test]

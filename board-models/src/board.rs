@@ -1093,6 +1093,12 @@ impl Board {
     /// What an LED strip on `gpio` shows now (RGB per pixel).
     pub fn set_strip(&mut self, gpio: u32, pixels: Vec<[u8; 3]>) -> Result<(), PinError> {
         self.index(gpio)?;
+        // A strip of the circuit on that pin shows the data (its first pixels).
+        for i in self.circuit.watchers(gpio).to_vec() {
+            if self.circuit.endpoint(i, "DIN") == crate::Endpoint::Gpio(gpio) {
+                self.run_part(i, |p, _| p.strip(&pixels));
+            }
+        }
         match self.strips.iter_mut().find(|(g, _)| *g == gpio) {
             Some(s) => s.1 = pixels,
             None => self.strips.push((gpio, pixels)),

@@ -298,6 +298,8 @@ pub trait Part: Send {
     fn ow_slot(&mut self, _bit: bool, _io: &mut Io) -> bool {
         true
     }
+    /// A NeoPixel strip: the colours written to its data pin (RGB per pixel, in order).
+    fn strip(&mut self, _pixels: &[[u8; 3]]) {}
     /// The DHT protocol: the five bytes it sends for a start signal now, or None (no answer).
     fn dht_read(&mut self, _io: &mut Io) -> Option<[u8; 5]> {
         None

@@ -67,9 +67,12 @@ pub(super) fn build(spec: &PartSpec) -> Option<Box<dyn Part>> {
             on: false,
         }),
         "7segment" => Box::new(SevenSeg::new(spec)),
-        "neopixel" => Box::new(NeoPixels {
-            count: spec.num("pixels").unwrap_or(1.0).clamp(1.0, 4096.0) as u32,
-        }),
+        "neopixel" => {
+            let count = spec.num("pixels").unwrap_or(1.0).clamp(1.0, 4096.0) as usize;
+            Box::new(NeoPixels {
+                shown: vec![[0; 3]; count],
+            })
+        }
         _ => return None,
     })
 }
@@ -908,17 +911,34 @@ pub(super) fn segment_char(bits: u8) -> char {
     }
 }
 
-/// A NeoPixel strip or ring: what `neopixel` writes to its DIN pin shows as the board's strip.
+/// A NeoPixel strip or ring: its pixels show the first colours `neopixel` writes to its DIN
+/// pin (a longer write runs on past its end, as down a chain).
 struct NeoPixels {
-    count: u32,
+    shown: Vec<[u8; 3]>,
 }
 
 impl Part for NeoPixels {
+    fn strip(&mut self, pixels: &[[u8; 3]]) {
+        for (s, p) in self.shown.iter_mut().zip(pixels) {
+            *s = *p;
+        }
+    }
+
     fn view(&self, io: &Io) -> (String, Graphic) {
-        let on = match io.spec.pin("DIN") {
-            Endpoint::Gpio(g) => format!(" on GPIO{g}"),
-            _ => " (DIN not wired)".into(),
-        };
-        (format!("{} pixels{on}", self.count), Graphic::None)
+        if !matches!(io.spec.pin("DIN"), Endpoint::Gpio(_)) {
+            return (
+                format!("{} pixels (DIN not wired)", self.shown.len()),
+                Graphic::None,
+            );
+        }
+        let colours: Vec<String> = self
+            .shown
+            .iter()
+            .map(|[r, g, b]| format!("#{r:02x}{g:02x}{b:02x}"))
+            .collect();
+        (
+            colours.join(" "),
+            Graphic::Pixels(self.shown.len() as u32, 1, self.shown.clone()),
+        )
     }
 }

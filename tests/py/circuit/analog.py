@@ -1,7 +1,8 @@
-# mpsim: --board esp32 --wiring tests/py/circuit/analog.toml --control pot.position=1@1s --control ntc.temperature=60@1s --control stick.x=-1@1s --control stick.pressed=1@1s --control ldr.lux=1@1s
-# A potentiometer, a photoresistor module, an NTC module and a joystick through the ESP32's ADC:
-# the voltages the parts put on the pins (11 dB attenuation: 3.3 V is about full scale), the
-# thermistor's temperature back through the Beta equation, the modules' digital outputs.
+# mpsim: --board esp32 --wiring tests/py/circuit/analog.toml --control pot.position=1@1s --control fader.position=0.1@1s --control ntc.temperature=60@1s --control stick.x=-1@1s --control stick.pressed=1@1s --control ldr.lux=1@1s
+# A potentiometer, a slide potentiometer (Wokwi's counts 0-100), a photoresistor module, an NTC
+# module and a joystick through the ESP32's ADC: the voltages the parts put on the pins (11 dB
+# attenuation: 3.3 V is about full scale), the thermistor's temperature back through the Beta
+# equation, the modules' digital outputs.
 import machine, math, time
 from machine import ADC, Pin
 
@@ -10,7 +11,7 @@ def adc(n):
     a.atten(ADC.ATTN_11DB)
     return a
 
-pot, ldr, ntc, horz, vert = adc(34), adc(35), adc(32), adc(33), adc(36)
+pot, ldr, ntc, horz, vert, fader = adc(34), adc(35), adc(32), adc(33), adc(36), adc(39)
 do, sel = Pin(4, Pin.IN), Pin(27, Pin.IN, Pin.PULL_UP)
 
 
@@ -27,6 +28,6 @@ def celsius(v):
 for label in ("at boot", "at 1 s"):
     print(label)
     print("  pot %.2f V" % volts(pot), pot.read(), "ldr %.2f V" % volts(ldr), "dark" if do.value() else "light")
-    print("  ntc %.1f C" % celsius(volts(ntc)))
+    print("  ntc %.1f C" % celsius(volts(ntc)), "fader %.2f V" % volts(fader))
     print("  joystick %.2f V %.2f V" % (volts(horz), volts(vert)), "pressed" if not sel.value() else "released")
     time.sleep(1)
