@@ -1,7 +1,8 @@
 //! Several boards in one circuit (`[[board]]` tables in a wiring file): each board runs in its
 //! own board process with the parts wired to it; this front end links them. A wire from one
 //! board's UART TX to another's RX carries the bytes the first transmits; a wire between two
-//! GPIOs carries what each board drives on its pin to the other as an outside level. The boards
+//! GPIOs carries what each board drives on its pin to the other as an outside level; an I2C bus
+//! wired between two boards takes one board's transfers to the other's `I2CTarget`s. The boards
 //! run side by side in real time, or in virtual time on one clock: in lockstep, every board runs
 //! a quantum ([`QUANTUM_US`]) at a time, and what one did for another during a quantum reaches
 //! it at the quantum's end, the same on every run. Each board's console lines are printed with
