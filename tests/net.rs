@@ -207,6 +207,26 @@ fn http_server(body: &'static str) -> (u16, std::thread::JoinHandle<String>) {
     (port, h)
 }
 
+/// A local mosquitto broker on a free port, accepting connections.
+fn mosquitto() -> (u16, Child) {
+    let port = free_port();
+    let broker = Command::new("mosquitto")
+        .args(["-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto (Debian's package, installed by scripts/test.sh)");
+    let t = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "mosquitto did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (port, broker)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -291,21 +311,7 @@ fn udp_round_trip_with_a_host_peer() {
 
 #[test]
 fn umqtt_simple_publishes_to_a_local_mosquitto() {
-    let port = free_port();
-    let mut broker = Command::new("mosquitto")
-        .args(["-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("mosquitto (Debian's package, installed by scripts/test.sh)");
-    let t = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(20),
-            "mosquitto did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (port, mut broker) = mosquitto();
     // -d: the subscriber says when its subscription stands, so the board publishes after it
     // (line-buffered by stdbuf: its stdout is a pipe).
     let mut sub = Command::new("stdbuf")
@@ -1046,4 +1052,157 @@ fn listen_puts_board_servers_on_the_address_given() {
     assert_eq!(got, b"hi");
     let (code, _, err) = b.finish();
     assert_eq!(code, 0, "{err}");
+}
+
+/// A host HTTP server answering `n` requests by path: `/echo` sends back the request's headers
+/// and body, `/moved` redirects to `/final` (absolute: the firmware's requests takes no
+/// relative Location), `/final` says so, anything else is a 404.
+fn http_router(n: usize) -> (u16, std::thread::JoinHandle<()>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        for _ in 0..n {
+            let (mut c, _) = l.accept().unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let mut req = Vec::new();
+            let mut b = [0u8; 4096];
+            let (head, body) = loop {
+                let k = c.read(&mut b).unwrap();
+                req.extend_from_slice(&b[..k]);
+                if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&req[..i]).into_owned();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Content-Length: "))
+                        .map_or(0, |v| v.trim().parse().unwrap());
+                    while req.len() < i + 4 + len {
+                        let k = c.read(&mut b).unwrap();
+                        req.extend_from_slice(&b[..k]);
+                    }
+                    break (head, String::from_utf8_lossy(&req[i + 4..]).into_owned());
+                }
+                assert!(k > 0, "the request ended early");
+            };
+            let path = head.split(' ').nth(1).unwrap_or("").to_owned();
+            let reply = match path.as_str() {
+                "/moved" => {
+                    format!("HTTP/1.0 302 Found\r\nLocation: http://127.0.0.1:{port}/final\r\n\r\n")
+                }
+                p if p.starts_with("/echo") => {
+                    let text = format!("{head}\n--\n{body}");
+                    format!(
+                        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nX-Test: yes\r\nContent-Length: {}\r\n\r\n{text}",
+                        text.len()
+                    )
+                }
+                "/final" => "HTTP/1.0 200 OK\r\n\r\n{\"landed\": true}".to_owned(),
+                _ => "HTTP/1.0 404 Not Found\r\n\r\nnope".to_owned(),
+            };
+            c.write_all(reply.as_bytes()).unwrap();
+        }
+    });
+    (port, h)
+}
+
+#[test]
+fn the_frozen_requests_gets_posts_follows_redirects_and_reads_errors() {
+    let (port, server) = http_router(6);
+    let script = format!(
+        "import requests, urequests\n\
+         base = 'http://127.0.0.1:{port}'\n\
+         r = requests.get(base + '/echo?q=1', headers={{'X-Board': 'mpsim'}})\n\
+         print(r.status_code, r.reason, r.headers['X-Test'])\n\
+         t = r.text\n\
+         print(t.split('\\n')[0].strip())\n\
+         print('X-Board: mpsim' in t, 'Host: 127.0.0.1' in t, 'Connection: close' in t)\n\
+         r = requests.post(base + '/echo', json={{'a': 1}})\n\
+         t = r.text\n\
+         print('Content-Type: application/json' in t, t.split('--\\n')[1])\n\
+         r = urequests.post(base + '/echo', data=b'raw', auth=('u', 'p'))\n\
+         t = r.text\n\
+         print('Authorization: Basic dTpw' in t, t.split('--\\n')[1])\n\
+         r = requests.get(base + '/moved')\n\
+         print(r.status_code, r.json())\n\
+         r = requests.get(base + '/missing')\n\
+         print(r.status_code, r.reason, r.content)\n\
+         r.close()\n\
+         try:\n\
+         \x20   requests.get('ftp://x/y')\n\
+         except ValueError as e:\n\
+         \x20   print(e)\n"
+    );
+    let (code, out, err) = run(&script, &[], &[]);
+    server.join().unwrap();
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "200 b'OK' yes\n\
+         GET /echo?q=1 HTTP/1.0\n\
+         True True True\n\
+         True {\"a\": 1}\n\
+         True raw\n\
+         200 {'landed': True}\n\
+         404 b'Not Found' b'nope'\n\
+         Unsupported protocol: ftp:\n",
+        "{err}"
+    );
+}
+
+#[test]
+fn ntptime_sets_the_clock_from_an_ntp_server() {
+    // A small NTP server: any 48-byte query gets 2026-12-04 12:34:56 UTC as its transmit time.
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = udp.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        udp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut b = [0u8; 64];
+        let (n, from) = udp.recv_from(&mut b).unwrap();
+        assert_eq!((n, b[0]), (48, 0x1B), "an NTPv3 client query");
+        let unix: u64 = 1_796_387_696; // 2026-12-04 12:34:56 UTC
+        let ntp = (unix + 2_208_988_800) as u32;
+        let mut reply = [0u8; 48];
+        reply[0] = 0x1C;
+        reply[40..44].copy_from_slice(&ntp.to_be_bytes());
+        udp.send_to(&reply, from).unwrap();
+    });
+    let script = format!(
+        "import ntptime, time\n\
+         ntptime.host = '127.0.0.1'\n\
+         ntptime.port = {port}\n\
+         ntptime.settime()\n\
+         print(time.localtime()[:6])\n"
+    );
+    let (code, out, err) = run(&script, &[], &[]);
+    server.join().unwrap();
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "(2026, 12, 4, 12, 34, 56)\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_esp32_s_frozen_umqtt_subscribes_and_publishes_at_qos_1() {
+    let (port, mut broker) = mosquitto();
+    // The board hears its own message back through the broker: a QoS 1 subscription, a QoS 1
+    // publication (its PUBACK and the delivery may come in either order), the callback.
+    let script = format!(
+        "from umqtt.robust import MQTTClient\n\
+         got = []\n\
+         c = MQTTClient('esp32', '127.0.0.1', port={port}, keepalive=30)\n\
+         c.set_callback(lambda t, m: got.append((t, m)))\n\
+         print('session', c.connect())\n\
+         c.subscribe(b'mpsim/loop', qos=1)\n\
+         c.publish(b'mpsim/loop', b'hello', qos=1)\n\
+         while not got:\n\
+         \x20   c.wait_msg()\n\
+         print(got)\n\
+         c.ping()\n\
+         c.disconnect()\n"
+    );
+    let (code, out, err) = run(&script, &[], &["--board", "esp32"]);
+    let _ = broker.kill();
+    let _ = broker.wait();
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out, "session 0\n[(b'mpsim/loop', b'hello')]\n", "{err}");
 }

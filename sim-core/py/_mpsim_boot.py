@@ -97,7 +97,12 @@ class _Finder:
     @staticmethod
     def find_spec(name, path=None, target=None):
         if name in _ABSENT:
-            raise ImportError("no module named '%s'" % name)
+            # Not in this board's firmware: only the filesystem may have it (mip installs
+            # packages the firmware leaves out).
+            spec = _PathFinder.find_spec(name, path, target)
+            if spec is None:
+                raise ImportError("no module named '%s'" % name)
+            return spec
         if _imp.is_frozen(name):
             spec = ModuleSpec(name, _FrozenLoader, origin="frozen", is_package=_imp.is_frozen_package(name))
             return spec
