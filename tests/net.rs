@@ -1206,3 +1206,392 @@ fn the_esp32_s_frozen_umqtt_subscribes_and_publishes_at_qos_1() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out, "session 0\n[(b'mpsim/loop', b'hello')]\n", "{err}");
 }
+
+/// Certificates made by openssl for the TLS tests: a CA, a leaf it signed for `mpsim.local`
+/// (PEM for Python, DER for the board), and an unrelated self-signed one.
+struct Certs {
+    dir: tempfile::TempDir,
+}
+
+impl Certs {
+    fn new() -> Certs {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .current_dir(d)
+                .args(args)
+                .output()
+                .expect("openssl (Debian's package, installed by scripts/test.sh)");
+            assert!(out.status.success(), "openssl {args:?}: {out:?}");
+        };
+        let mut ca = vec!["req", "-x509"];
+        ca.extend(ec);
+        ca.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=mpsim test CA",
+        ]);
+        openssl(&ca);
+        let mut csr = vec!["req"];
+        csr.extend(ec);
+        csr.extend([
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=mpsim.local",
+        ]);
+        openssl(&csr);
+        std::fs::write(d.join("san.ext"), "subjectAltName=DNS:mpsim.local\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "30",
+            "-extfile",
+            "san.ext",
+        ]);
+        let mut rogue = vec!["req", "-x509"];
+        rogue.extend(ec);
+        rogue.extend([
+            "-keyout",
+            "rogue.key",
+            "-out",
+            "rogue.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=mpsim.local",
+        ]);
+        openssl(&rogue);
+        for name in ["ca", "leaf", "rogue"] {
+            openssl(&[
+                "x509",
+                "-in",
+                &format!("{name}.pem"),
+                "-outform",
+                "DER",
+                "-out",
+                &format!("{name}.der"),
+            ]);
+        }
+        openssl(&[
+            "pkey",
+            "-in",
+            "leaf.key",
+            "-outform",
+            "DER",
+            "-out",
+            "leaf.key.der",
+        ]);
+        Certs { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_string_lossy().into_owned()
+    }
+
+    /// Files for the board's flash, named as here.
+    fn files(&self, names: &[&'static str]) -> Vec<(&'static str, Vec<u8>)> {
+        names
+            .iter()
+            .map(|n| (*n, std::fs::read(self.dir.path().join(n)).unwrap()))
+            .collect()
+    }
+}
+
+/// tests/tools/tls_peer.py as a server: its port, and the process (its lines: one per connection).
+fn tls_server(certs: &Certs, extra: &[&str]) -> (u16, Child, BufReader<std::process::ChildStdout>) {
+    let mut child = Command::new("timeout")
+        .args([
+            "120",
+            "python3",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/tls_peer.py"),
+            "server",
+        ])
+        .arg(certs.path("leaf.pem"))
+        .arg(certs.path("leaf.key"))
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no port from the TLS peer: {line:?}"));
+    (port, child, out)
+}
+
+/// A board script's first lines: the RTC set to the host's time (certificates are checked
+/// against the board's clock, which starts at 2000-01-01 as the firmware's does).
+fn set_clock() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    format!(
+        "import machine\n\
+         _t = {now} - (0 if time.gmtime(0)[0] == 1970 else 946684800)\n\
+         _g = time.gmtime(_t)\n\
+         machine.RTC().datetime((_g[0], _g[1], _g[2], _g[6], _g[3], _g[4], _g[5], 0))\n"
+    )
+}
+
+#[test]
+fn tls_clients_on_the_esp32_check_certificates_as_the_firmware_does() {
+    let certs = Certs::new();
+    let (port, mut server, out) = tls_server(&certs, &["--conns", "6"]);
+    let script = format!(
+        "import socket, ssl, requests\n\
+         r = requests.get('https://127.0.0.1:{port}/page')\n\
+         print('requests', r.status_code, r.text)\n\
+         def attempt(ctx, host, note):\n\
+         \x20   s = socket.socket()\n\
+         \x20   s.connect(('127.0.0.1', {port}))\n\
+         \x20   try:\n\
+         \x20       t = ctx.wrap_socket(s, server_hostname=host)\n\
+         \x20   except Exception as e:\n\
+         \x20       s.close()\n\
+         \x20       print(note, type(e).__name__, repr(e.args[0]))\n\
+         \x20       return\n\
+         \x20   print(note, t.cipher()[1])\n\
+         \x20   t.write(b'GET /' + note.encode() + b' HTTP/1.0\\r\\n\\r\\n')\n\
+         \x20   print(note, t.read().split(b'\\r\\n')[-1])\n\
+         \x20   t.close()\n\
+         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n\
+         print('default verify_mode', ctx.verify_mode == ssl.CERT_NONE)\n\
+         ctx.verify_mode = ssl.CERT_REQUIRED\n\
+         ctx.load_verify_locations(cafile='ca.der')\n\
+         attempt(ctx, 'mpsim.local', 'clock')\n\
+         {clock}\
+         attempt(ctx, 'mpsim.local', 'verified')\n\
+         attempt(ctx, 'elsewhere.local', 'name')\n\
+         try:\n\
+         \x20   ctx.wrap_socket(socket.socket())\n\
+         except ValueError as e:\n\
+         \x20   print('nohost', e)\n\
+         rogue = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n\
+         rogue.verify_mode = ssl.CERT_REQUIRED\n\
+         rogue.load_verify_locations(cadata=open('rogue.der', 'rb').read())\n\
+         attempt(rogue, 'mpsim.local', 'untrusted')\n\
+         pem = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n\
+         pem.verify_mode = ssl.CERT_REQUIRED\n\
+         pem.load_verify_locations(cadata=open('ca.pem').read())\n\
+         attempt(pem, 'mpsim.local', 'pem')\n\
+         try:\n\
+         \x20   ctx.load_verify_locations(cadata=b'!')\n\
+         except ValueError as e:\n\
+         \x20   print('bad cadata', repr(e))\n\
+         try:\n\
+         \x20   ssl.wrap_socket(socket.socket(), server_hostname='x')\n\
+         except OSError as e:\n\
+         \x20   print('unconnected', e)\n",
+        clock = set_clock()
+    );
+    let files = certs.files(&["ca.der", "ca.pem", "rogue.der"]);
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    let (code, stdout, err) = run(&script, &files, &["--board", "esp32"]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let log: Vec<String> = out.lines().map_while(Result::ok).collect();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[..12],
+        [
+            "requests 200 hello over tls",
+            "default verify_mode True",
+            "clock ValueError '\\nThe certificate validity starts in the future\\n'",
+            "verified TLSv1.3",
+            "verified b'hello over tls'",
+            "name ValueError '\\nThe certificate Common Name (CN) does not match with the expected CN\\n'",
+            "nohost CERT_REQUIRED requires server_hostname",
+            "untrusted ValueError '\\nThe certificate is not correctly signed by the trusted CA\\n'",
+            "pem TLSv1.3",
+            "pem b'hello over tls'",
+            "bad cadata ValueError('invalid cert',)",
+            // An unconnected socket: the handshake meets the socket's error.
+            "unconnected [Errno 107] ENOTCONN",
+        ],
+        "{stdout}{err}"
+    );
+    assert_eq!(code, 0, "{err}");
+    // What the server saw: the board's alerts name its reasons.
+    assert_eq!(log.len(), 6, "{log:?}");
+    assert!(
+        log[0].starts_with("request GET /page HTTP/1.0 TLSv1.3"),
+        "{log:?}"
+    );
+    assert!(log[1].contains("CERTIFICATE_EXPIRED"), "{log:?}");
+    assert!(log[2].starts_with("request GET /verified "), "{log:?}");
+    assert!(log[3].contains("BAD_CERTIFICATE"), "{log:?}");
+    assert!(log[4].contains("UNKNOWN_CA"), "{log:?}");
+    assert!(log[5].starts_with("request GET /pem "), "{log:?}");
+}
+
+/// tests/tools/tls_peer.py as a client of the board's TLS server: the lines it prints.
+fn tls_client(certs: &Certs, port: u16, lines: &[&str]) -> Vec<String> {
+    let out = Command::new("timeout")
+        .args([
+            "60",
+            "python3",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/tls_peer.py"),
+            "client",
+        ])
+        .arg(port.to_string())
+        .arg(certs.path("ca.pem"))
+        .arg("mpsim.local")
+        .args(lines)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_pico_w_serves_tls_under_asyncio_and_fetches_without_blocking() {
+    let certs = Certs::new();
+    let (hport, mut server, out) = tls_server(&certs, &["--conns", "1"]);
+    let script = format!(
+        "import asyncio, socket, ssl\n\
+         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n\
+         ctx.load_cert_chain('leaf.der', 'leaf.key.der')\n\
+         done = asyncio.Event()\n\
+         async def echo(r, w):\n\
+         \x20   n = 0\n\
+         \x20   while True:\n\
+         \x20       line = await r.readline()\n\
+         \x20       if not line:\n\
+         \x20           break\n\
+         \x20       w.write(line.upper())\n\
+         \x20       await w.drain()\n\
+         \x20       n += 1\n\
+         \x20   print('echoed', n)\n\
+         \x20   await w.wait_closed()\n\
+         \x20   done.set()\n\
+         async def main():\n\
+         \x20   srv = await asyncio.start_server(echo, '0.0.0.0', 8443, ssl=ctx)\n\
+         \x20   r, w = await asyncio.open_connection('127.0.0.1', {hport}, ssl=True)\n\
+         \x20   w.write(b'GET /async HTTP/1.0\\r\\n\\r\\n')\n\
+         \x20   await w.drain()\n\
+         \x20   print('fetched', (await r.read()).split(b'\\r\\n')[-1])\n\
+         \x20   await w.wait_closed()\n\
+         \x20   await done.wait()\n\
+         \x20   srv.close()\n\
+         asyncio.run(main())\n\
+         ctx.verify_mode = ssl.CERT_REQUIRED\n\
+         ctx.load_verify_locations(cafile='ca.der')\n\
+         s = socket.socket()\n\
+         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.bind(('0.0.0.0', 8444))\n\
+         s.listen(1)\n\
+         c, a = s.accept()\n\
+         try:\n\
+         \x20   ctx.wrap_socket(c, server_side=True)\n\
+         except OSError as e:\n\
+         \x20   print('strict', e)\n\
+         c.close()\n\
+         s.close()\n"
+    );
+    let files = certs.files(&["ca.der", "leaf.der", "leaf.key.der"]);
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    let b = run_live(
+        &script,
+        &files,
+        &[
+            "--board",
+            "pico-w",
+            "--map-port",
+            "8443=0",
+            "--map-port",
+            "8444=0",
+        ],
+    );
+    let port = b.next_port("TCP port 8443");
+    let got = tls_client(&certs, port, &["one", "two"]);
+    assert_eq!(got, ["version TLSv1.3", "got ONE", "got TWO", "done"]);
+    // The second server asks for a client certificate the client does not have.
+    let port = b.next_port("TCP port 8444");
+    let got = tls_client(&certs, port, &["three"]);
+    // TLS 1.3: the client's half of the handshake is over before the board's verdict.
+    assert!(
+        got[..].ends_with(&["error TLSV13_ALERT_CERTIFICATE_REQUIRED".to_string()]),
+        "{got:?}"
+    );
+    let (code, stdout, err) = b.finish();
+    let _ = server.kill();
+    let _ = server.wait();
+    let log: Vec<String> = out.lines().map_while(Result::ok).collect();
+    assert_eq!(
+        (code, stdout.as_str()),
+        (
+            0,
+            "fetched b'hello over tls'\nechoed 2\nstrict (-29824, 'MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE')\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(log[0].starts_with("request GET /async HTTP/1.0"), "{log:?}");
+}
+
+#[test]
+fn the_esp8266_has_axtls_surface_and_still_fetches_https() {
+    let certs = Certs::new();
+    let (port, mut server, out) = tls_server(&certs, &["--conns", "2"]);
+    let script = format!(
+        "import socket, ssl, tls\n\
+         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n\
+         ctx.verify_mode = 2\n\
+         print(ctx.verify_mode, hasattr(ssl, 'CERT_REQUIRED'), hasattr(ctx._context, 'load_verify_locations'))\n\
+         s = socket.socket()\n\
+         s.connect(('127.0.0.1', {port}))\n\
+         s = ssl.wrap_socket(s, server_hostname='mpsim.local')\n\
+         s.write(b'GET /esp8266 HTTP/1.0\\r\\n\\r\\n')\n\
+         print(s.read().split(b'\\r\\n')[-1])\n\
+         s.close()\n\
+         import urequests\n\
+         print(urequests.get('https://127.0.0.1:{port}/u').text)\n"
+    );
+    let (code, stdout, err) = run(&script, &[], &[]);
+    let _ = server.kill();
+    let _ = server.wait();
+    let log: Vec<String> = out.lines().map_while(Result::ok).collect();
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "0 False False\nb'hello over tls'\nhello over tls\n"),
+        "{err}"
+    );
+    // axTLS speaks TLS 1.2.
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(
+        log[0].starts_with("request GET /esp8266 HTTP/1.0 TLSv1.2"),
+        "{log:?}"
+    );
+}

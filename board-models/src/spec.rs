@@ -437,6 +437,14 @@ pub struct NetworkSpec {
     /// `network.country()` (the cyw43 driver's regulatory country).
     #[serde(default)]
     pub country: bool,
+    /// The TLS library the firmware builds in: "mbedtls", or "axtls" (the ESP8266's: CERT_NONE
+    /// only, TLS 1.2, its own error codes).
+    #[serde(default = "default_tls")]
+    pub tls: String,
+}
+
+fn default_tls() -> String {
+    "mbedtls".into()
 }
 
 /// A push button on the board.

@@ -214,6 +214,11 @@ class _IOQueue:
         if not ready and dt:
             self._block(dt)
             ready = self._ready()
+            # Without a deadline, only a ready stream ends the wait (a wake-up can be for a
+            # change that leaves it not ready, as TLS records short of a whole message).
+            while not ready and dt < 0:
+                self._block(dt)
+                ready = self._ready()
         for entry, ev in ready:
             if ev & ~_POLLOUT and entry[0] is not None:
                 _task_queue.push(entry[0])
@@ -643,6 +648,9 @@ class Stream:
         while True:
             await _io_wait(self.s, 0)
             l2 = self.s.readline()
+            if l2 is None:
+                # Woken, but nothing to read yet (a TLS handshake's records).
+                continue
             l += l2
             if not l2 or l[-1] == 10:
                 return l
@@ -673,7 +681,7 @@ StreamReader = Stream
 StreamWriter = Stream
 
 
-async def open_connection(host, port):
+async def open_connection(host, port, ssl=None, server_hostname=None):
     import socket
     ai = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     s = socket.socket(ai[0], ai[1], ai[2])
@@ -683,6 +691,13 @@ async def open_connection(host, port):
     except OSError as er:
         if er.errno != 115:  # EINPROGRESS
             raise er
+    if ssl:
+        # TLS: the handshake happens in the first reads and writes, without blocking.
+        if ssl is True:
+            import ssl as _ssl
+            ssl = _ssl.SSLContext(_ssl.PROTOCOL_TLS_CLIENT)
+        s = ssl.wrap_socket(s, server_hostname=server_hostname or host, do_handshake_on_connect=False)
+        s.setblocking(False)
     await _io_wait(s, 1)
     ss = Stream(s)
     return ss, ss
@@ -705,7 +720,7 @@ class Server:
         except CancelledError:
             pass
 
-    async def _serve(self, s, cb):
+    async def _serve(self, s, cb, ssl=None):
         try:
             while True:
                 await _io_wait(s, 0)
@@ -713,6 +728,8 @@ class Server:
                     s2, addr = s.accept()
                 except OSError:
                     continue
+                if ssl:
+                    s2 = ssl.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
                 s2.setblocking(False)
                 s2s = Stream(s2, {"peername": addr})
                 create_task(cb(s2s, s2s))
@@ -720,7 +737,7 @@ class Server:
             s.close()
 
 
-async def start_server(cb, host, port, backlog=5):
+async def start_server(cb, host, port, backlog=5, ssl=None):
     import socket
     ai = socket.getaddrinfo(host, port)[0]
     s = socket.socket()
@@ -729,7 +746,7 @@ async def start_server(cb, host, port, backlog=5):
     s.bind(ai[-1])
     s.listen(backlog)
     srv = Server()
-    srv.task = create_task(srv._serve(s, cb))
+    srv.task = create_task(srv._serve(s, cb, ssl))
     return srv
 
 

@@ -4,6 +4,7 @@
 # options say otherwise), up to 64 KiB. 64-bit lengths are not supported: the stream is closed
 # and the read fails with EIO, as on the board.
 import errno
+import _mpsim_stream
 
 _CLOSE = 8
 _OPCODE = 0x0F
@@ -23,7 +24,7 @@ class _Again(Exception):
     pass
 
 
-class websocket:
+class websocket(_mpsim_stream.Reads):
     def __init__(self, sock, blocking_write=False):
         if not (hasattr(sock, "read") and hasattr(sock, "write")):
             raise OSError(errno.EINVAL)
@@ -149,31 +150,6 @@ class websocket:
 
     def read(self, n=-1):
         return self._stream_read(n)
-
-    def readinto(self, buf, n=-1):
-        m = memoryview(buf).cast("B")
-        if n < 0 or n > len(m):
-            n = len(m)
-        b = self._stream_read(n)
-        if b is None:
-            return None
-        m[: len(b)] = b
-        return len(b)
-
-    def readline(self, limit=-1):
-        out = b""
-        while limit < 0 or len(out) < limit:
-            b = self._stream_read(1)
-            if b is None:
-                if not out:
-                    return None
-                break
-            if not b:
-                break
-            out += b
-            if b == b"\n":
-                break
-        return out
 
     def _send(self, header, data):
         s = self._sock

@@ -93,6 +93,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
         .collect();
     defs.push(native::module_def(&builder.ctx));
     defs.push(crate::native::net::module_def(&builder.ctx));
+    defs.push(crate::native::tls::module_def(&builder.ctx));
     defs.push(crate::deflate::module_def(&builder.ctx));
     #[cfg(feature = "sandbox-probe")]
     defs.push(crate::probe::module_def(&builder.ctx));

@@ -13,6 +13,7 @@ mod pins;
 mod radio;
 mod re;
 mod scheduler;
+pub(crate) mod tls;
 
 #[rustpython_vm::pymodule(with(
     pins::area,

@@ -1,4 +1,4 @@
-# umqtt.robust (frozen in the ESP32's firmware): umqtt.simple's client that reconnects after a
+# umqtt.robust (frozen in the ESP32's and the ESP8266's firmware): umqtt.simple's client that reconnects after a
 # dropped connection and retries, written for mpsim from the documented API of micropython-lib's
 # umqtt.robust: DELAY between attempts, DEBUG logging, delay(i), log(in_reconnect, e),
 # reconnect(), and publish/wait_msg/subscribe retried until they succeed.

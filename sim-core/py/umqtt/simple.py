@@ -1,4 +1,4 @@
-# umqtt.simple (frozen in the ESP32's firmware): an MQTT 3.1.1 client over the board's sockets,
+# umqtt.simple (frozen in the ESP32's and the ESP8266's firmware): an MQTT 3.1.1 client over the board's sockets,
 # written for mpsim from the documented API and behaviour of micropython-lib's umqtt.simple:
 # MQTTClient(client_id, server, port=0, user=None, password=None, keepalive=0, ssl=None),
 # connect, disconnect, ping, publish (QoS 0 and 1), subscribe, set_callback, set_last_will,

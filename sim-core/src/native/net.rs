@@ -325,6 +325,7 @@ mod _mpsim_net {
         }
         d.set_item("status", st.into(), vm)?;
         d.set_item("country", vm.ctx.new_bool(n.country).into(), vm)?;
+        d.set_item("tls", vm.ctx.new_str(n.tls).into(), vm)?;
         Ok(Some(d.into()))
     }
 
