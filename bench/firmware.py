@@ -6,6 +6,9 @@ Usage: python3 bench/firmware.py [path/to/mpsim] [fetches]   (default: target/re
 1. requests.get of a 100 KB https page (read in 4 KB pieces) from a local TLS server (Python's ssl, a certificate made
    with openssl) on the ESP32, timed on the board, against Python's own urllib fetching the same
    page (goal <= 3x). Best of `fetches` each.
+2. mip.install of a package with two dependencies (four files) from a local index built by
+   `mpsim index build` and served by `--mip-index`: wall time on the board, best of `fetches`
+   onto a fresh /lib each.
 """
 import os
 import ssl
@@ -93,6 +96,60 @@ print('best_us', best)
           f"{best * 1000:.1f} ms: {board / best:.2f}x (goal <= 3x)")
 
 
+PACKAGES = {
+    "micropython/greet/manifest.py": 'metadata(version="1.0")\nrequire("colours")\nrequire("maths")\nmodule("greet.py")\n',
+    "micropython/greet/greet.py": "import colours, maths\n" + "# padding\n" * 200,
+    "python-stdlib/colours/manifest.py": 'metadata(version="1.0")\npackage("colours")\n',
+    "python-stdlib/colours/colours/__init__.py": "from .names import RED\n",
+    "python-stdlib/colours/colours/names.py": "RED = 'red'\n" * 100,
+    "python-ecosys/maths/manifest.py": 'metadata(version="1.0")\nmodule("maths.py")\n',
+    "python-ecosys/maths/maths.py": "def double(x):\n    return 2 * x\n" * 50,
+}
+
+
+def mip(d):
+    src = os.path.join(d, "lib-src")
+    for name, text in PACKAGES.items():
+        p = os.path.join(src, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+    idx = os.path.join(d, "index")
+    subprocess.run([MPSIM, "index", "build", src, "--out", idx], check=True, capture_output=True)
+    fs = os.path.join(d, "fs-mip")
+    os.makedirs(fs, exist_ok=True)
+    script = os.path.join(d, "mip_main.py")
+    with open(script, "w") as f:
+        f.write(JOIN + f"""import mip, os
+def wipe(p):
+    for name, kind, *_ in os.ilistdir(p):
+        q = p + '/' + name
+        if kind == 0x4000:
+            wipe(q)
+            os.rmdir(q)
+        else:
+            os.remove(q)
+best = None
+for i in range({N}):
+    try:
+        wipe('/lib')
+    except OSError:
+        pass
+    t = time.ticks_us()
+    mip.install('greet')
+    dt = time.ticks_diff(time.ticks_us(), t)
+    best = dt if best is None else min(best, dt)
+print('best_us', best)
+""")
+    out = subprocess.run([MPSIM, "run", "--board", "esp32", "--fs", fs, "--mip-index", idx,
+                          "--timeout", "120s", script], capture_output=True, text=True)
+    if out.returncode != 0 or "best_us" not in out.stdout:
+        raise SystemExit("mpsim failed:\n" + out.stdout[-2000:] + out.stderr[-2000:])
+    t = int(out.stdout.split("best_us")[1].split()[0]) / 1e6
+    print(f"mip.install of a package with 2 dependencies (4 files) from a local index: {t * 1000:.1f} ms")
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as d:
         https(d)
+        mip(d)

@@ -56,6 +56,57 @@ enum Command {
     Serve(ServeArgs),
     /// The board's REPL in this terminal, as screen or picocom would show it (Ctrl-] quits).
     Repl(BoardArgs),
+    /// A local mip package index: build one from a micropython-lib checkout, or serve one.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Build an index (micropython-lib's published layout, `py` variant) from the packages
+    /// (folders with a manifest.py) under SRC.
+    Build {
+        /// A micropython-lib checkout, or any folder of packages.
+        src: PathBuf,
+        /// Where to write the index.
+        #[arg(long, short, default_value = "mip-index")]
+        out: PathBuf,
+    },
+    /// Serve an index over HTTP on this machine (for `mpremote mip install --index URL`).
+    Serve {
+        dir: PathBuf,
+        /// The port (0: any free one; the address is printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+}
+
+fn index(cmd: IndexCommand) -> Result<i32> {
+    match cmd {
+        IndexCommand::Build { src, out } => {
+            let b = mpsim_host::mipindex::build(&src, &out)?;
+            for s in &b.skipped {
+                eprintln!("mpsim: skipped {s}");
+            }
+            println!(
+                "{} packages, {} files in {}",
+                b.packages,
+                b.files,
+                out.display()
+            );
+            Ok(EXIT_OK)
+        }
+        IndexCommand::Serve { dir, port } => {
+            let at = mpsim_host::mipindex::serve(&dir, ([127, 0, 0, 1], port).into())?;
+            println!(
+                "mpsim: serving the mip index {} at http://{at} (Ctrl-C stops)",
+                dir.display()
+            );
+            loop {
+                std::thread::park();
+            }
+        }
+    }
 }
 
 /// Which board, and which flash it boots from (shared by `run` and `serve`).
@@ -110,6 +161,10 @@ struct NetArgs {
     /// only; 0.0.0.0 lets other machines in).
     #[arg(long = "listen", value_name = "ADDR")]
     listen: Option<std::net::IpAddr>,
+    /// The package index `mip.install` uses by default: a folder built by `mpsim index build`
+    /// (served on this machine's loopback for the run; the address is printed) or a URL.
+    #[arg(long = "mip-index", value_name = "DIR|URL")]
+    mip_index: Option<String>,
 }
 
 impl NetArgs {
@@ -126,6 +181,22 @@ impl NetArgs {
         c.port_map = self.map_port.clone();
         if let Some(a) = self.listen {
             c.bind = a;
+        }
+        if let Some(index) = &self.mip_index {
+            c.mip_index = Some(
+                if index.starts_with("http://") || index.starts_with("https://") {
+                    index.trim_end_matches('/').to_string()
+                } else {
+                    let dir = PathBuf::from(index);
+                    let at = mpsim_host::mipindex::serve(&dir, ([127, 0, 0, 1], 0).into())
+                        .with_context(|| "--mip-index".to_string())?;
+                    eprintln!(
+                        "mpsim: the mip index {} is at http://{at} on this machine",
+                        dir.display()
+                    );
+                    format!("http://{at}")
+                },
+            );
         }
         Ok(c)
     }
@@ -511,6 +582,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Some(Command::Boards) => boards(),
         Some(Command::Fs(f)) => fs(f),
+        Some(Command::Index(c)) => index(c),
         Some(Command::Serve(a)) => serve(a),
         Some(Command::Repl(a)) => repl(a),
         Some(Command::Run(args)) => run(*args),

@@ -1595,3 +1595,171 @@ fn the_esp8266_has_axtls_surface_and_still_fetches_https() {
         "{log:?}"
     );
 }
+
+/// A folder of packages in micropython-lib's layout, written for the test: `greet` (a module
+/// that requires the other two), `colours` (a package of two files) and `maths` (a module, and
+/// one under an option that the boards' builds leave out).
+fn packages() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "micropython/greet/manifest.py",
+            "metadata(version=\"1.2.0\", description=\"Says hello in colour.\")\nrequire(\"colours\")\nrequire(\"maths\")\nmodule(\"greet.py\")\n",
+        ),
+        (
+            "micropython/greet/greet.py",
+            "import colours, maths\ndef hello(n):\n    return '%s hello %d' % (colours.RED, maths.double(n))\n",
+        ),
+        (
+            "python-stdlib/colours/manifest.py",
+            "metadata(version=\"0.3\")\npackage(\"colours\")\n",
+        ),
+        (
+            "python-stdlib/colours/colours/__init__.py",
+            "from .names import RED\n",
+        ),
+        ("python-stdlib/colours/colours/names.py", "RED = 'red'\n"),
+        (
+            "python-ecosys/maths/manifest.py",
+            "metadata(version=\"2.0.1\")\nmodule(\"maths.py\")\nif options.extra:\n    module(\"extra.py\")\n",
+        ),
+        (
+            "python-ecosys/maths/maths.py",
+            "def double(x):\n    return 2 * x\n",
+        ),
+    ];
+    for (name, text) in files {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    d
+}
+
+/// `mpsim index build` of `src` into a new folder.
+fn build_index(src: &Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let r = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .args(["index", "build"])
+        .arg(src)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{r:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout).split(" in ").next(),
+        Some("3 packages, 4 files")
+    );
+    out
+}
+
+#[test]
+fn mip_installs_a_package_and_its_dependencies_from_a_local_index() {
+    let src = packages();
+    let idx = build_index(src.path());
+    // The published layout: each file by the first 8 hex digits of its SHA-256.
+    let greet = std::fs::read_to_string(idx.path().join("package/py/greet/latest.json")).unwrap();
+    let sum = Command::new("sha256sum")
+        .arg(src.path().join("micropython/greet/greet.py"))
+        .output()
+        .unwrap();
+    let hash = String::from_utf8_lossy(&sum.stdout)[..8].to_string();
+    assert_eq!(
+        greet,
+        format!(
+            "{{\"hashes\": [[\"greet.py\", \"{hash}\"]], \"deps\": [[\"colours\", \"latest\"], [\"maths\", \"latest\"]], \"version\": \"1.2.0\"}}"
+        )
+    );
+    assert!(
+        idx.path()
+            .join(format!("file/{}/{hash}", &hash[..2]))
+            .is_file()
+    );
+    // A file served beside the index, for an install by URL.
+    std::fs::create_dir_all(idx.path().join("extra")).unwrap();
+    std::fs::write(idx.path().join("extra/tool.py"), "X = 5\n").unwrap();
+
+    let dir = idx.path().to_str().unwrap().to_string();
+    let script = "import mip, os\n\
+         mip.install('greet')\n\
+         import greet\n\
+         print(greet.hello(21))\n\
+         mip.install('greet', version='1.2.0')\n\
+         mip.install('nothere')\n\
+         mip.install(mip._mpsim_net.mip_index() + '/extra/tool.py', target='/opt')\n\
+         import sys\n\
+         sys.path.append('/opt')\n\
+         import tool\n\
+         print(tool.X, sorted(os.listdir('/lib')))\n";
+    let b = run_live(script, &[], &["--board", "pico-w", "--mip-index", &dir]);
+    let url = {
+        let port = b.next_port("mip index");
+        format!("http://127.0.0.1:{port}")
+    };
+    let (code, out, err) = b.finish();
+    assert_eq!(code, 0, "{out}{err}");
+    let expected = format!(
+        "Installing greet (latest) from {url} to /lib\n\
+         Copying: /lib/greet.py\n\
+         Installing colours (latest) from {url} to /lib\n\
+         Copying: /lib/colours/__init__.py\n\
+         Copying: /lib/colours/names.py\n\
+         Installing maths (latest) from {url} to /lib\n\
+         Copying: /lib/maths.py\n\
+         Done\n\
+         red hello 42\n\
+         Installing greet (1.2.0) from {url} to /lib\n\
+         Exists: /lib/greet.py\n\
+         Installing colours (latest) from {url} to /lib\n\
+         Exists: /lib/colours/__init__.py\n\
+         Exists: /lib/colours/names.py\n\
+         Installing maths (latest) from {url} to /lib\n\
+         Exists: /lib/maths.py\n\
+         Done\n\
+         Installing nothere (latest) from {url} to /lib\n\
+         Package not found: {url}/package/py/nothere/latest.json\n\
+         Package may be partially installed\n\
+         Downloading {url}/extra/tool.py to /opt\n\
+         Copying: /opt/tool.py\n\
+         Done\n\
+         5 ['colours', 'greet.py', 'maths.py']\n"
+    );
+    assert_eq!(out, expected, "{err}");
+}
+
+#[test]
+fn mpremote_mip_installs_from_the_index_mpsim_serves() {
+    let src = packages();
+    let idx = build_index(src.path());
+    let dir = idx.path().to_str().unwrap().to_string();
+    let b = Board::serve(&[], &["--board", "esp32", "--mip-index", &dir]);
+    let port = b.next_port("mip index");
+    let out = Command::new("timeout")
+        .args(["120", "mpremote", "connect"])
+        .arg(&b.tty)
+        .args([
+            "mip",
+            "install",
+            "--index",
+            &format!("http://127.0.0.1:{port}"),
+            "greet",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("Installing greet (latest)"), "{text}");
+    assert!(text.ends_with("Done\n"), "{text}");
+    let run = Command::new("timeout")
+        .args(["60", "mpremote", "connect"])
+        .arg(&b.tty)
+        .args(["exec", "import greet; print(greet.hello(4))"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "red hello 8\r\n");
+}

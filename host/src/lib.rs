@@ -5,6 +5,7 @@
 //! (`mpsim run`/`serve`/`repl`, the window) use this crate; the board itself (sim-core) runs in
 //! the process this crate starts.
 
+pub mod mipindex;
 pub mod pty;
 pub mod supervisor;
 mod watch;

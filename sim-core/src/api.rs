@@ -464,6 +464,9 @@ pub struct NetConfig {
     pub bind: IpAddr,
     /// The simulated access points.
     pub access_points: Vec<crate::wifi::AccessPoint>,
+    /// The package index `mip.install` uses by default (`--mip-index`); None: the firmware's
+    /// (https://micropython.org/pi/v2).
+    pub mip_index: Option<String>,
 }
 
 impl Default for NetConfig {
@@ -473,6 +476,7 @@ impl Default for NetConfig {
             port_map: Vec::new(),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             access_points: crate::wifi::default_access_points(),
+            mip_index: None,
         }
     }
 }

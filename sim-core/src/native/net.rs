@@ -299,8 +299,15 @@ mod _mpsim_net {
         Ok(())
     }
 
+    /// The index `mip.install` uses by default (`--mip-index`), None for the firmware's.
+    #[pyfunction]
+    fn mip_index(vm: &VirtualMachine) -> PyResult<Option<String>> {
+        with_state(|s| s.net.config.mip_index.clone())
+            .ok_or_else(|| vm.new_runtime_error("board not running"))
+    }
+
     /// The board's network data as a dict (mac, ap_essid, ap_password, ap_ip,
-    /// ap_on_first_boot, hostname, status, country), or None on a board without a radio.
+    /// ap_on_first_boot, hostname, status, country, tls), or None on a board without a radio.
     #[pyfunction]
     fn spec(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
         let Some(n) = with_state(|s| s.board.spec.network.clone())
