@@ -269,7 +269,10 @@ fn pypi_drivers_drive_the_parts() {
         .parse()
         .unwrap();
     assert!(lit > 15, "\"Hi\" on two matrices: {lit} LEDs");
-    assert_eq!(last_shown(&trace, "oled"), "128x64, on, contrast 255");
+    assert!(
+        last_shown(&trace, "oled").starts_with("128x64, on, contrast 255, "),
+        "{trace}"
+    );
     // The ILI9341 shares the MAX7219s' bus with its own CS: blue everywhere, a red square in the
     // middle, white text on black in the corner.
     assert_eq!(
@@ -573,4 +576,41 @@ fn a_board_reaches_another_boards_i2c_target() {
             assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
         }
     }
+}
+
+#[test]
+fn the_esp8266_s_frozen_ssd1306_driver_draws_on_the_oled() {
+    let dir = tempfile::tempdir().unwrap();
+    let wiring = dir.path().join("wiring.toml");
+    std::fs::write(
+        &wiring,
+        "[[part]]\nid = \"oled\"\ntype = \"ssd1306\"\npins = { SDA = \"4\", SCL = \"5\" }\n",
+    )
+    .unwrap();
+    let script = dir.path().join("main.py");
+    std::fs::write(
+        &script,
+        "import machine, ssd1306\n\
+         i2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))\n\
+         d = ssd1306.SSD1306_I2C(128, 64, i2c)\n\
+         d.fill_rect(0, 0, 10, 10, 1)\n\
+         d.show()\n\
+         d.contrast(100)\n\
+         print(d.width, d.height, d.pages, len(d.buffer))\n",
+    )
+    .unwrap();
+    let (out, trace) = run(&[
+        "--wiring",
+        wiring.to_str().unwrap(),
+        script.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out.stdout).ends_with("\n128 64 8 1024\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        last_shown(&trace, "oled"),
+        "128x64, on, contrast 100, 100 pixels lit"
+    );
 }

@@ -87,6 +87,9 @@ pub struct BoardSpec {
     /// Modules the shared firmware code has that this board's firmware leaves out.
     #[serde(default)]
     pub absent_modules: Vec<String>,
+    /// What `help('modules')` lists on the real board, and what of it mpsim leaves out.
+    #[serde(default)]
+    pub firmware_modules: Option<FirmwareModules>,
     /// `neopixel.NeoPixel` also has `show()` and `clear()` (the micro:bit runtime's).
     #[serde(default)]
     pub neopixel_show: bool,
@@ -393,6 +396,19 @@ pub struct UnameSpec {
     pub nodename: String,
     pub version: String,
     pub machine: String,
+}
+
+/// The real firmware's module list (`help('modules')`), kept with where it came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareModules {
+    /// Where the list came from.
+    pub source: String,
+    /// The names as `help('modules')` prints them (`umqtt/simple`, `asyncio/__init__`).
+    pub names: Vec<String>,
+    /// Names of the list mpsim does not provide, each with why.
+    #[serde(default)]
+    pub left_out: BTreeMap<String, String>,
 }
 
 /// An LED matrix the firmware scans (not pins the script drives).

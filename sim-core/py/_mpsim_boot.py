@@ -43,9 +43,9 @@ for _n in _ABSENT:
 # imported, as there. Frozen Python modules (asyncio, …) stay writable, as on the board.
 _ROM = {"sys", "errno", "time", "gc", "os", "machine", "micropython", "math", "cmath", "array", "binascii",
         "struct", "json", "re", "io", "select", "socket", "random", "heapq", "collections", "hashlib", "zlib",
-        "deflate", "framebuf", "network", "esp", "esp32", "rp2", "pyb", "stm", "uctypes", "ssl", "cryptolib",
+        "deflate", "framebuf", "network", "esp", "esp32", "rp2", "pyb", "stm", "uctypes", "tls", "cryptolib",
         "platform", "vfs", "btree", "websocket", "bluetooth", "_thread", "_onewire", "microbit", "music", "radio", "speech",
-        "audio", "power", "log"}
+        "audio", "power", "log", "_asyncio", "_rp2"}
 
 
 class _FrozenLoader:

@@ -42,6 +42,9 @@ _RADIO_ONLY = ("network", "socket", "ssl", "webrepl", "webrepl_setup")
 def modules():
     import _mpsim_net
     info = _mpsim.board_info()
+    if info["firmware_modules"] is not None:
+        # The real firmware's list (board data), less what mpsim leaves out.
+        return sorted(info["firmware_modules"])
     platform = info["platform"]
     radio = _mpsim_net.spec() is not None
     complex_ = info["complex"]

@@ -369,6 +369,17 @@ pub(crate) mod _mpsim {
                 )
                 .into(),
         )?;
+        let listed: Option<Vec<PyObjectRef>> = spec.firmware_modules.as_ref().map(|m| {
+            m.names
+                .iter()
+                .filter(|n| !m.left_out.contains_key(*n))
+                .map(|n| vm.ctx.new_str(n.as_str()).into())
+                .collect()
+        });
+        set(
+            "firmware_modules",
+            listed.map_or_else(|| vm.ctx.none(), |l| vm.ctx.new_list(l).into()),
+        )?;
         set("neopixel_show", vm.ctx.new_bool(spec.neopixel_show).into())?;
         set(
             "help_example",

@@ -115,7 +115,8 @@ impl Part for Oled {
         let (on, contrast) = self.chip.state();
         let (w, h) = self.chip.size();
         let t = if on {
-            format!("{w}x{h}, on, contrast {contrast}")
+            let lit = self.chip.pixels().iter().filter(|&&p| p != 0).count();
+            format!("{w}x{h}, on, contrast {contrast}, {lit} pixels lit")
         } else {
             format!("{w}x{h}, off")
         };
