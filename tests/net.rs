@@ -1763,3 +1763,95 @@ fn mpremote_mip_installs_from_the_index_mpsim_serves() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&run.stdout), "red hello 8\r\n");
 }
+
+/// `mpsim run` of a script on a throw-away flash, meeting other boards' radios in `radio_dir`.
+fn spawn_radio_board(board: &str, script: &str, radio_dir: &Path, dir: &Path) -> Child {
+    let name = format!("{board}.py");
+    std::fs::write(dir.join(&name), script).unwrap();
+    let fs = dir.join(format!("{board}-fs"));
+    std::fs::create_dir_all(&fs).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .env("MPSIM_RADIO_DIR", radio_dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .args(["run", "--board", board, "--timeout", "60s", "--fs"])
+        .arg(&fs)
+        .arg(dir.join(&name))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn esp_now_between_an_esp32_and_an_esp8266() {
+    let dir = tempfile::tempdir().unwrap();
+    let radio = dir.path().join("radio");
+    // The ESP8266 waits for a frame, answers its sender, then hears a broadcast.
+    let b = spawn_radio_board(
+        "esp8266",
+        "import network, espnow\n\
+         sta = network.WLAN(network.STA_IF)\n\
+         sta.active(True)\n\
+         e = espnow.ESPNow()\n\
+         e.active(True)\n\
+         mac, msg = e.recv(30000)\n\
+         print('got', mac.hex(), msg, e.peers_table[mac][0])\n\
+         e.add_peer(mac)\n\
+         print('reply acknowledged', e.send(mac, b'pong'))\n\
+         for mac, msg in e:\n\
+         \x20   print('then', msg)\n\
+         \x20   break\n",
+        &radio,
+        dir.path(),
+    );
+    let a = spawn_radio_board(
+        "esp32",
+        "import network, espnow, time\n\
+         sta = network.WLAN(network.STA_IF)\n\
+         sta.active(True)\n\
+         e = espnow.ESPNow()\n\
+         e.active(True)\n\
+         peer = bytes.fromhex('2cf432012345')\n\
+         try:\n\
+         \x20   e.send(peer, b'x')\n\
+         except OSError as er:\n\
+         \x20   print(er)\n\
+         e.add_peer(peer)\n\
+         try:\n\
+         \x20   e.add_peer(peer)\n\
+         except OSError as er:\n\
+         \x20   print(er)\n\
+         # Unacknowledged until the other board's ESP-NOW is on.\n\
+         while not e.send(peer, b'ping'):\n\
+         \x20   time.sleep_ms(20)\n\
+         print('got', e.recv(10000))\n\
+         e.add_peer(b'\\xff' * 6)\n\
+         print('broadcast', e.send(b'\\xff' * 6, b'all'))\n\
+         print(e.get_peers()[0][0].hex(), e.peer_count(), e.stats()[3])\n",
+        &radio,
+        dir.path(),
+    );
+    let out = |c: Child| {
+        let o = c.wait_with_output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (ca, oa, ea) = out(a);
+    let (cb, ob, eb) = out(b);
+    assert_eq!(
+        (ca, oa.as_str()),
+        (
+            Some(0),
+            "(-12393, 'ESP_ERR_ESPNOW_NOT_FOUND')\n(-12395, 'ESP_ERR_ESPNOW_EXIST')\ngot [b',\\xf42\\x01#E', b'pong']\nbroadcast True\n2cf432012345 (2, 0) 1\n"
+        ),
+        "{ea}"
+    );
+    assert!(
+        ob.ends_with("got 240ac4123456 b'ping' -45\nreply acknowledged True\nthen b'all'\n"),
+        "{ob}{eb}"
+    );
+    assert_eq!(cb, Some(0), "{eb}");
+}

@@ -22,6 +22,8 @@ pub(crate) struct Chip {
     nvs: BTreeMap<String, Vec<u8>>,
     /// The micro:bit radio, while the script has it on.
     mb_radio: Option<Radio>,
+    /// ESP-NOW's endpoint, while the script has it active.
+    espnow: Option<Radio>,
     /// The Wi-Fi radio's settings as `network` keeps them (the SDK keeps them in flash: they
     /// survive resets), and whether the chip was powered up since `network` last looked.
     wifi: String,
@@ -40,6 +42,7 @@ impl Chip {
             main_file: None,
             nvs: BTreeMap::new(),
             mb_radio: None,
+            espnow: None,
             wifi: String::new(),
             wifi_cold: true,
             access_points,
@@ -109,6 +112,15 @@ impl Chip {
 
     pub fn set_mb_radio(&mut self, radio: Option<Radio>) {
         self.mb_radio = radio;
+    }
+
+    /// ESP-NOW's endpoint, while active.
+    pub fn espnow(&self) -> Option<&Radio> {
+        self.espnow.as_ref()
+    }
+
+    pub fn set_espnow(&mut self, radio: Option<Radio>) {
+        self.espnow = radio;
     }
 
     /// The Wi-Fi radio's settings, and whether it was powered up since last asked (taken).

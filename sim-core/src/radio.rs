@@ -4,6 +4,10 @@
 //! hear each other, as boards in one room do. A receiver that is gone (its socket refuses) is
 //! swept away; a receiver that does not keep up loses packets, as a radio does. Channels, groups
 //! and addresses are the packet's business (`py/radio.py` filters).
+//!
+//! ESP-NOW (`py/espnow.py`) meets in a folder of its own, each socket named by its board's MAC
+//! address: a packet for one address goes only to the sockets of that address, and its reaching
+//! one stands for the receiver's acknowledgement (the radio hardware's, whatever the script does).
 
 use std::io;
 use std::os::unix::net::UnixDatagram;
@@ -38,17 +42,31 @@ pub fn radio_dir() -> PathBuf {
     .clone()
 }
 
+/// The directory ESP-NOW's sockets meet in.
+pub fn espnow_dir() -> PathBuf {
+    radio_dir().join("espnow")
+}
+
 impl Radio {
     /// Switches the radio on: a socket of its own in the shared directory.
     pub fn open() -> io::Result<Radio> {
         Radio::open_in(radio_dir())
     }
 
+    /// Switches ESP-NOW on for the board with MAC address `mac` (hex).
+    pub fn open_espnow(mac: &str) -> io::Result<Radio> {
+        Radio::open_named(espnow_dir(), &format!("{mac}-"))
+    }
+
     /// Switches the radio on, meeting the others in `dir`.
     pub fn open_in(dir: PathBuf) -> io::Result<Radio> {
+        Radio::open_named(dir, "")
+    }
+
+    fn open_named(dir: PathBuf, prefix: &str) -> io::Result<Radio> {
         std::fs::create_dir_all(&dir)?;
         let n = OPENED.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!("{}-{n}.sock", std::process::id()));
+        let path = dir.join(format!("{prefix}{}-{n}.sock", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let sock = UnixDatagram::bind(&path)?;
         sock.set_nonblocking(true)?;
@@ -57,24 +75,39 @@ impl Radio {
 
     /// Sends `packet` to every other radio that is on.
     pub fn send(&self, packet: &[u8]) {
+        self.send_to_prefix(packet, "");
+    }
+
+    /// Sends `packet` to every other radio whose socket's name starts with `prefix` (a MAC
+    /// address); whether one of them took it.
+    pub fn send_to_prefix(&self, packet: &[u8], prefix: &str) -> bool {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
+            return false;
         };
+        let mut taken = false;
         for e in entries.flatten() {
             let p = e.path();
-            if p == self.path || p.extension().is_none_or(|x| x != "sock") {
+            if p == self.path
+                || p.extension().is_none_or(|x| x != "sock")
+                || !e.file_name().to_string_lossy().starts_with(prefix)
+            {
                 continue;
             }
-            if let Err(err) = self.sock.send_to(packet, &p)
-                && matches!(
-                    err.kind(),
-                    io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound
-                )
-            {
-                // Nobody listens there any more (a board that was killed).
-                let _ = std::fs::remove_file(&p);
+            match self.sock.send_to(packet, &p) {
+                Ok(_) => taken = true,
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound
+                    ) =>
+                {
+                    // Nobody listens there any more (a board that was killed).
+                    let _ = std::fs::remove_file(&p);
+                }
+                Err(_) => {}
             }
         }
+        taken
     }
 
     /// The next packet heard, if any.

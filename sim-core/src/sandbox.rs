@@ -93,12 +93,15 @@ fn denied_syscalls() -> Vec<i64> {
     ]
 }
 
-/// The radio's meeting folder, made before the sandbox closes (boards with a radio).
+/// The radio's meeting folder, made before the sandbox closes (the micro:bit's radio, the
+/// ESPs' ESP-NOW).
 fn radio_folder(spec: &BoardSpec) -> Option<PathBuf> {
-    if spec.platform != mpsim_board_models::Platform::Microbit {
-        return None;
-    }
-    let dir = crate::radio::radio_dir();
+    use mpsim_board_models::Platform;
+    let dir = match spec.platform {
+        Platform::Microbit => crate::radio::radio_dir(),
+        Platform::Esp8266 | Platform::Esp32 => crate::radio::espnow_dir(),
+        _ => return None,
+    };
     std::fs::create_dir_all(&dir).ok()?;
     Some(dir)
 }

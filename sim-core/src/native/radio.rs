@@ -1,4 +1,5 @@
-//! One area of `_mpsim` (the native module, `native.rs`): the micro:bit's radio.
+//! One area of `_mpsim` (the native module, `native.rs`): the micro:bit's radio and the ESPs'
+//! ESP-NOW.
 
 #[rustpython_vm::pymodule(sub, name = "_mpsim")]
 pub(crate) mod area {
@@ -41,6 +42,42 @@ pub(crate) mod area {
         let p = state(vm, |s| {
             s.chip.mb_radio().and_then(crate::radio::Radio::recv)
         })?;
+        Ok(p.map(|b| vm.ctx.new_bytes(b).into()))
+    }
+
+    /// Switches ESP-NOW on for the board with MAC address `mac` (hex), or off.
+    #[pyfunction]
+    fn espnow_power(on: bool, mac: String, vm: &VirtualMachine) -> PyResult<()> {
+        let has = state(vm, |s| s.chip.espnow().is_some())?;
+        if on && !has {
+            let r = heap::untracked(|| crate::radio::Radio::open_espnow(&mac))
+                .map_err(|e| vm.new_os_error(format!("espnow: {e}")))?;
+            state(vm, |s| s.chip.set_espnow(Some(r)))?;
+        } else if !on {
+            state(vm, |s| s.chip.set_espnow(None))?;
+        }
+        Ok(())
+    }
+
+    /// Sends an ESP-NOW frame to the boards with MAC address `to` (hex; "" for all): whether one
+    /// took it (the receiver's acknowledgement).
+    #[pyfunction]
+    fn espnow_send(packet: ArgBytesLike, to: String, vm: &VirtualMachine) -> PyResult<bool> {
+        let p = packet.borrow_buf().to_vec();
+        if p.len() > crate::radio::MAX_PACKET {
+            return Err(vm.new_value_error("packet too long"));
+        }
+        state(vm, |s| {
+            s.chip
+                .espnow()
+                .is_some_and(|r| heap::untracked(|| r.send_to_prefix(&p, &to)))
+        })
+    }
+
+    /// The next ESP-NOW frame heard, or None.
+    #[pyfunction]
+    fn espnow_recv(vm: &VirtualMachine) -> PyResult<Option<PyObjectRef>> {
+        let p = state(vm, |s| s.chip.espnow().and_then(crate::radio::Radio::recv))?;
         Ok(p.map(|b| vm.ctx.new_bytes(b).into()))
     }
 }
