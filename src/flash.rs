@@ -18,6 +18,7 @@ fn geometry(spec: &BoardSpec) -> Geometry {
     Geometry {
         size: spec.fs_size,
         cluster: spec.fs_block,
+        littlefs: spec.fs_type == "littlefs",
     }
 }
 

@@ -1,6 +1,7 @@
 //! The flash filesystem end to end (issue 3): first boot, boot.py → main.py, persistence across runs,
 //! `mpsim fs`, the image read and written by mtools, kill -9 during writes, corrupt and locked images.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -469,4 +470,127 @@ with open("/disk.img", "wb") as f:
         + "d = Disk(bytearray(open('/made.img', 'rb').read()))\nvfs.mount(d, '/sd')\nprint(os.listdir('/sd'), open('/sd/NOTE.TXT').read())\n";
     let o = b.run(&["run", "--heap", "1M", "-c", &read]);
     assert_eq!(out(&o), "['NOTE.TXT'] from the host\n\n", "{}", err(&o));
+}
+
+/// Runs Python (the venv's, with littlefs-python) on `script`; its stdout.
+fn python_lfs(script: &str, img: &Path) -> String {
+    let o = Command::new("python3")
+        .args(["-c", script])
+        .arg(img)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "littlefs-python: {}", err(&o));
+    out(&o)
+}
+
+/// littlefs-python's view of an image: the block device is the image's bytes.
+const LFS_OPEN: &str = "import sys, littlefs\n\
+    img = sys.argv[1]\n\
+    data = bytearray(open(img, 'rb').read())\n\
+    fs = littlefs.LittleFS(block_size=4096, block_count=len(data) // 4096, mount=False)\n\
+    fs.context.buffer = data\n\
+    fs.mount()\n";
+
+#[test]
+fn the_pico_s_flash_is_littlefs_that_a_host_littlefs_tool_reads_and_writes() {
+    let b = Board::new();
+    let img = b.data.path().join("pico.img");
+    let run = |code: &str| {
+        let o = b.run(&[
+            "run",
+            "--board",
+            "pico",
+            "--flash",
+            img.to_str().unwrap(),
+            "-c",
+            code,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        out(&o)
+    };
+    let o = run("import os, vfs\n\
+         os.mkdir('data')\n\
+         with open('data/log.txt', 'w') as f:\n\
+         \x20   f.write('line 1\\n')\n\
+         s = os.statvfs('/')\n\
+         print(s[0], s[2], s[2] - s[3] < 8)\n");
+    // The RP2040 firmware's 4 KB blocks over its 1408 KB filesystem.
+    assert_eq!(o, "4096 352 True\n");
+    let host = python_lfs(
+        &format!(
+            "{LFS_OPEN}\
+             print(fs.listdir('/'), fs.listdir('/data'))\n\
+             print(fs.open('/data/log.txt', 'r').read())\n\
+             with fs.open('/from_host.py', 'w') as f:\n\
+             \x20   f.write('print(\"hello from the host\")\\n')\n\
+             open(img, 'wb').write(data)\n"
+        ),
+        &img,
+    );
+    assert_eq!(host, "['data'] ['log.txt']\nline 1\n\n");
+    assert_eq!(run("import from_host"), "hello from the host\n");
+    // `mpsim fs` works on it as on a FAT image.
+    let ls = b.run(&[
+        "fs",
+        "--board",
+        "pico",
+        "--flash",
+        img.to_str().unwrap(),
+        "ls",
+        "/data",
+    ]);
+    assert!(
+        out(&ls).contains("        7 log.txt"),
+        "{}{}",
+        out(&ls),
+        err(&ls)
+    );
+    // Killed in the middle of writing: the image still mounts, every complete write is there.
+    let mut child = b
+        .cmd()
+        .args(["run", "--board", "pico", "--flash", img.to_str().unwrap(), "-c"])
+        .arg("n = 0\nwhile True:\n    with open('count.txt', 'w') as f:\n        f.write(str(n))\n    n += 1\n    if n == 20:\n        print('writing', flush=True)\n")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 8];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .args(["-9", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let _ = child.wait();
+    // The board process dies with its front end (its parent's death signal).
+    std::thread::sleep(Duration::from_millis(300));
+    let o = run("print(int(open('count.txt').read()) >= 19, open('data/log.txt').read())");
+    assert_eq!(o, "True line 1\n\n");
+    let host = python_lfs(&format!("{LFS_OPEN}print(sorted(fs.listdir('/')))\n"), &img);
+    assert_eq!(host, "['count.txt', 'data', 'from_host.py']\n");
+}
+
+#[test]
+fn an_older_fat_pico_image_is_used_as_it_is() {
+    let b = Board::new();
+    let img = b.data.path().join("old.img");
+    // A FAT image of the Pico's filesystem size, as mpsim made them before.
+    std::fs::write(&img, vec![0u8; 1_441_792]).unwrap();
+    let i = img.to_str().unwrap();
+    mtools(
+        "mformat",
+        &["-i", i, "-T", "2816", "-h", "1", "-s", "1", "::"],
+    );
+    let main = b.data.path().join("main.py");
+    std::fs::write(&main, "print('still FAT')\n").unwrap();
+    mtools("mcopy", &["-i", i, main.to_str().unwrap(), "::/main.py"]);
+    let o = b.run(&["run", "--board", "pico", "--flash", i, "--for", "1s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(out(&o).contains("still FAT"), "{}", out(&o));
+    // Still FAT for mtools afterwards.
+    mtools("mdir", &["-i", i, "::/"]);
 }

@@ -114,10 +114,13 @@ pub struct BoardSpec {
     pub mpy_abi: u32,
     /// Flash size in bytes (`esp.flash_size()`).
     pub flash_size: u64,
-    /// Size of the FAT volume on the flash (the image file), bytes.
+    /// Size of the filesystem on the flash (the image file), bytes.
     pub fs_size: u64,
     /// Cluster size of that volume (the flash's erase block), bytes.
     pub fs_block: u32,
+    /// The filesystem the firmware makes on it: "fat", or "littlefs" (v2).
+    #[serde(default = "default_fs_type")]
+    pub fs_type: String,
     /// What a board with an empty flash does on its first boot.
     pub first_boot: FirstBoot,
     /// MicroPython heap size in bytes (what `gc.mem_free() + gc.mem_alloc()` adds up to).
@@ -457,6 +460,10 @@ pub struct NetworkSpec {
     /// only, TLS 1.2, its own error codes).
     #[serde(default = "default_tls")]
     pub tls: String,
+}
+
+fn default_fs_type() -> String {
+    "fat".into()
 }
 
 fn default_tls() -> String {

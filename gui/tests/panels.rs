@@ -34,6 +34,7 @@ fn board_wired(
     let geometry = mpsim_vfs::Geometry {
         size: spec.fs_size,
         cluster: spec.fs_block,
+        littlefs: spec.fs_type == "littlefs",
     };
     let (flash, first_boot) = mpsim_vfs::Flash::open(&path, geometry, false).unwrap();
     for (name, data) in files {

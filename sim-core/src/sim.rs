@@ -336,6 +336,7 @@ fn sim_main(
         let geometry = with_state(|s| mpsim_vfs::Geometry {
             size: s.board.spec.fs_size,
             cluster: s.board.spec.fs_block,
+            littlefs: s.board.spec.fs_type == "littlefs",
         });
         let mounted = geometry.map(|g| mpsim_vfs::Flash::open(&setup.path, g, false));
         let first_boot = setup.first_boot;

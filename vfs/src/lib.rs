@@ -1,5 +1,6 @@
 //! The board's flash: a file-backed image holding a FAT volume (through the `fatfs` crate), laid
-//! out so that mtools and a loop mount read it. Knows nothing of Python, boards or the GUI.
+//! out so that mtools and a loop mount read it, or littlefs v2 (`lfs.rs`) where the board's
+//! firmware keeps that. Knows nothing of Python, boards or the GUI.
 //!
 //! Paths are absolute inside the volume (`/lib/x.py`), already normalised by the caller. Every
 //! operation opens what it needs and closes it again, so what an operation wrote is in the image
@@ -24,6 +25,21 @@ pub fn set_stamp_time(secs_since_2000: Option<i64>) {
     );
 }
 
+pub mod lfs;
+
+/// The time new stamps carry, in seconds since 2000-01-01.
+fn stamp_secs_since_2000() -> i64 {
+    let secs = STAMP_TIME.load(std::sync::atomic::Ordering::Relaxed);
+    if secs >= 0 {
+        return secs;
+    }
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    i64::try_from(unix).unwrap_or(0) - 946_684_800
+}
+
 #[derive(Debug)]
 struct StampClock;
 
@@ -33,14 +49,7 @@ impl TimeProvider for StampClock {
     }
 
     fn get_current_date_time(&self) -> fatfs::DateTime {
-        let mut secs = STAMP_TIME.load(std::sync::atomic::Ordering::Relaxed);
-        if secs < 0 {
-            let unix = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            secs = i64::try_from(unix).unwrap_or(0) - 946_684_800;
-        }
+        let secs = stamp_secs_since_2000();
         let days = secs.div_euclid(86400) + days_from_civil(2000, 1, 1);
         let rem = secs.rem_euclid(86400);
         let (y, m, d) = civil_from_days(days);
@@ -84,6 +93,8 @@ pub enum Errno {
     Inval = 22,
     /// No space left on the volume (28).
     NoSpc = 28,
+    /// Directory not empty (39): what littlefs reports for removing one.
+    NotEmpty = 39,
 }
 
 /// Errors of the flash image.
@@ -181,6 +192,15 @@ pub struct Geometry {
     pub size: u64,
     /// Cluster size in bytes (the flash erase block on ESP8266: 4096).
     pub cluster: u32,
+    /// littlefs v2 (the Picos', the ESP32's) rather than FAT.
+    pub littlefs: bool,
+}
+
+/// What a flash image holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FsKind {
+    Fat,
+    LittleFs,
 }
 
 /// A mounted FAT volume on any storage (`IO`): the path-based operations every board
@@ -190,21 +210,126 @@ pub struct Volume<IO: ReadWriteSeek> {
     fs: FileSystem<IO>,
 }
 
-/// A flash image, mounted. Its operations are its volume's (`Deref`).
+/// A flash image, mounted: FAT or littlefs behind the same path operations.
 pub struct Flash {
-    vol: Volume<File>,
+    vol: Backend,
     /// A second handle on the image, to push it to the disk on `sync`.
     disk: File,
     path: PathBuf,
     _lock: File,
 }
 
-impl std::ops::Deref for Flash {
-    type Target = Volume<File>;
+enum Backend {
+    Fat(Volume<File>),
+    Lfs(lfs::LfsVolume),
+}
 
-    fn deref(&self) -> &Volume<File> {
-        &self.vol
+/// The path operations of whichever filesystem the image holds.
+macro_rules! dispatch {
+    ($(#[$m:meta])* $name:ident($($a:ident: $t:ty),*) -> $r:ty) => {
+        $(#[$m])*
+        pub fn $name(&self, $($a: $t),*) -> $r {
+            match &self.vol {
+                Backend::Fat(v) => v.$name($($a),*),
+                Backend::Lfs(v) => v.$name($($a),*),
+            }
+        }
+    };
+}
+
+impl Flash {
+    dispatch!(
+        /// The entry at `path` (`/` is the root directory).
+        stat(path: &str) -> Result<Entry, VfsError>);
+    dispatch!(
+        /// Entries of the directory at `path`, without `.` and `..`.
+        listdir(path: &str) -> Result<Vec<Entry>, VfsError>);
+    dispatch!(
+        /// Creates a directory.
+        mkdir(path: &str) -> Result<(), VfsError>);
+    dispatch!(
+        /// Removes an empty directory.
+        rmdir(path: &str) -> Result<(), VfsError>);
+    dispatch!(
+        /// Removes a file.
+        remove(path: &str) -> Result<(), VfsError>);
+    dispatch!(
+        /// Renames (or moves) a file or directory.
+        rename(from: &str, to: &str) -> Result<(), VfsError>);
+    dispatch!(
+        /// Creates `path` empty (truncating it when it exists).
+        create(path: &str) -> Result<(), VfsError>);
+    dispatch!(
+        /// Up to `n` bytes of `path` from `offset`.
+        read_at(path: &str, offset: u64, n: usize) -> Result<Vec<u8>, VfsError>);
+    dispatch!(
+        /// Writes `data` into `path` at `offset`; returns the bytes written.
+        write_at(path: &str, offset: u64, data: &[u8]) -> Result<usize, VfsError>);
+    dispatch!(
+        /// Cuts `path` to `len` bytes.
+        truncate(path: &str, len: u64) -> Result<(), VfsError>);
+    dispatch!(
+        /// Block size, block count and free blocks.
+        stats() -> Result<Stats, VfsError>);
+
+    /// Size of the file at `path`.
+    pub fn len(&self, path: &str) -> Result<u64, VfsError> {
+        let e = self.stat(path)?;
+        if e.is_dir {
+            return Err(errno(Errno::IsDir));
+        }
+        Ok(e.size)
     }
+
+    /// Reads a whole file.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, VfsError> {
+        let n = usize::try_from(self.len(path)?).unwrap_or(usize::MAX);
+        self.read_at(path, 0, n)
+    }
+
+    /// Writes a whole file, replacing it.
+    pub fn write(&self, path: &str, data: &[u8]) -> Result<(), VfsError> {
+        self.create(path)?;
+        let n = self.write_at(path, 0, data)?;
+        if n < data.len() {
+            return Err(errno(Errno::NoSpc));
+        }
+        Ok(())
+    }
+
+    /// What the image holds.
+    pub fn kind(&self) -> FsKind {
+        match self.vol {
+            Backend::Fat(_) => FsKind::Fat,
+            Backend::Lfs(_) => FsKind::LittleFs,
+        }
+    }
+}
+
+/// Whether `file` begins with a FAT boot sector (or a partition table before one).
+fn holds_fat(file: &mut File) -> bool {
+    let mut b = [0u8; 512];
+    let ok = file.seek(SeekFrom::Start(0)).is_ok() && file.read_exact(&mut b).is_ok();
+    let _ = file.seek(SeekFrom::Start(0));
+    ok && b[510] == 0x55 && b[511] == 0xAA
+}
+
+/// Whether `file` holds a littlefs superblock ("littlefs" at offset 8 of block 0 or 1).
+fn holds_littlefs(file: &mut File) -> bool {
+    let mut found = false;
+    for block in 0..2u64 {
+        let mut b = [0u8; 16];
+        if file
+            .seek(SeekFrom::Start(block * u64::from(lfs::BLOCK)))
+            .is_ok()
+            && file.read_exact(&mut b).is_ok()
+            && &b[8..16] == b"littlefs"
+        {
+            found = true;
+        }
+    }
+    let _ = file.seek(SeekFrom::Start(0));
+    found
 }
 
 /// Split `/a/b/c` into components, refusing what a FAT name cannot be.
@@ -307,7 +432,18 @@ impl Flash {
             .truncate(false)
             .open(path)
             .map_err(host)?;
-        if fresh {
+        if fresh && geometry.littlefs {
+            file.set_len(0).map_err(host)?;
+            file.set_len(geometry.size).map_err(host)?;
+            // Erased flash reads as ones.
+            let ones = vec![0xFFu8; lfs::BLOCK as usize];
+            for _ in 0..geometry.size / u64::from(lfs::BLOCK) {
+                file.write_all(&ones).map_err(host)?;
+            }
+            let blocks = u32::try_from(geometry.size / u64::from(lfs::BLOCK)).unwrap_or(u32::MAX);
+            lfs::LfsVolume::format(file.try_clone().map_err(host)?, blocks)?;
+            file.sync_all().map_err(host)?;
+        } else if fresh {
             file.set_len(0).map_err(host)?;
             file.set_len(geometry.size).map_err(host)?;
             let sectors = u32::try_from(geometry.size / 512).unwrap_or(u32::MAX);
@@ -323,17 +459,29 @@ impl Flash {
             file.sync_all().map_err(host)?;
             file.seek(SeekFrom::Start(0)).map_err(host)?;
         }
-        check_size(&mut file, path)?;
         let disk = file.try_clone().map_err(host)?;
-        let fs =
-            FileSystem::new(file, FsOptions::new().time_provider(&STAMP_CLOCK)).map_err(|e| {
-                VfsError::Corrupt {
+        // The image says what it holds (an image made before the board kept littlefs stays FAT).
+        let vol = if !holds_fat(&mut file) && (geometry.littlefs || holds_littlefs(&mut file)) {
+            let len = file.metadata().map_err(host)?.len();
+            let blocks = u32::try_from(len / u64::from(lfs::BLOCK)).unwrap_or(u32::MAX);
+            Backend::Lfs(
+                lfs::LfsVolume::mount(file, blocks).map_err(|e| VfsError::Corrupt {
+                    path: path.to_owned(),
+                    reason: format!("littlefs: {e}"),
+                })?,
+            )
+        } else {
+            check_size(&mut file, path)?;
+            let fs = FileSystem::new(file, FsOptions::new().time_provider(&STAMP_CLOCK)).map_err(
+                |e| VfsError::Corrupt {
                     path: path.to_owned(),
                     reason: e.to_string(),
-                }
-            })?;
+                },
+            )?;
+            Backend::Fat(Volume { fs })
+        };
         let flash = Flash {
-            vol: Volume { fs },
+            vol,
             disk,
             path: path.to_owned(),
             _lock: lock,
@@ -360,10 +508,17 @@ impl Flash {
     /// Unmounts cleanly (clears the volume's dirty flag).
     pub fn close(self) -> Result<(), VfsError> {
         let path = self.path.clone();
-        self.vol
-            .fs
-            .unmount()
-            .map_err(|source| VfsError::Host { path, source })
+        match self.vol {
+            Backend::Fat(v) => {
+                v.fs.unmount()
+                    .map_err(|source| VfsError::Host { path, source })
+            }
+            // littlefs committed every operation already.
+            Backend::Lfs(v) => {
+                drop(v);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -977,6 +1132,7 @@ mod tests {
     const GEO: Geometry = Geometry {
         size: 1 << 20,
         cluster: 4096,
+        littlefs: false,
     };
 
     #[test]
@@ -1047,6 +1203,7 @@ mod tests {
         let geo = Geometry {
             size: 256 * 1024,
             cluster: 4096,
+            littlefs: false,
         };
         let (f, _) = Flash::open(&img, geo, false).unwrap();
         f.create("/big").unwrap();
