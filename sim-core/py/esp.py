@@ -74,6 +74,72 @@ def apa102_write(clock_pin, data_pin, buf):
         byte(0xFF)
 
 
+# The SPI flash by address: the filesystem's sectors are the flash image (from the first sector
+# after flash_user_start(), as flashbdev places them); the rest (the firmware, the SDK's data) is
+# kept in memory until the board resets, erased (0xFF) until written.
+_SEC = 4096
+_FS_START = (flash_user_start() // _SEC + 1) * _SEC
+_other = {}
+
+
+def _span(addr, n):
+    # (image offset or None, sector, offset in sector, bytes) pieces of [addr, addr + n).
+    while n > 0:
+        sec, off = divmod(addr, _SEC)
+        k = min(n, _SEC - off)
+        img = addr - _FS_START if _FS_START <= addr and addr + k <= _FS_START + _info["fs_size"] else None
+        yield img, sec, off, k
+        addr += k
+        n -= k
+
+
+def _check(addr):
+    if not isinstance(addr, int) or addr < 0 or addr >= flash_size():
+        raise OSError(5)
+
+
+def flash_read(addr, buf_or_len):
+    _check(addr)
+    n = buf_or_len if isinstance(buf_or_len, int) else len(buf_or_len)
+    out = bytearray()
+    for img, sec, off, k in _span(addr, n):
+        if img is not None:
+            out += _mpsim.flash_raw_read(img, k)
+        else:
+            out += _other.get(sec, b"\xff" * _SEC)[off:off + k]
+    if isinstance(buf_or_len, int):
+        return bytes(out)
+    buf_or_len[:n] = out
+
+
+def flash_write(addr, buf):
+    _check(addr)
+    if len(buf) % 4:
+        raise ValueError("len must be multiple of 4")
+    data = bytes(buf)
+    at = 0
+    for img, sec, off, k in _span(addr, len(data)):
+        if img is not None:
+            _mpsim.flash_raw_write(img, data[at:at + k])
+        else:
+            # NOR flash: a write can only clear bits.
+            b = _other.setdefault(sec, bytearray(b"\xff" * _SEC))
+            for i in range(k):
+                b[off + i] &= data[at + i]
+        at += k
+
+
+def flash_erase(sector):
+    _check(sector * _SEC)
+    addr = sector * _SEC
+    for img, sec, off, k in _span(addr, _SEC):
+        if img is not None:
+            _mpsim.flash_raw_write(img, b"\xff" * k)
+        else:
+            _other.pop(sec, None)
+
+
 if _info["platform"] != "esp8266":
-    # The ESP32's esp module has no APA102 writer (its firmware has no apa102 module either).
-    del apa102_write
+    # The ESP32's esp module has neither the APA102 writer nor these (its flash is reached
+    # through esp32.Partition).
+    del apa102_write, flash_read, flash_write, flash_erase

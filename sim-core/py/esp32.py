@@ -142,3 +142,112 @@ class NVS:
         for k, v in self._pending.items():
             _mpsim.nvs_set(k, v)
         self._pending = {}
+
+
+class Partition:
+    # The flash's partitions as the ESP32_GENERIC firmware lays them out (its partitions.csv):
+    # the "vfs" data partition is the flash image (the filesystem), the others are kept in memory
+    # until the board resets, erased (0xFF) until written.
+    BOOT = 0
+    RUNNING = 1
+    TYPE_APP = 0
+    TYPE_DATA = 1
+    _TABLE = (
+        (TYPE_DATA, 2, 0x9000, 0x6000, "nvs"),
+        (TYPE_DATA, 1, 0xF000, 0x1000, "phy_init"),
+        (TYPE_APP, 0, 0x10000, 0x1F0000, "factory"),
+        (TYPE_DATA, 0x81, 0x200000, _info["fs_size"], "vfs"),
+    )
+    _mem = {}
+
+    def __init__(self, id, block_size=4096):
+        if id in (Partition.BOOT, Partition.RUNNING):
+            row = Partition._TABLE[2]
+        elif isinstance(id, str):
+            rows = [r for r in Partition._TABLE if r[4] == id]
+            if not rows:
+                raise ValueError("partition not found")
+            row = rows[0]
+        else:
+            raise ValueError("invalid partition id")
+        if block_size <= 0 or block_size & (block_size - 1):
+            raise ValueError("invalid block size")
+        self._row = row
+        self._bs = block_size
+
+    @staticmethod
+    def find(type=TYPE_APP, subtype=0xFF, label=None, block_size=4096):
+        out = []
+        for r in Partition._TABLE:
+            if r[0] == type and (subtype == 0xFF or r[1] == subtype) and (label is None or r[4] == label):
+                out.append(Partition(r[4], block_size))
+        return out
+
+    def info(self):
+        t, st, addr, size, label = self._row
+        return (t, st, addr, size, label, False)
+
+    def __repr__(self):
+        t, st, addr, size, label = self._row
+        return "<Partition type=%d, subtype=%d, address=%d, size=%d, label=%s, encrypted=0>" % (
+            t, st, addr, size, label)
+
+    def _io(self, block, buf, offset, write):
+        addr = block * self._bs + offset
+        if addr < 0 or addr + len(buf) > self._row[3]:
+            raise OSError(-0x102, "ESP_ERR_INVALID_ARG")
+        if self._row[4] == "vfs":
+            if write:
+                _mpsim.flash_raw_write(addr, buf)
+            else:
+                buf[:] = _mpsim.flash_raw_read(addr, len(buf))
+            return
+        # Kept by 4 KB sector, allocated on first write.
+        mem = Partition._mem.setdefault(self._row[4], {})
+        at = 0
+        while at < len(buf):
+            sec, off = divmod(addr + at, 4096)
+            k = min(len(buf) - at, 4096 - off)
+            if write:
+                b = mem.get(sec)
+                if b is None:
+                    b = mem[sec] = bytearray(b"\xff" * 4096)
+                b[off:off + k] = buf[at:at + k]
+            else:
+                b = mem.get(sec)
+                buf[at:at + k] = b[off:off + k] if b is not None else b"\xff" * k
+            at += k
+
+    def readblocks(self, block_num, buf, offset=0):
+        self._io(block_num, buf, offset, False)
+
+    def writeblocks(self, block_num, buf, offset=None):
+        if offset is None:
+            # A whole block: erased first, as the firmware does.
+            self.ioctl(6, block_num)
+            offset = 0
+        self._io(block_num, buf, offset, True)
+
+    def ioctl(self, cmd, arg):
+        if cmd == 4:
+            return self._row[3] // self._bs
+        if cmd == 5:
+            return self._bs
+        if cmd == 6:
+            self._io(arg, b"\xff" * self._bs, 0, True)
+            return 0
+        if cmd in (1, 2, 3):
+            return 0
+        return None
+
+    def set_boot(self):
+        if self._row[0] != Partition.TYPE_APP:
+            raise OSError(-0x102, "ESP_ERR_INVALID_ARG")
+
+    def get_next_update(self):
+        # ESP32_GENERIC's table has no OTA partitions.
+        raise OSError(-0x105, "ESP_ERR_NOT_FOUND")
+
+    @staticmethod
+    def mark_app_valid_cancel_rollback():
+        raise OSError(-0x105, "ESP_ERR_NOT_FOUND")

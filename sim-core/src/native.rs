@@ -228,6 +228,7 @@ pub(crate) mod _mpsim {
         )?;
         set("mpy", vm.ctx.new_int(spec.mpy_abi).into())?;
         set("flash_size", vm.ctx.new_int(spec.flash_size).into())?;
+        set("fs_size", vm.ctx.new_int(spec.fs_size).into())?;
         set("heap_size", vm.ctx.new_int(heap_size).into())?;
         set("cpu_freq", vm.ctx.new_int(freq).into())?;
         let freqs: Vec<i64> = spec.cpu_freqs.iter().map(|&f| f as i64).collect();

@@ -297,6 +297,29 @@ impl Flash {
         Ok(())
     }
 
+    /// The image's bytes as the flash chip holds them (`flashbdev`, `esp32.Partition`): up to
+    /// `n` from `offset`.
+    pub fn raw_read(&self, offset: u64, n: usize) -> Result<Vec<u8>, VfsError> {
+        let mut f = &self.disk;
+        let len = f.metadata().map_err(|e| map_io(&e))?.len();
+        let n = n.min(usize::try_from(len.saturating_sub(offset)).unwrap_or(0));
+        let mut out = vec![0u8; n];
+        f.seek(SeekFrom::Start(offset)).map_err(|e| map_io(&e))?;
+        f.read_exact(&mut out).map_err(|e| map_io(&e))?;
+        Ok(out)
+    }
+
+    /// Writes raw bytes into the image (within its size).
+    pub fn raw_write(&self, offset: u64, data: &[u8]) -> Result<(), VfsError> {
+        let mut f = &self.disk;
+        let len = f.metadata().map_err(|e| map_io(&e))?.len();
+        if offset.saturating_add(data.len() as u64) > len {
+            return Err(errno(Errno::Inval));
+        }
+        f.seek(SeekFrom::Start(offset)).map_err(|e| map_io(&e))?;
+        f.write_all(data).map_err(|e| map_io(&e))
+    }
+
     /// What the image holds.
     pub fn kind(&self) -> FsKind {
         match self.vol {

@@ -158,6 +158,19 @@ pub(crate) mod area {
         Ok((s.block_size, s.blocks, s.free))
     }
 
+    /// Up to `n` bytes of the flash image from `offset`, as the chip holds them.
+    #[pyfunction]
+    fn flash_raw_read(offset: u64, n: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
+        flash_op(vm, |f| f.raw_read(offset, n))
+    }
+
+    /// Writes bytes into the flash image at `offset`, under whatever filesystem it holds.
+    #[pyfunction]
+    fn flash_raw_write(offset: u64, data: ArgBytesLike, vm: &VirtualMachine) -> PyResult<()> {
+        let d = data.borrow_buf().to_vec();
+        flash_op(vm, |f| f.raw_write(offset, &d))
+    }
+
     #[pyfunction]
     fn fs_sync(vm: &VirtualMachine) -> PyResult<()> {
         flash_op(vm, mpsim_vfs::Flash::sync)
