@@ -1449,6 +1449,9 @@ fn tls_clients_on_the_esp32_check_certificates_as_the_firmware_does() {
     );
     assert!(log[1].contains("CERTIFICATE_EXPIRED"), "{log:?}");
     assert!(log[2].starts_with("request GET /verified "), "{log:?}");
+    // SNI: the name the board asked for; none for an address.
+    assert!(log[0].ends_with(" sni None"), "{log:?}");
+    assert!(log[2].ends_with(" sni mpsim.local"), "{log:?}");
     assert!(log[3].contains("BAD_CERTIFICATE"), "{log:?}");
     assert!(log[4].contains("UNKNOWN_CA"), "{log:?}");
     assert!(log[5].starts_with("request GET /pem "), "{log:?}");

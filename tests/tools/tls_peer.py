@@ -3,7 +3,7 @@
 server CERT KEY [--conns N] [--body N] [--client-ca CA] [--tls12]
     Listens on 127.0.0.1, prints its port, then serves N connections: reads an HTTP request,
     answers 200 with a body of N bytes (or "hello over tls"), sends close_notify, and prints one
-    line per connection: "request <first line> <version>" or "error <reason>".
+    line per connection: "request <first line> <version> sni <server name>" or "error <reason>".
 client PORT CA HOSTNAME LINE...
     Connects (verifying the board's certificate against CA for HOSTNAME), sends each LINE and
     prints what comes back; then "done".
@@ -37,6 +37,9 @@ def server(args):
         ctx.load_verify_locations(ca)
     if "--tls12" in args:
         ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    # The name the client asked for (SNI), None without one.
+    sni = []
+    ctx.sni_callback = lambda sock, name, c: sni.append(name)
     size = opt(args, "--body")
     body = b"x" * int(size) if size else b"hello over tls"
     s = socket.socket()
@@ -56,7 +59,7 @@ def server(args):
                 req += d
             line = req.split(b"\r\n")[0].decode()
             t.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-            print("request", line, t.version(), flush=True)
+            print("request", line, t.version(), "sni", sni[-1] if sni else None, flush=True)
             close_notify(t)
         except (OSError, ssl.SSLError) as e:
             print("error", getattr(e, "reason", None) or e.__class__.__name__, flush=True)
