@@ -214,9 +214,10 @@ class _IOQueue:
         if not ready and dt:
             self._block(dt)
             ready = self._ready()
-            # Without a deadline, only a ready stream ends the wait (a wake-up can be for a
-            # change that leaves it not ready, as TLS records short of a whole message).
-            while not ready and dt < 0:
+            # Without a deadline, only a ready stream (or a task an IRQ made ready) ends the
+            # wait: a wake-up can be for a change that leaves a stream not ready, as TLS records
+            # short of a whole message.
+            while not ready and dt < 0 and not _task_queue.peek():
                 self._block(dt)
                 ready = self._ready()
         for entry, ev in ready:
