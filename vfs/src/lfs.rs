@@ -28,6 +28,84 @@ const CACHE: u32 = 128;
 const ATTR_MTIME: u8 = b't';
 const UNIX_TO_2000_S: u64 = 946_684_800;
 
+/// What littlefs needs of a block device; `callbacks` turns one into the configuration's
+/// functions. The configuration's `context` must point at the device, which must outlive it.
+pub trait BlockDevice {
+    /// Reads `out.len()` bytes at `off` in `block`: 0, or a negative errno.
+    fn read(&self, block: u32, off: u32, out: &mut [u8]) -> i32;
+    /// Programs `data` at `off` in `block`.
+    fn prog(&self, block: u32, off: u32, data: &[u8]) -> i32;
+    /// Erases `block`.
+    fn erase(&self, block: u32) -> i32;
+    /// Pushes what was programmed to the medium.
+    fn sync(&self) -> i32 {
+        0
+    }
+}
+
+unsafe extern "C" fn dev_read<D: BlockDevice>(
+    c: *const LfsConfig,
+    block: u32,
+    off: u32,
+    buf: *mut u8,
+    n: u32,
+) -> i32 {
+    // SAFETY: littlefs passes the configuration it was given, whose context points at a `D`
+    // that outlives the filesystem (see `callbacks`), and a buffer of `n` bytes it owns.
+    let (dev, out) = unsafe {
+        (
+            &*((*c).context as *const D),
+            std::slice::from_raw_parts_mut(buf, n as usize),
+        )
+    };
+    dev.read(block, off, out)
+}
+
+unsafe extern "C" fn dev_prog<D: BlockDevice>(
+    c: *const LfsConfig,
+    block: u32,
+    off: u32,
+    buf: *const u8,
+    n: u32,
+) -> i32 {
+    // SAFETY: as in dev_read; the buffer is `n` readable bytes.
+    let (dev, data) = unsafe {
+        (
+            &*((*c).context as *const D),
+            std::slice::from_raw_parts(buf, n as usize),
+        )
+    };
+    dev.prog(block, off, data)
+}
+
+unsafe extern "C" fn dev_erase<D: BlockDevice>(c: *const LfsConfig, block: u32) -> i32 {
+    // SAFETY: as in dev_read.
+    let dev = unsafe { &*((*c).context as *const D) };
+    dev.erase(block)
+}
+
+unsafe extern "C" fn dev_sync<D: BlockDevice>(c: *const LfsConfig) -> i32 {
+    // SAFETY: as in dev_read.
+    let dev = unsafe { &*((*c).context as *const D) };
+    dev.sync()
+}
+
+/// The configuration's read, prog, erase and sync functions for a device of type `D`.
+#[allow(clippy::type_complexity)]
+pub fn callbacks<D: BlockDevice>() -> (
+    Option<unsafe extern "C" fn(*const LfsConfig, u32, u32, *mut u8, u32) -> i32>,
+    Option<unsafe extern "C" fn(*const LfsConfig, u32, u32, *const u8, u32) -> i32>,
+    Option<unsafe extern "C" fn(*const LfsConfig, u32) -> i32>,
+    Option<unsafe extern "C" fn(*const LfsConfig) -> i32>,
+) {
+    (
+        Some(dev_read::<D>),
+        Some(dev_prog::<D>),
+        Some(dev_erase::<D>),
+        Some(dev_sync::<D>),
+    )
+}
+
 /// The image as littlefs' block device.
 struct Device {
     file: RefCell<File>,
@@ -37,7 +115,9 @@ impl Device {
     fn at(&self, block: u32, off: u32) -> u64 {
         u64::from(block) * u64::from(BLOCK) + u64::from(off)
     }
+}
 
+impl BlockDevice for Device {
     fn read(&self, block: u32, off: u32, out: &mut [u8]) -> i32 {
         let mut f = self.file.borrow_mut();
         match f
@@ -64,51 +144,6 @@ impl Device {
         // Erased NOR flash reads as ones.
         self.prog(block, 0, &[0xFF; BLOCK as usize])
     }
-}
-
-unsafe extern "C" fn dev_read(
-    c: *const LfsConfig,
-    block: u32,
-    off: u32,
-    buf: *mut u8,
-    n: u32,
-) -> i32 {
-    // SAFETY: littlefs passes the configuration we built, whose context points at the boxed
-    // Device that outlives the filesystem, and a buffer of `n` bytes it owns.
-    let (dev, out) = unsafe {
-        (
-            &*((*c).context as *const Device),
-            std::slice::from_raw_parts_mut(buf, n as usize),
-        )
-    };
-    dev.read(block, off, out)
-}
-
-unsafe extern "C" fn dev_prog(
-    c: *const LfsConfig,
-    block: u32,
-    off: u32,
-    buf: *const u8,
-    n: u32,
-) -> i32 {
-    // SAFETY: as in dev_read; the buffer is `n` readable bytes.
-    let (dev, data) = unsafe {
-        (
-            &*((*c).context as *const Device),
-            std::slice::from_raw_parts(buf, n as usize),
-        )
-    };
-    dev.prog(block, off, data)
-}
-
-unsafe extern "C" fn dev_erase(c: *const LfsConfig, block: u32) -> i32 {
-    // SAFETY: as in dev_read.
-    let dev = unsafe { &*((*c).context as *const Device) };
-    dev.erase(block)
-}
-
-unsafe extern "C" fn dev_sync(_c: *const LfsConfig) -> i32 {
-    0
 }
 
 /// littlefs' state, its configuration and buffers, and the device: one allocation whose parts
@@ -175,14 +210,15 @@ impl LfsVolume {
         // SAFETY: Lfs is plain data (numbers, raw pointers, optional function pointers) for
         // which all-zero is the state littlefs expects before format/mount.
         let lfs: Lfs = unsafe { std::mem::zeroed() };
+        let (read, prog, erase, sync) = callbacks::<Device>();
         let mut inner = Box::new(Inner {
             lfs,
             cfg: LfsConfig {
                 context: std::ptr::null_mut(),
-                read: Some(dev_read),
-                prog: Some(dev_prog),
-                erase: Some(dev_erase),
-                sync: Some(dev_sync),
+                read,
+                prog,
+                erase,
+                sync,
                 read_size: READ_SIZE,
                 prog_size: PROG_SIZE,
                 block_size: BLOCK,

@@ -77,6 +77,20 @@ pub(crate) mod area {
             -EIO
         }
 
+        /// `ioctl(op, arg)`; `must_int`: a non-int answer is the firmware's TypeError.
+        fn ioctl(&self, op: i32, arg: u32, must_int: bool) -> i32 {
+            rustpython_vm::vm::thread::try_with_current_vm(|vm| {
+                match vm.call_method(&self.dev, "ioctl", (op, arg)) {
+                    Err(e) => self.raise(e),
+                    Ok(r) if !must_int && vm.is_none(&r) => 0,
+                    Ok(r) => self.int(r, vm).unwrap_or_else(|code| code),
+                }
+            })
+            .unwrap_or(-EIO)
+        }
+    }
+
+    impl mpsim_vfs::lfs::BlockDevice for Device {
         fn read(&self, block: u32, off: u32, out: &mut [u8]) -> i32 {
             rustpython_vm::vm::thread::try_with_current_vm(|vm| {
                 // The firmware hands the device a view of its own buffer: no heap; the
@@ -109,69 +123,16 @@ pub(crate) mod area {
             .unwrap_or(-EIO)
         }
 
-        /// `ioctl(op, arg)`; `must_int`: a non-int answer is the firmware's TypeError.
-        fn ioctl(&self, op: i32, arg: u32, must_int: bool) -> i32 {
-            rustpython_vm::vm::thread::try_with_current_vm(|vm| {
-                match vm.call_method(&self.dev, "ioctl", (op, arg)) {
-                    Err(e) => self.raise(e),
-                    Ok(r) if !must_int && vm.is_none(&r) => 0,
-                    Ok(r) => self.int(r, vm).unwrap_or_else(|code| code),
-                }
-            })
-            .unwrap_or(-EIO)
+        fn erase(&self, block: u32) -> i32 {
+            if self.readonly.get() {
+                return -EROFS;
+            }
+            self.ioctl(6, block, true)
         }
-    }
 
-    // The callbacks littlefs makes; `context` is the volume's `Device` (see `Volume::new`).
-
-    unsafe extern "C" fn dev_read(
-        c: *const LfsConfig,
-        block: u32,
-        off: u32,
-        buf: *mut u8,
-        n: u32,
-    ) -> i32 {
-        // SAFETY: littlefs passes the configuration we built, whose context points at the
-        // boxed Device that outlives the filesystem, and a buffer of `n` bytes it owns.
-        let (dev, out) = unsafe {
-            (
-                &*((*c).context as *const Device),
-                std::slice::from_raw_parts_mut(buf, n as usize),
-            )
-        };
-        dev.read(block, off, out)
-    }
-
-    unsafe extern "C" fn dev_prog(
-        c: *const LfsConfig,
-        block: u32,
-        off: u32,
-        buf: *const u8,
-        n: u32,
-    ) -> i32 {
-        // SAFETY: as in dev_read; the buffer is `n` readable bytes.
-        let (dev, data) = unsafe {
-            (
-                &*((*c).context as *const Device),
-                std::slice::from_raw_parts(buf, n as usize),
-            )
-        };
-        dev.prog(block, off, data)
-    }
-
-    unsafe extern "C" fn dev_erase(c: *const LfsConfig, block: u32) -> i32 {
-        // SAFETY: as in dev_read.
-        let dev = unsafe { &*((*c).context as *const Device) };
-        if dev.readonly.get() {
-            return -EROFS;
+        fn sync(&self) -> i32 {
+            self.ioctl(3, 0, false)
         }
-        dev.ioctl(6, block, true)
-    }
-
-    unsafe extern "C" fn dev_sync(c: *const LfsConfig) -> i32 {
-        // SAFETY: as in dev_read.
-        let dev = unsafe { &*((*c).context as *const Device) };
-        dev.ioctl(3, 0, false)
     }
 
     /// A file littlefs holds open: littlefs links it into its list of open files, so it stays
@@ -248,14 +209,15 @@ pub(crate) mod area {
             // SAFETY: Lfs is plain data (numbers, raw pointers, optional function pointers) for
             // which all-zero is the state littlefs expects before format/mount.
             let lfs: Lfs = unsafe { std::mem::zeroed() };
+            let (read, prog, erase, sync) = mpsim_vfs::lfs::callbacks::<Device>();
             let mut vol = Box::new(Volume {
                 lfs,
                 cfg: LfsConfig {
                     context: std::ptr::null_mut(),
-                    read: Some(dev_read),
-                    prog: Some(dev_prog),
-                    erase: Some(dev_erase),
-                    sync: Some(dev_sync),
+                    read,
+                    prog,
+                    erase,
+                    sync,
                     read_size,
                     prog_size,
                     block_size: bs,
