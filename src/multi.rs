@@ -279,18 +279,11 @@ pub fn run(
         }
         let Ok((i, e)) = rx.recv() else { break };
         match e {
-            SimEvent::I2cRequest {
-                id,
-                scl,
-                sda,
-                addr,
-                data,
-                read,
-            } => {
+            SimEvent::I2cRequest { id, xfer } => {
                 // The board whose pins both bus lines lead to; the transfer goes there at once
                 // (the controller waits for it, as a bus transfer takes no time to speak of).
-                let target = wired_to(i, scl).into_iter().find_map(|(to, c)| {
-                    wired_to(i, sda)
+                let target = wired_to(i, xfer.scl).into_iter().find_map(|(to, c)| {
+                    wired_to(i, xfer.sda)
                         .into_iter()
                         .find(|(t, _)| *t == to)
                         .map(|(_, d)| (to, c, d))
@@ -299,13 +292,14 @@ pub fn run(
                     Some((to, c, d)) if !ended[to] => {
                         i2c_next += 1;
                         i2c.push((i2c_next, i, id));
+                        // On the target board, the bus is on the pins the wires lead to.
                         senders[to].send(SimCommand::I2cServe {
                             id: i2c_next,
-                            scl: c,
-                            sda: d,
-                            addr,
-                            data,
-                            read,
+                            xfer: mpsim_sim_core::I2cTransfer {
+                                scl: c,
+                                sda: d,
+                                ..xfer
+                            },
                         });
                     }
                     _ => {

@@ -176,20 +176,12 @@ pub enum SimCommand {
     },
     /// Lockstep (`SimConfig::lockstep`): the board may run until simulated time `u64` µs.
     Horizon(u64),
-    /// A controller on another board addresses this board's I2C targets (`machine.I2CTarget`)
-    /// on the bus (scl, sda): `data` written, or `read` bytes asked for.
+    /// A controller on another board addresses this board's I2C targets (`machine.I2CTarget`):
+    /// the transfer with the bus's pins on this board.
     I2cServe {
         /// The front end's number for the transfer.
         id: u64,
-        /// The bus's pins on this board.
-        scl: u32,
-        sda: u32,
-        /// The target's address.
-        addr: u8,
-        /// What the controller writes.
-        data: Vec<u8>,
-        /// How many bytes it reads (0: a write).
-        read: u32,
+        xfer: I2cTransfer,
     },
     /// The answer to this board's [`SimEvent::I2cRequest`] `id`: acknowledged, and the bytes read.
     I2cReply {
@@ -356,15 +348,7 @@ pub enum SimEvent {
     I2cRequest {
         /// The board's number for the transfer.
         id: u64,
-        /// The bus's pins on this board.
-        scl: u32,
-        sda: u32,
-        /// The address.
-        addr: u8,
-        /// What is written.
-        data: Vec<u8>,
-        /// How many bytes are read (0: a write).
-        read: u32,
+        xfer: I2cTransfer,
     },
     /// This board's answer to [`SimCommand::I2cServe`] `id`.
     I2cServed {
@@ -450,6 +434,21 @@ pub enum NetPolicy {
     /// Nothing outside the board (exams): connections and name lookups fail as without a
     /// router. Board-side servers stay reachable from this machine, like its serial port.
     Off,
+}
+
+/// One I2C transfer between boards: on the bus (scl, sda) of the board it is sent to, `data`
+/// written to `addr`, or `read` bytes asked for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct I2cTransfer {
+    /// The bus's pins.
+    pub scl: u32,
+    pub sda: u32,
+    /// The target's address.
+    pub addr: u8,
+    /// What the controller writes.
+    pub data: Vec<u8>,
+    /// How many bytes it reads (0: a write).
+    pub read: u32,
 }
 
 /// The board's network set-up.

@@ -38,9 +38,9 @@ pub mod wifi;
 pub mod wire;
 
 pub use api::{
-    EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, NetConfig, NetPolicy, Program, RunOutcome,
-    SimCommand, SimConfig, SimError, SimEvent, Verdict, WebReplNews, WebReplRequest, WebReplSetup,
-    check_config,
+    EndReason, FlashSetup, FsAnswer, FsReply, FsRequest, I2cTransfer, NetConfig, NetPolicy,
+    Program, RunOutcome, SimCommand, SimConfig, SimError, SimEvent, Verdict, WebReplNews,
+    WebReplRequest, WebReplSetup, check_config,
 };
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;

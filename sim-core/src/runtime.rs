@@ -384,23 +384,10 @@ pub(crate) fn hold_at_horizon(vm: &VirtualMachine) -> PyResult<()> {
 /// A transfer to another board's I2C targets: asks the front end and waits for the answer
 /// (handling commands meanwhile, so two boards asking each other both answer), at most a second
 /// of wall time. None: nothing acknowledged.
-pub(crate) fn i2c_remote(
-    scl: u32,
-    sda: u32,
-    addr: u8,
-    data: Vec<u8>,
-    read: u32,
-) -> Option<Vec<u8>> {
+pub(crate) fn i2c_remote(xfer: crate::api::I2cTransfer) -> Option<Vec<u8>> {
     let id = with_state(|s| {
         let id = s.i2c_request_id();
-        s.send_event(crate::api::SimEvent::I2cRequest {
-            id,
-            scl,
-            sda,
-            addr,
-            data,
-            read,
-        });
+        s.send_event(crate::api::SimEvent::I2cRequest { id, xfer });
         id
     })?;
     let end = Instant::now() + Duration::from_secs(1);

@@ -377,14 +377,14 @@ impl SimState {
     /// the memory address and writes from there, a read reads from the memory address on, both
     /// wrapping at the buffer's end, as extmod's memory-mode targets; an END event is scheduled
     /// for the target's IRQ (none for a write of the address alone). Acknowledged, and the bytes.
-    fn i2c_serve(
-        &mut self,
-        scl: u32,
-        sda: u32,
-        addr: u8,
-        data: &[u8],
-        read: u32,
-    ) -> (bool, Vec<u8>) {
+    fn i2c_serve(&mut self, xfer: &crate::api::I2cTransfer) -> (bool, Vec<u8>) {
+        let crate::api::I2cTransfer {
+            scl,
+            sda,
+            addr,
+            ref data,
+            read,
+        } = *xfer;
         use rustpython_vm::builtins::PyByteArray;
         let Some(t) = self
             .i2c_targets
@@ -678,15 +678,8 @@ impl SimState {
             SimCommand::SetAccel { mg } => {
                 self.board.set_accel(mg);
             }
-            SimCommand::I2cServe {
-                id,
-                scl,
-                sda,
-                addr,
-                data,
-                read,
-            } => {
-                let (ack, data) = self.i2c_serve(scl, sda, addr, &data, read);
+            SimCommand::I2cServe { id, xfer } => {
+                let (ack, data) = self.i2c_serve(&xfer);
                 self.flush_output();
                 heap::untracked(|| {
                     let _ =

@@ -271,7 +271,13 @@ pub(crate) mod area {
     ) -> PyResult<Option<Vec<u8>>> {
         let data = data.borrow_buf().to_vec();
         state(vm, |_| ())?;
-        Ok(crate::runtime::i2c_remote(scl, sda, addr, data, read))
+        Ok(crate::runtime::i2c_remote(crate::api::I2cTransfer {
+            scl,
+            sda,
+            addr,
+            data,
+            read,
+        }))
     }
 
     /// Registers an I2C target (memory mode when `mem` is a bytearray); returns its key.
