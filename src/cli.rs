@@ -59,7 +59,14 @@ enum Command {
     /// A local mip package index: build one from a micropython-lib checkout, or serve one.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Run scenario files (`*.scenario.toml`) in simulated time: CI tests of a project.
+    #[command(after_help = TEST_EXIT_CODES)]
+    Test(Box<crate::scenario::TestArgs>),
 }
+
+const TEST_EXIT_CODES: &str = "Exit codes: 0 every scenario passed, 1 a step failed, \
+2 a scenario could not be read or does not fit its boards, 3 a time limit or the wall-clock \
+guard passed, 4 the simulator itself failed (the worst of all scenarios counts).";
 
 #[derive(Subcommand)]
 enum IndexCommand {
@@ -574,7 +581,13 @@ pub fn main() -> i32 {
     };
     if matches!(
         cli.command,
-        None | Some(Command::Run(_) | Command::Serve(_) | Command::Repl(_) | Command::Gui(_))
+        None | Some(
+            Command::Run(_)
+                | Command::Serve(_)
+                | Command::Repl(_)
+                | Command::Gui(_)
+                | Command::Test(_)
+        )
     ) {
         // Every board's interpreter is the same: build it while the arguments are checked.
         mpsim_host::prewarm();
@@ -587,6 +600,7 @@ pub fn main() -> i32 {
         Some(Command::Repl(a)) => repl(a),
         Some(Command::Run(args)) => run(*args),
         Some(Command::Gui(g)) => gui(g),
+        Some(Command::Test(t)) => crate::scenario::main(*t),
         None => gui(cli.gui),
     };
     match result {

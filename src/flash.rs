@@ -76,7 +76,18 @@ fn put_tree(flash: &Flash, src: &Path, dest: &str) -> Result<usize> {
 /// A throw-away image for `--fs DIR`: the board's default files, then the folder's, as if the board
 /// had booted before and a tool had copied the folder onto it.
 pub fn image_from_folder(spec: &BoardSpec, dir: &Path) -> Result<(tempfile::TempDir, PathBuf)> {
-    if !dir.is_dir() {
+    image_with(spec, Some(dir), None)
+}
+
+/// A throw-away image: the board's default files, then `dir`'s, then `main` as main.py.
+pub fn image_with(
+    spec: &BoardSpec,
+    dir: Option<&Path>,
+    main: Option<&[u8]>,
+) -> Result<(tempfile::TempDir, PathBuf)> {
+    if let Some(dir) = dir
+        && !dir.is_dir()
+    {
         bail!("--fs {}: not a folder", dir.display());
     }
     let tmp = tempfile::Builder::new()
@@ -86,7 +97,12 @@ pub fn image_from_folder(spec: &BoardSpec, dir: &Path) -> Result<(tempfile::Temp
     let path = tmp.path().join("flash.img");
     let (flash, _) = open(spec, &path, true)?;
     write_first_boot_files(spec, &flash)?;
-    put_tree(&flash, dir, "/")?;
+    if let Some(dir) = dir {
+        put_tree(&flash, dir, "/")?;
+    }
+    if let Some(main) = main {
+        flash.write("/main.py", main).context("writing main.py")?;
+    }
     flash.close()?;
     Ok((tmp, path))
 }

@@ -4,6 +4,8 @@ mod cli;
 mod flash;
 mod multi;
 mod project;
+mod rig;
+mod scenario;
 
 use mpsim_sim_core::CountingAlloc;
 

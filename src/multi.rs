@@ -21,7 +21,7 @@ pub const QUANTUM_US: u64 = 1000;
 
 /// What one board's events do to the others.
 #[derive(Debug, Clone, PartialEq)]
-enum Route {
+pub(crate) enum Route {
     /// Board `from`'s UART `uart` transmits into board `to`'s UART `into`.
     Uart {
         from: usize,
@@ -39,7 +39,7 @@ enum Route {
 }
 
 /// The routes for the wires between boards, and the pins each board reports.
-fn routes(wiring: &Wiring, specs: &[BoardSpec]) -> Result<(Vec<Route>, Vec<Vec<u32>>)> {
+pub(crate) fn routes(wiring: &Wiring, specs: &[BoardSpec]) -> Result<(Vec<Route>, Vec<Vec<u32>>)> {
     let index = |id: &str| wiring.board.iter().position(|b| b.id == id);
     let mut routes = Vec::new();
     let mut exports = vec![Vec::new(); specs.len()];
@@ -88,6 +88,166 @@ fn routes(wiring: &Wiring, specs: &[BoardSpec]) -> Result<(Vec<Route>, Vec<Vec<u
         }
     }
     Ok((routes, exports))
+}
+
+/// Where what one board does for the others goes: UART bytes and pin levels along the routes,
+/// I2C transfers to the board whose pins both bus lines lead to and their answers back. Used by
+/// `mpsim run` of a circuit and by the scenario rig (`rig.rs`).
+pub(crate) struct Links {
+    routes: Vec<Route>,
+    /// I2C transfers from one board to another's targets: our number → (board, its number).
+    i2c: Vec<(u64, usize, u64)>,
+    i2c_next: u64,
+}
+
+/// What [`Links::route`] made of a board's event.
+pub(crate) enum Routed {
+    /// Commands for other boards, to deliver at the end of the quantum (in lockstep).
+    Later(Vec<(usize, SimCommand)>),
+    /// Commands to deliver at once (a bus transfer waits for its answer).
+    Now(Vec<(usize, SimCommand)>),
+    /// Not for another board: the event, given back.
+    Own(SimEvent),
+}
+
+impl Links {
+    pub(crate) fn new(routes: Vec<Route>) -> Self {
+        Links {
+            routes,
+            i2c: Vec::new(),
+            i2c_next: 0,
+        }
+    }
+
+    /// Where board `from`'s pin `g` leads on other boards.
+    fn wired_to(&self, from: usize, g: u32) -> Vec<(usize, u32)> {
+        self.routes
+            .iter()
+            .filter_map(|r| match r {
+                Route::Pin {
+                    from: f,
+                    gpio,
+                    to,
+                    pin,
+                } if *f == from && *gpio == g => Some((*to, *pin)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Routes board `i`'s event; `ended` says which boards no longer run.
+    pub(crate) fn route(&mut self, i: usize, e: SimEvent, ended: impl Fn(usize) -> bool) -> Routed {
+        match e {
+            SimEvent::UartOut { id, bytes } => {
+                let out: Vec<(usize, SimCommand)> = self
+                    .routes
+                    .iter()
+                    .filter_map(|r| match r {
+                        Route::Uart {
+                            from,
+                            uart,
+                            to,
+                            into,
+                        } if *from == i && *uart == id => Some((
+                            *to,
+                            SimCommand::UartIn {
+                                id: *into,
+                                bytes: bytes.clone(),
+                            },
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                if out.is_empty() {
+                    Routed::Own(SimEvent::UartOut { id, bytes })
+                } else {
+                    Routed::Later(out)
+                }
+            }
+            SimEvent::PinDrive { gpio, level } => Routed::Later(
+                self.wired_to(i, gpio)
+                    .into_iter()
+                    .map(|(to, pin)| (to, SimCommand::SetPin { gpio: pin, level }))
+                    .collect(),
+            ),
+            SimEvent::I2cRequest { id, xfer } => {
+                // The board whose pins both bus lines lead to; the transfer goes there at once
+                // (the controller waits for it, as a bus transfer takes no time to speak of).
+                let target = self.wired_to(i, xfer.scl).into_iter().find_map(|(to, c)| {
+                    self.wired_to(i, xfer.sda)
+                        .into_iter()
+                        .find(|(t, _)| *t == to)
+                        .map(|(_, d)| (to, c, d))
+                });
+                match target {
+                    Some((to, c, d)) if !ended(to) => {
+                        self.i2c_next += 1;
+                        self.i2c.push((self.i2c_next, i, id));
+                        // On the target board, the bus is on the pins the wires lead to.
+                        Routed::Now(vec![(
+                            to,
+                            SimCommand::I2cServe {
+                                id: self.i2c_next,
+                                xfer: mpsim_sim_core::I2cTransfer {
+                                    scl: c,
+                                    sda: d,
+                                    ..xfer
+                                },
+                            },
+                        )])
+                    }
+                    _ => Routed::Now(vec![(
+                        i,
+                        SimCommand::I2cReply {
+                            id,
+                            ack: false,
+                            data: Vec::new(),
+                        },
+                    )]),
+                }
+            }
+            SimEvent::I2cServed { id, ack, data } => {
+                match self.i2c.iter().position(|p| p.0 == id) {
+                    Some(k) => {
+                        let (_, from, their) = self.i2c.swap_remove(k);
+                        Routed::Now(vec![(
+                            from,
+                            SimCommand::I2cReply {
+                                id: their,
+                                ack,
+                                data,
+                            },
+                        )])
+                    }
+                    None => Routed::Now(Vec::new()),
+                }
+            }
+            other => Routed::Own(other),
+        }
+    }
+}
+
+/// Starts a board for a circuit and a thread that passes its events on as `(i, wrap(event))`
+/// until its run ends.
+pub(crate) fn start_board<M: Send + 'static>(
+    i: usize,
+    config: SimConfig,
+    tx: crossbeam_channel::Sender<(usize, M)>,
+    wrap: fn(SimEvent) -> M,
+) -> Result<mpsim_host::BoardProcess> {
+    let handle = mpsim_host::spawn(config)?;
+    let events = handle.events.clone();
+    std::thread::Builder::new()
+        .name(format!("board-{i}"))
+        .spawn(move || {
+            while let Ok(e) = events.recv() {
+                let end = matches!(e, SimEvent::Finished(_));
+                if tx.send((i, wrap(e))).is_err() || end {
+                    break;
+                }
+            }
+        })?;
+    Ok(handle)
 }
 
 /// Runs every board of `wiring` (read from `file`) until all end, `run_for` elapses or
@@ -181,21 +341,9 @@ pub fn run(
             lockstep: virtual_time,
             ..SimConfig::console_board(spec, flash)
         };
-        let handle =
-            mpsim_host::spawn(config).with_context(|| format!("cannot start board {}", b.id))?;
+        let handle = start_board(i, config, tx.clone(), |e| e)
+            .with_context(|| format!("cannot start board {}", b.id))?;
         senders.push(handle.sender());
-        let events = handle.events.clone();
-        let tx = tx.clone();
-        std::thread::Builder::new()
-            .name(format!("board-{i}"))
-            .spawn(move || {
-                while let Ok(e) = events.recv() {
-                    let end = matches!(e, SimEvent::Finished(_));
-                    if tx.send((i, e)).is_err() || end {
-                        break;
-                    }
-                }
-            })?;
         handles.push(handle);
     }
     drop(tx);
@@ -222,31 +370,7 @@ pub fn run(
     // Lockstep: the lines the boards printed during a quantum, printed board by board at its end
     // (the same order on every run).
     let mut printed: Vec<(usize, String)> = Vec::new();
-    // I2C transfers from one board to another's targets: our number → (board, its number).
-    let mut i2c: Vec<(u64, usize, u64)> = Vec::new();
-    let mut i2c_next = 0u64;
-    // Where one board's pin leads on another.
-    let wired_to = |from: usize, g: u32| -> Vec<(usize, u32)> {
-        routes
-            .iter()
-            .filter_map(|r| match r {
-                Route::Pin {
-                    from: f,
-                    gpio,
-                    to,
-                    pin,
-                } if *f == from && *gpio == g => Some((*to, *pin)),
-                _ => None,
-            })
-            .collect()
-    };
-    let deliver = |to: usize, cmd: SimCommand, held: &mut Vec<(usize, SimCommand)>| {
-        if virtual_time {
-            held.push((to, cmd));
-        } else {
-            senders[to].send(cmd);
-        }
-    };
+    let mut links = Links::new(routes);
     while left > 0 {
         if virtual_time && (0..specs.len()).all(|k| reached[k] || ended[k]) {
             printed.sort_by_key(|(k, _)| *k);
@@ -278,49 +402,26 @@ pub fn run(
             }
         }
         let Ok((i, e)) = rx.recv() else { break };
+        let e = match links.route(i, e, |k| ended[k]) {
+            Routed::Now(cmds) => {
+                for (to, cmd) in cmds {
+                    senders[to].send(cmd);
+                }
+                continue;
+            }
+            Routed::Later(cmds) => {
+                for (to, cmd) in cmds {
+                    if virtual_time {
+                        held.push((to, cmd));
+                    } else {
+                        senders[to].send(cmd);
+                    }
+                }
+                continue;
+            }
+            Routed::Own(e) => e,
+        };
         match e {
-            SimEvent::I2cRequest { id, xfer } => {
-                // The board whose pins both bus lines lead to; the transfer goes there at once
-                // (the controller waits for it, as a bus transfer takes no time to speak of).
-                let target = wired_to(i, xfer.scl).into_iter().find_map(|(to, c)| {
-                    wired_to(i, xfer.sda)
-                        .into_iter()
-                        .find(|(t, _)| *t == to)
-                        .map(|(_, d)| (to, c, d))
-                });
-                match target {
-                    Some((to, c, d)) if !ended[to] => {
-                        i2c_next += 1;
-                        i2c.push((i2c_next, i, id));
-                        // On the target board, the bus is on the pins the wires lead to.
-                        senders[to].send(SimCommand::I2cServe {
-                            id: i2c_next,
-                            xfer: mpsim_sim_core::I2cTransfer {
-                                scl: c,
-                                sda: d,
-                                ..xfer
-                            },
-                        });
-                    }
-                    _ => {
-                        senders[i].send(SimCommand::I2cReply {
-                            id,
-                            ack: false,
-                            data: Vec::new(),
-                        });
-                    }
-                }
-            }
-            SimEvent::I2cServed { id, ack, data } => {
-                if let Some(k) = i2c.iter().position(|p| p.0 == id) {
-                    let (_, from, their) = i2c.swap_remove(k);
-                    senders[from].send(SimCommand::I2cReply {
-                        id: their,
-                        ack,
-                        data,
-                    });
-                }
-            }
             SimEvent::AtHorizon(t, n) => {
                 if t >= horizon {
                     reached[i] = true;
@@ -343,43 +444,12 @@ pub fn run(
                 }
                 let _ = out.flush();
             }
-            SimEvent::UartOut { id, bytes } => {
-                for r in &routes {
-                    if let Route::Uart {
-                        from,
-                        uart,
-                        to,
-                        into,
-                    } = r
-                        && *from == i
-                        && *uart == id
-                    {
-                        deliver(
-                            *to,
-                            SimCommand::UartIn {
-                                id: *into,
-                                bytes: bytes.clone(),
-                            },
-                            &mut held,
-                        );
-                    }
-                }
-            }
-            SimEvent::PinDrive { gpio, level } => {
-                for r in &routes {
-                    if let Route::Pin {
-                        from,
-                        gpio: g,
-                        to,
-                        pin,
-                    } = r
-                        && *from == i
-                        && *g == gpio
-                    {
-                        deliver(*to, SimCommand::SetPin { gpio: *pin, level }, &mut held);
-                    }
-                }
-            }
+            // A UART wired to nothing, and what the router had no use for.
+            SimEvent::UartOut { .. }
+            | SimEvent::PinDrive { .. }
+            | SimEvent::I2cRequest { .. }
+            | SimEvent::I2cServed { .. }
+            | SimEvent::Snapshot(_) => {}
             SimEvent::Finished(o) => {
                 left -= 1;
                 ended[i] = true;

@@ -407,11 +407,10 @@ impl Board {
         wrap(&mut || self.publish_inner());
     }
 
-    fn publish_inner(&mut self) {
-        let Some(p) = self.publisher.as_ref() else {
-            return;
-        };
-        let snapshot = Snapshot {
+    /// The board as it is now, as its live view shows it (what a scenario's step checks).
+    pub fn snapshot(&self) -> Snapshot {
+        let p = self.publisher.as_ref();
+        Snapshot {
             time_us: self.now_us,
             pins: self.pins.iter().map(PinView::of).collect(),
             leds: (0..self.leds.len())
@@ -440,11 +439,18 @@ impl Board {
                 .collect(),
             parts: self.circuit.views(self.now_us, &self.pins),
             strips: self.strips.clone(),
-            console: p.console,
-            fast_forward: p.fast_forward,
-            boots: p.boots,
-            network: p.network.clone(),
-        };
+            console: p.map(|p| p.console).unwrap_or_default(),
+            fast_forward: p.is_some_and(|p| p.fast_forward),
+            boots: p.map_or(0, |p| p.boots),
+            network: p.map(|p| p.network.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn publish_inner(&mut self) {
+        if self.publisher.is_none() {
+            return;
+        }
+        let snapshot = self.snapshot();
         if let Some(p) = self.publisher.as_mut() {
             p.live.publish(snapshot, &mut p.pending);
             p.dirty = false;

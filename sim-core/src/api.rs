@@ -229,13 +229,17 @@ pub enum SimCommand {
     WebRepl(WebReplNews),
     /// The front end's answer to [`BoardEvent::Judge`] (its supervisor sends it).
     Verdict(Verdict),
-    /// Work on the board's flash from a front end (the GUI's files pane), between two of the
-    /// script's instructions, as a tool on the serial line would. (It carries a channel, so it
-    /// crosses to a board process as its own message: see `wire.rs`.)
-    #[serde(skip)]
-    Fs(FsRequest, FsReply),
+    /// Send the board as it is now ([`SimEvent::Snapshot`]): a scenario's check of a display
+    /// or a part, in step with simulated time (the live view is published on the wall clock).
+    Snapshot,
     /// End the run now.
     Stop,
+    /// Work on the board's flash from a front end (the GUI's files pane), between two of the
+    /// script's instructions, as a tool on the serial line would. (It carries a channel, so it
+    /// crosses to a board process as its own message: see `wire.rs`; it stays the last variant,
+    /// as serde numbers the variants after a skipped one differently in the two directions.)
+    #[serde(skip)]
+    Fs(FsRequest, FsReply),
 }
 
 /// What the front end, having read the console output so far, says of the run.
@@ -362,6 +366,8 @@ pub enum SimEvent {
     /// Lockstep: the board reached the time it may run until (µs) and waits for more; the
     /// second is when it next acts on its own (the end of its sleep, a timer), at least the first.
     AtHorizon(u64, u64),
+    /// The answer to [`SimCommand::Snapshot`].
+    Snapshot(Box<mpsim_board_models::Snapshot>),
     /// The run ended; the thread exits after this.
     Finished(RunOutcome),
 }

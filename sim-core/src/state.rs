@@ -731,6 +731,11 @@ impl SimState {
                 self.run
                     .reset_now(if hard { Reboot::Hard } else { Reboot::Soft });
             }
+            SimCommand::Snapshot => {
+                self.board.set_time(now);
+                let snap = heap::untracked(|| Box::new(self.board.snapshot()));
+                self.send_event(SimEvent::Snapshot(snap));
+            }
             // A verdict that came after a stop ended the wait for it.
             SimCommand::Verdict(_) => {}
             SimCommand::Stop => {
