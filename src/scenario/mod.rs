@@ -6,6 +6,7 @@
 mod png;
 mod run;
 mod schema;
+mod wokwi;
 
 use anyhow::{Result, bail};
 use clap::Args;
@@ -45,12 +46,68 @@ pub struct TestArgs {
     /// comparing.
     #[arg(long)]
     pub update_golden: bool,
-    /// The most simulated time each scenario may take (its `time-limit` otherwise).
-    #[arg(long, value_name = "DURATION", value_parser = crate::cli::parse_duration)]
+    /// The most simulated time each scenario may take (its `time-limit` otherwise); a bare
+    /// number is milliseconds, as wokwi-cli reads it.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+    /// Wokwi project: the Wokwi scenario (YAML) to run, relative to the project folder.
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Wokwi projects (wokwi-cli's options)"
+    )]
+    pub scenario: Option<PathBuf>,
+    /// Wokwi project: pass as soon as the console shows this text.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        help_heading = "Wokwi projects (wokwi-cli's options)"
+    )]
+    pub expect_text: Option<String>,
+    /// Fail as soon as the console shows this text.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        help_heading = "Wokwi projects (wokwi-cli's options)"
+    )]
+    pub fail_text: Option<String>,
+    /// Wokwi project: write the console's output to this file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Wokwi projects (wokwi-cli's options)"
+    )]
+    pub serial_log_file: Option<PathBuf>,
+    /// Wokwi project: write the pins' trace as a VCD file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = "Wokwi projects (wokwi-cli's options)"
+    )]
+    pub vcd_file: Option<PathBuf>,
+    /// Wokwi project: the exit code when --timeout passes.
+    #[arg(
+        long,
+        default_value_t = 42,
+        value_name = "CODE",
+        help_heading = "Wokwi projects (wokwi-cli's options)"
+    )]
+    pub timeout_exit_code: i32,
     /// The wall-clock guard per scenario (its `wall-limit`, else 120s).
     #[arg(long, value_name = "DURATION", value_parser = crate::cli::parse_duration)]
     pub wall_limit: Option<Duration>,
+}
+
+/// `--timeout`: a duration with its unit, or milliseconds (wokwi-cli's `--timeout 5000`).
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        let ms: u64 = t
+            .parse()
+            .map_err(|_| format!("--timeout {s}: out of range"))?;
+        return Ok(Duration::from_millis(ms));
+    }
+    crate::cli::parse_duration(t)
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -153,6 +210,7 @@ fn one(path: &Path, args: &TestArgs) -> (String, Outcome) {
     if let Some(w) = args.wall_limit {
         sc.wall_limit = w;
     }
+    sc.fail_text = args.fail_text.as_ref().map(|t| t.as_bytes().to_vec());
     let name = sc.name.clone();
     let outcome = run::run(sc, dir.as_deref());
     if let Some(d) = &dir {
@@ -277,8 +335,90 @@ fn junit(results: &[(PathBuf, String, Outcome)]) -> String {
     x
 }
 
+/// The Wokwi project `mpsim test` was given, if it runs as wokwi-cli would: one folder with a
+/// `wokwi.toml`, or any folder with wokwi-cli's options.
+fn wokwi_project(args: &TestArgs) -> Option<PathBuf> {
+    let [dir] = args.paths.as_slice() else {
+        return if args.paths.is_empty() && (args.scenario.is_some() || args.expect_text.is_some()) {
+            Some(PathBuf::from("."))
+        } else {
+            None
+        };
+    };
+    let wokwi_flags = args.scenario.is_some() || args.expect_text.is_some();
+    (dir.is_dir() && (wokwi_flags || dir.join("wokwi.toml").is_file())).then(|| dir.clone())
+}
+
+/// A Wokwi project run as wokwi-cli runs it; the exit code as wokwi-cli gives it (0, 1, or
+/// `--timeout-exit-code` when the timeout passes).
+fn wokwi_main(dir: &Path, args: &TestArgs) -> Result<i32> {
+    let scenario = args.scenario.as_ref().map(|s| {
+        if s.is_absolute() || s.exists() {
+            s.clone()
+        } else {
+            dir.join(s)
+        }
+    });
+    let loaded = run::load_wokwi(
+        dir,
+        scenario.as_deref(),
+        args.expect_text.as_deref(),
+        args.vcd_file.as_deref(),
+    );
+    let mut sc = match loaded {
+        Ok(sc) => sc,
+        Err(e) => {
+            eprintln!("mpsim: {e:#}");
+            return Ok(1);
+        }
+    };
+    // wokwi-cli's default: 30 s of simulated time.
+    let timeout = args.timeout.unwrap_or(Duration::from_secs(30));
+    sc.time_limit = Some(timeout.as_micros().try_into().unwrap_or(u64::MAX));
+    sc.fail_text = args.fail_text.as_ref().map(|t| t.as_bytes().to_vec());
+    if let Some(w) = args.wall_limit {
+        sc.wall_limit = w;
+    }
+    let name = sc.name.clone();
+    let path = sc.path.clone();
+    let o = run::run(sc, None);
+    let console: Vec<u8> = o.consoles.iter().flat_map(|c| c.1.clone()).collect();
+    if let Some(f) = &args.serial_log_file {
+        std::fs::write(f, &console)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", f.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    {
+        use std::io::Write;
+        let _ = out.write_all(&console);
+        if !console.ends_with(b"\n") && !console.is_empty() {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.write_all(report_line(&path, &o).as_bytes());
+        if o.status == Status::Pass {
+            let _ = writeln!(out, "[{name}] Scenario completed successfully");
+        }
+    }
+    let code = match o.status {
+        Status::Pass => 0,
+        Status::Timeout => args.timeout_exit_code,
+        _ => 1,
+    };
+    if let Some(j) = &args.junit {
+        std::fs::write(j, junit(&[(path, name, o)]))
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", j.display()))?;
+    }
+    Ok(code)
+}
+
 /// `mpsim test`: runs the scenarios, prints and writes reports; returns the exit code.
 pub fn main(args: TestArgs) -> Result<i32> {
+    if let Some(dir) = wokwi_project(&args) {
+        return wokwi_main(&dir, &args);
+    }
+    if args.scenario.is_some() || args.expect_text.is_some() {
+        bail!("--scenario and --expect-text run one Wokwi project folder (with its diagram.json)");
+    }
     let mut files = discover(&args.paths)?;
     if let Some((i, n)) = args.shard {
         files = files

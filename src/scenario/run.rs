@@ -82,6 +82,8 @@ pub enum Action {
     Reset(bool),
     Delay(u64),
     Exec(String, Option<String>),
+    /// Wokwi's take-screenshot: a display's picture saved, and/or compared exactly.
+    Screenshot(String, Option<PathBuf>, Option<DisplayWant>),
 }
 
 /// One step, ready to run.
@@ -114,6 +116,8 @@ pub struct Scenario {
     pub wall_limit: Duration,
     /// `--update-golden`: pictures a display step names are written, not compared.
     pub update_golden: bool,
+    /// A text that fails the scenario whenever the console shows it (`--fail-text`).
+    pub fail_text: Option<Vec<u8>>,
     /// Folders the boards' images live in, removed with the scenario.
     pub _keep: Vec<tempfile::TempDir>,
 }
@@ -249,6 +253,79 @@ pub fn load(path: &Path, update_golden: bool, vcd_dir: Option<&Path>) -> Result<
         time_limit,
         wall_limit,
         update_golden,
+        fail_text: None,
+        _keep: keep,
+    })
+}
+
+/// A Wokwi project folder (`diagram.json`, its files) run as wokwi-cli runs it: the steps of
+/// the Wokwi scenario `scenario`, or else a wait for `expect_text`.
+pub fn load_wokwi(
+    project: &Path,
+    scenario: Option<&Path>,
+    expect_text: Option<&str>,
+    vcd: Option<&Path>,
+) -> Result<Scenario> {
+    let mut keep = Vec::new();
+    let table = BoardTable {
+        id: None,
+        kind: None,
+        project: Some(project.display().to_string()),
+        files: None,
+        main: None,
+        wiring: None,
+    };
+    let mut board = board_of(Path::new(""), &table, &mut keep)?;
+    board.vcd = vcd.map(Path::to_owned);
+    let diagram = project.join("diagram.json");
+    let board_part = std::fs::read_to_string(&diagram)
+        .ok()
+        .and_then(|t| mpsim_board_models::circuit::wokwi::Diagram::parse("", &t).ok())
+        .and_then(|d| {
+            d.parts
+                .iter()
+                .find(|p| mpsim_board_models::circuit::netlist::board_of(&p.kind).is_some())
+                .map(|p| p.id.clone())
+        });
+    let (name, steps, path) = match (scenario, expect_text) {
+        (Some(f), _) => {
+            let (name, steps) =
+                super::wokwi::load(f, &board.spec, &board.circuit, board_part.as_deref())?;
+            (name, steps, f.to_owned())
+        }
+        (None, Some(t)) => {
+            if t.is_empty() {
+                bail!("--expect-text: the text is empty");
+            }
+            let step = Step {
+                line: 0,
+                label: format!("--expect-text {t:?}"),
+                board: 0,
+                timeout: u64::MAX,
+                waits: false,
+                action: Action::WaitSerial(None, Pattern::Text(t.as_bytes().to_vec())),
+            };
+            (
+                project.display().to_string(),
+                vec![step],
+                project.to_owned(),
+            )
+        }
+        (None, None) => bail!(
+            "{}: a Wokwi project runs with --scenario FILE or --expect-text TEXT",
+            project.display()
+        ),
+    };
+    Ok(Scenario {
+        path,
+        name,
+        boards: vec![board],
+        routes: Vec::new(),
+        steps,
+        time_limit: None,
+        wall_limit: DEFAULT_WALL_LIMIT,
+        update_golden: false,
+        fail_text: None,
         _keep: keep,
     })
 }
@@ -698,6 +775,9 @@ struct Runner {
     cursors: HashMap<(usize, Option<u32>), usize>,
     time_limit: Option<u64>,
     update_golden: bool,
+    fail_text: Option<Vec<u8>>,
+    /// How much of each console the fail text was looked for in.
+    fail_from: Vec<usize>,
 }
 
 fn us(t: u64) -> String {
@@ -712,6 +792,22 @@ impl Runner {
         mut done: impl FnMut(&mut Rig) -> bool,
     ) -> Result<bool, Stop> {
         loop {
+            if let Some(f) = &self.fail_text
+                && self.rig.boards.iter().enumerate().any(|(k, b)| {
+                    // Only what came since the last look (and the text's length before it).
+                    let from = self.fail_from.get(k).copied().unwrap_or(0);
+                    let from = from.saturating_sub(f.len()).min(b.console.len());
+                    b.console[from..]
+                        .windows(f.len())
+                        .any(|w| w == f.as_slice())
+                })
+            {
+                return Err(Stop::Fail(format!(
+                    "the console showed the fail text {:?}",
+                    String::from_utf8_lossy(f)
+                )));
+            }
+            self.fail_from = self.rig.boards.iter().map(|b| b.console.len()).collect();
             if done(&mut self.rig) {
                 return Ok(true);
             }
@@ -798,7 +894,8 @@ impl Runner {
                 }
             }
             Action::ExpectNoSerial(uart, pat, span) => {
-                let from = Self::stream(&self.rig.boards[i], *uart).len();
+                // What no wait took yet, and what comes during the span.
+                let from = *self.cursors.get(&(i, *uart)).unwrap_or(&0);
                 let mut seen = false;
                 let deadline = now.saturating_add(*span);
                 self.until(deadline, |rig| {
@@ -1050,6 +1147,19 @@ impl Runner {
                 self.until(now.saturating_add(*d), |_| false)?;
             }
             Action::Exec(code, output) => self.exec(step, code, output.as_deref())?,
+            Action::Screenshot(part, save, compare) => {
+                if let Some(path) = save {
+                    let s = self.snapshot(i)?;
+                    match display_graphic(&s, part) {
+                        Some(Graphic::Pixels(w, h, px)) => super::png::write(path, w, h, &px)
+                            .map_err(|e| Stop::Error(format!("{}: {e}", path.display())))?,
+                        _ => return Err(Stop::Error(format!("{part} shows no pixels"))),
+                    }
+                }
+                if let Some(want) = compare {
+                    self.expect_display(step, part, want)?;
+                }
+            }
         }
         Ok(())
     }
@@ -1315,6 +1425,8 @@ pub fn run(sc: Scenario, artifacts: Option<&Path>) -> Outcome {
         cursors: HashMap::new(),
         time_limit: sc.time_limit,
         update_golden: sc.update_golden,
+        fail_text: sc.fail_text.clone(),
+        fail_from: Vec::new(),
     };
     let mut status = Status::Pass;
     let mut message = String::new();
@@ -1334,10 +1446,12 @@ pub fn run(sc: Scenario, artifacts: Option<&Path>) -> Outcome {
             } else {
                 String::new()
             };
+            let at = match step.line {
+                0 => sc.path.display().to_string(),
+                n => format!("{}:{n}", sc.path.display()),
+            };
             message = format!(
-                "{}:{}: step {} ({}){on}\n  at {} simulated: {}\n{}",
-                sc.path.display(),
-                step.line,
+                "{at}: step {} ({}){on}\n  at {} simulated: {}\n{}",
                 k + 1,
                 step.label,
                 us(r.rig.now()),

@@ -392,17 +392,23 @@ fn lock(path: &Path) -> Result<File, VfsError> {
         .open(&lock_path)
         .map_err(host)?;
     // A board process whose front end was killed holds the image for the moment it takes the
-    // kernel to end it too (it dies with its front end): wait for that, not for a live holder.
+    // kernel to end it too (it dies with its front end): wait for that, not for a live holder
+    // other than ourselves.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     while let Err(std::fs::TryLockError::WouldBlock) = f.try_lock() {
         let mut holder = String::new();
         let _ = f.read_to_string(&mut holder);
         let _ = f.seek(std::io::SeekFrom::Start(0));
-        let gone = holder
-            .trim()
-            .parse::<u32>()
-            .is_ok_and(|pid| !Path::new(&format!("/proc/{pid}")).exists());
-        if !gone || std::time::Instant::now() > deadline {
+        // The holder named is this process or the front end it works for: a board process
+        // another thread of that front end started at that instant has the lock's file open
+        // until its exec closes it (flock's lock belongs to the open file, which a fork shares).
+        let owner = OWNER.load(std::sync::atomic::Ordering::Relaxed);
+        let waits = holder.trim().parse::<u32>().is_ok_and(|pid| {
+            !Path::new(&format!("/proc/{pid}")).exists()
+                || pid == std::process::id()
+                || pid == owner
+        });
+        if !waits || std::time::Instant::now() > deadline {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));

@@ -76,7 +76,7 @@ fn role(kind: &str) -> Option<Role> {
         "7segment" => Role::Model("7segment"),
         "tm1637-7segment" | "tm1637" => Role::Model("tm1637"),
         "max7219-matrix" | "max7219" => Role::Model("max7219"),
-        "ssd1306" => Role::Model("ssd1306"),
+        "ssd1306" | "board-ssd1306" => Role::Model("ssd1306"),
         "ili9341" => Role::Model("ili9341"),
         "st7789" => Role::Model("st7789"),
         "lcd1602" => Role::Model("lcd1602"),
