@@ -98,6 +98,10 @@ if [[ ! -f "$XSD/junit-10.xsd" ]]; then
 fi
 export MPSIM_JUNIT_XSD="$PWD/$XSD/junit-10.xsd"
 
+# The pytest plugin from this checkout, as a user installs it (tests/pytest_plugin.rs).
+echo "== installing python/pytest-mpsim"
+"$VENV/bin/pip" install -q --disable-pip-version-check --no-deps --force-reinstall ./python/pytest-mpsim
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

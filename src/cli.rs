@@ -62,6 +62,9 @@ enum Command {
     /// Run scenario files (`*.scenario.toml`) in simulated time: CI tests of a project.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(Box<crate::scenario::TestArgs>),
+    /// Boards driven step by step over stdin/stdout, one JSON object per line (the pytest
+    /// plugin's protocol: docs/drive-protocol.md).
+    Drive,
 }
 
 const TEST_EXIT_CODES: &str = "Exit codes: 0 every scenario passed, 1 a step failed, \
@@ -447,17 +450,21 @@ struct RunArgs {
     args: Vec<String>,
 }
 
-/// Parses `500ms`, `60s`, `2m`, `1h`, `10us`, or a plain number of seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
+/// A duration's number and its unit (`1.5` and `ms` of `1.5ms`).
+pub fn number_and_unit(s: &str) -> Option<(f64, &str)> {
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let v: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (try 500ms, 60s, 2m)"))?;
-    let scale = match unit.trim() {
+    Some((num.parse().ok()?, unit.trim()))
+}
+
+/// Parses `500ms`, `60s`, `2m`, `1h`, `10us`, or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (v, unit) = number_and_unit(s)
+        .ok_or_else(|| format!("{s:?} is not a duration (try 500ms, 60s, 2m)"))?;
+    let scale = match unit {
         "" | "s" => 1.0,
         "ms" => 1e-3,
         "us" | "µs" => 1e-6,
@@ -587,6 +594,7 @@ pub fn main() -> i32 {
                 | Command::Repl(_)
                 | Command::Gui(_)
                 | Command::Test(_)
+                | Command::Drive
         )
     ) {
         // Every board's interpreter is the same: build it while the arguments are checked.
@@ -601,6 +609,7 @@ pub fn main() -> i32 {
         Some(Command::Run(args)) => run(*args),
         Some(Command::Gui(g)) => gui(g),
         Some(Command::Test(t)) => crate::scenario::main(*t),
+        Some(Command::Drive) => crate::scenario::drive(),
         None => gui(cli.gui),
     };
     match result {

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// What a board of the rig is made of.
+#[derive(Clone)]
 pub struct BoardSetup {
     /// Its id in the scenario.
     pub id: String,
@@ -363,12 +364,11 @@ impl Rig {
     }
 
     /// Ends every board's run and waits for them (at most the supervisor's grace each).
-    pub fn stop(self) {
+    pub fn stop(&mut self) {
         for s in &self.senders {
             s.send(SimCommand::Stop);
         }
-        drop(self.rx);
-        for h in self.handles {
+        for h in self.handles.drain(..) {
             h.join();
         }
     }

@@ -3,6 +3,7 @@
 //! A report holds nothing that depends on the machine (wall times, temporary paths), so the same
 //! inputs give the same bytes.
 
+mod drive;
 mod png;
 mod run;
 mod schema;
@@ -409,6 +410,11 @@ fn wokwi_main(dir: &Path, args: &TestArgs) -> Result<i32> {
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", j.display()))?;
     }
     Ok(code)
+}
+
+/// `mpsim drive`: boards driven over stdin/stdout (docs/drive-protocol.md).
+pub fn drive() -> Result<i32> {
+    drive::main()
 }
 
 /// `mpsim test`: runs the scenarios, prints and writes reports; returns the exit code.

@@ -118,6 +118,10 @@ pub struct Scenario {
     pub update_golden: bool,
     /// A text that fails the scenario whenever the console shows it (`--fail-text`).
     pub fail_text: Option<Vec<u8>>,
+    /// How long a wait may take unless its step says (simulated µs).
+    pub default_timeout: u64,
+    /// The folder the file's paths are relative to.
+    pub base: PathBuf,
     /// Folders the boards' images live in, removed with the scenario.
     pub _keep: Vec<tempfile::TempDir>,
 }
@@ -186,6 +190,20 @@ pub fn load(path: &Path, update_golden: bool, vcd_dir: Option<&Path>) -> Result<
     let file: schema::File = toml::from_str(&text)
         .map_err(|e| anyhow!("{}: {}", path.display(), e.to_string().trim()))?;
     let base = path.parent().unwrap_or(Path::new(".")).to_owned();
+    build(path, &file, Some(&text), &base, update_golden, vcd_dir)
+}
+
+/// A scenario from its file's contents (`text`, when there is one, gives the steps' lines);
+/// paths in it are relative to `base`.
+pub fn build(
+    path: &Path,
+    file: &schema::File,
+    text: Option<&str>,
+    base: &Path,
+    update_golden: bool,
+    vcd_dir: Option<&Path>,
+) -> Result<Scenario> {
+    let base = base.to_owned();
     let name = file.name.clone().unwrap_or_else(|| {
         let f = path
             .file_name()
@@ -230,7 +248,7 @@ pub fn load(path: &Path, update_golden: bool, vcd_dir: Option<&Path>) -> Result<
     }
     if let Some(dir) = vcd_dir {
         for b in &mut boards {
-            b.vcd = Some(dir.join(if boards_len_one(&file) {
+            b.vcd = Some(dir.join(if boards_len_one(file) {
                 "trace.vcd".to_owned()
             } else {
                 format!("trace-{}.vcd", b.id)
@@ -239,7 +257,7 @@ pub fn load(path: &Path, update_golden: bool, vcd_dir: Option<&Path>) -> Result<
     }
     let mut steps = Vec::new();
     for s in &file.step {
-        let line = schema::line_of(&text, s.span().start);
+        let line = text.map_or(0, |t| schema::line_of(t, s.span().start));
         let step =
             compile(s.get_ref(), &boards, default_timeout, &base).map_err(|m| err(line, m))?;
         steps.push(Step { line, ..step });
@@ -254,6 +272,8 @@ pub fn load(path: &Path, update_golden: bool, vcd_dir: Option<&Path>) -> Result<
         wall_limit,
         update_golden,
         fail_text: None,
+        default_timeout,
+        base,
         _keep: keep,
     })
 }
@@ -326,6 +346,8 @@ pub fn load_wokwi(
         wall_limit: DEFAULT_WALL_LIMIT,
         update_golden: false,
         fail_text: None,
+        default_timeout: dur("timeout", &None, DEFAULT_TIMEOUT).unwrap_or(u64::MAX),
+        base: project.to_owned(),
         _keep: keep,
     })
 }
@@ -457,7 +479,7 @@ fn pin_of(spec: &BoardSpec, name: &str) -> Result<u32, String> {
     gpio_of(spec, name).ok_or_else(|| format!("{} has no pin {name:?}", spec.id))
 }
 
-fn compile(
+pub fn compile(
     s: &StepTable,
     boards: &[BoardSetup],
     default_timeout: u64,
@@ -732,7 +754,7 @@ fn compile(
 }
 
 /// Why a step failed, or the scenario stopped.
-enum Stop {
+pub(super) enum Stop {
     Fail(String),
     Error(String),
     Timeout(String),
@@ -769,8 +791,8 @@ fn stall(s: Stall, rig: &Rig) -> Stop {
     }
 }
 
-struct Runner {
-    rig: Rig,
+pub(super) struct Runner {
+    pub(super) rig: Rig,
     /// How far each wait consumed each board's console (None) or UART.
     cursors: HashMap<(usize, Option<u32>), usize>,
     time_limit: Option<u64>,
@@ -778,6 +800,8 @@ struct Runner {
     fail_text: Option<Vec<u8>>,
     /// How much of each console the fail text was looked for in.
     fail_from: Vec<usize>,
+    /// What the last `wait-serial` matched, or what the last `exec` printed.
+    pub(super) last_match: Option<Vec<u8>>,
 }
 
 fn us(t: u64) -> String {
@@ -785,6 +809,27 @@ fn us(t: u64) -> String {
 }
 
 impl Runner {
+    /// Board `i`'s output so far counts as read: later waits see only what comes after it.
+    pub(super) fn drain(&mut self, i: usize) {
+        let b = &self.rig.boards[i];
+        self.cursors.insert((i, None), b.console.len());
+        for (id, bytes) in &b.uarts {
+            self.cursors.insert((i, Some(*id)), bytes.len());
+        }
+    }
+
+    pub(super) fn new(rig: Rig, sc: &Scenario) -> Runner {
+        Runner {
+            rig,
+            cursors: HashMap::new(),
+            time_limit: sc.time_limit,
+            update_golden: sc.update_golden,
+            fail_text: sc.fail_text.clone(),
+            fail_from: Vec::new(),
+            last_match: None,
+        }
+    }
+
     /// Runs until `done` says so or `deadline` (simulated µs) passes; true if done.
     fn until(
         &mut self,
@@ -863,7 +908,7 @@ impl Runner {
         }))
     }
 
-    fn step(&mut self, step: &Step) -> StepResult {
+    pub(super) fn step(&mut self, step: &Step) -> StepResult {
         let i = step.board;
         let now = self.rig.now();
         let fail = |m: String| Err(Stop::Fail(m));
@@ -885,7 +930,8 @@ impl Runner {
                 )
             }
             Action::WaitSerial(uart, pat) => {
-                if self.wait_text(i, *uart, pat, step.timeout)?.is_none() {
+                self.last_match = self.wait_text(i, *uart, pat, step.timeout)?;
+                if self.last_match.is_none() {
                     return fail(format!(
                         "waited {} of simulated time for {}; it did not come",
                         us(step.timeout),
@@ -1293,6 +1339,7 @@ impl Runner {
         if !err.is_empty() {
             return Err(Stop::Fail(format!("the code raised:\n{}", err.trim_end())));
         }
+        self.last_match = Some(out.clone().into_bytes());
         if let Some(w) = output
             && out.trim_end() != w.trim_end()
         {
@@ -1343,7 +1390,7 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 /// The state of the boards for a failure report.
-fn state_of(rig: &Rig) -> String {
+pub(super) fn state_of(rig: &Rig) -> String {
     let mut out = String::new();
     for b in &rig.boards {
         let several = rig.boards.len() > 1;
@@ -1407,10 +1454,10 @@ pub fn printable(bytes: &[u8]) -> String {
 }
 
 /// Runs a loaded scenario.
-pub fn run(sc: Scenario, artifacts: Option<&Path>) -> Outcome {
-    let boards = sc.boards;
+pub fn run(mut sc: Scenario, artifacts: Option<&Path>) -> Outcome {
+    let boards = std::mem::take(&mut sc.boards);
     let ids: Vec<String> = boards.iter().map(|b| b.id.clone()).collect();
-    let rig = match Rig::start(boards, sc.routes, sc.wall_limit) {
+    let rig = match Rig::start(boards, std::mem::take(&mut sc.routes), sc.wall_limit) {
         Ok(r) => r,
         Err(e) => {
             return Outcome {
@@ -1420,14 +1467,7 @@ pub fn run(sc: Scenario, artifacts: Option<&Path>) -> Outcome {
             };
         }
     };
-    let mut r = Runner {
-        rig,
-        cursors: HashMap::new(),
-        time_limit: sc.time_limit,
-        update_golden: sc.update_golden,
-        fail_text: sc.fail_text.clone(),
-        fail_from: Vec::new(),
-    };
+    let mut r = Runner::new(rig, &sc);
     let mut status = Status::Pass;
     let mut message = String::new();
     let mut ran = 0;

@@ -80,14 +80,9 @@ pub fn duration_us(v: &str) -> Result<u64, String> {
     if t == "0" {
         return Ok(0);
     }
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{v:?} is not a duration (500ms, 2s)"))?;
-    let scale = match unit.trim() {
+    let (n, unit) = crate::cli::number_and_unit(t)
+        .ok_or_else(|| format!("{v:?} is not a duration (500ms, 2s)"))?;
+    let scale = match unit {
         "ns" => 1e-3,
         "us" => 1.0,
         "ms" => 1e3,
