@@ -102,8 +102,9 @@ impl ChangeSink for RigSink {
 /// Why the rig could not go on.
 #[derive(Debug)]
 pub enum Stall {
-    /// The wall-clock guard passed (the machine is protected from a scenario that never ends).
-    WallClock,
+    /// The wall-clock guard passed (the machine is protected from a scenario that never ends):
+    /// the boards that had not reached the horizon.
+    WallClock(String),
     /// Every board's run ended.
     AllEnded,
 }
@@ -248,7 +249,15 @@ impl Rig {
     fn take_one(&mut self) -> Result<(), Stall> {
         let (i, msg) = match self.rx.recv_deadline(self.wall_deadline) {
             Ok(m) => m,
-            Err(RecvTimeoutError::Timeout) => return Err(Stall::WallClock),
+            Err(RecvTimeoutError::Timeout) => {
+                let late: Vec<&str> = self
+                    .boards
+                    .iter()
+                    .filter(|b| !b.reached && b.ended.is_none())
+                    .map(|b| b.id.as_str())
+                    .collect();
+                return Err(Stall::WallClock(late.join(", ")));
+            }
             Err(RecvTimeoutError::Disconnected) => return Err(Stall::AllEnded),
         };
         match msg {
@@ -325,6 +334,17 @@ impl Rig {
             | SimEvent::I2cRequest { .. }
             | SimEvent::I2cServed { .. } => {}
         }
+    }
+
+    /// After commands went to the boards at this instant: lets a quantum pass, so what the rig
+    /// knows of consoles, pins, LEDs and parts includes their effect. (A board handles a
+    /// command at once but reacts to it as its program runs; only at the next horizon is the
+    /// reaction complete, the same on every run.)
+    pub fn sync(&mut self) -> Result<(), Stall> {
+        if self.poked {
+            self.step(u64::MAX)?;
+        }
+        Ok(())
     }
 
     /// Board `i` as it is now (its displays' pixels, its parts' drawings).

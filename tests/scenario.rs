@@ -303,6 +303,11 @@ fn failing() -> (tempfile::TempDir, Vec<(&'static str, Vec<&'static str>)>) {
             vec!["ERROR", "write takes no `level`"],
         ),
         (
+            "no-accelerometer",
+            format!("{esp}[[step]]\ntilt = [0, 0, -1000]\n"),
+            vec!["ERROR", "ESP8266_GENERIC has no accelerometer"],
+        ),
+        (
             "no-board",
             format!("{esp}[[step]]\nboard = \"other\"\ndelay = \"1s\"\n"),
             vec!["ERROR", "no board \"other\" (the scenario has board)"],
@@ -351,7 +356,7 @@ fn each_step_kind_fails_with_its_story_and_the_worst_exit_code() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
     assert!(
-        report.ends_with("23 scenarios: 0 passed, 15 failed, 7 could not run, 1 timed out\n"),
+        report.ends_with("24 scenarios: 0 passed, 15 failed, 8 could not run, 1 timed out\n"),
         "{report}"
     );
     validate_junit(&junit);
@@ -388,7 +393,7 @@ fn shards_split_the_scenarios_between_them() {
     let a = list("1/2");
     let b = list("2/2");
     assert_eq!(a.len(), 12, "{a:?}");
-    assert_eq!(b.len(), 11, "{b:?}");
+    assert_eq!(b.len(), 12, "{b:?}");
     assert!(a.iter().all(|x| !b.contains(x)));
     let bad = mpsim(dir.path(), &["--shard", "3/2"]);
     assert_eq!(bad.status.code(), Some(2));

@@ -86,6 +86,9 @@ fn handle(req: &Value, r: &mut Runner, sc: &Scenario, setups: &[crate::rig::Boar
             Err(stop) => failure(stop, &r.rig),
         };
     }
+    if let Err(s) = r.rig.sync() {
+        return json!({"ok": false, "kind": "timeout", "message": format!("{s:?}")});
+    }
     let i = match board_of(req, r) {
         Ok(i) => i,
         Err(e) => return e,

@@ -81,6 +81,7 @@ pub enum Action {
     ExpectFile(String, Option<bool>, Option<String>, Option<regex::Regex>),
     Reset(bool),
     Delay(u64),
+    Tilt([f64; 3]),
     Exec(String, Option<String>),
     /// Wokwi's take-screenshot: a display's picture saved, and/or compared exactly.
     Screenshot(String, Option<PathBuf>, Option<DisplayWant>),
@@ -637,6 +638,21 @@ pub fn compile(
                 Action::SetControl(part, name, value, hold),
             )
         }
+        "tilt" => {
+            let v = s.tilt.clone().unwrap_or_default();
+            let [x, y, z] = v[..] else {
+                return Err(format!(
+                    "tilt = {v:?}: x, y and z in milli-g ([0, 0, -1000])"
+                ));
+            };
+            if b.spec.accelerometer.is_none() {
+                return Err(format!("{} has no accelerometer", b.spec.id));
+            }
+            if !(x.is_finite() && y.is_finite() && z.is_finite()) {
+                return Err("tilt: x, y and z are numbers".into());
+            }
+            (format!("tilt {v:?}"), Action::Tilt([x, y, z]))
+        }
         "expect-part" => {
             let p = s.expect_part.clone().unwrap_or_default();
             part_of(&b.circuit, &p, &b.id)?;
@@ -765,7 +781,11 @@ type StepResult = Result<(), Stop>;
 
 fn stall(s: Stall, rig: &Rig) -> Stop {
     match s {
-        Stall::WallClock => Stop::Timeout("the wall-clock guard passed (wall-limit)".into()),
+        Stall::WallClock(late) => Stop::Timeout(format!(
+            "the wall-clock guard (wall-limit) passed while {late} had not reached {} of \
+             simulated time (a loop that never sleeps nor reads the clock?)",
+            us(rig.now())
+        )),
         Stall::AllEnded => {
             let why: Vec<String> = rig
                 .boards
@@ -909,6 +929,7 @@ impl Runner {
     }
 
     pub(super) fn step(&mut self, step: &Step) -> StepResult {
+        self.rig.sync().map_err(|s| stall(s, &self.rig))?;
         let i = step.board;
         let now = self.rig.now();
         let fail = |m: String| Err(Stop::Fail(m));
@@ -1189,6 +1210,7 @@ impl Runner {
                 }
             }
             Action::Reset(hard) => self.rig.send(i, SimCommand::Reset { hard: *hard }),
+            Action::Tilt(mg) => self.rig.send(i, SimCommand::SetAccel { mg: *mg }),
             Action::Delay(d) => {
                 self.until(now.saturating_add(*d), |_| false)?;
             }

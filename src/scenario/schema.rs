@@ -79,6 +79,8 @@ pub struct StepTable {
     pub set_control: Option<String>,
     /// A button is pressed for `hold` (default 100ms), then released.
     pub press: Option<String>,
+    /// What the board's accelerometer feels: x, y, z in milli-g (boards with one).
+    pub tilt: Option<Vec<f64>>,
     /// A part's line of state contains `text`.
     pub expect_part: Option<String>,
     /// A display shows `text` (an LCD's rows) or the picture in `png`.
@@ -160,6 +162,7 @@ pub const ACTIONS: &[&str] = &[
     "expect-led",
     "set-control",
     "press",
+    "tilt",
     "expect-part",
     "expect-display",
     "expect-servo",
@@ -184,6 +187,7 @@ impl StepTable {
             self.expect_led.is_some(),
             self.set_control.is_some(),
             self.press.is_some(),
+            self.tilt.is_some(),
             self.expect_part.is_some(),
             self.expect_display.is_some(),
             self.expect_servo.is_some(),

@@ -106,8 +106,8 @@ def mpsim_board(request, _mpsim_pool):
     if sim is not None:
         board = next(iter(sim.boards.values()))
         try:
-            board.reset()
             board.drain()
+            board.reset()
             return board
         except MpsimError:
             sim.close()
