@@ -575,4 +575,17 @@ fn a_wokwi_project_runs_with_wokwi_cli_s_options_and_exit_codes() {
         "{}",
         text(&out.stderr)
     );
+    // A Wokwi project that keeps scenario files of ours runs those without wokwi-cli's options.
+    std::fs::write(
+        p.join("own.scenario.toml"),
+        "[[board]]\nproject = \".\"\n\n[[step]]\nwait-serial = \"Ready\"\n",
+    )
+    .unwrap();
+    let out = mpsim(p, &["."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("PASS  ./own.scenario.toml"),
+        "{}",
+        text(&out.stdout)
+    );
 }

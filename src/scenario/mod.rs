@@ -337,7 +337,7 @@ fn junit(results: &[(PathBuf, String, Outcome)]) -> String {
 }
 
 /// The Wokwi project `mpsim test` was given, if it runs as wokwi-cli would: one folder with a
-/// `wokwi.toml`, or any folder with wokwi-cli's options.
+/// `wokwi.toml` and no scenario files of ours, or any folder with wokwi-cli's options.
 fn wokwi_project(args: &TestArgs) -> Option<PathBuf> {
     let [dir] = args.paths.as_slice() else {
         return if args.paths.is_empty() && (args.scenario.is_some() || args.expect_text.is_some()) {
@@ -347,7 +347,12 @@ fn wokwi_project(args: &TestArgs) -> Option<PathBuf> {
         };
     };
     let wokwi_flags = args.scenario.is_some() || args.expect_text.is_some();
-    (dir.is_dir() && (wokwi_flags || dir.join("wokwi.toml").is_file())).then(|| dir.clone())
+    // A Wokwi project that also keeps scenario files of ours runs those.
+    let only_wokwi = || {
+        dir.join("wokwi.toml").is_file()
+            && !matches!(discover(std::slice::from_ref(dir)), Ok(v) if !v.is_empty())
+    };
+    (dir.is_dir() && (wokwi_flags || only_wokwi())).then(|| dir.clone())
 }
 
 /// A Wokwi project run as wokwi-cli runs it; the exit code as wokwi-cli gives it (0, 1, or
