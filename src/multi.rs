@@ -95,6 +95,8 @@ pub(crate) fn routes(wiring: &Wiring, specs: &[BoardSpec]) -> Result<(Vec<Route>
 /// `mpsim run` of a circuit and by the scenario rig (`rig.rs`).
 pub(crate) struct Links {
     routes: Vec<Route>,
+    /// How many boards there are (a radio packet goes to every other).
+    boards: usize,
     /// I2C transfers from one board to another's targets: our number → (board, its number).
     i2c: Vec<(u64, usize, u64)>,
     i2c_next: u64,
@@ -111,9 +113,10 @@ pub(crate) enum Routed {
 }
 
 impl Links {
-    pub(crate) fn new(routes: Vec<Route>) -> Self {
+    pub(crate) fn new(routes: Vec<Route>, boards: usize) -> Self {
         Links {
             routes,
+            boards,
             i2c: Vec::new(),
             i2c_next: 0,
         }
@@ -222,6 +225,21 @@ impl Links {
                     None => Routed::Now(Vec::new()),
                 }
             }
+            // The air reaches every other board that runs; each keeps what is for it.
+            SimEvent::Radio { espnow_to, packet } => Routed::Later(
+                (0..self.boards)
+                    .filter(|&k| k != i && !ended(k))
+                    .map(|k| {
+                        (
+                            k,
+                            SimCommand::Radio {
+                                espnow_to: espnow_to.clone(),
+                                packet: packet.clone(),
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
             other => Routed::Own(other),
         }
     }
@@ -370,7 +388,7 @@ pub fn run(
     // Lockstep: the lines the boards printed during a quantum, printed board by board at its end
     // (the same order on every run).
     let mut printed: Vec<(usize, String)> = Vec::new();
-    let mut links = Links::new(routes);
+    let mut links = Links::new(routes, specs.len());
     while left > 0 {
         if virtual_time && (0..specs.len()).all(|k| reached[k] || ended[k]) {
             printed.sort_by_key(|(k, _)| *k);
@@ -449,6 +467,7 @@ pub fn run(
             | SimEvent::PinDrive { .. }
             | SimEvent::I2cRequest { .. }
             | SimEvent::I2cServed { .. }
+            | SimEvent::Radio { .. }
             | SimEvent::Snapshot(_) => {}
             SimEvent::Finished(o) => {
                 left -= 1;

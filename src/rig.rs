@@ -179,12 +179,13 @@ impl Rig {
                 snapshot: None,
             });
         }
+        let n = boards.len();
         let mut rig = Rig {
             boards,
             senders,
             handles,
             rx,
-            links: Links::new(routes),
+            links: Links::new(routes, n),
             horizon: 0,
             held: Vec::new(),
             poked: false,
@@ -332,7 +333,8 @@ impl Rig {
             SimEvent::Finished(o) => self.boards[i].ended = Some(o),
             SimEvent::PinDrive { .. }
             | SimEvent::I2cRequest { .. }
-            | SimEvent::I2cServed { .. } => {}
+            | SimEvent::I2cServed { .. }
+            | SimEvent::Radio { .. } => {}
         }
     }
 

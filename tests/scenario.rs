@@ -1,5 +1,5 @@
 //! `mpsim test` end to end (issue 19): the scenarios in tests/scenarios/pass (every step kind
-//! passing, two boards over UART, an OLED against its PNG), each step kind failing with the story
+//! passing, two boards over UART, micro:bits by radio, ESP32s by ESP-NOW, an OLED against its PNG), each step kind failing with the story
 //! its report tells, the strict schema, exit codes, JUnit checked against Jenkins' JUnit schema
 //! (MPSIM_JUNIT_XSD, fetched by scripts/test.sh), artefacts, determinism, shards, and a Wokwi
 //! project with its YAML scenario run with wokwi-cli's options.
@@ -88,11 +88,19 @@ fn every_step_kind_passes_and_reports_are_the_same_on_every_run() {
     );
     let out = text(&a.stdout);
     assert_eq!(a.status.code(), Some(0), "{out}{}", text(&a.stderr));
-    for f in ["button", "oled", "outputs", "servo", "two-boards"] {
+    for f in [
+        "button",
+        "espnow",
+        "oled",
+        "outputs",
+        "radio",
+        "servo",
+        "two-boards",
+    ] {
         let b = block(&out, &format!("{f}.scenario.toml"));
         assert!(b.starts_with("PASS "), "{b}");
     }
-    assert!(out.ends_with("5 scenarios: 5 passed\n"), "{out}");
+    assert!(out.ends_with("7 scenarios: 7 passed\n"), "{out}");
     // One by one, the same bytes.
     let b = mpsim(
         &root(),
@@ -108,7 +116,7 @@ fn every_step_kind_passes_and_reports_are_the_same_on_every_run() {
     let x1 = std::fs::read_to_string(&j1).unwrap();
     assert_eq!(x1, std::fs::read_to_string(&j2).unwrap());
     validate_junit(&j1);
-    assert_eq!(x1.matches("<testcase ").count(), 5, "{x1}");
+    assert_eq!(x1.matches("<testcase ").count(), 7, "{x1}");
     assert!(x1.contains("name=\"button and LED\""), "{x1}");
     assert!(x1.contains("[display] heard b'T=25.0\\n'"), "{x1}");
     // Artefacts: each scenario's console and trace.

@@ -229,6 +229,12 @@ pub enum SimCommand {
     WebRepl(WebReplNews),
     /// The front end's answer to [`BoardEvent::Judge`] (its supervisor sends it).
     Verdict(Verdict),
+    /// A radio packet from another board in lockstep: for the micro:bit radio (`espnow_to`
+    /// None) or for ESP-NOW boards whose address starts with `espnow_to` (hex; "" for all).
+    Radio {
+        espnow_to: Option<String>,
+        packet: Vec<u8>,
+    },
     /// Send the board as it is now ([`SimEvent::Snapshot`]): a scenario's check of a display
     /// or a part, in step with simulated time (the live view is published on the wall clock).
     Snapshot,
@@ -366,6 +372,11 @@ pub enum SimEvent {
     /// Lockstep: the board reached the time it may run until (µs) and waits for more; the
     /// second is when it next acts on its own (the end of its sleep, a timer), at least the first.
     AtHorizon(u64, u64),
+    /// In lockstep, a radio packet the board sent, for the other boards ([`SimCommand::Radio`]).
+    Radio {
+        espnow_to: Option<String>,
+        packet: Vec<u8>,
+    },
     /// The answer to [`SimCommand::Snapshot`].
     Snapshot(Box<mpsim_board_models::Snapshot>),
     /// The run ended; the thread exits after this.

@@ -21,10 +21,26 @@ static OPENED: AtomicU32 = AtomicU32::new(0);
 
 /// One board's radio endpoint.
 pub struct Radio {
-    sock: UnixDatagram,
-    path: PathBuf,
-    dir: PathBuf,
+    link: Link,
+    /// Its ESP-NOW address (hex), or "" for the micro:bit radio.
+    mac: String,
 }
+
+enum Link {
+    /// A socket in the shared folder.
+    Socket {
+        sock: UnixDatagram,
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    /// In lockstep with other boards (a scenario, a circuit in virtual time): packets go out as
+    /// events the front end delivers to the other boards at the end of the quantum, and those
+    /// heard wait here — on the boards' one clock, and heard by no one outside the rig.
+    Relayed(std::cell::RefCell<std::collections::VecDeque<Vec<u8>>>),
+}
+
+/// Packets a relayed radio keeps unread; more are lost, as a radio's are.
+const INBOX: usize = 64;
 
 /// The directory the boards' sockets meet in.
 /// Found once (a board process finds it before its sandbox closes).
@@ -58,6 +74,32 @@ impl Radio {
         Radio::open_named(espnow_dir(), &format!("{mac}-"))
     }
 
+    /// A radio in lockstep with the front end's other boards; `mac` (hex) for ESP-NOW.
+    pub fn relayed(mac: &str) -> Radio {
+        Radio {
+            link: Link::Relayed(Default::default()),
+            mac: mac.to_owned(),
+        }
+    }
+
+    /// Its packets go through the front end ([`Radio::relayed`]).
+    pub fn is_relayed(&self) -> bool {
+        matches!(self.link, Link::Relayed(_))
+    }
+
+    /// A relayed packet reaches this radio: kept if it is for us (ESP-NOW: `to` is a prefix of
+    /// our address, "" for all).
+    pub fn hear(&self, to: &str, packet: Vec<u8>) {
+        if let Link::Relayed(inbox) = &self.link
+            && self.mac.starts_with(to)
+        {
+            let mut q = inbox.borrow_mut();
+            if q.len() < INBOX {
+                q.push_back(packet);
+            }
+        }
+    }
+
     /// Switches the radio on, meeting the others in `dir`.
     pub fn open_in(dir: PathBuf) -> io::Result<Radio> {
         Radio::open_named(dir, "")
@@ -70,7 +112,10 @@ impl Radio {
         let _ = std::fs::remove_file(&path);
         let sock = UnixDatagram::bind(&path)?;
         sock.set_nonblocking(true)?;
-        Ok(Radio { sock, path, dir })
+        Ok(Radio {
+            link: Link::Socket { sock, path, dir },
+            mac: prefix.trim_end_matches('-').to_owned(),
+        })
     }
 
     /// Sends `packet` to every other radio that is on.
@@ -81,19 +126,22 @@ impl Radio {
     /// Sends `packet` to every other radio whose socket's name starts with `prefix` (a MAC
     /// address); whether one of them took it.
     pub fn send_to_prefix(&self, packet: &[u8], prefix: &str) -> bool {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+        let Link::Socket { sock, path, dir } = &self.link else {
+            return false;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
             return false;
         };
         let mut taken = false;
         for e in entries.flatten() {
             let p = e.path();
-            if p == self.path
+            if p == *path
                 || p.extension().is_none_or(|x| x != "sock")
                 || !e.file_name().to_string_lossy().starts_with(prefix)
             {
                 continue;
             }
-            match self.sock.send_to(packet, &p) {
+            match sock.send_to(packet, &p) {
                 Ok(_) => taken = true,
                 Err(err)
                     if matches!(
@@ -112,17 +160,21 @@ impl Radio {
 
     /// The next packet heard, if any.
     pub fn recv(&self) -> Option<Vec<u8>> {
-        let mut buf = [0u8; MAX_PACKET];
-        match self.sock.recv(&mut buf) {
-            Ok(n) => Some(buf[..n].to_vec()),
-            Err(_) => None,
+        match &self.link {
+            Link::Socket { sock, .. } => {
+                let mut buf = [0u8; MAX_PACKET];
+                sock.recv(&mut buf).ok().map(|n| buf[..n].to_vec())
+            }
+            Link::Relayed(inbox) => inbox.borrow_mut().pop_front(),
         }
     }
 }
 
 impl Drop for Radio {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        if let Link::Socket { path, .. } = &self.link {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 

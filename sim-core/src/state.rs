@@ -462,6 +462,11 @@ impl SimState {
         });
     }
 
+    /// In lockstep with other boards (its radio goes through the front end).
+    pub fn lockstep(&self) -> bool {
+        self.horizon.is_some()
+    }
+
     /// How far the board may run in simulated time (`u64::MAX` unless in lockstep).
     pub fn horizon(&self) -> u64 {
         self.horizon.unwrap_or(u64::MAX)
@@ -730,6 +735,16 @@ impl SimState {
             SimCommand::Reset { hard } => {
                 self.run
                     .reset_now(if hard { Reboot::Hard } else { Reboot::Soft });
+            }
+            SimCommand::Radio { espnow_to, packet } => {
+                let r = match &espnow_to {
+                    None => self.chip.mb_radio(),
+                    Some(_) => self.chip.espnow(),
+                };
+                if let Some(r) = r {
+                    r.hear(espnow_to.as_deref().unwrap_or(""), packet);
+                    self.notify();
+                }
             }
             SimCommand::Snapshot => {
                 self.board.set_time(now);

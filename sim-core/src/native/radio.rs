@@ -13,8 +13,15 @@ pub(crate) mod area {
     fn radio_power(on: bool, vm: &VirtualMachine) -> PyResult<()> {
         let has = state(vm, |s| s.chip.mb_radio().is_some())?;
         if on && !has {
-            let r = heap::untracked(crate::radio::Radio::open)
-                .map_err(|e| vm.new_os_error(format!("radio: {e}")))?;
+            let relayed = state(vm, |s| s.lockstep())?;
+            let r = heap::untracked(|| {
+                if relayed {
+                    Ok(crate::radio::Radio::relayed(""))
+                } else {
+                    crate::radio::Radio::open()
+                }
+            })
+            .map_err(|e| vm.new_os_error(format!("radio: {e}")))?;
             state(vm, |s| s.chip.set_mb_radio(Some(r)))?;
         } else if !on {
             state(vm, |s| s.chip.set_mb_radio(None))?;
@@ -29,10 +36,13 @@ pub(crate) mod area {
         if p.len() > crate::radio::MAX_PACKET {
             return Err(vm.new_value_error("packet too long"));
         }
-        state(vm, |s| {
-            if let Some(r) = s.chip.mb_radio() {
-                heap::untracked(|| r.send(&p));
-            }
+        state(vm, |s| match s.chip.mb_radio() {
+            Some(r) if r.is_relayed() => s.send_event(crate::api::SimEvent::Radio {
+                espnow_to: None,
+                packet: p,
+            }),
+            Some(r) => heap::untracked(|| r.send(&p)),
+            None => {}
         })
     }
 
@@ -50,8 +60,15 @@ pub(crate) mod area {
     fn espnow_power(on: bool, mac: String, vm: &VirtualMachine) -> PyResult<()> {
         let has = state(vm, |s| s.chip.espnow().is_some())?;
         if on && !has {
-            let r = heap::untracked(|| crate::radio::Radio::open_espnow(&mac))
-                .map_err(|e| vm.new_os_error(format!("espnow: {e}")))?;
+            let relayed = state(vm, |s| s.lockstep())?;
+            let r = heap::untracked(|| {
+                if relayed {
+                    Ok(crate::radio::Radio::relayed(&mac))
+                } else {
+                    crate::radio::Radio::open_espnow(&mac)
+                }
+            })
+            .map_err(|e| vm.new_os_error(format!("espnow: {e}")))?;
             state(vm, |s| s.chip.set_espnow(Some(r)))?;
         } else if !on {
             state(vm, |s| s.chip.set_espnow(None))?;
@@ -67,10 +84,18 @@ pub(crate) mod area {
         if p.len() > crate::radio::MAX_PACKET {
             return Err(vm.new_value_error("packet too long"));
         }
-        state(vm, |s| {
-            s.chip
-                .espnow()
-                .is_some_and(|r| heap::untracked(|| r.send_to_prefix(&p, &to)))
+        // Relayed (lockstep), a frame counts as taken: the front end delivers it at the end of
+        // the quantum and does not answer for the receiver.
+        state(vm, |s| match s.chip.espnow() {
+            Some(r) if r.is_relayed() => {
+                s.send_event(crate::api::SimEvent::Radio {
+                    espnow_to: Some(to),
+                    packet: p,
+                });
+                true
+            }
+            Some(r) => heap::untracked(|| r.send_to_prefix(&p, &to)),
+            None => false,
         })
     }
 
