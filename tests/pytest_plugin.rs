@@ -1,5 +1,5 @@
 //! pytest-mpsim (python/pytest-mpsim, installed into the test venv by scripts/test.sh) under
-//! pytest and under pytest-xdist: its fixtures driving boards through `mpsim drive`, a scenario
+//! pytest and under pytest-xdist (`-n 2`, and execnet gateways as for remote hosts): its fixtures driving boards through `mpsim drive`, a scenario
 //! file collected as a test, `--junitxml`, and a failing scenario's report in pytest's output.
 
 use std::path::{Path, PathBuf};
@@ -41,7 +41,13 @@ fn testcases(xml: &Path) -> Vec<String> {
 fn the_plugin_drives_boards_under_pytest_and_xdist() {
     let project = root().join("tests/pytest-project");
     let tmp = tempfile::tempdir().unwrap();
-    for (run, extra) in [("serial", &[][..]), ("xdist", &["-n", "2"][..])] {
+    // `--tx` gateways are how xdist reaches other machines (`ssh=host` in place of `popen`).
+    let gateways = ["--tx", "2*popen//python=python3", "--dist", "load"];
+    for (run, extra) in [
+        ("serial", &[][..]),
+        ("xdist", &["-n", "2"][..]),
+        ("gateways", &gateways[..]),
+    ] {
         let xml = tmp.path().join(format!("{run}.xml"));
         let junit = format!("--junitxml={}", xml.display());
         let mut args = vec!["-q", junit.as_str()];
