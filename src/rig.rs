@@ -65,6 +65,16 @@ pub struct BoardState {
     snapshot: Option<Box<Snapshot>>,
 }
 
+impl BoardState {
+    /// An LED by its label or by a name of its pin: label, GPIO, brightness.
+    pub fn led(&self, name: &str) -> Option<&(String, u32, f64)> {
+        let gpio = mpsim_board_models::circuit::netlist::gpio_of(&self.spec, name);
+        self.leds
+            .iter()
+            .find(|l| l.0.eq_ignore_ascii_case(name) || Some(l.1) == gpio)
+    }
+}
+
 /// What reaches the rig from a board.
 enum Msg {
     Event(SimEvent),

@@ -103,12 +103,7 @@ fn handle(req: &Value, r: &mut Runner, sc: &Scenario, setups: &[crate::rig::Boar
         };
     }
     if let Some(name) = obj.get("led").and_then(Value::as_str) {
-        let gpio = gpio_of(&b.spec, name);
-        return match b
-            .leds
-            .iter()
-            .find(|l| l.0.eq_ignore_ascii_case(name) || Some(l.1) == gpio)
-        {
+        return match b.led(name) {
             Some(l) => json!({"ok": true, "name": l.0, "gpio": l.1, "brightness": l.2}),
             None => error(format!("no LED {name:?} on board {}", b.id)),
         };

@@ -1023,12 +1023,7 @@ impl Runner {
             ),
             Action::ExpectLed(name, on, brightness, tol) => {
                 let b = &self.rig.boards[i];
-                let gpio = gpio_of(&b.spec, name);
-                let Some(led) = b
-                    .leds
-                    .iter()
-                    .find(|l| l.0.eq_ignore_ascii_case(name) || Some(l.1) == gpio)
-                else {
+                let Some(led) = b.led(name) else {
                     let names: Vec<String> = b
                         .leds
                         .iter()
@@ -1037,11 +1032,7 @@ impl Runner {
                     return Err(Stop::Error(format!(
                         "no LED {name:?} on board {} (it has {})",
                         b.id,
-                        if names.is_empty() {
-                            "none".into()
-                        } else {
-                            names.join(", ")
-                        }
+                        listed(&names)
                     )));
                 };
                 let v = led.2;
@@ -1074,11 +1065,7 @@ impl Runner {
                     return Err(Stop::Error(format!(
                         "{part} ({}) has no control {name:?} (it has {})",
                         view.kind,
-                        if names.is_empty() {
-                            "none".into()
-                        } else {
-                            names.join(", ")
-                        }
+                        listed(&names)
                     )));
                 };
                 let before = c.value;
@@ -1394,6 +1381,18 @@ fn display_graphic(s: &mpsim_board_models::Snapshot, part: &str) -> Option<Graph
         .iter()
         .find(|p| p.id == part)
         .map(|p| p.graphic.clone())
+}
+
+/// Names in a message: "a, b", or "none".
+fn listed<S: AsRef<str>>(names: &[S]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe(p: &Pattern) -> String {
