@@ -107,6 +107,7 @@ pub(crate) fn check(source: &str, mode: Mode, complex: bool) -> Verdict {
         subs: Vec::new(),
         dicts: Vec::new(),
         scopes: Vec::new(),
+        nonlocals: Vec::new(),
     };
     match parsed.syntax() {
         ast::Mod::Module(m) => v.visit_body(&m.body),
@@ -245,6 +246,8 @@ struct Checker<'s> {
     /// The scopes the checker is in, innermost last: a def (with whether it has parameters) or
     /// another kind (None).
     scopes: Vec<Option<bool>>,
+    /// The names each enclosing def declared `nonlocal`, innermost last.
+    nonlocals: Vec<Vec<String>>,
 }
 
 /// What a `const()` value is, as far as checking it needs.
@@ -567,7 +570,9 @@ impl<'a> Visitor<'a> for Checker<'_> {
                     && p.vararg.is_none()
                     && p.kwarg.is_none());
                 self.scopes.push(Some(has_params));
+                self.nonlocals.push(Vec::new());
                 visitor::walk_stmt(self, stmt);
+                self.nonlocals.pop();
                 self.scopes.pop();
                 return;
             }
@@ -577,9 +582,42 @@ impl<'a> Visitor<'a> for Checker<'_> {
                 }
                 self.decorators(&c.decorator_list);
                 self.scopes.push(None);
+                self.nonlocals.push(Vec::new());
                 visitor::walk_stmt(self, stmt);
+                self.nonlocals.pop();
                 self.scopes.pop();
                 return;
+            }
+            Stmt::Nonlocal(n) => {
+                if let Some(names) = self.nonlocals.last_mut() {
+                    names.extend(n.names.iter().map(|i| i.id.as_str().to_owned()));
+                }
+            }
+            // `del x` of a nonlocal x that is not bound is a NameError on the firmware; the
+            // interpreter empties the cell without a word. Reading x just before deleting it
+            // raises it: `del a, x` becomes `del a;x;del x` (on the same line).
+            Stmt::Delete(d) => {
+                if let Some(names) = self.nonlocals.last() {
+                    let mut prev_end: Option<usize> = None;
+                    for t in &d.targets {
+                        if let Expr::Name(n) = t
+                            && names.iter().any(|x| x == n.id.as_str())
+                        {
+                            let name = n.id.as_str();
+                            match prev_end {
+                                None => {
+                                    self.subs
+                                        .push((start(stmt), start(stmt), format!("{name};")))
+                                }
+                                Some(a) if !self.source[a..start(t)].contains(&b'\n') => {
+                                    self.subs.push((a, start(t), format!(";{name};del ")));
+                                }
+                                Some(_) => {}
+                            }
+                        }
+                        prev_end = Some(end(t));
+                    }
+                }
             }
             Stmt::Assign(a) => {
                 // `NAME = const(VALUE)`: the compiler's constant; `const` needs no import. The

@@ -4,9 +4,11 @@
 //! held against the board's heap size. Big blocks of bytes (buffers, strings) count byte for byte,
 //! big blocks of words (the tables of long lists and dicts) half, for the host's 64-bit pointers;
 //! small ones count a quarter, because RustPython's small objects are several times the size of
-//! MicroPython's. Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single
-//! request far beyond it (`bytearray(10**9)`) cannot be refused without aborting, so it ends the
-//! process with MicroPython's message instead of taking the host's memory.
+//! MicroPython's; an int object counts nothing, as the firmware keeps a small int in a word (so
+//! would any other block of exactly an int's sizes: the weights are a model, not a census).
+//! Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single request far
+//! beyond it (`bytearray(10**9)`) cannot be refused without aborting, so it ends the process with
+//! MicroPython's message instead of taking the host's memory.
 #![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -42,10 +44,34 @@ static LOCK_HOOK: AtomicUsize = AtomicUsize::new(0);
 /// Blocks at least this big count byte for byte.
 const BIG: usize = 512;
 
+/// The sizes of the blocks the interpreter makes for one int object (its header and its digits),
+/// learnt once by [`learn_in_word_objects`]; 0 until then. The firmware keeps a small int inside
+/// the word that refers to it, so these blocks take no room on the board's heap.
+static INT_BLOCKS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+/// While learning: the sizes of the blocks this thread allocates (see [`RECORDING`]).
+static RECORDED: [AtomicUsize; 4] = [
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+    AtomicUsize::new(0),
+];
+static RECORDED_N: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// This thread's allocations are being recorded into [`RECORDED`] (never while tracked).
+    static RECORDING: Cell<bool> = const { Cell::new(false) };
+}
+
 /// What a block of `size` bytes aligned to `align` counts against the board's heap. Big blocks of
 /// bytes (buffers, strings) count byte for byte; big blocks of words (a list's or a dict's
-/// table) count half, as the host's 64-bit pointers are twice the board's.
+/// table) count half, as the host's 64-bit pointers are twice the board's; an int object's
+/// blocks count nothing (see [`INT_BLOCKS`]).
 fn weight(size: usize, align: usize) -> i64 {
+    if size < BIG
+        && (size == INT_BLOCKS[0].load(Ordering::Relaxed)
+            || size == INT_BLOCKS[1].load(Ordering::Relaxed))
+    {
+        return 0;
+    }
     let w = match (size >= BIG, align >= 8) {
         (true, false) => size,
         (true, true) => size / 2,
@@ -61,6 +87,12 @@ impl CountingAlloc {
     #[inline]
     fn charge(size: usize, align: usize) -> bool {
         if !TRACKED.with(Cell::get) {
+            if RECORDING.with(Cell::get) {
+                let i = RECORDED_N.fetch_add(1, Ordering::Relaxed);
+                if let Some(r) = RECORDED.get(i) {
+                    r.store(size, Ordering::Relaxed);
+                }
+            }
             return true;
         }
         if LOCK_WATCH.load(Ordering::Relaxed) {
@@ -273,8 +305,40 @@ pub fn set_hard_cap(bytes: i64) {
     HARD_CAP.store(bytes, Ordering::Relaxed);
 }
 
+/// Learns which blocks make an int object (see [`INT_BLOCKS`]): once per process, before any
+/// allocation is counted, so that a block is charged and credited alike.
+fn learn_in_word_objects() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let ctx = rustpython_vm::Context::genesis();
+        RECORDED_N.store(0, Ordering::Relaxed);
+        RECORDING.with(|r| r.set(true));
+        // Beyond the interpreter's cache of small ints: a new object, as most ints a script makes.
+        let int = std::hint::black_box(ctx.new_int(1_000_003_i32));
+        RECORDING.with(|r| r.set(false));
+        drop(int);
+        let n = RECORDED_N.load(Ordering::Relaxed);
+        // An int is its header and at most one block of digits; anything else means the probe
+        // saw something it does not understand, and nothing is exempted.
+        if (1..=2).contains(&n) {
+            for (slot, rec) in INT_BLOCKS.iter().zip(&RECORDED).take(n) {
+                slot.store(rec.load(Ordering::Relaxed), Ordering::Relaxed);
+            }
+        }
+    });
+}
+
+/// The sizes [`learn_in_word_objects`] found (for tests).
+pub fn int_blocks() -> [usize; 2] {
+    [
+        INT_BLOCKS[0].load(Ordering::Relaxed),
+        INT_BLOCKS[1].load(Ordering::Relaxed),
+    ]
+}
+
 /// Whether this binary counts at all (false in unit tests that do not install the allocator).
 pub fn is_counting() -> bool {
+    learn_in_word_objects();
     set_tracked(true);
     let before = live();
     let v = std::hint::black_box(vec![0u8; 4096]);

@@ -113,6 +113,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             crate::methods::install(vm);
             crate::nesting::install(vm);
             crate::sequences::install(vm);
+            crate::pendthrow::install(vm);
         })
         .build();
     (interp, tx)
@@ -137,6 +138,7 @@ pub(crate) fn run_program(program: Option<&Program>, shared: &Arc<Shared>) -> En
     // The last boot's read-only modules are gone (before the next interpreter is built, whose
     // modules may take their addresses).
     crate::methods::unseal_all();
+    crate::pendthrow::forget_all();
     let (interp, tx) = PREBUILT
         .with(std::cell::RefCell::take)
         .unwrap_or_else(|| heap::untracked(build));

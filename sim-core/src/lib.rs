@@ -20,6 +20,7 @@ mod methods;
 mod native;
 mod nesting;
 pub mod net;
+mod pendthrow;
 #[cfg(feature = "sandbox-probe")]
 mod probe;
 mod quicken;

@@ -37,11 +37,15 @@ pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
     Ok(())
 }
 
-/// Host bytes per item of the sequence types.
+/// A reference on the board: one 32-bit word.
+const BOARD_WORD: u128 = 4;
+
+/// The board's bytes per item of the sequence types: a list's or tuple's item is one of its 32-bit
+/// words (the allocator counts the host's 64-bit ones half).
 fn item_size(obj: &PyObject, vm: &VirtualMachine) -> u128 {
     let t = obj.class();
     if t.fast_issubclass(vm.ctx.types.list_type) || t.fast_issubclass(vm.ctx.types.tuple_type) {
-        8
+        BOARD_WORD
     } else {
         1
     }
@@ -147,7 +151,7 @@ fn bytearray_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyRes
 static LIST_INIT: OnceLock<Option<InitFn>> = OnceLock::new();
 fn list_init(zelf: &PyObject, args: FuncArgs, vm: &VirtualMachine) -> PyResult<()> {
     if let Some(n) = sized_arg(&args, vm) {
-        fits(n * 8, vm)?;
+        fits(n * BOARD_WORD, vm)?;
     }
     match LIST_INIT.get().copied().flatten() {
         Some(f) => f(zelf, args, vm),
@@ -177,7 +181,7 @@ fn list_vectorcall(
         && it.downcast_ref::<PyInt>().is_none()
         && let Some(Ok(n)) = it.length_opt(vm)
     {
-        fits(n as u128 * 8, vm)?;
+        fits(n as u128 * BOARD_WORD, vm)?;
     }
     match LIST_VECTORCALL.get().copied().flatten() {
         Some(f) => f(callable, args, nargs, kwnames, vm),
@@ -193,7 +197,7 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
         && iterable.downcast_ref::<PyInt>().is_none()
         && let Some(Ok(n)) = iterable.length_opt(vm)
     {
-        fits((l.borrow_vec().len() as u128 + n as u128) * 8, vm)?;
+        fits((l.borrow_vec().len() as u128 + n as u128) * BOARD_WORD, vm)?;
     }
     crate::slots::call_kept(
         vm,
