@@ -39,6 +39,10 @@ class _Bus:
             data = bytes(_reverse(b) for b in data)
         mosi = -1 if self._mosi is None else self._mosi
         got = _mpsim.spi_transfer(self._sck, mosi, data) if mosi >= 0 else b"\xff" * len(data)
+        # The bus is busy for the bits it clocks out, as the board's is.
+        us = len(data) * 8000000 // max(self._baudrate, 1)
+        if us:
+            _mpsim.sleep_us(us)
         if self._miso is None:
             got = b"\x00" * len(data)
         elif self._firstbit == LSB:

@@ -37,6 +37,22 @@ def _data(x):
     raise TypeError("can't convert '%s' object to str implicitly" % type(x).__name__)
 
 
+def _ax_loads(d):
+    # What axTLS' loader takes: PEM, or one DER SEQUENCE whose length is the data's.
+    if b"-----BEGIN" in d:
+        return True
+    if len(d) < 2 or d[0] != 0x30:
+        return False
+    n = d[1]
+    if n < 0x80:
+        return 2 + n == len(d)
+    k = n & 0x7F
+    if k == 0 or k > 4 or len(d) < 2 + k:
+        return False
+    n = int.from_bytes(d[2:2 + k], "big")
+    return 2 + k + n == len(d)
+
+
 def _unix_now():
     # The board's RTC in seconds since 1970 (what the firmware's mbedtls checks validity with).
     import time
@@ -82,9 +98,13 @@ class SSLContext:
         key = _data(keyfile)
         if not _AX:
             _t.check_key(key)
+        elif not _ax_loads(key):
+            raise ValueError("invalid key")
         cert = _data(certfile)
         if not _AX:
             _t.check_cert(cert)
+        elif not _ax_loads(cert):
+            raise ValueError("invalid cert")
         self._cert, self._key = cert, key
 
     def load_verify_locations(self, cadata):

@@ -354,6 +354,29 @@ pub(crate) fn install_array(array: &rustpython_vm::Py<rustpython_vm::builtins::P
         &ARRAY_IN::KEPT,
         ARRAY_IN::contains as ContainsFn,
     );
+    replace(&slots.new, &ARRAY_NEW, array_new as NewFn);
+}
+
+static ARRAY_NEW: OnceLock<Option<NewFn>> = OnceLock::new();
+/// `array.array(…)`; a typecode it does not know is the firmware's bare "bad typecode".
+fn array_new(
+    cls: rustpython_vm::builtins::PyTypeRef,
+    args: FuncArgs,
+    vm: &VirtualMachine,
+) -> PyResult {
+    kept(&ARRAY_NEW, vm)?(cls, args, vm).map_err(|e| {
+        use rustpython_vm::AsObject;
+        let bad = e.as_object().fast_isinstance(vm.ctx.exceptions.value_error)
+            && e.args().first().is_some_and(|m| {
+                m.downcast_ref::<PyStr>()
+                    .is_some_and(|s| s.as_wtf8().to_string().starts_with("bad typecode"))
+            });
+        if bad {
+            vm.new_value_error("bad typecode")
+        } else {
+            e
+        }
+    })
 }
 
 /// `array.array` (the module's type, known once the module is first imported).
