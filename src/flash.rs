@@ -15,16 +15,71 @@ pub fn default_image(spec: &BoardSpec) -> Result<PathBuf> {
 }
 
 fn geometry(spec: &BoardSpec) -> Geometry {
-    Geometry {
-        size: spec.fs_size,
-        cluster: spec.fs_block,
-        littlefs: spec.fs_type == "littlefs",
-    }
+    spec.flash_geometry()
 }
 
-/// Opens (creating or with `erase` wiping) an image; returns it and whether it is new.
+/// Opens (creating or with `erase` wiping) an image; returns it and whether it is new. An image
+/// made before the board's image held its whole flash is converted first, with a message.
 pub fn open(spec: &BoardSpec, path: &Path, erase: bool) -> Result<(Flash, bool)> {
-    Ok(Flash::open(path, geometry(spec), erase)?)
+    let geo = geometry(spec);
+    if !erase {
+        convert_to_whole_flash(geo, path)?;
+    }
+    Ok(Flash::open(path, geo, erase)?)
+}
+
+/// Puts a filesystem-only image (as mpsim made them before it laid out the ESP boards' whole
+/// flash) at its offset in an image of the whole flash, erased elsewhere. Nothing happens to an
+/// image of the right size, or to one that does not mount (its error comes from the open).
+fn convert_to_whole_flash(geo: Geometry, path: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let len = meta.len();
+    if !geo.whole_flash() || len == 0 || len == geo.flash_size || len > geo.flash_size - geo.offset
+    {
+        return Ok(());
+    }
+    if !holds_a_volume(path) {
+        return Ok(());
+    }
+    // Mounted as what it is, which also holds the image's lock while it is rewritten.
+    let Ok((old, _)) = Flash::open(
+        path,
+        Geometry::volume(len, geo.cluster, geo.littlefs),
+        false,
+    ) else {
+        return Ok(());
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut whole = vec![0xFFu8; usize::try_from(geo.flash_size).unwrap_or(0)];
+    let at = usize::try_from(geo.offset).unwrap_or(0);
+    whole[at..at + bytes.len()].copy_from_slice(&bytes);
+    let tmp = path.with_extension("converting");
+    std::fs::write(&tmp, &whole)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("converting {}", path.display()))?;
+    drop(old);
+    eprintln!(
+        "mpsim: {} now holds the board's whole {} MB flash, the filesystem at {:#x} as the \
+         firmware lays it out (converted from an image of the filesystem alone)",
+        path.display(),
+        geo.flash_size >> 20,
+        geo.offset
+    );
+    Ok(())
+}
+
+/// Whether the file starts with a FAT boot sector or a littlefs superblock.
+fn holds_a_volume(path: &Path) -> bool {
+    let mut head = vec![0u8; 8192];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    (n >= 512 && head[510] == 0x55 && head[511] == 0xAA)
+        || (n >= 16 && &head[8..16] == b"littlefs")
+        || (n >= 4096 + 16 && &head[4096 + 8..4096 + 16] == b"littlefs")
 }
 
 /// Writes the files the board's firmware writes on its first boot.

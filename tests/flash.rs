@@ -215,8 +215,9 @@ fn the_image_is_a_fat_volume_mtools_reads_and_writes() {
         "import os\nos.mkdir('logs')\nwith open('logs/day1.csv', 'w') as f:\n    f.write('t,v\\n1,2\\n')",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
-    let img = b.image();
-    let img = img.to_str().unwrap();
+    // The image holds the ESP8266's whole flash; the volume starts at 0x9C000.
+    let img = format!("{}@@0x9C000", b.image().display());
+    let img = img.as_str();
     let dir = out(&mtools("mdir", &["-b", "-i", img, "::/"]));
     assert!(
         dir.contains("::/boot.py") && dir.contains("::/logs/"),
@@ -353,8 +354,8 @@ fn kill_9_during_writes_never_loses_a_closed_file() {
         assert_eq!(text.lines().count(), 20, "{name} complete:\n{text}");
         assert!(text.ends_with(&format!("{name} line 19\n")));
     }
-    let img = img.to_str().unwrap();
-    mtools("mdir", &["-i", img, "::/"]);
+    let img = format!("{}@@0x9C000", img.display());
+    mtools("mdir", &["-i", &img, "::/"]);
 }
 
 #[test]
@@ -596,4 +597,57 @@ fn an_older_fat_pico_image_is_used_as_it_is() {
     assert!(out(&o).contains("still FAT"), "{}", out(&o));
     // Still FAT for mtools afterwards.
     mtools("mdir", &["-i", i, "::/"]);
+}
+
+#[test]
+fn an_esp_image_holds_the_whole_flash_and_an_older_image_is_converted() {
+    let b = Board::new();
+    let o = b.run(&["run", "-c", "open('kept.txt', 'w').write('kept')"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let bytes = std::fs::read(b.image()).unwrap();
+    assert_eq!(bytes.len(), 4 << 20, "the ESP8266's 4 MB flash");
+    assert!(
+        bytes[..0x9C000].iter().all(|&x| x == 0xFF),
+        "the firmware's region reads as erased flash"
+    );
+    // An image of the filesystem alone, as mpsim made them before, is converted once.
+    let old = b.data.path().join("old.img");
+    std::fs::write(&old, &bytes[0x9C000..0x9C000 + 3538944]).unwrap();
+    let o = b.run(&[
+        "run",
+        "--flash",
+        old.to_str().unwrap(),
+        "-c",
+        "print(open('kept.txt').read())",
+    ]);
+    assert_eq!(out(&o), "kept\n");
+    assert!(
+        err(&o).contains("whole 4 MB flash") && err(&o).contains("0x9c000"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(std::fs::read(&old).unwrap(), bytes);
+    let o = b.run(&["run", "--flash", old.to_str().unwrap(), "-c", "pass"]);
+    assert_eq!(err(&o), "", "converted once");
+    // The ESP32's littlefs sits in its "vfs" partition at 0x200000.
+    let img = b.data.path().join("esp32.img");
+    let o = b.run(&[
+        "run",
+        "--board",
+        "esp32",
+        "--flash",
+        img.to_str().unwrap(),
+        "-c",
+        "open('e.txt', 'w').write('on the esp32')",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let whole = std::fs::read(&img).unwrap();
+    assert_eq!(whole.len(), 4 << 20);
+    let part = b.data.path().join("vfs.bin");
+    std::fs::write(&part, &whole[0x200000..]).unwrap();
+    let text = python_lfs(
+        &format!("{LFS_OPEN}print(fs.open('e.txt', 'r').read())"),
+        &part,
+    );
+    assert_eq!(text, "on the esp32\n");
 }

@@ -114,8 +114,13 @@ pub struct BoardSpec {
     pub mpy_abi: u32,
     /// Flash size in bytes (`esp.flash_size()`).
     pub flash_size: u64,
-    /// Size of the filesystem on the flash (the image file), bytes.
+    /// Size of the filesystem on the flash, bytes.
     pub fs_size: u64,
+    /// Where the firmware's build puts the filesystem on the flash, for boards whose image holds
+    /// the whole flash as the chip lays it out (the ESP boards: esptool reads and writes it);
+    /// absent (0) where the image is the filesystem alone.
+    #[serde(default)]
+    pub fs_offset: u64,
     /// Cluster size of that volume (the flash's erase block), bytes.
     pub fs_block: u32,
     /// The filesystem the firmware makes on it: "fat", or "littlefs" (v2).
@@ -495,6 +500,18 @@ const CAPS: &[&str] = &[
 ];
 
 impl BoardSpec {
+    /// How the board's flash image is laid out: the whole flash with the filesystem at its
+    /// offset (ESP boards), or the filesystem alone.
+    pub fn flash_geometry(&self) -> mpsim_vfs::Geometry {
+        let mut g =
+            mpsim_vfs::Geometry::volume(self.fs_size, self.fs_block, self.fs_type == "littlefs");
+        if self.fs_offset > 0 {
+            g.flash_size = self.flash_size;
+            g.offset = self.fs_offset;
+        }
+        g
+    }
+
     /// Parses and checks a board from the text of its two files.
     pub fn parse(dir_name: &str, board_toml: &str, pins_csv: &str) -> Result<Self, SpecError> {
         let mut spec: BoardSpec = toml::from_str(board_toml).map_err(|source| SpecError::Toml {
@@ -633,8 +650,10 @@ impl BoardSpec {
                 "fs_block must be a power of two and fs_size at least 64 KiB".into(),
             ));
         }
-        if self.fs_size > self.flash_size {
-            return Err(bad("fs_size exceeds flash_size".into()));
+        if self.fs_size > self.flash_size
+            || self.fs_offset.saturating_add(self.fs_size) > self.flash_size
+        {
+            return Err(bad("fs_offset + fs_size exceeds flash_size".into()));
         }
         if self.heap_size < 4096 {
             return Err(bad("heap_size below 4 KiB".into()));

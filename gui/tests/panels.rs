@@ -31,11 +31,7 @@ fn board_wired(
 ) -> Board {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("flash.img");
-    let geometry = mpsim_vfs::Geometry {
-        size: spec.fs_size,
-        cluster: spec.fs_block,
-        littlefs: spec.fs_type == "littlefs",
-    };
+    let geometry = spec.flash_geometry();
     let (flash, first_boot) = mpsim_vfs::Flash::open(&path, geometry, false).unwrap();
     for (name, data) in files {
         flash.write(name, data).unwrap();

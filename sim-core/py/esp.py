@@ -74,11 +74,13 @@ def apa102_write(clock_pin, data_pin, buf):
         byte(0xFF)
 
 
-# The SPI flash by address: the filesystem's sectors are the flash image (from the first sector
-# after flash_user_start(), as flashbdev places them); the rest (the firmware, the SDK's data) is
-# kept in memory until the board resets, erased (0xFF) until written.
+# The SPI flash by address. The image holds the whole flash (firmware, filesystem from the first
+# sector after flash_user_start(), the SDK's data), so an address is its offset in the image.
+# An image that holds the filesystem alone (a board whose image was made so) keeps the rest in
+# memory until the board resets, erased (0xFF) until written.
 _SEC = 4096
 _FS_START = (flash_user_start() // _SEC + 1) * _SEC
+_WHOLE = _mpsim.flash_volume_base() > 0 if _info["platform"] == "esp8266" else False
 _other = {}
 
 
@@ -87,7 +89,12 @@ def _span(addr, n):
     while n > 0:
         sec, off = divmod(addr, _SEC)
         k = min(n, _SEC - off)
-        img = addr - _FS_START if _FS_START <= addr and addr + k <= _FS_START + _info["fs_size"] else None
+        if _WHOLE:
+            img = addr
+        elif _FS_START <= addr and addr + k <= _FS_START + _info["fs_size"]:
+            img = addr - _FS_START
+        else:
+            img = None
         yield img, sec, off, k
         addr += k
         n -= k
@@ -120,7 +127,9 @@ def flash_write(addr, buf):
     at = 0
     for img, sec, off, k in _span(addr, len(data)):
         if img is not None:
-            _mpsim.flash_raw_write(img, data[at:at + k])
+            # NOR flash: a write can only clear bits.
+            old = _mpsim.flash_raw_read(img, k)
+            _mpsim.flash_raw_write(img, bytes(a & b for a, b in zip(old, data[at:at + k])))
         else:
             # NOR flash: a write can only clear bits.
             b = _other.setdefault(sec, bytearray(b"\xff" * _SEC))

@@ -145,9 +145,10 @@ class NVS:
 
 
 class Partition:
-    # The flash's partitions as the ESP32_GENERIC firmware lays them out (its partitions.csv):
-    # the "vfs" data partition is the flash image (the filesystem), the others are kept in memory
-    # until the board resets, erased (0xFF) until written.
+    # The flash's partitions as the ESP32_GENERIC firmware lays them out (its partitions.csv), on
+    # the flash image, which holds the whole flash (an image that holds the filesystem alone has
+    # only the "vfs" partition; the others are kept in memory until the board resets, erased
+    # (0xFF) until written).
     BOOT = 0
     RUNNING = 1
     TYPE_APP = 0
@@ -159,6 +160,7 @@ class Partition:
         (TYPE_DATA, 0x81, 0x200000, _info["fs_size"], "vfs"),
     )
     _mem = {}
+    _whole = None
 
     def __init__(self, id, block_size=4096):
         if id in (Partition.BOOT, Partition.RUNNING):
@@ -196,6 +198,15 @@ class Partition:
         addr = block * self._bs + offset
         if addr < 0 or addr + len(buf) > self._row[3]:
             raise OSError(-0x102, "ESP_ERR_INVALID_ARG")
+        if Partition._whole is None:
+            Partition._whole = _mpsim.flash_volume_base() > 0
+        if Partition._whole:
+            # The image holds the whole flash: every partition is its bytes at its address.
+            if write:
+                _mpsim.flash_raw_write(self._row[2] + addr, buf)
+            else:
+                buf[:] = _mpsim.flash_raw_read(self._row[2] + addr, len(buf))
+            return
         if self._row[4] == "vfs":
             if write:
                 _mpsim.flash_raw_write(addr, buf)

@@ -333,11 +333,7 @@ fn sim_main(
         lockstep: lockstep && time_mode == TimeMode::Virtual,
     });
     if let Some(setup) = flash {
-        let geometry = with_state(|s| mpsim_vfs::Geometry {
-            size: s.board.spec.fs_size,
-            cluster: s.board.spec.fs_block,
-            littlefs: s.board.spec.fs_type == "littlefs",
-        });
+        let geometry = with_state(|s| s.board.spec.flash_geometry());
         let mounted = geometry.map(|g| mpsim_vfs::Flash::open(&setup.path, g, false));
         let first_boot = setup.first_boot;
         with_state(|s| {

@@ -6,6 +6,7 @@
 //! complete operation on the image, as power loss does on the board.
 #![allow(unsafe_code)] // littlefs' API takes raw pointers and calls back through them; see SAFETY notes.
 
+use crate::region::Region;
 use crate::{Entry, Errno, Stats, VfsError, errno};
 use littlefs_rust_core::lfs_type::lfs_open_flags::{
     LFS_O_CREAT, LFS_O_RDONLY, LFS_O_TRUNC, LFS_O_WRONLY,
@@ -14,7 +15,6 @@ use littlefs_rust_core::lfs_type::lfs_type::LFS_TYPE_REG;
 use littlefs_rust_core::{Lfs, LfsAttr, LfsConfig, LfsDir, LfsFile, LfsFileConfig, LfsInfo};
 use std::cell::RefCell;
 use std::ffi::{CString, c_void};
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 
 /// The flash's erase block, and littlefs' block.
@@ -108,7 +108,7 @@ pub fn callbacks<D: BlockDevice>() -> (
 
 /// The image as littlefs' block device.
 struct Device {
-    file: RefCell<File>,
+    file: RefCell<Region>,
 }
 
 impl Device {
@@ -206,7 +206,7 @@ pub struct LfsVolume {
 }
 
 impl LfsVolume {
-    fn boxed(file: File, blocks: u32) -> Box<Inner> {
+    fn boxed(file: Region, blocks: u32) -> Box<Inner> {
         // SAFETY: Lfs is plain data (numbers, raw pointers, optional function pointers) for
         // which all-zero is the state littlefs expects before format/mount.
         let lfs: Lfs = unsafe { std::mem::zeroed() };
@@ -253,14 +253,14 @@ impl LfsVolume {
     }
 
     /// Formats `file` (`blocks` blocks) as littlefs.
-    pub fn format(file: File, blocks: u32) -> Result<(), VfsError> {
+    pub fn format(file: Region, blocks: u32) -> Result<(), VfsError> {
         let mut inner = Self::boxed(file, blocks);
         let i: &mut Inner = &mut inner;
         code(littlefs_rust_core::lfs_format(&mut i.lfs, &i.cfg)).map(drop)
     }
 
     /// Mounts the littlefs volume `file` holds (`blocks` blocks).
-    pub fn mount(file: File, blocks: u32) -> Result<LfsVolume, VfsError> {
+    pub fn mount(file: Region, blocks: u32) -> Result<LfsVolume, VfsError> {
         let mut inner = Self::boxed(file, blocks);
         let i: &mut Inner = &mut inner;
         code(littlefs_rust_core::lfs_mount(&mut i.lfs, &i.cfg))?;
@@ -504,7 +504,7 @@ impl LfsVolume {
     }
 
     /// The image file under the volume (to sync it).
-    pub fn file(&self) -> std::cell::Ref<'_, File> {
+    pub fn file(&self) -> std::cell::Ref<'_, Region> {
         self.inner.device.file.borrow()
     }
 }

@@ -26,6 +26,8 @@ pub fn set_stamp_time(secs_since_2000: Option<i64>) {
 }
 
 pub mod lfs;
+pub mod region;
+pub use region::Region;
 
 /// The time new stamps carry, in seconds since 2000-01-01.
 fn stamp_secs_since_2000() -> i64 {
@@ -185,7 +187,7 @@ pub struct Stats {
     pub free: u32,
 }
 
-/// How the image is created when it does not exist yet.
+/// How the image is laid out, and how it is created when it does not exist yet.
 #[derive(Debug, Clone, Copy)]
 pub struct Geometry {
     /// Bytes of the volume.
@@ -194,6 +196,49 @@ pub struct Geometry {
     pub cluster: u32,
     /// littlefs v2 (the Picos', the ESP32's) rather than FAT.
     pub littlefs: bool,
+    /// The whole flash, when the image holds it (the ESP boards': firmware, then the volume at
+    /// `offset`): its size in bytes; 0 when the image is the volume alone.
+    pub flash_size: u64,
+    /// Where the volume starts in a whole-flash image.
+    pub offset: u64,
+}
+
+impl Geometry {
+    /// A volume-only image of `size` bytes.
+    pub const fn volume(size: u64, cluster: u32, littlefs: bool) -> Geometry {
+        Geometry {
+            size,
+            cluster,
+            littlefs,
+            flash_size: 0,
+            offset: 0,
+        }
+    }
+
+    /// Whether the image holds the whole flash.
+    pub fn whole_flash(&self) -> bool {
+        self.flash_size > 0
+    }
+
+    /// The bytes a new image has.
+    pub fn image_len(&self) -> u64 {
+        if self.whole_flash() {
+            self.flash_size
+        } else {
+            self.size
+        }
+    }
+
+    /// Where the volume sits in an image of `len` bytes: a whole-flash image of the right size has
+    /// it at `offset` (up to the flash's end: FAT's own header bounds what it uses); any other
+    /// image is the volume alone (one made before the image held the flash).
+    pub fn volume_in(&self, len: u64) -> (u64, u64) {
+        if self.whole_flash() && len == self.flash_size && self.offset < len {
+            (self.offset, len - self.offset)
+        } else {
+            (0, len)
+        }
+    }
 }
 
 /// What a flash image holds.
@@ -215,12 +260,14 @@ pub struct Flash {
     vol: Backend,
     /// A second handle on the image, to push it to the disk on `sync`.
     disk: File,
+    /// Where the volume starts in the image.
+    base: u64,
     path: PathBuf,
     _lock: File,
 }
 
 enum Backend {
-    Fat(Volume<File>),
+    Fat(Volume<Region>),
     Lfs(lfs::LfsVolume),
 }
 
@@ -297,8 +344,14 @@ impl Flash {
         Ok(())
     }
 
-    /// The image's bytes as the flash chip holds them (`flashbdev`, `esp32.Partition`): up to
-    /// `n` from `offset`.
+    /// Where the volume starts in the image: its flash address in a whole-flash image, 0 in an
+    /// image that is the volume alone.
+    pub fn volume_base(&self) -> u64 {
+        self.base
+    }
+
+    /// The image's bytes as the flash chip holds them (`flashbdev`, `esp32.Partition`,
+    /// `esp.flash_read`): up to `n` from `offset` (a flash address in a whole-flash image).
     pub fn raw_read(&self, offset: u64, n: usize) -> Result<Vec<u8>, VfsError> {
         let mut f = &self.disk;
         let len = f.metadata().map_err(|e| map_io(&e))?.len();
@@ -330,15 +383,23 @@ impl Flash {
 }
 
 /// Whether `file` begins with a FAT boot sector (or a partition table before one).
-fn holds_fat(file: &mut File) -> bool {
+fn holds_fat(file: &mut Region) -> bool {
     let mut b = [0u8; 512];
     let ok = file.seek(SeekFrom::Start(0)).is_ok() && file.read_exact(&mut b).is_ok();
     let _ = file.seek(SeekFrom::Start(0));
     ok && b[510] == 0x55 && b[511] == 0xAA
 }
 
+/// Whether the volume's first 8 KiB read as erased flash (all ones).
+fn erased(r: &mut Region) -> bool {
+    let mut b = vec![0u8; 8192];
+    let ok = r.seek(SeekFrom::Start(0)).is_ok() && r.read_exact(&mut b).is_ok();
+    let _ = r.seek(SeekFrom::Start(0));
+    ok && b.iter().all(|&x| x == 0xFF)
+}
+
 /// Whether `file` holds a littlefs superblock ("littlefs" at offset 8 of block 0 or 1).
-fn holds_littlefs(file: &mut File) -> bool {
+fn holds_littlefs(file: &mut Region) -> bool {
     let mut found = false;
     for block in 0..2u64 {
         let mut b = [0u8; 16];
@@ -453,65 +514,109 @@ impl Flash {
             std::fs::create_dir_all(dir).map_err(host)?;
         }
         let lock = lock(path)?;
-        let fresh = erase || !path.exists() || std::fs::metadata(path).map_err(host)?.len() == 0;
-        let mut file = OpenOptions::new()
+        let mut fresh =
+            erase || !path.exists() || std::fs::metadata(path).map_err(host)?.len() == 0;
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(path)
             .map_err(host)?;
-        if fresh && geometry.littlefs {
+        if fresh {
+            // Erased flash reads as ones: littlefs' blocks and, in a whole-flash image, what lies
+            // outside the volume (a FAT volume is formatted over zeros, which the file holds
+            // without taking room).
             file.set_len(0).map_err(host)?;
-            file.set_len(geometry.size).map_err(host)?;
-            // Erased flash reads as ones.
-            let ones = vec![0xFFu8; lfs::BLOCK as usize];
-            for _ in 0..geometry.size / u64::from(lfs::BLOCK) {
-                file.write_all(&ones).map_err(host)?;
+            file.set_len(geometry.image_len()).map_err(host)?;
+            let (vol_at, vol_end) = if geometry.whole_flash() {
+                (
+                    geometry.offset,
+                    geometry.offset.saturating_add(geometry.size),
+                )
+            } else {
+                (0, geometry.size)
+            };
+            let ones_over = |from: u64, to: u64| -> Result<(), VfsError> {
+                let ones = vec![0xFFu8; 64 << 10];
+                let mut at = from;
+                while at < to {
+                    let n = usize::try_from((to - at).min(ones.len() as u64)).unwrap_or(0);
+                    std::os::unix::fs::FileExt::write_all_at(&file, &ones[..n], at)
+                        .map_err(host)?;
+                    at += n as u64;
+                }
+                Ok(())
+            };
+            if geometry.littlefs {
+                ones_over(0, geometry.image_len())?;
+            } else {
+                ones_over(0, vol_at.min(geometry.image_len()))?;
+                ones_over(vol_end.min(geometry.image_len()), geometry.image_len())?;
             }
-            let blocks = u32::try_from(geometry.size / u64::from(lfs::BLOCK)).unwrap_or(u32::MAX);
-            lfs::LfsVolume::format(file.try_clone().map_err(host)?, blocks)?;
+        }
+        let len = file.metadata().map_err(host)?.len();
+        let (base, room) = geometry.volume_in(len);
+        let region = |f: &File| -> Result<Region, VfsError> {
+            Ok(Region::new(f.try_clone().map_err(host)?, base, room))
+        };
+        // A volume erased on a whole-flash image (esptool's erase_flash) is made anew on the next
+        // boot, as the firmware's start-up does when it finds nothing to mount; anything else that
+        // is not a volume stays an error, so a damaged image is never wiped.
+        if !fresh && base > 0 && erased(&mut region(&file)?) {
+            fresh = true;
+        }
+        if fresh {
+            let size = geometry.size.min(room);
+            if geometry.littlefs {
+                let blocks = u32::try_from(size / u64::from(lfs::BLOCK)).unwrap_or(u32::MAX);
+                lfs::LfsVolume::format(region(&file)?, blocks)?;
+            } else {
+                let sectors = u32::try_from(size / 512).unwrap_or(u32::MAX);
+                let mut r = region(&file)?;
+                fatfs::format_volume(
+                    &mut r,
+                    FormatVolumeOptions::new()
+                        .bytes_per_sector(512)
+                        .total_sectors(sectors)
+                        .bytes_per_cluster(geometry.cluster)
+                        .volume_label(*b"MICROPY    "),
+                )
+                .map_err(host)?;
+            }
             file.sync_all().map_err(host)?;
-        } else if fresh {
-            file.set_len(0).map_err(host)?;
-            file.set_len(geometry.size).map_err(host)?;
-            let sectors = u32::try_from(geometry.size / 512).unwrap_or(u32::MAX);
-            fatfs::format_volume(
-                &mut file,
-                FormatVolumeOptions::new()
-                    .bytes_per_sector(512)
-                    .total_sectors(sectors)
-                    .bytes_per_cluster(geometry.cluster)
-                    .volume_label(*b"MICROPY    "),
-            )
-            .map_err(host)?;
-            file.sync_all().map_err(host)?;
-            file.seek(SeekFrom::Start(0)).map_err(host)?;
         }
         let disk = file.try_clone().map_err(host)?;
+        let mut vol_io = region(&file)?;
         // The image says what it holds (an image made before the board kept littlefs stays FAT).
-        let vol = if !holds_fat(&mut file) && (geometry.littlefs || holds_littlefs(&mut file)) {
-            let len = file.metadata().map_err(host)?.len();
-            let blocks = u32::try_from(len / u64::from(lfs::BLOCK)).unwrap_or(u32::MAX);
+        let vol = if !holds_fat(&mut vol_io) && (geometry.littlefs || holds_littlefs(&mut vol_io)) {
+            // littlefs takes the partition's size (a whole-flash image's volume region runs to
+            // the flash's end).
+            let size = if base > 0 {
+                geometry.size.min(room)
+            } else {
+                room
+            };
+            let blocks = u32::try_from(size / u64::from(lfs::BLOCK)).unwrap_or(u32::MAX);
             Backend::Lfs(
-                lfs::LfsVolume::mount(file, blocks).map_err(|e| VfsError::Corrupt {
+                lfs::LfsVolume::mount(vol_io, blocks).map_err(|e| VfsError::Corrupt {
                     path: path.to_owned(),
                     reason: format!("littlefs: {e}"),
                 })?,
             )
         } else {
-            check_size(&mut file, path)?;
-            let fs = FileSystem::new(file, FsOptions::new().time_provider(&STAMP_CLOCK)).map_err(
-                |e| VfsError::Corrupt {
+            check_size(&mut vol_io, path)?;
+            let fs = FileSystem::new(vol_io, FsOptions::new().time_provider(&STAMP_CLOCK))
+                .map_err(|e| VfsError::Corrupt {
                     path: path.to_owned(),
                     reason: e.to_string(),
-                },
-            )?;
+                })?;
             Backend::Fat(Volume { fs })
         };
         let flash = Flash {
             vol,
             disk,
+            base,
             path: path.to_owned(),
             _lock: lock,
         };
@@ -1061,7 +1166,7 @@ pub fn find_volume<IO: Read + Seek>(io: &mut IO, ss: u64) -> Result<u64, VfsErro
 
 /// A volume whose boot sector claims more sectors than the image holds was cut short (a partial
 /// copy, a full disk): refuse it before anything is written into the void.
-fn check_size(file: &mut File, path: &Path) -> Result<(), VfsError> {
+fn check_size(file: &mut Region, path: &Path) -> Result<(), VfsError> {
     let corrupt = |reason: String| VfsError::Corrupt {
         path: path.to_owned(),
         reason,
@@ -1075,7 +1180,7 @@ fn check_size(file: &mut File, path: &Path) -> Result<(), VfsError> {
     let large = u64::from(u32::from_le_bytes([bpb[32], bpb[33], bpb[34], bpb[35]]));
     let sectors = if small != 0 { small } else { large };
     let need = bps * sectors;
-    let have = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let have = file.len();
     file.seek(SeekFrom::Start(0))
         .map_err(|e| corrupt(e.to_string()))?;
     if need > have {
@@ -1133,11 +1238,63 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 mod tests {
     use super::*;
 
-    const GEO: Geometry = Geometry {
-        size: 1 << 20,
-        cluster: 4096,
-        littlefs: false,
-    };
+    const GEO: Geometry = Geometry::volume(1 << 20, 4096, false);
+
+    #[test]
+    fn a_whole_flash_image_keeps_its_volume_at_the_offset_and_erased_flash_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        for littlefs in [false, true] {
+            let img = dir.path().join(format!("whole-{littlefs}.img"));
+            let geo = Geometry {
+                size: 512 << 10,
+                cluster: 4096,
+                littlefs,
+                flash_size: 1 << 20,
+                offset: 256 << 10,
+            };
+            let (f, fresh) = Flash::open(&img, geo, false).unwrap();
+            assert!(fresh);
+            assert_eq!(f.volume_base(), 256 << 10);
+            f.write("/boot.py", b"# boot\n").unwrap();
+            f.close().unwrap();
+            let bytes = std::fs::read(&img).unwrap();
+            assert_eq!(bytes.len(), 1 << 20);
+            assert!(bytes[..256 << 10].iter().all(|&b| b == 0xFF));
+            assert!(bytes[768 << 10..].iter().all(|&b| b == 0xFF));
+            let (f, fresh) = Flash::open(&img, geo, false).unwrap();
+            assert!(!fresh);
+            assert_eq!(f.read("/boot.py").unwrap(), b"# boot\n");
+            // What the firmware's region holds is the flash's, not the volume's.
+            f.raw_write(0, b"\xE9\x03").unwrap();
+            f.close().unwrap();
+            // Erasing the volume's sectors (esptool's erase_region) makes it anew on the next
+            // open; the firmware's bytes stay.
+            let file = OpenOptions::new().write(true).open(&img).unwrap();
+            std::os::unix::fs::FileExt::write_all_at(&file, &[0xFF; 16 << 10], 256 << 10).unwrap();
+            drop(file);
+            let (f, fresh) = Flash::open(&img, geo, false).unwrap();
+            assert!(fresh);
+            assert_eq!(f.read("/boot.py").unwrap_err().errno(), 2);
+            assert_eq!(f.raw_read(0, 2).unwrap(), b"\xE9\x03");
+            f.close().unwrap();
+        }
+    }
+
+    #[test]
+    fn a_damaged_volume_is_an_error_not_a_new_volume() {
+        let dir = tempfile::tempdir().unwrap();
+        let img = dir.path().join("damaged.img");
+        let (f, _) = Flash::open(&img, GEO, false).unwrap();
+        f.write("/keep.txt", b"data").unwrap();
+        f.close().unwrap();
+        let file = OpenOptions::new().write(true).open(&img).unwrap();
+        std::os::unix::fs::FileExt::write_all_at(&file, &[0x5A; 512], 0).unwrap();
+        drop(file);
+        assert!(matches!(
+            Flash::open(&img, GEO, false),
+            Err(VfsError::Corrupt { .. })
+        ));
+    }
 
     #[test]
     fn files_and_directories_round_trip_and_persist() {
@@ -1204,11 +1361,7 @@ mod tests {
     fn a_full_volume_is_enospc_and_stays_usable() {
         let dir = tempfile::tempdir().unwrap();
         let img = dir.path().join("small.img");
-        let geo = Geometry {
-            size: 256 * 1024,
-            cluster: 4096,
-            littlefs: false,
-        };
+        let geo = Geometry::volume(256 * 1024, 4096, false);
         let (f, _) = Flash::open(&img, geo, false).unwrap();
         f.create("/big").unwrap();
         let chunk = vec![7u8; 4096];

@@ -158,6 +158,13 @@ pub(crate) mod area {
         Ok((s.block_size, s.blocks, s.free))
     }
 
+    /// Where the filesystem starts in a whole-flash image (its flash address: the image's offsets
+    /// are the flash's addresses), 0 when the image is the filesystem alone.
+    #[pyfunction]
+    fn flash_volume_base(vm: &VirtualMachine) -> PyResult<u64> {
+        flash_op(vm, |f| Ok(f.volume_base()))
+    }
+
     /// Up to `n` bytes of the flash image from `offset`, as the chip holds them.
     #[pyfunction]
     fn flash_raw_read(offset: u64, n: usize, vm: &VirtualMachine) -> PyResult<Vec<u8>> {
