@@ -355,6 +355,23 @@ struct ServeArgs {
     /// Where the serial port appears (a symlink to the pty; removed on exit).
     #[arg(long, value_name = "PATH")]
     tty: Option<PathBuf>,
+    /// Also serve the console over TCP, as RFC 2217 (`rfc2217://HOST:PORT` for mpremote, esptool,
+    /// pyserial; it carries DTR/RTS) and raw TCP (`socket://HOST:PORT`, PuTTY's raw mode), told
+    /// apart by the client's first byte. `PORT` alone listens on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "[ADDR:]PORT", value_parser = parse_listen)]
+    tcp: Option<std::net::SocketAddr>,
+}
+
+/// `PORT` (on 127.0.0.1) or `ADDR:PORT`.
+fn parse_listen(s: &str) -> std::result::Result<std::net::SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    use std::net::ToSocketAddrs;
+    s.to_socket_addrs()
+        .map_err(|e| format!("{s}: {e} (give PORT or ADDR:PORT)"))?
+        .next()
+        .ok_or_else(|| format!("{s}: no address"))
 }
 
 #[derive(Args)]
@@ -690,6 +707,13 @@ fn serve(args: ServeArgs) -> Result<i32> {
     let handle = mpsim_host::spawn(config).context("cannot start the board")?;
     pty.spawn_reader(handle.sender())?;
     links.start(&handle.sender())?;
+    let tcp = match args.tcp {
+        Some(addr) => Some(
+            mpsim_host::tcpserial::TcpSerial::start(addr, handle.sender())
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        ),
+        None => None,
+    };
     let stopper = handle.sender();
     let _ = ctrlc::set_handler(move || {
         stopper.send(SimCommand::Stop);
@@ -704,10 +728,22 @@ fn serve(args: ServeArgs) -> Result<i32> {
         "  (also {} for this run; mpremote is faster with that name)",
         pty.device()
     );
+    if let Some(t) = &tcp {
+        let _ = writeln!(
+            stdout,
+            "serial over TCP: rfc2217://{0} (RFC 2217) or socket://{0} (raw)",
+            t.addr()
+        );
+    }
     let _ = stdout.flush();
     let outcome = loop {
         match handle.events.recv() {
-            Ok(SimEvent::Output(bytes)) => pty.write(&bytes),
+            Ok(SimEvent::Output(bytes)) => {
+                pty.write(&bytes);
+                if let Some(t) = &tcp {
+                    t.write(&bytes);
+                }
+            }
             Ok(SimEvent::UartOut { id, bytes }) => links.write(id, &bytes),
             // Only a board wired to another speaks of its links (src/multi.rs).
             Ok(SimEvent::Finished(o)) => break o,

@@ -142,7 +142,37 @@ struct Link {
     next_fs: AtomicU64,
     /// Board processes started (the first one included).
     starts: AtomicU64,
+    /// The ESP boards' chip, whose ROM bootloader esptool reaches on the console.
+    rom: Option<crate::esprom::Target>,
+    /// Whether the chip runs its firmware or sits in its ROM (see [`Hold`]).
+    hold: Mutex<RomState>,
+    /// The chip is held in its ROM: no board process runs, the console is the ROM's.
+    holding: AtomicBool,
+    /// Where the ROM's answers go (the front end's events, as console output).
+    out: Sender<SimEvent>,
 }
+
+/// Where the chip is, as far as its ROM is concerned.
+enum Hold {
+    /// Running its firmware (the board process).
+    Running,
+    /// In its serial bootloader, talking to a client (esptool).
+    Loader(Box<crate::esprom::Loader>, Instant),
+    /// Left its bootloader: the supervisor boots what the flash holds.
+    Released,
+    /// Its flash holds nothing it can boot: it sits in its ROM until a firmware is written.
+    NoFirmware,
+}
+
+struct RomState {
+    hold: Hold,
+    /// The console's last bytes (esptool's SYNC packet can span two reads).
+    tail: Vec<u8>,
+}
+
+/// After this long without a byte from its client, a chip in its bootloader is taken to have
+/// been reset (esptool's `--after hard-reset`, which a pty cannot carry): it boots its flash.
+const LOADER_IDLE: Duration = Duration::from_secs(2);
 
 impl Link {
     fn write(&self, msg: &ToBoard) {
@@ -169,6 +199,11 @@ impl BoardSender {
         if self.link.ended.load(Ordering::Acquire) {
             return false;
         }
+        if let SimCommand::SerialIn(bytes) = &cmd
+            && self.rom_input(bytes)
+        {
+            return true;
+        }
         let msg = match cmd {
             SimCommand::Fs(request, reply) => {
                 let id = self.link.next_fs.fetch_add(1, Ordering::Relaxed);
@@ -187,6 +222,103 @@ impl BoardSender {
         };
         self.link.write(&msg);
         true
+    }
+
+    /// Console bytes on an ESP board: esptool's SYNC resets the chip into its ROM bootloader
+    /// (a pty has no DTR/RTS to do it), which then answers them. True when the ROM took them.
+    fn rom_input(&self, bytes: &[u8]) -> bool {
+        if self.link.rom.is_none() {
+            return false;
+        }
+        let Ok(mut st) = self.link.hold.lock() else {
+            return false;
+        };
+        let mut window = std::mem::take(&mut st.tail);
+        window.extend_from_slice(bytes);
+        let sync = crate::esprom::holds_sync(&window);
+        st.tail = window[window.len().saturating_sub(16)..].to_vec();
+        match st.hold {
+            Hold::Running | Hold::NoFirmware if sync => self.enter_loader(&mut st, true),
+            Hold::Running => return false,
+            _ => {}
+        }
+        if let Hold::Loader(loader, last) = &mut st.hold {
+            *last = Instant::now();
+            let mut out = Vec::new();
+            let exit = loader.feed(bytes, &mut out);
+            if !out.is_empty() {
+                let _ = self.link.out.send(SimEvent::Output(out));
+            }
+            if exit.is_some() {
+                st.hold = Hold::Released;
+            }
+        }
+        true
+    }
+
+    /// Resets the chip with GPIO0 low: its ROM bootloader takes the console; the board process
+    /// (the firmware) stops. With `idle_exit` (no reset line: a pty, a raw socket) a client that
+    /// goes quiet is taken to have reset the chip; otherwise its reset line ends the bootloader.
+    fn enter_loader(&self, st: &mut RomState, idle_exit: bool) {
+        let Some(target) = self.link.rom.clone() else {
+            return;
+        };
+        let loader = match crate::esprom::Loader::open(target) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("mpsim: the ROM bootloader cannot open the flash image: {e}");
+                return;
+            }
+        };
+        st.hold = Hold::Loader(Box::new(loader), Instant::now());
+        if !self.link.holding.swap(true, Ordering::AcqRel) {
+            kill(self.link.pid.load(Ordering::Acquire));
+        }
+        if !idle_exit {
+            return;
+        }
+        // A client that goes quiet has reset the chip (or left it): it boots its flash.
+        let link = self.link.clone();
+        let _ = std::thread::Builder::new()
+            .name("rom-idle".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_millis(100));
+                    let Ok(mut st) = link.hold.lock() else {
+                        return;
+                    };
+                    match &st.hold {
+                        Hold::Loader(_, last) if last.elapsed() >= LOADER_IDLE => {
+                            st.hold = Hold::Released;
+                            return;
+                        }
+                        Hold::Loader(..) => {}
+                        _ => return,
+                    }
+                }
+            });
+    }
+
+    /// The chip's reset line as a client's DTR/RTS (RFC 2217) drives it: released with GPIO0
+    /// low the chip enters its ROM bootloader, else it boots its flash (a hard reset).
+    pub fn reset_chip(&self, bootloader: bool) {
+        if self.link.rom.is_none() {
+            if !bootloader {
+                self.send(SimCommand::Reset { hard: true });
+            }
+            return;
+        }
+        let Ok(mut st) = self.link.hold.lock() else {
+            return;
+        };
+        if bootloader {
+            self.enter_loader(&mut st, false);
+        } else if matches!(st.hold, Hold::Running) {
+            drop(st);
+            self.send(SimCommand::Reset { hard: true });
+        } else {
+            st.hold = Hold::Released;
+        }
     }
 
     /// The board process's pid now (0 while it restarts).
@@ -295,6 +427,7 @@ pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
         std::mem::take(&mut local.fail_on),
     );
     let first = take_or_start()?;
+    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
     let link = Arc::new(Link {
         to_board: Mutex::new(None),
         pid: AtomicU32::new(0),
@@ -303,9 +436,19 @@ pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
         fs: Mutex::new(HashMap::new()),
         next_fs: AtomicU64::new(0),
         starts: AtomicU64::new(0),
+        rom: rom_target(&config),
+        hold: Mutex::new(RomState {
+            hold: Hold::Running,
+            tail: Vec::new(),
+        }),
+        holding: AtomicBool::new(false),
+        out: ev_tx.clone(),
     });
-    let (ev_tx, ev_rx) = bounded::<SimEvent>(256);
-    let sup = Supervisor {
+    let stock = (
+        config.board.micropython_version.clone(),
+        config.board.build_date.clone(),
+    );
+    let mut sup = Supervisor {
         link: link.clone(),
         config,
         local,
@@ -317,9 +460,30 @@ pub fn spawn(config: SimConfig) -> Result<BoardProcess, SpawnError> {
         trace_open: false,
         webrepl: None,
         watch,
+        stock,
     };
-    // Hand the configuration over before returning, so that commands sent right away follow it.
-    let first = sup.begin(first)?;
+    // What the flash holds decides what boots (an ESP board's firmware region).
+    let first = if sup.boot_firmware() {
+        // Hand the configuration over before returning, so that commands sent right away follow
+        // it.
+        Some(sup.begin(first)?)
+    } else {
+        let mut idle = first.child;
+        let _ = idle.kill();
+        let _ = idle.wait();
+        if !sup.config.repl {
+            // A run of one program on a board that cannot boot ends at once.
+            sup.end(EndReason::BoardDied(
+                "the flash holds no firmware the chip can boot".into(),
+            ));
+            return Ok(BoardProcess {
+                sender: BoardSender { link },
+                events: ev_rx,
+                thread: None,
+            });
+        }
+        None
+    };
     let thread = std::thread::Builder::new()
         .name("board-supervisor".into())
         .spawn(move || sup.run(first))?;
@@ -345,6 +509,35 @@ struct Supervisor {
     webrepl: Option<crate::webrepl::WebRepl>,
     /// `--expect`/`--fail-on`, matched here (the board waits for the verdicts).
     watch: Option<crate::watch::Watch>,
+    /// The release the board's data claims (version, build date), for an erased firmware region.
+    stock: (String, String),
+}
+
+/// The chip of an ESP board whose image holds its whole flash.
+fn rom_target(config: &BoardConfig) -> Option<crate::esprom::Target> {
+    let b = &config.board;
+    let chip = match b.platform {
+        Platform::Esp8266 => crate::esprom::Chip::Esp8266,
+        Platform::Esp32 => crate::esprom::Chip::Esp32,
+        _ => return None,
+    };
+    let flash = config.flash.as_ref()?;
+    if b.fs_offset == 0 {
+        return None;
+    }
+    let mut mac = [0u8; 6];
+    if let Some(n) = &b.network
+        && n.mac.len() == 6
+    {
+        mac.copy_from_slice(&n.mac);
+    }
+    Some(crate::esprom::Target {
+        chip,
+        mac,
+        flash_size: b.flash_size,
+        image: flash.path.clone(),
+        firmware_end: b.fs_offset,
+    })
 }
 
 /// How a board process ended.
@@ -455,10 +648,14 @@ impl Supervisor {
         })
     }
 
-    fn run(mut self, first: Running) {
-        let mut next = Some(first);
+    fn run(mut self, first: Option<Running>) {
+        let mut next = first;
         let mut quick_deaths = 0u32;
         loop {
+            // A chip held in its ROM (its bootloader, or no firmware to boot) runs no process.
+            if !self.wait_while_held() {
+                return self.end(EndReason::Stopped);
+            }
             let running = match next.take() {
                 Some(r) => r,
                 None => match start_process().and_then(|p| self.begin(p)) {
@@ -480,6 +677,16 @@ impl Supervisor {
                 End::Died(why) => {
                     if self.link.stopping.load(Ordering::Acquire) {
                         return self.end(EndReason::Stopped);
+                    }
+                    if self.link.holding.load(Ordering::Acquire) {
+                        // Reset into the ROM's bootloader: no crash, a fresh boot afterwards.
+                        if let Some(f) = self.config.flash.as_mut() {
+                            f.first_boot = false;
+                        }
+                        self.boots_before += self.boots_now.max(1);
+                        self.boots_now = 0;
+                        quick_deaths = 0;
+                        continue;
                     }
                     if !self.config.repl {
                         return self.end(EndReason::BoardDied(why));
@@ -505,6 +712,56 @@ impl Supervisor {
                     self.boots_now = 0;
                 }
             }
+        }
+    }
+
+    /// Decides what the chip boots from its flash (an ESP board's firmware region): the
+    /// release mpsim models, the MicroPython release written there (the board claims it), or
+    /// nothing (the ROM says so on the console and the chip stays in it). True when it boots.
+    fn boot_firmware(&mut self) -> bool {
+        let Some(target) = self.link.rom.clone() else {
+            return true;
+        };
+        let (version, date) = match crate::esprom::firmware(&target) {
+            crate::esprom::Firmware::Stock => self.stock.clone(),
+            crate::esprom::Firmware::Release { version, date } => (version, date),
+            crate::esprom::Firmware::Unbootable(rom) => {
+                let _ = self.events.send(SimEvent::Output(rom.into_bytes()));
+                if let Ok(mut st) = self.link.hold.lock() {
+                    st.hold = Hold::NoFirmware;
+                }
+                self.link.holding.store(true, Ordering::Release);
+                return false;
+            }
+        };
+        self.config.board.micropython_version = version;
+        self.config.board.build_date = date;
+        if let Ok(mut st) = self.link.hold.lock() {
+            st.hold = Hold::Running;
+        }
+        self.link.holding.store(false, Ordering::Release);
+        true
+    }
+
+    /// Waits while the chip is held in its ROM; when it leaves, decides what boots. False when
+    /// the run is stopped meanwhile.
+    fn wait_while_held(&mut self) -> bool {
+        loop {
+            if self.link.stopping.load(Ordering::Acquire) {
+                return false;
+            }
+            let released = match self.link.hold.lock() {
+                Ok(st) => match st.hold {
+                    Hold::Running => return true,
+                    Hold::Released => true,
+                    Hold::Loader(..) | Hold::NoFirmware => false,
+                },
+                Err(_) => return true,
+            };
+            if released && self.boot_firmware() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
@@ -579,6 +836,8 @@ impl Supervisor {
                     w.output(&bytes);
                 }
             }
+            // A chip reset into its ROM says nothing more from its firmware.
+            FromBoard::Event(SimEvent::Output(_)) if self.link.holding.load(Ordering::Acquire) => {}
             FromBoard::Event(e) => {
                 if let (SimEvent::Output(bytes), Some(w)) = (&e, self.watch.as_mut()) {
                     w.output(bytes);

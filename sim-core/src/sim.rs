@@ -335,10 +335,11 @@ fn sim_main(
     if let Some(setup) = flash {
         let geometry = with_state(|s| s.board.spec.flash_geometry());
         let mounted = geometry.map(|g| mpsim_vfs::Flash::open(&setup.path, g, false));
-        let first_boot = setup.first_boot;
         with_state(|s| {
-            let flash = match mounted {
-                Some(Ok((f, _))) => f,
+            // A volume made just now (on an erased flash too: esptool's erase_flash) is a first
+            // boot, whatever the front end found before.
+            let (flash, first_boot) = match mounted {
+                Some(Ok((f, fresh))) => (f, setup.first_boot || fresh),
                 Some(Err(e)) => {
                     s.output(format!("flash: {e}\r\n").as_bytes());
                     return;
