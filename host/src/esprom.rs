@@ -257,7 +257,7 @@ impl Slip {
             return None;
         }
         if b == 0xC0 {
-            if self.frame.is_empty() {
+            if self.frame.is_empty() && !self.bad && !self.escaped {
                 // Back-to-back delimiters: the end of nothing, the start of the next.
                 return None;
             }
@@ -926,6 +926,10 @@ mod tests {
         out.clear();
         l.feed(&[0xC0, 0x00, 0xDB, 0x01, 0xC0], &mut out);
         assert!(out.is_empty());
+        l.feed(&[0xC0, 0xDB, 0x07, 0xC0], &mut out);
+        l.feed(&command(0x77, &[], 0), &mut out);
+        assert_eq!(packets(&out).len(), 1, "answered after a bad frame");
+        out.clear();
         // A write begun past the flash's end is refused.
         out.clear();
         l.feed(
