@@ -129,7 +129,7 @@ fn esp8266_firmware(version: &str, date: &str) -> Vec<u8> {
         format!("\0MicroPython {version} on {date}; ESP module with ESP8266\0").as_bytes(),
     );
     body.extend(std::iter::repeat_n(0u8, 20_000));
-    while body.len() % 4 != 0 {
+    while !body.len().is_multiple_of(4) {
         body.push(0);
     }
     let mut img = vec![0xE9, 1, 2, 0x40];
