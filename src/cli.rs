@@ -391,6 +391,10 @@ struct GuiArgs {
     /// Board ID or alias (see `mpsim boards`).
     #[arg(long, global = false)]
     board: Option<String>,
+    /// Also serve the console over TCP (RFC 2217 and raw), as `mpsim serve --tcp` does; the
+    /// window shows the address.
+    #[arg(long, value_name = "[ADDR:]PORT", value_parser = parse_listen)]
+    tcp: Option<std::net::SocketAddr>,
     /// The flash image (default: the board's own under your data folder, kept between runs).
     #[arg(long, value_name = "PATH")]
     flash: Option<PathBuf>,
@@ -917,6 +921,7 @@ fn gui(args: GuiArgs) -> Result<i32> {
             extra_leds,
             circuit,
             tty: Some(tty),
+            tcp: args.tcp,
             net: net.clone(),
         })
     });

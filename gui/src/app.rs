@@ -396,6 +396,18 @@ pub fn toolbar(ui: &mut egui::Ui, st: &mut State) {
                 ui.ctx().copy_text(link.display().to_string());
             }
         }
+        if let Some(addr) = st.session.tcp {
+            let url = format!("rfc2217://{addr}");
+            ui.label(format!("TCP: {addr}"))
+                .on_hover_text(format!("{url} (RFC 2217) or socket://{addr} (raw)"));
+            if ui
+                .button("Copy URL")
+                .on_hover_text("copy the console's RFC 2217 address")
+                .clicked()
+            {
+                ui.ctx().copy_text(url);
+            }
+        }
         ui.checkbox(&mut st.analyzer_open, "Logic analyzer");
         if let Some(why) = st.session.ended() {
             ui.colored_label(Color32::LIGHT_RED, why);

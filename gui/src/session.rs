@@ -26,6 +26,8 @@ pub struct BoardSetup {
     pub circuit: mpsim_board_models::CircuitSpec,
     /// Where the virtual serial port appears (`None`: no port).
     pub tty: Option<PathBuf>,
+    /// Where the console is also served over TCP (RFC 2217 and raw; `None`: not).
+    pub tcp: Option<std::net::SocketAddr>,
     /// The board's network: policy, port mapping, access points.
     pub net: mpsim_sim_core::NetConfig,
 }
@@ -42,6 +44,8 @@ pub struct Session {
     pub flash: PathBuf,
     /// The serial port's stable name and its `/dev/pts/N`, when there is one.
     pub tty: Option<(PathBuf, String)>,
+    /// Where the console is served over TCP, when it is.
+    pub tcp: Option<std::net::SocketAddr>,
     /// The access points the board was started with (the Wi-Fi pane changes them).
     pub access_points: Vec<mpsim_sim_core::AccessPoint>,
     /// Where the circuit's diagram draws the board, to place its parts around it.
@@ -81,6 +85,16 @@ impl Session {
             }
             None => None,
         };
+        let tcp_server = match setup.tcp {
+            Some(addr) => Some(
+                mpsim_host::tcpserial::TcpSerial::start(addr, sender.clone())
+                    .map_err(|e| format!("cannot listen on {addr}: {e}"))?,
+            ),
+            None => None,
+        };
+        let tcp = tcp_server
+            .as_ref()
+            .map(mpsim_host::tcpserial::TcpSerial::addr);
         let console = Arc::new(Mutex::new(Vec::new()));
         let ended = Arc::new(Mutex::new(None));
         let waker: Waker = Arc::new(Mutex::new(None));
@@ -103,6 +117,9 @@ impl Session {
                             Ok(SimEvent::Output(bytes)) => {
                                 if let Some(p) = pty.as_mut() {
                                     p.write(&bytes);
+                                }
+                                if let Some(t) = &tcp_server {
+                                    t.write(&bytes);
                                 }
                                 if let Ok(mut c) = console.lock() {
                                     c.extend_from_slice(&bytes);
@@ -133,6 +150,7 @@ impl Session {
                     }
                     handle.join();
                     drop(pty);
+                    drop(tcp_server);
                 })
                 .map_err(|e| e.to_string())?
         };
@@ -143,6 +161,7 @@ impl Session {
             live,
             flash,
             tty,
+            tcp,
             sender,
             console,
             ended,

@@ -29,6 +29,17 @@ fn board_wired(
     circuit: mpsim_board_models::CircuitSpec,
     files: &[(&str, &[u8])],
 ) -> Board {
+    board_served(spec, program, circuit, files, None)
+}
+
+/// [`board_wired`], its console also served over TCP at `tcp`.
+fn board_served(
+    spec: mpsim_board_models::BoardSpec,
+    program: Option<&str>,
+    circuit: mpsim_board_models::CircuitSpec,
+    files: &[(&str, &[u8])],
+    tcp: Option<std::net::SocketAddr>,
+) -> Board {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("flash.img");
     let geometry = spec.flash_geometry();
@@ -49,6 +60,7 @@ fn board_wired(
         extra_leds,
         circuit,
         tty: None,
+        tcp,
         net: mpsim_sim_core::NetConfig::default(),
     };
     // Boards run in processes of the `mpsim` binary, built beside this test by `cargo t`.
@@ -88,6 +100,42 @@ fn wait_for(h: &mut Harness<'static, State>, what: &str, cond: impl Fn(&State) -
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn the_toolbar_shows_the_tcp_console_and_copies_its_address() {
+    let spec = find_board("esp8266").unwrap().unwrap();
+    let local = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let b = board_served(spec, None, Default::default(), &[], Some(local));
+    let addr = b.state.session.tcp.expect("the session listens");
+    let (mut h, _d) = harness(b);
+    wait_for(&mut h, "the prompt", |s| s.term.text().ends_with(">>> "));
+    assert!(
+        h.query_by_label(&format!("TCP: {addr}")).is_some(),
+        "the toolbar shows the address"
+    );
+    h.get_by_label("Copy URL").click();
+    h.step();
+    let copied = h.output().platform_output.commands.iter().any(
+        |c| matches!(c, egui::OutputCommand::CopyText(t) if *t == format!("rfc2217://{addr}")),
+    );
+    assert!(copied, "{:?}", h.output().platform_output.commands);
+    // The address is the board's console: a raw TCP client runs code there.
+    let mut c = std::net::TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    std::io::Write::write_all(&mut c, b"print(6 * 7)\r\n").unwrap();
+    let mut got = Vec::new();
+    let start = Instant::now();
+    while !String::from_utf8_lossy(&got).contains("42") && start.elapsed() < Duration::from_secs(10)
+    {
+        h.step();
+        let mut buf = [0u8; 256];
+        if let Ok(n) = std::io::Read::read(&mut c, &mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+    assert!(String::from_utf8_lossy(&got).contains("42"), "{got:?}");
 }
 
 #[test]

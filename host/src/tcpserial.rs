@@ -44,6 +44,8 @@ pub struct TcpSerial {
     client: Arc<Mutex<Option<TcpStream>>>,
     mode: Arc<AtomicU8>,
     stop: Arc<AtomicBool>,
+    /// The accept loop, which owns the listener (joined on drop: the port is free again after).
+    acceptor: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TcpSerial {
@@ -55,7 +57,7 @@ impl TcpSerial {
         let mode = Arc::new(AtomicU8::new(UNKNOWN));
         let stop = Arc::new(AtomicBool::new(false));
         let (c, m, s) = (client.clone(), mode.clone(), stop.clone());
-        std::thread::Builder::new()
+        let acceptor = std::thread::Builder::new()
             .name("tcp-serial".into())
             .spawn(move || {
                 for conn in listener.incoming() {
@@ -96,6 +98,7 @@ impl TcpSerial {
             client,
             mode,
             stop,
+            acceptor: Some(acceptor),
         })
     }
 
@@ -140,8 +143,16 @@ impl Drop for TcpSerial {
         {
             let _ = s.shutdown(Shutdown::Both);
         }
-        // Wake the accept loop so that it sees the stop.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        // Wake the accept loop so that it sees the stop, and let it close the listener.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        if TcpStream::connect_timeout(&wake, Duration::from_millis(500)).is_ok()
+            && let Some(t) = self.acceptor.take()
+        {
+            let _ = t.join();
+        }
     }
 }
 
