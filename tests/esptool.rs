@@ -262,6 +262,17 @@ fn esptool_and_mpremote_over_rfc2217_and_raw_tcp() {
     // reset afterwards boots the firmware again.
     let chip = s.esptool(&rfc, &["chip-id"]);
     assert!(chip.contains("Chip ID: 0x00012345"), "{chip}");
+    assert!(s.esptool(&rfc, &["read-mac"]).contains("2c:f4:32:01:23:45"));
+    let id = s.esptool(&rfc, &["flash-id"]);
+    assert!(id.contains("Detected flash size: 4MB"), "{id}");
+    // The start of the filesystem (boot sector, FATs, root directory) as mtools reads it.
+    let fs = s.file("fs.bin");
+    s.esptool(
+        &rfc,
+        &["read-flash", "0x9C000", "0x10000", fs.to_str().unwrap()],
+    );
+    let dir = mtools_dir(&fs);
+    assert!(dir.contains("::/boot.py"), "{dir}");
     let o = tool(
         "mpremote",
         &[
@@ -299,6 +310,24 @@ fn esptool_and_mpremote_over_rfc2217_and_raw_tcp() {
     assert!(boot.contains("MicroPython v1.23.0"), "{boot}");
     let pong = s.console("print('pty', 1 + 1)\r\n", "pty 2", 20);
     assert!(pong.contains("pty 2"), "{pong}");
+    // erase-flash over RFC 2217; after its hard reset the board's first boot made the
+    // filesystem anew (boot.py is there again, and nothing else), as the stock release.
+    let out = s.esptool(&rfc, &["erase-flash"]);
+    assert!(out.contains("erased successfully"), "{out}");
+    let o = tool(
+        "mpremote",
+        &[
+            "connect",
+            &format!("port:{rfc}"),
+            "exec",
+            "import os, sys; print(os.listdir(), sys.version)",
+        ],
+    );
+    assert!(
+        text(&o).contains("['boot.py'] 3.4.0; MicroPython v1.28.0"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
