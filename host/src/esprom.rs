@@ -358,6 +358,8 @@ pub struct Loader {
     reading: Option<Reading>,
     /// Bytes written to the flash since the loader started (the board checks its flash anew).
     pub wrote: bool,
+    /// Packets taken so far (line noise between packets is no sign of a client at work).
+    pub packets: u64,
 }
 
 impl Loader {
@@ -376,6 +378,7 @@ impl Loader {
             writing: None,
             reading: None,
             wrote: false,
+            packets: 0,
         })
     }
 
@@ -388,10 +391,11 @@ impl Loader {
     /// leaves its bootloader (after the reply to the command that made it).
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<Exit> {
         for &b in input {
-            if let Some(packet) = self.slip.byte(b)
-                && let Some(exit) = self.packet(&packet, out)
-            {
-                return Some(exit);
+            if let Some(packet) = self.slip.byte(b) {
+                self.packets += 1;
+                if let Some(exit) = self.packet(&packet, out) {
+                    return Some(exit);
+                }
             }
         }
         None

@@ -243,9 +243,13 @@ impl BoardSender {
             _ => {}
         }
         if let Hold::Loader(loader, last) = &mut st.hold {
-            *last = Instant::now();
+            let before = loader.packets;
             let mut out = Vec::new();
             let exit = loader.feed(bytes, &mut out);
+            if loader.packets != before {
+                // A client at work (not a stray key press) keeps the chip in its bootloader.
+                *last = Instant::now();
+            }
             if !out.is_empty() {
                 let _ = self.link.out.send(SimEvent::Output(out));
             }
