@@ -97,8 +97,9 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
     defs.push(crate::deflate::module_def(&builder.ctx));
     #[cfg(feature = "sandbox-probe")]
     defs.push(crate::probe::module_def(&builder.ctx));
-    // Last, so that it replaces the interpreter's own `_ast`.
+    // Last, so that they replace the interpreter's own `_ast` and its internals' modules.
     defs.push(native::ast_stand_in_def(&builder.ctx));
+    defs.extend(native::refused_internals(&builder.ctx));
     let interp = builder
         .add_native_modules(&defs)
         .add_frozen_modules(rustpython_vm::py_freeze!(dir = "../py"))

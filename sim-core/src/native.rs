@@ -704,3 +704,76 @@ pub(crate) mod _mpsim {
 mod ast_stand_in {}
 
 pub(crate) use ast_stand_in::module_def as ast_stand_in_def;
+
+/// The interpreter's own modules that reach into its internals (`_testinternalcapi` builds code
+/// objects from bytes and reports host addresses; subinterpreters, the symbol table, the host's
+/// build configuration): no firmware has them, and no script may have them. Each name gets a
+/// module of ours in their place whose loading fails as a missing module's does, so no path to
+/// the interpreter's (`import`, `_imp.create_builtin`) remains.
+const INTERNALS: &[&str] = &[
+    "_testinternalcapi",
+    "_interpreters",
+    "_interpchannels",
+    "_interpqueues",
+    "_symtable",
+    "_sysconfig",
+    "_sysconfigdata",
+];
+
+fn refuse_module(
+    vm: &rustpython_vm::VirtualMachine,
+    module: &rustpython_vm::Py<rustpython_vm::builtins::PyModule>,
+) -> rustpython_vm::PyResult<()> {
+    use rustpython_vm::AsObject;
+    let name = module
+        .as_object()
+        .get_attr("__name__", vm)
+        .ok()
+        .and_then(|n| n.downcast::<rustpython_vm::builtins::PyStr>().ok())
+        .unwrap_or_else(|| vm.ctx.new_str("?"));
+    // It went into sys.modules (under the name asked for) before this ran: take it out again.
+    if let Ok(mods) = vm.sys_module.get_attr("modules", vm)
+        && let Some(d) = mods.downcast_ref::<rustpython_vm::builtins::PyDict>()
+    {
+        let keys: Vec<_> = d
+            .items_vec()
+            .into_iter()
+            .filter(|(_, v)| v.is(module.as_object()))
+            .map(|(k, _)| k)
+            .collect();
+        for k in keys {
+            let _ = d.del_item(&*k, vm);
+        }
+    }
+    Err(vm.new_import_error(format!("no module named '{}'", name.as_wtf8()), name))
+}
+
+/// Module definitions that take the places of [`INTERNALS`] (made once per thread that builds
+/// interpreters: the definitions hold the interpreter's strings, which stay on their thread).
+pub(crate) fn refused_internals(
+    ctx: &rustpython_vm::Context,
+) -> Vec<&'static rustpython_vm::builtins::PyModuleDef> {
+    use rustpython_vm::builtins::{PyModuleDef, PyModuleSlots};
+    thread_local! {
+        static DEFS: std::cell::RefCell<Vec<&'static PyModuleDef>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    DEFS.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.is_empty() {
+            for &n in INTERNALS {
+                let def: &'static PyModuleDef = Box::leak(Box::new(PyModuleDef {
+                    name: ctx.intern_str(n),
+                    doc: None,
+                    methods: &[],
+                    slots: PyModuleSlots {
+                        create: None,
+                        exec: Some(refuse_module),
+                    },
+                }));
+                d.push(def);
+            }
+        }
+        d.clone()
+    })
+}
