@@ -424,10 +424,10 @@ struct RunArgs {
     board: BoardArgs,
     /// Stop after this much simulated time (e.g. 60s, 500ms, 2m); the board keeps running its timers
     /// after the program returns until then.
-    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     run_for: Option<Duration>,
     /// Give up after this much simulated or wall time, whichever comes first (exit code 3).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     timeout: Option<Duration>,
     /// Sleeps and timers take no wall time; the order of events stays exact and runs repeat byte for byte.
     #[arg(long)]
@@ -480,11 +480,20 @@ pub fn number_and_unit(s: &str) -> Option<(f64, &str)> {
     Some((num.parse().ok()?, unit.trim()))
 }
 
-/// Parses `500ms`, `60s`, `2m`, `1h`, `10us`, or a plain number of seconds.
+/// Parses `500ms`, `60s`, `2m`, `1h`, `10us`: a number with its unit (a bare number is refused,
+/// as Wokwi refuses it: `--for 5` could mean seconds or milliseconds), or `0`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
+    if s.starts_with('-') {
+        return Err(format!("{s:?}: a duration cannot be negative"));
+    }
     let (v, unit) = number_and_unit(s)
         .ok_or_else(|| format!("{s:?} is not a duration (try 500ms, 60s, 2m)"))?;
+    if unit.is_empty() && v != 0.0 {
+        return Err(format!(
+            "{s:?} has no unit: write {s}s, {s}ms or {s}us (units: us, ms, s, m, h)"
+        ));
+    }
     let scale = match unit {
         "" | "s" => 1.0,
         "ms" => 1e-3,
@@ -706,6 +715,17 @@ fn serve(args: ServeArgs) -> Result<i32> {
             .join("mpsim")
             .join(format!("tty{short}"))
     });
+    if let Some(t) = &args.tty
+        && let Some(dir) = t.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        bail!(
+            "--tty {}: the folder {} does not exist (mpsim makes the link, not its folders)",
+            t.display(),
+            dir.display()
+        );
+    }
     let mut pty = mpsim_host::pty::Pty::open(&link)?;
     let mut links = UartLinks::open(&spec, &args.board.uarts)?;
     let handle = mpsim_host::spawn(config).context("cannot start the board")?;
@@ -1283,9 +1303,12 @@ mod tests {
         assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_duration("1.5s").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        // A bare number could mean seconds or milliseconds: refused, as Wokwi refuses it.
+        assert!(parse_duration("5").unwrap_err().contains("no unit"));
         assert!(parse_duration("5 parsecs").is_err());
-        assert!(parse_duration("-1s").is_err());
+        assert!(parse_duration("-1s").unwrap_err().contains("negative"));
     }
 
     #[test]

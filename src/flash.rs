@@ -22,6 +22,23 @@ fn geometry(spec: &BoardSpec) -> Geometry {
 /// made before the board's image held its whole flash is converted first, with a message.
 pub fn open(spec: &BoardSpec, path: &Path, erase: bool) -> Result<(Flash, bool)> {
     let geo = geometry(spec);
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+        && !dir.is_dir()
+    {
+        // The board's own image lives in a folder of ours; a path given with a folder that
+        // does not exist is a typo, not a request for new folders.
+        if default_image(spec).ok().as_deref() == Some(path) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        } else {
+            bail!(
+                "{}: the folder {} does not exist (mpsim makes the image file, not its folders)",
+                path.display(),
+                dir.display()
+            );
+        }
+    }
     if !erase {
         convert_to_whole_flash(geo, path)?;
     }

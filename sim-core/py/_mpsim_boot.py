@@ -523,6 +523,18 @@ sys.print_exception = _mpsim_exc.print_exception
 sys.excepthook = lambda t, v, tb: _mpsim_exc.print_exception(v)
 
 
+def _unraisable(args):
+    # An exception nobody can catch (a generator's `finally` raising as the generator is freed):
+    # the exception itself, in the firmware's traceback format (the interpreter's own hook
+    # wants CPython's traceback module, which no board has).
+    # (No object's repr: the interpreter's carries a host address.)
+    print("Exception ignored:")
+    _mpsim_exc.print_exception(args.exc_value)
+
+
+sys.unraisablehook = _unraisable
+
+
 _Impl = _mpsim_exc.attrtuple(("name", "version", "_machine", "_mpy"))
 sys.implementation = _Impl("micropython", _info["version_tuple"] + ("",), _info["machine"], _info["mpy"])
 sys.platform = _info["platform"]

@@ -508,11 +508,8 @@ impl Flash {
             path: path.to_owned(),
             source,
         };
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(host)?;
-        }
+        // The folder must exist: a path with a typo in it is an error, not a new folder (the
+        // caller makes its own default folder).
         let lock = lock(path)?;
         let mut fresh =
             erase || !path.exists() || std::fs::metadata(path).map_err(host)?.len() == 0;
