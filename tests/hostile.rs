@@ -75,3 +75,141 @@ fn wrong_command_line_values_are_refused_with_a_reason() {
         );
     }
 }
+
+// ---- The WebREPL's one slot ----
+
+use std::io::BufRead;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+use tungstenite::{Message, WebSocket};
+
+/// `mpsim serve` with the WebREPL started by boot.py; its host port.
+fn webrepl_board() -> (std::process::Child, u16, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let fs = dir.path().join("fs");
+    std::fs::create_dir(&fs).unwrap();
+    std::fs::write(
+        fs.join("boot.py"),
+        "import webrepl\nwebrepl.start(password='secret1')\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .args(["serve", "--map-port", "8266=0", "--fs"])
+        .arg(&fs)
+        .arg("--tty")
+        .arg(dir.path().join("tty"))
+        .env("XDG_DATA_HOME", dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in err.lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("is at http://127.0.0.1:").nth(1) {
+                let port: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let _ = tx.send(port.parse::<u16>().unwrap());
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("WebREPL up");
+    (child, port, dir)
+}
+
+fn ws_open(port: u16) -> WebSocket<TcpStream> {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    tungstenite::client(format!("ws://127.0.0.1:{port}/"), s)
+        .unwrap()
+        .0
+}
+
+/// The text until `needle`, or what came before the connection closed.
+fn ws_text(ws: &mut WebSocket<TcpStream>, needle: &str) -> Result<String, String> {
+    let mut all = String::new();
+    while !all.contains(needle) {
+        match ws.read() {
+            Ok(Message::Text(t)) => all.push_str(&t),
+            Ok(_) => {}
+            Err(e) => return Err(format!("{e}; got {all:?}")),
+        }
+    }
+    Ok(all)
+}
+
+/// A connection's password attempt: whether it got a prompt, then whether `password` let it in.
+fn attempt(port: u16, password: &str) -> (bool, bool, WebSocket<TcpStream>) {
+    let mut ws = ws_open(port);
+    if ws_text(&mut ws, "Password: ").is_err() {
+        return (false, false, ws);
+    }
+    ws.send(Message::text(format!("{password}\r"))).unwrap();
+    let r = ws_text(&mut ws, ">>> ").is_ok();
+    (true, r, ws)
+}
+
+#[test]
+fn the_webrepl_slot_is_not_held_by_a_silent_prompt_a_dead_session_or_a_password_guesser() {
+    let (mut child, port, _dir) = webrepl_board();
+    // A connection that idles at the password prompt gives the slot up after its deadline.
+    let mut idle = ws_open(port);
+    ws_text(&mut idle, "Password: ").unwrap();
+    let t = Instant::now();
+    let (prompted, _, _) = attempt(port, "nope");
+    assert!(
+        !prompted,
+        "a second client is refused while the first one logs in"
+    );
+    let mut waited = false;
+    while t.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(500));
+        let (prompted, ok, _) = attempt(port, "secret1");
+        if prompted {
+            assert!(ok);
+            waited = true;
+            break;
+        }
+    }
+    assert!(waited, "the idle prompt still holds the slot after 20 s");
+    let took = t.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "a silent prompt held the slot {took:?}"
+    );
+    drop(idle);
+
+    // Wrong passwords from one address: the first costs nothing, then each waits longer.
+    std::thread::sleep(Duration::from_millis(300));
+    let (p, ok, _) = attempt(port, "wrong1");
+    assert!(p && !ok);
+    let (p, ok, _) = attempt(port, "wrong2");
+    assert!(p && !ok, "one wrong password costs no wait");
+    let (p, _, _) = attempt(port, "secret1");
+    assert!(!p, "right after a second wrong password the address waits");
+    std::thread::sleep(Duration::from_millis(700));
+    let (p, ok, mut session) = attempt(port, "secret1");
+    assert!(p && ok, "after the wait the right password works");
+
+    // A logged-in session whose client fell silent (its peer may be gone) is taken over by a
+    // client that logs in; one that does not know the password is refused.
+    std::thread::sleep(Duration::from_secs(11));
+    let (p, ok, _) = attempt(port, "wrong3");
+    assert!(p && !ok);
+    let (p, ok, mut new) = attempt(port, "secret1");
+    assert!(
+        p && ok,
+        "a client with the password takes over a stale session"
+    );
+    new.send(Message::text("print(6 * 7)\r")).unwrap();
+    assert!(ws_text(&mut new, "42").is_ok());
+    assert!(
+        ws_text(&mut session, "never").is_err(),
+        "the stale session was closed"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -32,8 +32,17 @@ const MAX_CONNS: usize = 8;
 /// An HTTP request must arrive whole within this long and within this size.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 const HTTP_MAX: usize = 8 << 10;
-/// A password must be typed within this long.
-const LOGIN_TIMEOUT: Duration = Duration::from_secs(60);
+/// A password must be typed within this long (the one slot is not held by a silent prompt).
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// A logged-in session that has sent nothing for this long may be taken over by a client that
+/// logs in (its peer may be gone without a word: a half-open connection holds the one slot).
+const STALE_SESSION: Duration = Duration::from_secs(10);
+/// After repeated wrong passwords from one address, it waits this long before the next try,
+/// doubling with each further failure up to [`THROTTLE_MAX`] (the first failure costs nothing).
+const THROTTLE_STEP: Duration = Duration::from_millis(500);
+const THROTTLE_MAX: Duration = Duration::from_secs(30);
+/// Addresses whose failures are remembered (the oldest are forgotten beyond this).
+const THROTTLE_KEEP: usize = 1024;
 /// Console output kept for a client that does not read; more is dropped.
 const OUT_MAX: usize = 1 << 20;
 /// The record that starts a file operation.
@@ -86,6 +95,7 @@ impl WebRepl {
                     setup,
                     cmd,
                     active: None,
+                    failures: HashMap::new(),
                 }
                 .run()
             })?;
@@ -161,6 +171,10 @@ struct Conn {
     phase: Phase,
     peer: SocketAddr,
     since: Instant,
+    /// When the client last sent something (a logged-in session idle this long may be stale).
+    heard: Instant,
+    /// The stale session this login will replace, if its password is right.
+    takes_over: Option<Token>,
     /// The HTTP phase's stream (the websocket owns it afterwards).
     stream: Option<TcpStream>,
 }
@@ -175,6 +189,8 @@ struct Server {
     cmd: BoardSender,
     /// The connection that is the board's WebREPL client (one at a time).
     active: Option<Token>,
+    /// Wrong passwords by address: (consecutive failures, not before).
+    failures: HashMap<std::net::IpAddr, (u32, Instant)>,
 }
 
 fn ws_config() -> WebSocketConfig {
@@ -259,6 +275,8 @@ impl Server {
                             phase: Phase::Http(Vec::new()),
                             peer,
                             since: Instant::now(),
+                            heard: Instant::now(),
+                            takes_over: None,
                             stream: Some(stream),
                         },
                     );
@@ -312,6 +330,30 @@ impl Server {
 
     fn notice(&self, text: &str) {
         notice(&self.cmd, text);
+    }
+
+    /// A wrong password from `ip`: from the second in a row on, it waits before its next try.
+    fn failed(&mut self, ip: std::net::IpAddr) {
+        if self.failures.len() >= THROTTLE_KEEP && !self.failures.contains_key(&ip) {
+            let oldest = self
+                .failures
+                .iter()
+                .min_by_key(|(_, v)| v.1)
+                .map(|(k, _)| *k);
+            if let Some(k) = oldest {
+                self.failures.remove(&k);
+            }
+        }
+        let e = self.failures.entry(ip).or_insert((0, Instant::now()));
+        e.0 = e.0.saturating_add(1);
+        let wait = if e.0 <= 1 {
+            Duration::ZERO
+        } else {
+            THROTTLE_STEP
+                .saturating_mul(1u32 << (e.0 - 2).min(16))
+                .min(THROTTLE_MAX)
+        };
+        e.1 = Instant::now() + wait;
     }
 
     /// Whether a client is logged in, for this server and for the board (`webrepl_state`).
@@ -395,6 +437,19 @@ impl Server {
                 _ => {}
             }
         }
+        let Some(peer) = self.conns.get(&t).map(|c| c.peer) else {
+            return;
+        };
+        let throttled = self
+            .failures
+            .get(&peer.ip())
+            .is_some_and(|(_, until)| Instant::now() < *until);
+        let stale = self.active.filter(|a| {
+            self.conns.get(a).is_some_and(|c| {
+                matches!(c.phase, Phase::Ws { login: None, .. })
+                    && c.heard.elapsed() >= STALE_SESSION
+            })
+        });
         let Some(conn) = self.conns.get_mut(&t) else {
             return;
         };
@@ -429,7 +484,25 @@ impl Server {
             Role::Server,
             Some(ws_config()),
         ));
-        if self.active.is_some() {
+        if throttled {
+            // Repeated wrong passwords from this address: it waits before its next try.
+            notice(
+                &self.cmd,
+                &format!(
+                    "\r\nWebREPL connection from {} refused: wrong passwords, try again later\r\n",
+                    py_addr(peer)
+                ),
+            );
+            conn.phase = Phase::Ws {
+                ws,
+                login: None,
+                file: FileOp::Idle(Vec::new()),
+                pending_utf8: Vec::new(),
+            };
+            self.close(t);
+            return;
+        }
+        if self.active.is_some() && stale.is_none() {
             // As the board: the handshake completes, then the connection is refused.
             notice(
                 &self.cmd,
@@ -453,13 +526,18 @@ impl Server {
         );
         let _ = ws.send(Message::text("Password: "));
         conn.since = Instant::now();
+        conn.heard = Instant::now();
         conn.phase = Phase::Ws {
             ws,
             login: Some(Vec::new()),
             file: FileOp::Idle(Vec::new()),
             pending_utf8: Vec::new(),
         };
-        self.active = Some(t);
+        // A stale session keeps the slot until this client has logged in.
+        conn.takes_over = stale;
+        if stale.is_none() {
+            self.active = Some(t);
+        }
         // The password may have come with the request.
         self.read_ws(t);
     }
@@ -503,13 +581,19 @@ impl Server {
 
     /// Bytes from the client: the password, console input (text) or the file protocol (binary).
     fn input(&mut self, t: Token, mut bytes: &[u8], binary: bool) {
+        if let Some(c) = self.conns.get_mut(&t) {
+            c.heard = Instant::now();
+        }
         let Some(Conn {
             phase: Phase::Ws { ws, login, .. },
+            peer,
+            takes_over,
             ..
         }) = self.conns.get_mut(&t)
         else {
             return;
         };
+        let (ip, takes_over) = (peer.ip(), *takes_over);
         if let Some(typed) = login {
             let Some(end) = bytes.iter().position(|&b| b == b'\r' || b == b'\n') else {
                 let room = PASSWORD_BUF.saturating_sub(typed.len());
@@ -521,6 +605,15 @@ impl Server {
             if typed.as_slice() == self.setup.password.as_bytes() {
                 *login = None;
                 let _ = ws.send(Message::text("\r\nWebREPL connected\r\n>>> "));
+                self.failures.remove(&ip);
+                if let Some(old) = takes_over {
+                    // The stale session goes; this client has the slot.
+                    self.close(old);
+                    self.active = Some(t);
+                    if let Some(c) = self.conns.get_mut(&t) {
+                        c.takes_over = None;
+                    }
+                }
                 self.shared.logged_in.store(true, Ordering::Release);
                 self.cmd
                     .send(SimCommand::WebRepl(WebReplNews::Client(true)));
@@ -535,6 +628,7 @@ impl Server {
                 let _ = ws.send(Message::text("\r\nAccess denied\r\n"));
                 let _ = ws.flush();
                 self.notice("dupterm: EOF received, deactivating\r\n");
+                self.failed(ip);
                 self.close(t);
                 return;
             }
