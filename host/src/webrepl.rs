@@ -484,32 +484,25 @@ impl Server {
             Role::Server,
             Some(ws_config()),
         ));
-        if throttled {
-            // Repeated wrong passwords from this address: it waits before its next try.
-            notice(
-                &self.cmd,
-                &format!(
-                    "\r\nWebREPL connection from {} refused: wrong passwords, try again later\r\n",
-                    py_addr(peer)
-                ),
-            );
-            conn.phase = Phase::Ws {
-                ws,
-                login: None,
-                file: FileOp::Idle(Vec::new()),
-                pending_utf8: Vec::new(),
+        // Repeated wrong passwords from this address: it waits before its next try. Another
+        // client while one holds the slot: as the board, the handshake completes, then the
+        // connection is refused.
+        let refusal = if throttled {
+            Some("refused: wrong passwords, try again later")
+        } else if self.active.is_some() && stale.is_none() {
+            Some("rejected")
+        } else {
+            None
+        };
+        if let Some(why) = refusal {
+            let first = if throttled {
+                "WebREPL"
+            } else {
+                "Concurrent WebREPL"
             };
-            self.close(t);
-            return;
-        }
-        if self.active.is_some() && stale.is_none() {
-            // As the board: the handshake completes, then the connection is refused.
             notice(
                 &self.cmd,
-                &format!(
-                    "\r\nConcurrent WebREPL connection from {} rejected\r\n",
-                    py_addr(peer)
-                ),
+                &format!("\r\n{first} connection from {} {why}\r\n", py_addr(peer)),
             );
             conn.phase = Phase::Ws {
                 ws,
