@@ -1028,10 +1028,22 @@ fn run(args: RunArgs) -> Result<i32> {
             source: code.clone(),
         }),
         (Some(path), None) => {
-            let mut source = String::new();
+            // A script is main.py on the board's flash: one bigger than any board's filesystem
+            // (/dev/zero, a log file given by mistake) is refused before it is read whole.
+            const SCRIPT_MAX: u64 = 4 << 20;
+            let mut bytes = Vec::new();
             std::fs::File::open(path)
-                .and_then(|mut f| f.read_to_string(&mut source))
+                .and_then(|f| f.take(SCRIPT_MAX + 1).read_to_end(&mut bytes))
                 .with_context(|| format!("cannot read script {}", path.display()))?;
+            if bytes.len() as u64 > SCRIPT_MAX {
+                bail!(
+                    "script {} is larger than 4 MiB, more than any board's flash holds",
+                    path.display()
+                );
+            }
+            let source = String::from_utf8(bytes).with_context(|| {
+                format!("cannot read script {}: not UTF-8 text", path.display())
+            })?;
             Some(Program {
                 name: "main.py".into(),
                 source,

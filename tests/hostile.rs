@@ -52,6 +52,12 @@ const CLI: &[CliRow] = &[
         code: 2,
         says: "does not exist",
     },
+    // A script that never ends is refused after 4 MiB, not read until the host runs out.
+    CliRow {
+        args: &["run", "/dev/zero"],
+        code: 2,
+        says: "larger than 4 MiB",
+    },
 ];
 
 #[test]
