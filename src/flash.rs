@@ -251,21 +251,59 @@ fn remove_tree(flash: &Flash, path: &str) -> Result<()> {
     Ok(flash.rmdir(path)?)
 }
 
-fn export_tree(flash: &Flash, src: &str, dest: &Path) -> Result<usize> {
+/// Folders deeper than this are not followed (a damaged directory entry can point back at the
+/// root, making the tree endless); FAT paths cannot be longer anyway.
+const EXPORT_DEPTH: usize = 64;
+
+/// Copies the flash's tree at `src` into `dest`. What cannot be copied (a name the host cannot
+/// take, a damaged file, a folder that loops) is named on stderr and skipped; the count of those
+/// is the second number.
+fn export_tree(flash: &Flash, src: &str, dest: &Path, depth: usize) -> Result<(usize, usize)> {
     std::fs::create_dir_all(dest).with_context(|| format!("cannot create {}", dest.display()))?;
-    let mut n = 0;
-    for e in flash.listdir(src)? {
+    let (mut n, mut bad) = (0, 0);
+    let entries = match flash.listdir(src) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("mpsim: skipping {src}: {e}");
+            return Ok((0, 1));
+        }
+    };
+    for e in entries {
         let child = format!("{}/{}", src.trim_end_matches('/'), e.name);
+        let host_ok =
+            !e.name.is_empty() && e.name != "." && e.name != ".." && !e.name.contains(['/', '\0']);
+        if !host_ok {
+            eprintln!("mpsim: skipping {child:?}: not a name this machine's files can have");
+            bad += 1;
+            continue;
+        }
         let target = dest.join(&e.name);
         if e.is_dir {
-            n += export_tree(flash, &child, &target)?;
+            if depth >= EXPORT_DEPTH {
+                eprintln!(
+                    "mpsim: skipping {child}: folders nested beyond {EXPORT_DEPTH} (a damaged directory that loops?)"
+                );
+                bad += 1;
+                continue;
+            }
+            let (a, b) = export_tree(flash, &child, &target, depth + 1)?;
+            n += a;
+            bad += b;
         } else {
-            std::fs::write(&target, flash.read(&child)?)
-                .with_context(|| format!("cannot write {}", target.display()))?;
-            n += 1;
+            match flash.read(&child) {
+                Ok(data) => {
+                    std::fs::write(&target, data)
+                        .with_context(|| format!("cannot write {}", target.display()))?;
+                    n += 1;
+                }
+                Err(err) => {
+                    eprintln!("mpsim: skipping {child}: {err}");
+                    bad += 1;
+                }
+            }
         }
     }
-    Ok(n)
+    Ok((n, bad))
 }
 
 /// Runs one `mpsim fs` command on the image at `image`.
@@ -383,8 +421,13 @@ pub fn fs_command(spec: &BoardSpec, image: &Path, cmd: FsCommand) -> Result<i32>
             )?;
         }
         FsCommand::Export { dir } => {
-            let n = export_tree(&flash, "/", &dir)?;
+            let (n, bad) = export_tree(&flash, "/", &dir, 0)?;
             writeln!(out, "{n} files exported to {}", dir.display())?;
+            if bad > 0 {
+                flash.close()?;
+                eprintln!("mpsim: {bad} entries could not be exported (named above)");
+                return Ok(1);
+            }
         }
         FsCommand::Import { dir } => {
             let n = put_tree(&flash, &dir, "/")?;

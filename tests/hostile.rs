@@ -219,3 +219,72 @@ fn the_webrepl_slot_is_not_held_by_a_silent_prompt_a_dead_session_or_a_password_
     let _ = child.kill();
     let _ = child.wait();
 }
+
+// ---- Damaged flash images ----
+
+/// Offset of the directory entry named `name83` (11 bytes, FAT's 8.3 form) in `img`.
+fn dir_entry(img: &[u8], name83: &[u8; 11]) -> usize {
+    img.windows(11)
+        .position(|w| w == name83)
+        .unwrap_or_else(|| panic!("{} not in the image", String::from_utf8_lossy(name83)))
+}
+
+#[test]
+fn a_damaged_fat_image_is_read_within_its_volume_and_exported_with_its_faults_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("flash.img");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .args(args)
+            .env("XDG_DATA_HOME", dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let i = img.to_str().unwrap();
+    let o = run(&[
+        "run",
+        "--flash",
+        i,
+        "-c",
+        "open('big.txt', 'w').write('x')\nimport os\nos.mkdir('sub')\nopen('ok.txt', 'w').write('fine')",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A size of 4 GB on a 4 MB flash, and a folder whose first cluster is 0 (the root: a loop).
+    let mut bytes = std::fs::read(&img).unwrap();
+    let big = dir_entry(&bytes, b"BIG     TXT");
+    bytes[big + 28..big + 32].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    let sub = dir_entry(&bytes, b"SUB        ");
+    bytes[sub + 20..sub + 22].copy_from_slice(&[0, 0]);
+    bytes[sub + 26..sub + 28].copy_from_slice(&[0, 0]);
+    std::fs::write(&img, &bytes).unwrap();
+
+    let t = Instant::now();
+    let out = dir.path().join("out");
+    let o = run(&["fs", "--flash", i, "export", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("skipping /big.txt"), "{err}");
+    assert!(err.contains("nested beyond"), "{err}");
+    assert_eq!(std::fs::read(out.join("ok.txt")).unwrap(), b"fine");
+    assert!(!out.join("big.txt").exists());
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "export took {:?}",
+        t.elapsed()
+    );
+    // The board reads the damaged file as the firmware's FatFs does a damaged one: an error.
+    let o = run(&[
+        "run",
+        "--flash",
+        i,
+        "-c",
+        "try:\n    open('big.txt').read()\nexcept OSError as e:\n    print('OSError', e.errno)\nprint(open('ok.txt').read())",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "OSError 5\nfine\n");
+}

@@ -253,6 +253,9 @@ pub enum FsKind {
 /// block device is another.
 pub struct Volume<IO: ReadWriteSeek> {
     fs: FileSystem<IO>,
+    /// The bytes the volume's device holds: no file holds more (a damaged directory entry may
+    /// say it does, a damaged FAT may chain a file's clusters in a loop).
+    cap: u64,
 }
 
 /// A flash image, mounted: FAT or littlefs behind the same path operations.
@@ -267,7 +270,7 @@ pub struct Flash {
 }
 
 enum Backend {
-    Fat(Volume<Region>),
+    Fat(Box<Volume<Region>>),
     Lfs(lfs::LfsVolume),
 }
 
@@ -603,12 +606,13 @@ impl Flash {
             )
         } else {
             check_size(&mut vol_io, path)?;
+            let cap = vol_io.len();
             let fs = FileSystem::new(vol_io, FsOptions::new().time_provider(&STAMP_CLOCK))
                 .map_err(|e| VfsError::Corrupt {
                     path: path.to_owned(),
                     reason: e.to_string(),
                 })?;
-            Backend::Fat(Volume { fs })
+            Backend::Fat(Box::new(Volume { fs, cap }))
         };
         let flash = Flash {
             vol,
@@ -656,6 +660,7 @@ impl Flash {
 impl<IO: ReadWriteSeek> Volume<IO> {
     /// Mounts the FAT volume `io` holds; `None` when it holds none (or its root is unreadable).
     pub fn mount(mut io: IO) -> Result<Volume<IO>, VfsError> {
+        let cap = io.seek(SeekFrom::End(0)).map_err(|e| map_io(&e))?;
         io.seek(SeekFrom::Start(0)).map_err(|e| map_io(&e))?;
         let fs =
             FileSystem::new(io, FsOptions::new().time_provider(&STAMP_CLOCK)).map_err(|e| {
@@ -667,7 +672,7 @@ impl<IO: ReadWriteSeek> Volume<IO> {
                     map_io(&e)
                 }
             })?;
-        let vol = Volume { fs };
+        let vol = Volume { fs, cap };
         vol.listdir("/")?;
         Ok(vol)
     }
@@ -818,10 +823,15 @@ impl<IO: ReadWriteSeek> Volume<IO> {
 
     /// Up to `n` bytes of `path` from `offset`.
     pub fn read_at(&self, path: &str, offset: u64, n: usize) -> Result<Vec<u8>, VfsError> {
+        // A file that says it holds more than the volume is damaged: EIO, not gigabytes read
+        // round a looping cluster chain.
+        if self.stat(path)?.size > self.cap {
+            return Err(errno(Errno::Io));
+        }
         let mut f = self.file(path)?;
         f.seek(SeekFrom::Start(offset)).map_err(|e| map_io(&e))?;
         let mut out = Vec::with_capacity(n.min(1 << 20));
-        f.take(n as u64)
+        f.take((n as u64).min(self.cap))
             .read_to_end(&mut out)
             .map_err(|e| map_io(&e))?;
         Ok(out)
