@@ -288,3 +288,68 @@ fn a_damaged_fat_image_is_read_within_its_volume_and_exported_with_its_faults_na
     ]);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "OSError 5\nfine\n");
 }
+
+// ---- Scripts that would take the host's time or memory in one operation ----
+
+/// A script run with `args`: its exit code, a text its output must hold, and the wall time it
+/// may take at most (the operation alone took seconds to minutes before, whatever `--timeout`).
+struct ScriptRow {
+    code: &'static str,
+    args: &'static [&'static str],
+    exit: i32,
+    says: &'static str,
+    within_secs: f64,
+}
+
+const SCRIPTS: &[ScriptRow] = &[
+    // One modular power with a 250000-bit exponent: `--timeout` ends it (8.5 s before).
+    ScriptRow {
+        code: "pow(3, 1 << 250000, 10**3000 + 7)\nprint('finished')",
+        args: &["--timeout", "2s"],
+        exit: 3,
+        says: "timeout",
+        within_secs: 4.0,
+    },
+    // A power or a shift whose result the heap cannot hold: the firmware's MemoryError at once
+    // (8 s and 272 MB before).
+    ScriptRow {
+        code: "try:\n    x = 10 ** 10 ** 8\nexcept MemoryError:\n    print('MemoryError')",
+        args: &[],
+        exit: 0,
+        says: "MemoryError",
+        within_secs: 2.0,
+    },
+    ScriptRow {
+        code: "try:\n    x = 1 << 10 ** 9\nexcept MemoryError:\n    print('MemoryError')",
+        args: &[],
+        exit: 0,
+        says: "MemoryError",
+        within_secs: 2.0,
+    },
+];
+
+#[test]
+fn one_operation_cannot_outlast_the_timeout_or_outgrow_the_heap() {
+    let data = tempfile::tempdir().unwrap();
+    for row in SCRIPTS {
+        let t = Instant::now();
+        let o = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+            .arg("run")
+            .args(row.args)
+            .args(["-c", row.code])
+            .env("XDG_DATA_HOME", data.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let took = t.elapsed().as_secs_f64();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(row.exit), "{}: {all}", row.code);
+        assert!(all.contains(row.says), "{}: {all}", row.code);
+        assert!(!all.contains("finished"), "{}: {all}", row.code);
+        assert!(took <= row.within_secs, "{} took {took:.1} s", row.code);
+    }
+}

@@ -335,6 +335,10 @@ fn int_true_div(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
 }
 
 fn int_power(a: &PyObject, b: &PyObject, c: &PyObject, vm: &VirtualMachine) -> PyResult {
+    // A result beyond the heap, or a long power: see bigint.rs.
+    if let Some(r) = crate::bigint::power(a, b, c, vm) {
+        return r;
+    }
     let r = match INT_POWER.get().copied().flatten() {
         Some(f) => f(a, b, c, vm)?,
         None => return Ok(vm.ctx.not_implemented()),

@@ -115,6 +115,7 @@ fn build() -> (Interpreter, rustpython_vm::signal::UserSignalSender) {
             crate::nesting::install(vm);
             crate::sequences::install(vm);
             crate::pendthrow::install(vm);
+            crate::bigint::install(vm);
         })
         .build();
     (interp, tx)

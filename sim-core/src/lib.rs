@@ -3,6 +3,7 @@
 //! `runtime.rs`). Other threads talk to it through commands and events.
 
 mod api;
+mod bigint;
 pub mod boardproc;
 mod chip;
 pub mod clock;
