@@ -17,6 +17,10 @@ pub(crate) fn compile(
     use rustpython_vm::compiler::CompileError;
     use rustpython_vm::compiler::codegen::error::CodegenErrorType;
     use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
+    // The firmware compiles in its heap: a source more than twice the heap's free room cannot
+    // be compiled there (MemoryError), and here it would hold the interpreter's compiler, which
+    // nothing interrupts, for as long as its size makes it take.
+    crate::memguard::fits((source.len() / 2) as u128, vm)?;
     // The firmware's lexer reads CR and CR LF line endings as LF, inside string literals too.
     let unified;
     let source = if source.contains('\r') {
