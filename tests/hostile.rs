@@ -326,16 +326,6 @@ const SCRIPTS: &[ScriptRow] = &[
         says: "MemoryError",
         within_secs: 2.0,
     },
-    // A program the board's heap cannot compile (96 KB of source on the ESP32's 111 KB heap,
-    // which the source itself mostly fills): the firmware's MemoryError, not a compiler running
-    // for as long as the source's size makes it take, beyond --timeout.
-    ScriptRow {
-        code: "src = 'x = 1\\n' * 16000\ntry:\n    exec(src)\nexcept MemoryError:\n    print('MemoryError')",
-        args: &["--board", "esp32", "--timeout", "2s"],
-        exit: 0,
-        says: "MemoryError",
-        within_secs: 3.0,
-    },
 ];
 
 #[test]
