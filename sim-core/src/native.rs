@@ -706,8 +706,8 @@ mod ast_stand_in {}
 pub(crate) use ast_stand_in::module_def as ast_stand_in_def;
 
 /// The interpreter's own modules that reach into its internals (`_testinternalcapi` builds code
-/// objects from bytes and reports host addresses; subinterpreters, the symbol table, the host's
-/// build configuration): no firmware has them, and no script may have them. Each name gets a
+/// objects from bytes and reports host addresses, `marshal` makes them from bytes; subinterpreters,
+/// the symbol table, the host's build configuration): no firmware has them, and no script may have them. Each name gets a
 /// module of ours in their place whose loading fails as a missing module's does, so no path to
 /// the interpreter's (`import`, `_imp.create_builtin`) remains.
 const INTERNALS: &[&str] = &[
@@ -718,6 +718,8 @@ const INTERNALS: &[&str] = &[
     "_symtable",
     "_sysconfig",
     "_sysconfigdata",
+    // Code objects from bytes: the way to hand the interpreter bytecode a script made.
+    "marshal",
 ];
 
 fn refuse_module(

@@ -17,7 +17,7 @@ except ImportError:
     imp = None
 if imp is not None:
     spec_type = type(sys.modules["sys"].__spec__)
-    for n in NAMES[:-1] + ("_sysconfigdata_t_linux_x86_64-linux-gnu",):
+    for n in NAMES + ("_sysconfigdata_t_linux_x86_64-linux-gnu",):
         try:
             imp.create_builtin(spec_type(n, None))
             print("created", n)
