@@ -326,6 +326,24 @@ const SCRIPTS: &[ScriptRow] = &[
         says: "MemoryError",
         within_secs: 2.0,
     },
+    // One join the heap cannot hold: MemoryError before the host is asked for a gigabyte (the
+    // board process peaked at 987 MB before).
+    ScriptRow {
+        code: "try:\n    x = b''.join([b'x' * 10**6] * 1000)\nexcept MemoryError:\n    print('MemoryError')",
+        args: &["--heap", "64M"],
+        exit: 0,
+        says: "MemoryError",
+        within_secs: 3.0,
+    },
+    // A request no check sees coming, 1 GB beyond a 64 MB heap: the board ends with the
+    // firmware's message before the host gives it the memory; what it printed first is kept.
+    ScriptRow {
+        code: "print('line before')\nimport struct\nx = struct.pack('1000000000s', b'')",
+        args: &["--heap", "64M"],
+        exit: 1,
+        says: "MemoryError: memory allocation failed",
+        within_secs: 3.0,
+    },
 ];
 
 #[test]
@@ -350,6 +368,9 @@ fn one_operation_cannot_outlast_the_timeout_or_outgrow_the_heap() {
         assert_eq!(o.status.code(), Some(row.exit), "{}: {all}", row.code);
         assert!(all.contains(row.says), "{}: {all}", row.code);
         assert!(!all.contains("finished"), "{}: {all}", row.code);
+        if row.code.starts_with("print('line before')") {
+            assert!(all.contains("line before"), "{}: {all}", row.code);
+        }
         assert!(took <= row.within_secs, "{} took {took:.1} s", row.code);
     }
 }

@@ -6,9 +6,10 @@
 //! small ones count a quarter, because RustPython's small objects are several times the size of
 //! MicroPython's; an int object counts nothing, as the firmware keeps a small int in a word (so
 //! would any other block of exactly an int's sizes: the weights are a model, not a census).
-//! Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single request far
-//! beyond it (`bytearray(10**9)`) cannot be refused without aborting, so it ends the process with
-//! MicroPython's message instead of taking the host's memory.
+//! Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single big request
+//! that would take the heap more than a margin (64 MB) beyond it cannot be refused without
+//! aborting, so it ends the process with MicroPython's message instead of taking the host's
+//! memory (`memguard.rs` refuses the usual ones before they are made, as catchable MemoryErrors).
 #![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -21,7 +22,9 @@ thread_local! {
 }
 
 static LIVE: AtomicI64 = AtomicI64::new(0);
-static HARD_CAP: AtomicI64 = AtomicI64::new(i64::MAX);
+/// How far beyond the budget a single big request may take the heap before the process ends
+/// (see the module doc); MAX: no limit.
+static HARD_MARGIN: AtomicI64 = AtomicI64::new(i64::MAX);
 /// [`LIVE`] when the program started; what the script uses is measured from here.
 static BASE: AtomicI64 = AtomicI64::new(0);
 /// The heap size, in weighted bytes.
@@ -32,6 +35,16 @@ static LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
 static TRIGGER_AT: AtomicI64 = AtomicI64::new(i64::MAX);
 /// `fn()` called on the tracked thread when the budget is passed (0: none).
 static HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// `fn()` called before a fatal request ends the process (0: none): it sends the console's
+/// buffered output.
+static FATAL_HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets the function called, on the counting thread with counting off, before a single request
+/// far beyond the budget ends the process. It must not block for long.
+pub fn set_fatal_hook(f: fn()) {
+    FATAL_HOOK.store(f as usize, Ordering::Relaxed);
+}
 
 /// `micropython.heap_lock()` holds the heap (see heaplock.rs).
 static LOCKED: AtomicBool = AtomicBool::new(false);
@@ -106,7 +119,12 @@ impl CountingAlloc {
         }
         let w = weight(size, align);
         let now = LIVE.fetch_add(w, Ordering::Relaxed) + w;
-        if now > HARD_CAP.load(Ordering::Relaxed) && size >= BIG {
+        if size >= BIG
+            && now
+                > LIMIT
+                    .load(Ordering::Relaxed)
+                    .saturating_add(HARD_MARGIN.load(Ordering::Relaxed))
+        {
             fatal_oom(size);
         }
         if now > TRIGGER_AT.load(Ordering::Relaxed) {
@@ -150,6 +168,16 @@ fn fatal_oom(size: usize) -> ! {
     );
     let n = usize::try_from(cur.position()).unwrap_or(0);
     let _ = std::io::stderr().write_all(&msg[..n]);
+    // What the board printed just before is still in its output buffer, then on its way to the
+    // front end (the process's other threads carry it): send it, and give them a moment to
+    // deliver it, as a UART drains its buffer.
+    let hook = FATAL_HOOK.load(Ordering::Relaxed);
+    if hook != 0 {
+        // SAFETY: only `set_fatal_hook` stores here, and it stores a `fn()`.
+        let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
+        f();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
     std::process::exit(1)
 }
 
@@ -300,9 +328,10 @@ pub fn set_lock_hook(f: fn()) {
     LOCK_HOOK.store(f as usize, Ordering::Relaxed);
 }
 
-/// Beyond this many weighted bytes, a big request ends the process (see the module doc).
-pub fn set_hard_cap(bytes: i64) {
-    HARD_CAP.store(bytes, Ordering::Relaxed);
+/// A big request that takes the heap more than `bytes` beyond its budget ends the process (see
+/// the module doc): what the host gives the board stays within its heap and this margin.
+pub fn set_hard_margin(bytes: i64) {
+    HARD_MARGIN.store(bytes, Ordering::Relaxed);
 }
 
 /// Learns which blocks make an int object (see [`INT_BLOCKS`]): once per process, before any

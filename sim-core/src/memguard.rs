@@ -207,6 +207,42 @@ fn list_extend(zelf: PyObjectRef, iterable: PyObjectRef, vm: &VirtualMachine) ->
     )
 }
 
+/// `sep.join(items)` for str, bytes and bytearray: a list or tuple whose joined length the heap
+/// cannot hold is MemoryError before the result is made (the interpreter asks for it at once).
+fn join_guard(sep: &PyObject, items: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+    if !heap::tracked() {
+        return Ok(());
+    }
+    let item_len = |o: &PyObject| -> u128 {
+        if let Some(s) = o.downcast_ref::<rustpython_vm::builtins::PyStr>() {
+            s.byte_len() as u128
+        } else {
+            o.try_bytes_like(vm, |b| b.len() as u128).unwrap_or(0)
+        }
+    };
+    let (n, sum) = if let Some(l) = items.downcast_ref::<rustpython_vm::builtins::PyList>() {
+        let v = l.borrow_vec();
+        (v.len(), v.iter().map(|o| item_len(o)).sum::<u128>())
+    } else if let Some(t) = items.downcast_ref::<rustpython_vm::builtins::PyTuple>() {
+        (t.len(), t.iter().map(|o| item_len(o)).sum::<u128>())
+    } else {
+        return Ok(());
+    };
+    fits(sum + item_len(sep) * (n as u128).saturating_sub(1), vm)
+}
+
+macro_rules! guarded_join {
+    ($name:ident, $ty:ident) => {
+        fn $name(zelf: PyObjectRef, items: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            join_guard(&zelf, &items, vm)?;
+            crate::slots::call_kept(vm, vm.ctx.types.$ty, "_mpsim_join", (zelf, items))
+        }
+    };
+}
+guarded_join!(str_join, str_type);
+guarded_join!(bytes_join, bytes_type);
+guarded_join!(bytearray_join, bytearray_type);
+
 /// Installs the checks into the interpreter's types (idempotent: the types are the process's).
 pub(crate) fn install(vm: &VirtualMachine) {
     let t = &vm.ctx.types;
@@ -257,4 +293,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
         list_vectorcall,
     );
     replace(&t.list_type.slots.init, &LIST_INIT, list_init);
+    crate::slots::replace_method(vm, t.str_type, "join", "_mpsim_join", str_join);
+    crate::slots::replace_method(vm, t.bytes_type, "join", "_mpsim_join", bytes_join);
+    crate::slots::replace_method(vm, t.bytearray_type, "join", "_mpsim_join", bytearray_join);
 }
