@@ -731,7 +731,9 @@ impl Supervisor {
             crate::esprom::Firmware::Release { version, date } => (version, date),
             crate::esprom::Firmware::Unbootable(rom) => {
                 let _ = self.events.send(SimEvent::Output(rom.into_bytes()));
-                if let Ok(mut st) = self.link.hold.lock() {
+                if let Ok(mut st) = self.link.hold.lock()
+                    && matches!(st.hold, Hold::Released | Hold::Running)
+                {
                     st.hold = Hold::NoFirmware;
                 }
                 self.link.holding.store(true, Ordering::Release);
@@ -741,9 +743,13 @@ impl Supervisor {
         self.config.board.micropython_version = version;
         self.config.board.build_date = date;
         if let Ok(mut st) = self.link.hold.lock() {
+            // A client that reset the chip into its bootloader meanwhile keeps it there.
+            if !matches!(st.hold, Hold::Released | Hold::Running) {
+                return false;
+            }
             st.hold = Hold::Running;
+            self.link.holding.store(false, Ordering::Release);
         }
-        self.link.holding.store(false, Ordering::Release);
         true
     }
 
