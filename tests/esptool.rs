@@ -242,6 +242,14 @@ fn esptool_reads_the_esp8266_and_writes_its_flash_through_the_pty() {
     let quiet = s.console("\r\n", ">>> ", 2);
     assert!(!quiet.contains(">>>"), "no firmware answers: {quiet}");
 
+    // erase-region: exactly the sectors asked for (here the first of the SDK's data at the
+    // flash's end), nothing else.
+    let before = std::fs::read(&s.image).unwrap();
+    let out = s.esptool(&port, &["erase-region", "0x3FC000", "0x1000"]);
+    assert!(out.contains("erased successfully"), "{out}");
+    let after = std::fs::read(&s.image).unwrap();
+    assert!(after[0x3FC000..0x3FD000].iter().all(|&b| b == 0xFF));
+    assert_eq!(after[..0x3FC000], before[..0x3FC000]);
     // erase_flash: the firmware's region and the filesystem are gone; the next boot makes the
     // filesystem anew, as the firmware's first boot does.
     let out = s.esptool(&port, &["erase-flash"]);
