@@ -103,6 +103,14 @@ fn tool(tool: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("{tool} (installed into the venv by scripts/test.sh): {e}"))
 }
 
+/// `mpremote connect port:URL exec CODE`.
+fn mpremote_exec(url: &str, code: &str) -> Output {
+    tool(
+        "mpremote",
+        &["connect", &format!("port:{url}"), "exec", code],
+    )
+}
+
 /// The console at `port` (a pty), through pyserial: what arrives until `until`.
 fn console_at(port: &str, send: &str, until: &str, secs: u32) -> String {
     let script = "import serial, sys, time\n\
@@ -281,29 +289,13 @@ fn esptool_and_mpremote_over_rfc2217_and_raw_tcp() {
     );
     let dir = mtools_dir(&fs);
     assert!(dir.contains("::/boot.py"), "{dir}");
-    let o = tool(
-        "mpremote",
-        &[
-            "connect",
-            &format!("port:{rfc}"),
-            "exec",
-            "print('over rfc2217', 6 * 7)",
-        ],
-    );
+    let o = mpremote_exec(&rfc, "print('over rfc2217', 6 * 7)");
     assert!(text(&o).contains("over rfc2217 42"), "{}", text(&o));
     let fw = s.file("fw.bin");
     std::fs::write(&fw, esp8266_firmware("v1.23.0", "2024-06-02")).unwrap();
     let out = s.esptool(&rfc, &["write-flash", "0", fw.to_str().unwrap()]);
     assert!(out.contains("Hash of data verified"), "{out}");
-    let o = tool(
-        "mpremote",
-        &[
-            "connect",
-            &format!("port:{raw}"),
-            "exec",
-            "import sys; print(sys.version)",
-        ],
-    );
+    let o = mpremote_exec(&raw, "import sys; print(sys.version)");
     assert!(
         text(&o).contains("MicroPython v1.23.0 on 2024-06-02"),
         "{}",
@@ -322,15 +314,7 @@ fn esptool_and_mpremote_over_rfc2217_and_raw_tcp() {
     // filesystem anew (boot.py is there again, and nothing else), as the stock release.
     let out = s.esptool(&rfc, &["erase-flash"]);
     assert!(out.contains("erased successfully"), "{out}");
-    let o = tool(
-        "mpremote",
-        &[
-            "connect",
-            &format!("port:{rfc}"),
-            "exec",
-            "import os, sys; print(os.listdir(), sys.version)",
-        ],
-    );
+    let o = mpremote_exec(&rfc, "import os, sys; print(os.listdir(), sys.version)");
     assert!(
         text(&o).contains("['boot.py'] 3.4.0; MicroPython v1.28.0"),
         "{}",

@@ -12,7 +12,7 @@
 use md5::{Digest, Md5};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const SECTOR: u64 = 4096;
 const SYNC_DATA: [u8; 4] = [0x07, 0x07, 0x12, 0x20];
@@ -356,8 +356,6 @@ pub struct Loader {
     regs: std::collections::HashMap<u32, u32>,
     writing: Option<Writing>,
     reading: Option<Reading>,
-    /// Bytes written to the flash since the loader started (the board checks its flash anew).
-    pub wrote: bool,
     /// Packets taken so far (line noise between packets is no sign of a client at work).
     pub packets: u64,
 }
@@ -377,14 +375,8 @@ impl Loader {
             regs: std::collections::HashMap::new(),
             writing: None,
             reading: None,
-            wrote: false,
             packets: 0,
         })
-    }
-
-    /// The image the loader works on.
-    pub fn image(&self) -> &Path {
-        &self.target.image
     }
 
     /// Feeds bytes from the client; what to send back is appended to `out`. `Some` when the chip
@@ -702,7 +694,6 @@ impl Loader {
             self.fail(out, cmd, ERR_FLASH_WRITE, STUB_FAILED_SPI_OP);
             return;
         }
-        self.wrote = true;
         self.ok(out, cmd);
     }
 
@@ -715,7 +706,6 @@ impl Loader {
             self.file.write_all_at(&ones[..k], p)?;
             p += k as u64;
         }
-        self.wrote = true;
         Ok(())
     }
 
@@ -858,6 +848,7 @@ fn inflate_some(z: &mut flate2::Decompress, input: &[u8]) -> Result<Vec<u8>, ()>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn target(dir: &Path, chip: Chip) -> Target {
         let image = dir.join("flash.img");

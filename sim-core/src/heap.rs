@@ -110,12 +110,7 @@ impl CountingAlloc {
         }
         if LOCK_WATCH.load(Ordering::Relaxed) {
             LOCK_WATCH.store(false, Ordering::Relaxed);
-            let hook = LOCK_HOOK.load(Ordering::Relaxed);
-            if hook != 0 {
-                // SAFETY: only `set_lock_hook` stores here, and it stores a `fn()`.
-                let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
-                f();
-            }
+            call_hook(&LOCK_HOOK);
         }
         let w = weight(size, align);
         let now = LIVE.fetch_add(w, Ordering::Relaxed) + w;
@@ -129,12 +124,7 @@ impl CountingAlloc {
         }
         if now > TRIGGER_AT.load(Ordering::Relaxed) {
             TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
-            let hook = HOOK.load(Ordering::Relaxed);
-            if hook != 0 {
-                // SAFETY: only `set_hook` stores here, and it stores a `fn()`.
-                let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
-                f();
-            }
+            call_hook(&HOOK);
         }
         true
     }
@@ -157,6 +147,17 @@ impl CountingAlloc {
     }
 }
 
+/// Calls the `fn()` a hook slot holds (0: none).
+#[inline]
+fn call_hook(slot: &AtomicUsize) {
+    let hook = slot.load(Ordering::Relaxed);
+    if hook != 0 {
+        // SAFETY: only the `set_*hook` functions store into these slots, each a `fn()`.
+        let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
+        f();
+    }
+}
+
 #[cold]
 fn fatal_oom(size: usize) -> ! {
     TRACKED.with(|t| t.set(false));
@@ -171,12 +172,7 @@ fn fatal_oom(size: usize) -> ! {
     // What the board printed just before is still in its output buffer, then on its way to the
     // front end (the process's other threads carry it): send it, and give them a moment to
     // deliver it, as a UART drains its buffer.
-    let hook = FATAL_HOOK.load(Ordering::Relaxed);
-    if hook != 0 {
-        // SAFETY: only `set_fatal_hook` stores here, and it stores a `fn()`.
-        let f: fn() = unsafe { std::mem::transmute::<usize, fn()>(hook) };
-        f();
-    }
+    call_hook(&FATAL_HOOK);
     std::thread::sleep(std::time::Duration::from_millis(200));
     std::process::exit(1)
 }
@@ -355,14 +351,6 @@ fn learn_in_word_objects() {
             }
         }
     });
-}
-
-/// The sizes [`learn_in_word_objects`] found (for tests).
-pub fn int_blocks() -> [usize; 2] {
-    [
-        INT_BLOCKS[0].load(Ordering::Relaxed),
-        INT_BLOCKS[1].load(Ordering::Relaxed),
-    ]
 }
 
 /// Whether this binary counts at all (false in unit tests that do not install the allocator).

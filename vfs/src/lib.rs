@@ -815,19 +815,20 @@ impl<IO: ReadWriteSeek> Volume<IO> {
 
     fn file(&self, path: &str) -> Result<fatfs::File<'_, IO>, VfsError> {
         let (parent, name) = self.parent_and_name(path)?;
-        if self.stat(path)?.is_dir {
+        let e = self.stat(path)?;
+        if e.is_dir {
             return Err(errno(Errno::IsDir));
+        }
+        // A file that says it holds more than the volume is damaged: EIO, not gigabytes read
+        // round a looping cluster chain.
+        if e.size > self.cap {
+            return Err(errno(Errno::Io));
         }
         self.dir(&parent)?.open_file(name).map_err(|e| map_io(&e))
     }
 
     /// Up to `n` bytes of `path` from `offset`.
     pub fn read_at(&self, path: &str, offset: u64, n: usize) -> Result<Vec<u8>, VfsError> {
-        // A file that says it holds more than the volume is damaged: EIO, not gigabytes read
-        // round a looping cluster chain.
-        if self.stat(path)?.size > self.cap {
-            return Err(errno(Errno::Io));
-        }
         let mut f = self.file(path)?;
         f.seek(SeekFrom::Start(offset)).map_err(|e| map_io(&e))?;
         let mut out = Vec::with_capacity(n.min(1 << 20));

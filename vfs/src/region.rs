@@ -31,11 +31,6 @@ impl Region {
         Ok(Region::new(self.file.try_clone()?, self.base, self.len))
     }
 
-    /// Where the window starts in the file.
-    pub fn base(&self) -> u64 {
-        self.base
-    }
-
     /// The window's length.
     pub fn len(&self) -> u64 {
         self.len
