@@ -299,6 +299,8 @@ struct ScriptRow {
     exit: i32,
     says: &'static str,
     within_secs: f64,
+    /// The board process's peak RSS may not pass its heap plus 64 MB (the bound).
+    heap_mb: Option<u64>,
 }
 
 const SCRIPTS: &[ScriptRow] = &[
@@ -309,6 +311,7 @@ const SCRIPTS: &[ScriptRow] = &[
         exit: 3,
         says: "timeout",
         within_secs: 4.0,
+        heap_mb: None,
     },
     // A power or a shift whose result the heap cannot hold: the firmware's MemoryError at once
     // (8 s and 272 MB before).
@@ -318,6 +321,7 @@ const SCRIPTS: &[ScriptRow] = &[
         exit: 0,
         says: "MemoryError",
         within_secs: 2.0,
+        heap_mb: None,
     },
     ScriptRow {
         code: "try:\n    x = 1 << 10 ** 9\nexcept MemoryError:\n    print('MemoryError')",
@@ -325,6 +329,7 @@ const SCRIPTS: &[ScriptRow] = &[
         exit: 0,
         says: "MemoryError",
         within_secs: 2.0,
+        heap_mb: None,
     },
     // One join the heap cannot hold: MemoryError before the host is asked for a gigabyte (the
     // board process peaked at 987 MB before).
@@ -334,6 +339,7 @@ const SCRIPTS: &[ScriptRow] = &[
         exit: 0,
         says: "MemoryError",
         within_secs: 3.0,
+        heap_mb: Some(64),
     },
     // A request no check sees coming, 1 GB beyond a 64 MB heap: the board ends with the
     // firmware's message before the host gives it the memory; what it printed first is kept.
@@ -343,34 +349,147 @@ const SCRIPTS: &[ScriptRow] = &[
         exit: 1,
         says: "MemoryError: memory allocation failed",
         within_secs: 3.0,
+        heap_mb: Some(64),
+    },
+    // A large heap filled with small objects, which count a quarter of their host size there:
+    // the host's own bytes stop it within the heap and the margin (it held four times the heap).
+    ScriptRow {
+        code: "l = []\ntry:\n    while True:\n        l.append([1, 2])\nexcept MemoryError:\n    n = len(l)\n    l = None\n    print('MemoryError after', n)",
+        args: &["--heap", "64M"],
+        exit: 0,
+        says: "MemoryError after",
+        within_secs: 60.0,
+        heap_mb: Some(64),
     },
 ];
+
+/// The peak RSS, in MB, of `run`'s board process (its child), sampled until `run` ends.
+fn board_peak_mb(run: &mut std::process::Child) -> u64 {
+    let parent = run.id().to_string();
+    let mut peak_kb = 0u64;
+    while run.try_wait().unwrap().is_none() {
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+                continue;
+            };
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim().trim_end_matches(" kB").trim().to_string())
+            };
+            if field("PPid:").as_deref() == Some(parent.as_str())
+                && let Some(kb) = field("VmHWM:").and_then(|v| v.parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    peak_kb / 1024
+}
 
 #[test]
 fn one_operation_cannot_outlast_the_timeout_or_outgrow_the_heap() {
     let data = tempfile::tempdir().unwrap();
     for row in SCRIPTS {
-        let t = Instant::now();
-        let o = Command::new(env!("CARGO_BIN_EXE_mpsim"))
-            .arg("run")
-            .args(row.args)
-            .args(["-c", row.code])
-            .env("XDG_DATA_HOME", data.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        let took = t.elapsed().as_secs_f64();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        assert_eq!(o.status.code(), Some(row.exit), "{}: {all}", row.code);
+        let mut args: Vec<std::ffi::OsString> = row.args.iter().map(Into::into).collect();
+        args.extend(["-c".into(), row.code.into()]);
+        let (code, all, took, peak_mb) = run_measured(&args, data.path());
+        assert_eq!(code, Some(row.exit), "{}: {all}", row.code);
         assert!(all.contains(row.says), "{}: {all}", row.code);
         assert!(!all.contains("finished"), "{}: {all}", row.code);
         if row.code.starts_with("print('line before')") {
             assert!(all.contains("line before"), "{}: {all}", row.code);
         }
         assert!(took <= row.within_secs, "{} took {took:.1} s", row.code);
+        if let Some(heap_mb) = row.heap_mb {
+            assert!(
+                peak_mb > 0 && peak_mb <= heap_mb + 64,
+                "{}: the board process peaked at {peak_mb} MB",
+                row.code
+            );
+        }
     }
+}
+
+// ---- Compiling: held to the heap, and interruptible ----
+
+/// `mpsim run ARGS`: exit code, all output, wall seconds, and the board process's peak RSS in MB.
+fn run_measured(
+    args: &[std::ffi::OsString],
+    data: &std::path::Path,
+) -> (Option<i32>, String, f64, u64) {
+    let t = Instant::now();
+    let mut run = Command::new(env!("CARGO_BIN_EXE_mpsim"))
+        .arg("run")
+        .args(args)
+        .env("XDG_DATA_HOME", data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let peak_mb = board_peak_mb(&mut run);
+    let o = run.wait_with_output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.code(), all, t.elapsed().as_secs_f64(), peak_mb)
+}
+
+/// `run`s a generated main program with `args` (see [`run_measured`]).
+fn run_generated(source: &str, args: &[&str]) -> (Option<i32>, String, f64, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.py");
+    std::fs::write(&path, source).unwrap();
+    let mut all: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    all.push(path.into());
+    run_measured(&all, dir.path())
+}
+
+/// `n` assignments of distinct constants: the interpreter's compiler takes time that grows with
+/// the square of a scope's constants.
+fn distinct_constants(n: usize) -> String {
+    (0..n).map(|i| format!("a{i} = {i}\n")).collect()
+}
+
+#[test]
+fn a_compile_is_held_to_the_heap_and_stays_interruptible() {
+    // 28,000 statements (390 KB) on the ESP8266: the firmware cannot compile them in its 38 KB
+    // heap. MemoryError before any of it runs (it compiled for seconds and ran into one).
+    let (code, all, took, _) = run_generated(&distinct_constants(28_000), &[]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(
+        all.contains("MemoryError: memory allocation failed, allocating"),
+        "{all}"
+    );
+    assert!(!all.contains("File \"main.py\""), "{all}");
+    assert!(took < 2.0, "took {took:.1} s");
+
+    // 60,000 of them with a heap that holds them: `--timeout` ends the compile on time (it
+    // took minutes), within the heap and the margin.
+    let (code, all, took, peak) = run_generated(
+        &distinct_constants(60_000),
+        &["--heap", "256M", "--timeout", "2s"],
+    );
+    assert_eq!(code, Some(3), "{all}");
+    assert!(all.contains("timeout"), "{all}");
+    assert!(took < 3.0, "took {took:.1} s");
+    assert!(peak > 0 && peak <= 256 + 64, "peaked at {peak} MB");
+
+    // A source whose compile takes seven hundred times its size (900 KB of `if`s): the compile
+    // is stopped at the host's room for the board, and the board ends with the firmware's
+    // message (the host gave it 657 MB).
+    let ifs: String = "if a:\n b\n".repeat(100_000);
+    let (code, all, took, peak) = run_generated(&ifs, &["--heap", "64M"]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(
+        all.contains("MemoryError: memory allocation failed"),
+        "{all}"
+    );
+    assert!(took < 10.0, "took {took:.1} s");
+    assert!(peak > 0 && peak <= 64 + 64, "peaked at {peak} MB");
 }

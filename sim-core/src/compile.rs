@@ -17,44 +17,40 @@ pub(crate) fn compile(
     use rustpython_vm::compiler::CompileError;
     use rustpython_vm::compiler::codegen::error::CodegenErrorType;
     use rustpython_vm::compiler::parser::{LexicalErrorType, ParseErrorType};
-    // The firmware compiles in its heap: a source more than twice the heap's free room cannot
-    // be compiled there (MemoryError), and here it would hold the interpreter's compiler, which
-    // nothing interrupts, for as long as its size makes it take.
-    crate::memguard::fits((source.len() / 2) as u128, vm)?;
-    // The firmware's lexer reads CR and CR LF line endings as LF, inside string literals too.
-    let unified;
-    let source = if source.contains('\r') {
-        unified = source.replace("\r\n", "\n").replace('\r', "\n");
-        unified.as_str()
+    // The firmware compiles in its heap, the main program and imported modules too: a source
+    // more than twice the heap's free room cannot be compiled there (MemoryError).
+    let need = (source.len() / 2) as u128;
+    if crate::heap::tracked() {
+        crate::memguard::fits(need, vm)?;
     } else {
-        source
+        crate::memguard::fits_in_room(need, vm)?;
+    }
+    let job = Job {
+        mode,
+        filename: filename.to_owned(),
+        complex: crate::float32::has_complex(),
+        level: OPT_LEVEL.load(std::sync::atomic::Ordering::Relaxed),
     };
-    // A line continuation at the very end of a module is nothing to the firmware's lexer.
-    let trimmed;
-    let source = match source.strip_suffix("\\\n") {
-        Some(rest) if matches!(mode, Mode::Exec) => {
-            trimmed = format!("{rest}\n");
-            trimmed.as_str()
-        }
-        _ => source,
+    let (source, outcome) = if source.len() < OFF_THREAD {
+        job.run(source)
+    } else {
+        off_thread(vm, source, job)?
     };
-    let rewritten;
-    let source = match crate::grammar::check(source, mode, crate::float32::has_complex()) {
-        crate::grammar::Verdict::Same => source,
-        crate::grammar::Verdict::Rewritten(s) => {
-            rewritten = s;
-            rewritten.as_str()
+    let source = source.as_str();
+    let err = match outcome {
+        Outcome::Code(code) => {
+            let code = PyCode::new_ref_from_bytecode(vm, *code);
+            crate::quicken::keep_float_ops_on_slots(&code);
+            return Ok(code);
         }
-        crate::grammar::Verdict::NameTooLong => {
-            return Err(vm.new_runtime_error("name too long"));
-        }
-        crate::grammar::Verdict::Unsupported(message) => {
+        Outcome::NameTooLong => return Err(vm.new_runtime_error("name too long")),
+        Outcome::Unsupported(message) => {
             return Err(vm.new_exception_msg(
                 vm.ctx.exceptions.not_implemented_error.to_owned(),
                 message.into(),
             ));
         }
-        crate::grammar::Verdict::Refused { offset, message } => {
+        Outcome::Refused { offset, message } => {
             let before = source.get(..offset).unwrap_or(source);
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -67,32 +63,7 @@ pub(crate) fn compile(
                 (line, column),
             ));
         }
-    };
-    // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled escapes);
-    // for the board that is a syntax error like any other.
-    let compiled = quiet_panics(|| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let level = OPT_LEVEL.load(std::sync::atomic::Ordering::Relaxed);
-            let opts = CompileOpts {
-                // From level 1 on, asserts are dropped and `__debug__` is False.
-                optimize: u8::from(level >= 1),
-                ..CompileOpts::default()
-            };
-            rustpython_vm::compiler::compile(source, mode, filename, opts).map(|mut code| {
-                round_constants(&mut code);
-                if level >= 3 {
-                    forget_lines(&mut code);
-                }
-                let code = PyCode::new_ref_from_bytecode(vm, code);
-                crate::quicken::keep_float_ops_on_slots(&code);
-                code
-            })
-        }))
-    });
-    let err = match compiled {
-        Ok(Ok(code)) => return Ok(code),
-        Ok(Err(e)) => Some(e),
-        Err(_) => None,
+        Outcome::Failed(e) => e,
     };
     let (line, column) = err.as_ref().map_or((0, 0), CompileError::python_location);
     let (kind, msg) = match &err {
@@ -119,6 +90,157 @@ pub(crate) fn compile(
         filename,
         (line, column),
     ))
+}
+
+/// Sources at least this long are compiled on a thread of their own (see [`off_thread`]).
+const OFF_THREAD: usize = 16 << 10;
+
+/// The stack of that thread: the compiler recurses as deep as the source nests.
+const COMPILER_STACK: usize = 64 << 20;
+
+/// What compiling a source needs besides its text; everything here can leave the board's thread.
+struct Job {
+    mode: Mode,
+    filename: String,
+    complex: bool,
+    level: u8,
+}
+
+/// What became of a source.
+enum Outcome {
+    Code(Box<rustpython_vm::bytecode::CodeObject>),
+    NameTooLong,
+    Unsupported(&'static str),
+    /// A SyntaxError at this byte offset of the compiled text.
+    Refused {
+        offset: usize,
+        message: &'static str,
+    },
+    /// The compiler's error, or None when it panicked (malformed input).
+    Failed(Option<rustpython_vm::compiler::CompileError>),
+}
+
+impl Job {
+    /// The firmware's grammar, then the interpreter's compiler: the text compiled (line endings
+    /// unified; errors point into it) and what became of it.
+    fn run(&self, source: &str) -> (String, Outcome) {
+        // The firmware's lexer reads CR and CR LF line endings as LF, inside string literals too.
+        let mut text = if source.contains('\r') {
+            source.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            source.to_owned()
+        };
+        // A line continuation at the very end of a module is nothing to the firmware's lexer.
+        if matches!(self.mode, Mode::Exec) && text.ends_with("\\\n") {
+            text.truncate(text.len() - 2);
+            text.push('\n');
+        }
+        let compiled = match crate::grammar::check(&text, self.mode, self.complex) {
+            crate::grammar::Verdict::Same => None,
+            crate::grammar::Verdict::Rewritten(s) => Some(s),
+            crate::grammar::Verdict::NameTooLong => return (text, Outcome::NameTooLong),
+            crate::grammar::Verdict::Unsupported(m) => return (text, Outcome::Unsupported(m)),
+            crate::grammar::Verdict::Refused { offset, message } => {
+                return (text, Outcome::Refused { offset, message });
+            }
+        };
+        let outcome = self.codegen(compiled.as_deref().unwrap_or(&text));
+        (text, outcome)
+    }
+
+    fn codegen(&self, source: &str) -> Outcome {
+        // The compiler can panic on some malformed input (bytes that are not UTF-8, mangled
+        // escapes); for the board that is a syntax error like any other.
+        let compiled = quiet_panics(|| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let opts = CompileOpts {
+                    // From level 1 on, asserts are dropped and `__debug__` is False.
+                    optimize: u8::from(self.level >= 1),
+                    ..CompileOpts::default()
+                };
+                rustpython_vm::compiler::compile(source, self.mode, &self.filename, opts).map(
+                    |mut code| {
+                        round_constants(&mut code);
+                        if self.level >= 3 {
+                            forget_lines(&mut code);
+                        }
+                        code
+                    },
+                )
+            }))
+        });
+        match compiled {
+            Ok(Ok(code)) => Outcome::Code(Box::new(code)),
+            Ok(Err(e)) => Outcome::Failed(Some(e)),
+            Err(_) => Outcome::Failed(None),
+        }
+    }
+}
+
+/// A compile on its own thread is running (one at a time: one the board gave up on finishes
+/// before the next starts).
+static COMPILING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Compiles a large source on a thread of its own while the board's thread waits, so that
+/// Ctrl-C, `--timeout` and the window's Stop still reach the board: the interpreter's compiler
+/// takes time that grows with the square of a scope's constants, and nothing interrupts it. A
+/// compile the board gave up on runs to its end in the background, holding no lock. Its memory
+/// is counted (heap.rs's compile counter): past the host's room for the board it ends the board
+/// as a request beyond the heap does.
+fn off_thread(vm: &VirtualMachine, source: &str, job: Job) -> PyResult<(String, Outcome)> {
+    use std::sync::atomic::Ordering;
+    let tick = std::time::Duration::from_millis(10);
+    // The previous one the board gave up on finishes first.
+    while COMPILING
+        .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        vm.check_signals()?;
+        std::thread::sleep(tick);
+    }
+    crate::heap::start_compile_count();
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let text = source.to_owned();
+    let spawned = std::thread::Builder::new()
+        .name("compile".into())
+        .stack_size(COMPILER_STACK)
+        .spawn(move || {
+            /// Frees the slot however the compile ends, after its memory is given back.
+            struct Slot;
+            impl Drop for Slot {
+                fn drop(&mut self) {
+                    COMPILING.store(false, Ordering::Release);
+                }
+            }
+            let _slot = Slot;
+            crate::heap::count_compile(true);
+            let r = quiet_panics(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&text)))
+            });
+            let r = r.unwrap_or_else(|_| (String::new(), Outcome::Failed(None)));
+            drop(text);
+            crate::heap::count_compile(false);
+            // Sent, or dropped here if the board gave up on it.
+            drop(tx.send(r));
+        });
+    if spawned.is_err() {
+        COMPILING.store(false, Ordering::Release);
+        return Err(vm.new_memory_error("memory allocation failed"));
+    }
+    let limit = crate::heap::compile_limit();
+    loop {
+        match rx.recv_timeout(tick) {
+            Ok(r) => return Ok(r),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Ok((String::new(), Outcome::Failed(None)));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if crate::heap::compile_bytes() > limit {
+            crate::heap::fatal_oom(usize::try_from(crate::heap::compile_bytes()).unwrap_or(0));
+        }
+        vm.check_signals()?;
+    }
 }
 
 /// A SyntaxError (or IndentationError) with the attributes tracebacks print.

@@ -10,6 +10,9 @@
 //! that would take the heap more than a margin (64 MB) beyond it cannot be refused without
 //! aborting, so it ends the process with MicroPython's message instead of taking the host's
 //! memory (`memguard.rs` refuses the usual ones before they are made, as catchable MemoryErrors).
+//! The weights model the board; the host's own bytes are counted beside them ([`HOST`]) and held
+//! to the heap's size plus a margin, and a compile on its own thread is counted apart
+//! ([`count_compile`]).
 #![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -19,7 +22,16 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 
 thread_local! {
     static TRACKED: Cell<bool> = const { Cell::new(false) };
+    /// This thread compiles for the board (compile.rs's compile thread): its blocks count into
+    /// [`COMPILE`].
+    static COMPILE_THREAD: Cell<bool> = const { Cell::new(false) };
 }
+
+/// The host bytes a compile on its own thread holds (see [`count_compile`]).
+static COMPILE: AtomicI64 = AtomicI64::new(0);
+/// Set as the process ends for lack of memory: a compile thread's next allocation waits for
+/// the end instead of taking more of the host's memory meanwhile.
+static ENDING: AtomicBool = AtomicBool::new(false);
 
 static LIVE: AtomicI64 = AtomicI64::new(0);
 /// How far beyond the budget a single big request may take the heap before the process ends
@@ -35,6 +47,20 @@ static LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
 static TRIGGER_AT: AtomicI64 = AtomicI64::new(i64::MAX);
 /// `fn()` called on the tracked thread when the budget is passed (0: none).
 static HOOK: AtomicUsize = AtomicUsize::new(0);
+
+/// The host's bytes behind the tracked thread's blocks, unweighted, with malloc's bookkeeping
+/// (see [`host_bytes`]). The weights make the board's heap; this bounds what the host gives for
+/// it, as small objects count a quarter there: a script filling a large heap with them would
+/// otherwise hold four times the heap on the host.
+static HOST: AtomicI64 = AtomicI64::new(0);
+/// [`HOST`] when the program started.
+static HOST_BASE: AtomicI64 = AtomicI64::new(0);
+/// How many host bytes beyond the heap's size the script may hold (MAX: no limit).
+static HOST_MARGIN: AtomicI64 = AtomicI64::new(i64::MAX);
+/// `HOST_BASE + SIZE + HOST_MARGIN`.
+static HOST_LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
+/// As [`TRIGGER_AT`], for [`HOST`].
+static HOST_TRIGGER_AT: AtomicI64 = AtomicI64::new(i64::MAX);
 
 /// `fn()` called before a fatal request ends the process (0: none): it sends the console's
 /// buffered output.
@@ -74,6 +100,24 @@ thread_local! {
     static RECORDING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Adds `delta` to a counter only the tracked thread changes, and returns the new value. One
+/// thread writes, others only read: a load and a store, not a locked read-modify-write (this
+/// runs at every allocation the script makes).
+#[inline]
+fn bump(counter: &AtomicI64, delta: i64) -> i64 {
+    let now = counter.load(Ordering::Relaxed).saturating_add(delta);
+    counter.store(now, Ordering::Relaxed);
+    now
+}
+
+/// The host memory a block of `size` bytes takes: glibc's chunk, a word of header rounded up to
+/// 16 bytes, 32 at least.
+#[inline]
+fn host_bytes(size: usize) -> i64 {
+    let chunk = size.saturating_add(8 + 15) & !15;
+    i64::try_from(chunk.max(32)).unwrap_or(i64::MAX)
+}
+
 /// What a block of `size` bytes aligned to `align` counts against the board's heap. Big blocks of
 /// bytes (buffers, strings) count byte for byte; big blocks of words (a list's or a dict's
 /// table) count half, as the host's 64-bit pointers are twice the board's; an int object's
@@ -100,6 +144,12 @@ impl CountingAlloc {
     #[inline]
     fn charge(size: usize, align: usize) -> bool {
         if !TRACKED.with(Cell::get) {
+            if COMPILE_THREAD.with(Cell::get) {
+                while ENDING.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                bump(&COMPILE, host_bytes(size));
+            }
             if RECORDING.with(Cell::get) {
                 let i = RECORDED_N.fetch_add(1, Ordering::Relaxed);
                 if let Some(r) = RECORDED.get(i) {
@@ -113,7 +163,9 @@ impl CountingAlloc {
             call_hook(&LOCK_HOOK);
         }
         let w = weight(size, align);
-        let now = LIVE.fetch_add(w, Ordering::Relaxed) + w;
+        let now = bump(&LIVE, w);
+        let h = host_bytes(size);
+        let host = bump(&HOST, h);
         if size >= BIG
             && now
                 > LIMIT
@@ -122,8 +174,11 @@ impl CountingAlloc {
         {
             fatal_oom(size);
         }
-        if now > TRIGGER_AT.load(Ordering::Relaxed) {
+        if now > TRIGGER_AT.load(Ordering::Relaxed)
+            || host > HOST_TRIGGER_AT.load(Ordering::Relaxed)
+        {
             TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
+            HOST_TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
             call_hook(&HOOK);
         }
         true
@@ -131,9 +186,12 @@ impl CountingAlloc {
 
     #[inline]
     fn credit(size: usize, align: usize) {
+        if COMPILE_THREAD.with(Cell::get) {
+            bump(&COMPILE, -host_bytes(size));
+        }
         if TRACKED.with(Cell::get) {
             let w = weight(size, align);
-            let now = LIVE.fetch_sub(w, Ordering::Relaxed) - w;
+            let now = bump(&LIVE, -w);
             if now < BASE.load(Ordering::Relaxed) {
                 // Freed something allocated while counting was off (a module's code, say): move
                 // the base down rather than report less than nothing in use.
@@ -142,6 +200,15 @@ impl CountingAlloc {
             let limit = LIMIT.load(Ordering::Relaxed);
             if now < limit && TRIGGER_AT.load(Ordering::Relaxed) != limit {
                 TRIGGER_AT.store(limit, Ordering::Relaxed);
+            }
+            let h = host_bytes(size);
+            let host = bump(&HOST, -h);
+            if host < HOST_BASE.load(Ordering::Relaxed) {
+                rebase_host(host);
+            }
+            let host_limit = HOST_LIMIT.load(Ordering::Relaxed);
+            if host < host_limit && HOST_TRIGGER_AT.load(Ordering::Relaxed) != host_limit {
+                HOST_TRIGGER_AT.store(host_limit, Ordering::Relaxed);
             }
         }
     }
@@ -158,8 +225,11 @@ fn call_hook(slot: &AtomicUsize) {
     }
 }
 
+/// Ends the process as the firmware ends on a request far beyond its heap: its message on stderr,
+/// the console's output delivered first (see [`set_fatal_hook`]).
 #[cold]
-fn fatal_oom(size: usize) -> ! {
+pub fn fatal_oom(size: usize) -> ! {
+    ENDING.store(true, Ordering::Relaxed);
     TRACKED.with(|t| t.set(false));
     let mut msg = [0u8; 96];
     let mut cur = std::io::Cursor::new(&mut msg[..]);
@@ -243,6 +313,7 @@ pub fn live() -> i64 {
 pub fn start_budget(size: i64) {
     SIZE.store(size, Ordering::Relaxed);
     rebase(live());
+    rebase_host(HOST.load(Ordering::Relaxed));
 }
 
 /// Stops enforcing any budget.
@@ -250,6 +321,55 @@ pub fn end_budget() {
     SIZE.store(i64::MAX, Ordering::Relaxed);
     LIMIT.store(i64::MAX, Ordering::Relaxed);
     TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
+    HOST_LIMIT.store(i64::MAX, Ordering::Relaxed);
+    HOST_TRIGGER_AT.store(i64::MAX, Ordering::Relaxed);
+}
+
+fn rebase_host(base: i64) {
+    HOST_BASE.store(base, Ordering::Relaxed);
+    let limit = base
+        .saturating_add(SIZE.load(Ordering::Relaxed))
+        .saturating_add(HOST_MARGIN.load(Ordering::Relaxed));
+    HOST_LIMIT.store(limit, Ordering::Relaxed);
+    HOST_TRIGGER_AT.store(limit, Ordering::Relaxed);
+}
+
+/// Starts counting a compile's host bytes from zero (one compile thread at a time).
+pub fn start_compile_count() {
+    COMPILE.store(0, Ordering::Relaxed);
+}
+
+/// Counts (or stops counting) this thread's blocks as a compile's (see [`compile_bytes`]).
+pub fn count_compile(on: bool) {
+    COMPILE_THREAD.with(|t| t.set(on));
+}
+
+/// The host bytes the running compile holds.
+pub fn compile_bytes() -> i64 {
+    COMPILE.load(Ordering::Relaxed)
+}
+
+/// What a compile may hold: three quarters of the host's room left for the script, as the
+/// compiler's many small blocks take about a third more of the host than they count
+/// (i64::MAX when no host limit is set).
+pub fn compile_limit() -> i64 {
+    let limit = HOST_LIMIT.load(Ordering::Relaxed);
+    if limit == i64::MAX {
+        return i64::MAX;
+    }
+    limit.saturating_sub(HOST.load(Ordering::Relaxed)).max(0) / 4 * 3
+}
+
+/// Whether the script holds more host memory than its heap and the host margin allow (see
+/// [`HOST`]): a MemoryError is due although the weighted heap may not be full.
+pub fn host_over() -> bool {
+    HOST.load(Ordering::Relaxed) > HOST_LIMIT.load(Ordering::Relaxed)
+}
+
+/// The script may hold its heap's size plus `bytes` of host memory (see [`HOST`]).
+pub fn set_host_margin(bytes: i64) {
+    HOST_MARGIN.store(bytes, Ordering::Relaxed);
+    rebase_host(HOST_BASE.load(Ordering::Relaxed));
 }
 
 fn rebase(base: i64) {
@@ -291,6 +411,8 @@ pub fn set_hook(f: fn()) {
 pub fn rearm_at_limit(margin: i64) {
     let limit = LIMIT.load(Ordering::Relaxed);
     TRIGGER_AT.store(limit.saturating_add(margin), Ordering::Relaxed);
+    let host_limit = HOST_LIMIT.load(Ordering::Relaxed);
+    HOST_TRIGGER_AT.store(host_limit, Ordering::Relaxed);
 }
 
 /// After the script got its MemoryError: trigger again only once it has grown by `slack` more
@@ -299,6 +421,11 @@ pub fn rearm(slack: i64) {
     let limit = LIMIT.load(Ordering::Relaxed);
     let at = limit.max(live()).saturating_add(slack);
     TRIGGER_AT.store(at, Ordering::Relaxed);
+    let host_limit = HOST_LIMIT.load(Ordering::Relaxed);
+    let host_at = host_limit
+        .max(HOST.load(Ordering::Relaxed))
+        .saturating_add(slack);
+    HOST_TRIGGER_AT.store(host_at, Ordering::Relaxed);
 }
 
 /// Locks or unlocks the heap (`micropython.heap_lock()`'s depth went from or to zero); while it is

@@ -27,6 +27,12 @@ pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
         return Ok(());
     }
     crate::heaplock::refuse_if_locked(vm)?;
+    fits_in_room(bytes, vm)
+}
+
+/// MemoryError unless `bytes` more fit in the heap's free room, whether or not this thread
+/// counts now: the firmware's own work that takes the heap (compiling a module) is held to it.
+pub(crate) fn fits_in_room(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
     let room = u128::try_from(heap::room()).unwrap_or(0);
     if bytes > room {
         crate::runtime::oom_delivered();

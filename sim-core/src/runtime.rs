@@ -77,7 +77,8 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
     // A peak that is gone by the next instruction was the interpreter's own working memory
     // (the cycle collector's table of every object: the board has no such thing), not the
     // script's: nothing to raise.
-    if heap::used() <= heap::size() {
+    let host_over = heap::host_over();
+    if heap::used() <= heap::size() && !host_over {
         return Ok(());
     }
     // Passed by less than a small block's worth: the script's bookkeeping around a request a
@@ -85,7 +86,7 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
     // instruction, could land outside the `try` that guards the request; the guards raise where
     // the board would, and a script that keeps going is stopped a little further on.
     let tolerance = (heap::size() / 64).max(512);
-    if heap::used() <= heap::size() + tolerance {
+    if heap::used() <= heap::size() + tolerance && !host_over {
         heap::rearm_at_limit(tolerance);
         return Ok(());
     }

@@ -76,6 +76,8 @@ impl CommandSender {
 
 /// The native stack of the `sim` thread: Python recursion runs on it.
 const SIM_STACK: usize = 256 << 20;
+/// Host bytes the script may hold beyond its heap's size (see heap.rs's `HOST`).
+const HOST_MARGIN: i64 = 24 << 20;
 
 /// Starts a board on its own `sim` thread.
 pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
@@ -366,6 +368,9 @@ fn sim_main(
         // A single big request more than 64 MB beyond the budget ends the process (see heap.rs):
         // the host's memory for the board stays within its heap and that margin.
         heap::set_hard_margin(64 << 20);
+        // The host memory behind the heap: its size, unweighted, plus a margin that keeps the
+        // board process (its interpreter, ~30 MB, included) within the heap and 64 MB.
+        heap::set_host_margin(HOST_MARGIN);
         heap::set_fatal_hook(|| {
             let _ = with_state(SimState::flush_output);
         });
