@@ -154,6 +154,48 @@ fn die_with_front_end() {
     }
 }
 
+/// The `sim` thread is stuck in one native operation past a deadline (see [`crate::Stall`]):
+/// the board says what it printed and ends — a `--timeout` as a timeout, an unanswered Ctrl-C or
+/// stop as a board that died, which its supervisor reports and restarts, as a watchdog resets a
+/// hung chip. Ending the process is the only way to be rid of a thread that will not return.
+fn stalled(out: &Out, stall: crate::Stall) {
+    let (output, last) = match stall {
+        crate::Stall::Timeout {
+            output,
+            sim_time_us,
+        } => (
+            output,
+            Some(FromBoard::Event(SimEvent::Finished(crate::RunOutcome {
+                reason: crate::EndReason::Timeout,
+                missing: Vec::new(),
+                sim_time_us,
+            }))),
+        ),
+        crate::Stall::Unanswered { output } => (output, None),
+    };
+    if !output.is_empty() {
+        out.send(FromBoard::Event(SimEvent::Output(output)));
+    }
+    let ended = last.is_some();
+    if let Some(msg) = last {
+        out.send(msg);
+    }
+    // The writer sends what is queued; give it the moment a pipe write takes.
+    let t = std::time::Instant::now();
+    while !out.0.is_empty() && t.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    if ended {
+        std::process::exit(0);
+    }
+    eprintln!(
+        "mpsim board: Ctrl-C went unanswered for {} s: one native operation held the board",
+        crate::sim::UNANSWERED.as_secs()
+    );
+    std::process::exit(1)
+}
+
 /// Runs the board process; returns its exit code.
 pub fn main() -> i32 {
     die_with_front_end();
@@ -215,6 +257,10 @@ pub fn main() -> i32 {
         Ok(h) => h,
         Err(e) => return refuse(&out, writer, e.to_string()),
     };
+    {
+        let out = out.clone();
+        handle.on_stall(move |stall| stalled(&out, stall));
+    }
     let sender = handle.sender();
     {
         let out = out.clone();

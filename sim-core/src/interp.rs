@@ -32,6 +32,9 @@ fn settings() -> Settings {
     s.path_list = Vec::new();
     s.argv = vec![String::new()];
     s.hash_seed = Some(0);
+    // The firmware converts ints of any length to and from text (CPython's 4300-digit limit is
+    // not there); bigint.rs keeps a long conversion interruptible.
+    s.int_max_str_digits = 0;
     s
 }
 

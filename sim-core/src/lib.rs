@@ -46,5 +46,5 @@ pub use api::{
 };
 pub use clock::TimeMode;
 pub use heap::CountingAlloc;
-pub use sim::{CommandSender, SimHandle, prewarm, spawn};
+pub use sim::{CommandSender, SimHandle, Stall, prewarm, spawn};
 pub use wifi::AccessPoint;

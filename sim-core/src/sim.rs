@@ -25,9 +25,43 @@ pub struct SimHandle {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// The `sim` thread stuck in one native operation (a conversion, a sort, a regex the
+/// interpreter runs without looking up) past a deadline it cannot notice there: what the board
+/// process does instead (see [`SimHandle::on_stall`]).
+#[derive(Debug)]
+pub enum Stall {
+    /// `--timeout` passed more than [`STALL_GRACE`] ago: the run ends as a timeout.
+    Timeout {
+        /// Console output the board printed and did not send yet.
+        output: Vec<u8>,
+        /// Simulated time, µs (the clock's reading: the stuck thread cannot advance it).
+        sim_time_us: u64,
+    },
+    /// Ctrl-C or a stop waited [`UNANSWERED`] without the thread taking any command.
+    Unanswered {
+        /// Console output the board printed and did not send yet.
+        output: Vec<u8>,
+    },
+}
+
+/// How long past `--timeout` a stuck `sim` thread is given before the stall watchdog ends the run.
+pub const STALL_GRACE: Duration = Duration::from_millis(60);
+/// How long Ctrl-C or a stop may wait for a stuck `sim` thread before the watchdog acts.
+pub const UNANSWERED: Duration = Duration::from_secs(2);
+
 impl SimHandle {
+    /// What to do when the `sim` thread is stuck past a deadline (see [`Stall`]); called once, on
+    /// the ticker thread. A board process ends itself there: only a process can drop a thread
+    /// that will not return.
+    pub fn on_stall(&self, f: impl Fn(Stall) + Send + Sync + 'static) {
+        let _ = self.shared.on_stall.set(Box::new(f));
+    }
+
     /// Sends a command; false when the board has stopped.
     pub fn send(&self, cmd: SimCommand) -> bool {
+        if is_urgent(&cmd) {
+            self.shared.mark_urgent();
+        }
         let ok = self.cmd.send(cmd).is_ok();
         self.shared.poke();
         ok
@@ -65,9 +99,21 @@ pub struct CommandSender {
     shared: Arc<Shared>,
 }
 
+/// A command the `sim` thread must answer soon: Ctrl-C (typed, or from a front end) and stop.
+fn is_urgent(cmd: &SimCommand) -> bool {
+    match cmd {
+        SimCommand::Interrupt | SimCommand::Stop => true,
+        SimCommand::SerialIn(bytes) | SimCommand::TermIn(bytes) => bytes.contains(&3),
+        _ => false,
+    }
+}
+
 impl CommandSender {
     /// Sends a command; false when the board has stopped.
     pub fn send(&self, cmd: SimCommand) -> bool {
+        if is_urgent(&cmd) {
+            self.shared.mark_urgent();
+        }
         let ok = self.cmd.send(cmd).is_ok();
         self.shared.poke();
         ok
@@ -83,6 +129,7 @@ const HOST_MARGIN: i64 = 24 << 20;
 pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     let (cmd_tx, cmd_rx) = bounded::<SimCommand>(4096);
     let (ev_tx, ev_rx) = bounded::<BoardEvent>(256);
+    let console = ev_tx.clone();
     crate::api::check_config(&config)?;
     let shared = Arc::new(Shared {
         service: crate::runtime::service_from_signal,
@@ -99,6 +146,9 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
         clock_start: Mutex::new(Instant::now()),
         ticker: std::sync::OnceLock::new(),
         output_pending: AtomicBool::new(false),
+        console: Mutex::new(Vec::new()),
+        urgent_since: AtomicU64::new(0),
+        on_stall: std::sync::OnceLock::new(),
     });
     let sh = shared.clone();
     let own = CommandSender {
@@ -128,7 +178,7 @@ pub fn spawn(config: SimConfig) -> Result<SimHandle, SimError> {
     let sh = shared.clone();
     let t = std::thread::Builder::new()
         .name("sim-ticker".into())
-        .spawn(move || ticker(sh))
+        .spawn(move || ticker(sh, &console))
         .map_err(|e| SimError::Thread("sim-ticker", e))?;
     let _ = shared.ticker.set(t.thread().clone());
     Ok(SimHandle {
@@ -182,13 +232,23 @@ pub fn prewarm() {
 /// Wakes the interpreter for what it cannot notice by itself while it computes: timers due in
 /// real time and the wall-clock timeout. Sleeps until the next of those (unparked when an earlier
 /// timer appears), so an idle board costs nothing.
-fn ticker(shared: Arc<Shared>) {
+fn ticker(shared: Arc<Shared>, console: &Sender<BoardEvent>) {
     const IDLE: Duration = Duration::from_millis(250);
     const OUTPUT_DELAY: Duration = Duration::from_millis(2);
+    // Output the `sim` thread has not sent this long after a poke: it is held by one native
+    // operation, and the ticker sends the output itself.
+    const OUTPUT_HELD: Duration = Duration::from_millis(20);
+    let mut output_since: Option<Instant> = None;
+    // The stall watchdog's view of `--timeout`: when it was signalled, and whether the `sim`
+    // thread took it.
+    let mut timed_out_at: Option<Instant> = None;
+    let mut timeout_taken = false;
     while !shared.quit.load(Ordering::Acquire) {
         let now = Instant::now();
         let mut wait = IDLE;
-        if let Some(d) = shared.wall_deadline {
+        if let Some(d) = shared.wall_deadline
+            && !timeout_taken
+        {
             wait = wait.min(d.saturating_duration_since(now));
         }
         let next = shared.next_deadline.load(Ordering::Acquire);
@@ -201,8 +261,26 @@ fn ticker(shared: Arc<Shared>) {
         if shared.output_pending.load(Ordering::Acquire) {
             wait = wait.min(OUTPUT_DELAY);
         }
+        let urgent = shared.urgent_since.load(Ordering::Acquire);
+        if urgent != 0 {
+            let at = shared.start + Duration::from_millis(urgent - 1) + UNANSWERED;
+            wait = wait.min(
+                at.saturating_duration_since(now)
+                    .max(Duration::from_millis(1)),
+            );
+        }
         if !wait.is_zero() {
             std::thread::park_timeout(wait);
+        }
+        if urgent != 0
+            && shared.urgent_since.load(Ordering::Acquire) == urgent
+            && shared.start.elapsed() >= Duration::from_millis(urgent - 1) + UNANSWERED
+            && let Some(f) = shared.on_stall.get()
+        {
+            f(Stall::Unanswered {
+                output: shared.take_console(),
+            });
+            return;
         }
         if shared.late_scheduled.swap(false, Ordering::AcqRel) {
             shared.poke();
@@ -212,15 +290,43 @@ fn ticker(shared: Arc<Shared>) {
             std::thread::sleep(OUTPUT_DELAY);
             if shared.output_pending.load(Ordering::Acquire) {
                 shared.poke();
+                let since = *output_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= OUTPUT_HELD {
+                    shared.flush_console(console);
+                    output_since = None;
+                }
+            } else {
+                output_since = None;
             }
+        } else {
+            output_since = None;
         }
         if !shared.running.load(Ordering::Acquire) {
             continue;
         }
         let mut wake = false;
-        if shared.wall_deadline.is_some_and(|d| Instant::now() >= d) {
-            shared.timed_out.store(true, Ordering::Release);
-            wake = true;
+        if !timeout_taken && shared.wall_deadline.is_some_and(|d| Instant::now() >= d) {
+            match timed_out_at {
+                None => {
+                    shared.timed_out.store(true, Ordering::Release);
+                    timed_out_at = Some(Instant::now());
+                    wake = true;
+                }
+                // Taken at an instruction boundary: the run ends by itself.
+                Some(_) if !shared.timed_out.load(Ordering::Acquire) => timeout_taken = true,
+                Some(t) if t.elapsed() >= STALL_GRACE => {
+                    if let Some(f) = shared.on_stall.get() {
+                        let us = clock_start.elapsed().as_micros();
+                        f(Stall::Timeout {
+                            output: shared.take_console(),
+                            sim_time_us: u64::try_from(us).unwrap_or(u64::MAX),
+                        });
+                        return;
+                    }
+                    timeout_taken = true;
+                }
+                Some(_) => wake = true,
+            }
         }
         if real_time {
             let now = u64::try_from(clock_start.elapsed().as_micros()).unwrap_or(u64::MAX);

@@ -49,9 +49,43 @@ pub(crate) struct Shared {
     pub(crate) ticker: std::sync::OnceLock<std::thread::Thread>,
     /// Console output waits in the `sim` thread's buffer.
     pub(crate) output_pending: AtomicBool,
+    /// The console output not sent yet: the `sim` thread gathers it here, and its flush, or the
+    /// stall watchdog when that thread is stuck (sim.rs's ticker), sends it.
+    pub(crate) console: Mutex<Vec<u8>>,
+    /// When a command that must be answered (Ctrl-C, stop) came that the `sim` thread has not
+    /// taken yet: ms since `start`, plus one (0: none).
+    pub(crate) urgent_since: AtomicU64,
+    /// What the board process does when the `sim` thread is stuck in one native operation past
+    /// a deadline (see [`crate::Stall`]); unset, nothing happens.
+    pub(crate) on_stall: std::sync::OnceLock<Box<dyn Fn(crate::Stall) + Send + Sync>>,
 }
 
 impl Shared {
+    /// Takes the console output gathered so far.
+    pub(crate) fn take_console(&self) -> Vec<u8> {
+        let mut buf = self.console.lock().unwrap_or_else(|p| p.into_inner());
+        std::mem::take(&mut *buf)
+    }
+
+    /// Sends the console output gathered so far, in order whichever thread sends it (the `sim`
+    /// thread, or the ticker while that thread is held by one long native operation).
+    pub(crate) fn flush_console(&self, events: &Sender<BoardEvent>) {
+        let mut buf = self.console.lock().unwrap_or_else(|p| p.into_inner());
+        self.output_pending.store(false, Ordering::Release);
+        if !buf.is_empty() {
+            let bytes = std::mem::take(&mut *buf);
+            let _ = events.send(BoardEvent::Sim(SimEvent::Output(bytes)));
+        }
+    }
+
+    /// Notes a command that must be answered (see [`Shared::urgent_since`]), unless one waits.
+    pub(crate) fn mark_urgent(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1;
+        let _ = self
+            .urgent_since
+            .compare_exchange(0, ms, Ordering::AcqRel, Ordering::Acquire);
+    }
+
     /// Asks the interpreter to run [`Shared::service`] at its next instruction boundary.
     pub(crate) fn poke(&self) {
         if self.posted.swap(true, Ordering::AcqRel) {
@@ -90,7 +124,6 @@ pub(crate) struct SimState {
     /// How the run ends: a stop, a reboot, the limits in simulated time.
     pub run: crate::run::RunControl,
     /// Console output not sent yet (see [`SimState::output`]).
-    out_buf: Vec<u8>,
     /// The front end's judgement of the console output (`--expect`/`--fail-on`).
     gate: Gate,
     /// Input or news came that a wait with `until_notified` returns for.
@@ -192,7 +225,6 @@ impl SimState {
             sched: crate::sched::Scheduler::default(),
             term: crate::terminal::Terminal::default(),
             run: crate::run::RunControl::new(s.run_for_us, s.timeout_us),
-            out_buf: Vec::new(),
             gate: Gate {
                 on: s.judge_output,
                 ..Gate::default()
@@ -318,15 +350,24 @@ impl SimState {
         // Output is gathered and sent when the board waits (or every few ms while it computes):
         // a tool then reads a whole reply in one go, instead of polling into the gaps between the
         // pieces (mpremote sleeps 10 ms whenever it finds nothing to read).
-        if self.out_buf.is_empty() {
+        // The console's buffer is the simulator's memory, not the board's heap.
+        let (first, full) = heap::untracked(|| {
+            let mut buf = self
+                .shared
+                .console
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let first = buf.is_empty();
+            buf.extend_from_slice(bytes);
+            (first, buf.len() >= OUTPUT_CHUNK)
+        });
+        if first {
             self.shared.output_pending.store(true, Ordering::Release);
             if let Some(t) = self.shared.ticker.get() {
                 t.unpark();
             }
         }
-        // The console's buffer is the simulator's memory, not the board's heap.
-        heap::untracked(|| self.out_buf.extend_from_slice(bytes));
-        if self.out_buf.len() >= OUTPUT_CHUNK {
+        if full {
             self.flush_output();
         }
         if self.gate.on && !self.run.ending() {
@@ -597,13 +638,7 @@ impl SimState {
                 let _ = self.events.send(BoardEvent::WebReplOut(bytes));
             });
         }
-        self.shared.output_pending.store(false, Ordering::Release);
-        if !self.out_buf.is_empty() {
-            let bytes = std::mem::take(&mut self.out_buf);
-            heap::untracked(|| {
-                let _ = self.events.send(BoardEvent::Sim(SimEvent::Output(bytes)));
-            });
-        }
+        heap::untracked(|| self.shared.flush_console(&self.events));
     }
 
     fn fs_request(&mut self, req: FsRequest) -> FsAnswer {
@@ -648,6 +683,8 @@ impl SimState {
     }
 
     fn handle_at(&mut self, cmd: SimCommand, now: u64) {
+        // The `sim` thread is taking commands: nothing waits for it unanswered.
+        self.shared.urgent_since.store(0, Ordering::Release);
         match cmd {
             SimCommand::UartIn { id, bytes } => {
                 self.notify();
