@@ -19,16 +19,26 @@ def children(pid):
     return out
 
 
-def rss_kb(pid):
-    """The resident memory of `pid` (0 once it is gone)."""
+def _status_kb(pid, field):
+    """A kB figure of /proc/PID/status (0 once the process is gone)."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def rss_kb(pid):
+    """The resident memory of `pid` (0 once it is gone)."""
+    return _status_kb(pid, "VmRSS:")
+
+
+def peak_kb(pid):
+    """The peak resident memory of `pid` so far (0 once it is gone)."""
+    return _status_kb(pid, "VmHWM:")
 
 
 def tree_rss_kb(pid):

@@ -304,6 +304,17 @@ struct ScriptRow {
 }
 
 const SCRIPTS: &[ScriptRow] = &[
+    // Distinct ints, which take no room on the board's heap and a hundred bytes of the host's
+    // each, under a large heap, run first (on the board's first boot, where a passing that was
+    // gone by the next instruction once left the host's bound disarmed: 865 MB).
+    ScriptRow {
+        code: "l = []\nwhile True:\n    l.append(10**6 + len(l))",
+        args: &["--heap", "64M"],
+        exit: 1,
+        says: "MemoryError: memory allocation failed",
+        within_secs: 30.0,
+        heap_mb: Some(64),
+    },
     // One modular power with a 250000-bit exponent: `--timeout` ends it (8.5 s before).
     ScriptRow {
         code: "pow(3, 1 << 250000, 10**3000 + 7)\nprint('finished')",
@@ -355,7 +366,7 @@ const SCRIPTS: &[ScriptRow] = &[
     // text: seconds of its own work): the watchdog ends the run at `--timeout`, with what was
     // printed before (it ran on for as long as the conversion took).
     ScriptRow {
-        code: "x = 10 ** (10 ** 7)\nprint('line before')\ns = str(x)\nprint('finished')",
+        code: "x = 1 << 33_000_000\nprint('line before')\ns = str(x)\nprint('finished')",
         args: &["--heap", "64M", "--timeout", "2s"],
         exit: 3,
         says: "timeout",
@@ -513,7 +524,7 @@ fn ctrl_c_ends_a_board_held_by_one_native_operation() {
     let mut run = Command::new(env!("CARGO_BIN_EXE_mpsim"))
         .process_group(0)
         .args(["run", "--heap", "64M", "-c"])
-        .arg("x = 10 ** (10 ** 7)\nprint('ready')\ns = str(x)\nprint('finished')")
+        .arg("x = 1 << 33_000_000\nprint('ready')\ns = str(x)\nprint('finished')")
         .env("XDG_DATA_HOME", data.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -32,8 +32,16 @@ fn is_last(msg: &FromBoard) -> bool {
     )
 }
 
+/// The writer has sent the last message (or lost the front end).
+static WRITER_DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Writes what the other threads send, in batches, until the last message is out.
 fn writer(file: File, rx: Receiver<FromBoard>) {
+    write_all(file, rx);
+    WRITER_DONE.store(true, std::sync::atomic::Ordering::Release);
+}
+
+fn write_all(file: File, rx: Receiver<FromBoard>) {
     let mut w = BufWriter::with_capacity(64 << 10, file);
     while let Ok(msg) = rx.recv() {
         let mut last = is_last(&msg);
@@ -180,15 +188,23 @@ fn stalled(out: &Out, stall: crate::Stall) {
     if let Some(msg) = last {
         out.send(msg);
     }
-    // The writer sends what is queued; give it the moment a pipe write takes.
+    // The writer sends what is queued: after the end of the run it stops by itself; otherwise
+    // give it the moment a pipe write takes once the queue is empty.
     let t = std::time::Instant::now();
-    while !out.0.is_empty() && t.elapsed() < Duration::from_secs(1) {
-        std::thread::sleep(Duration::from_millis(5));
+    let done = || {
+        if ended {
+            WRITER_DONE.load(std::sync::atomic::Ordering::Acquire)
+        } else {
+            out.0.is_empty()
+        }
+    };
+    while !done() && t.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(1));
     }
-    std::thread::sleep(Duration::from_millis(20));
     if ended {
         std::process::exit(0);
     }
+    std::thread::sleep(Duration::from_millis(20));
     eprintln!(
         "mpsim board: Ctrl-C went unanswered for {} s: one native operation held the board",
         crate::sim::UNANSWERED.as_secs()

@@ -79,6 +79,8 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
     // script's: nothing to raise.
     let host_over = heap::host_over();
     if heap::used() <= heap::size() && !host_over {
+        // Watch for the next passing: growth that frees nothing would not re-arm it.
+        heap::rearm_at_limit(0);
         return Ok(());
     }
     // Passed by less than a small block's worth: the script's bookkeeping around a request a

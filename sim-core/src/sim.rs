@@ -45,7 +45,7 @@ pub enum Stall {
 }
 
 /// How long past `--timeout` a stuck `sim` thread is given before the stall watchdog ends the run.
-pub const STALL_GRACE: Duration = Duration::from_millis(60);
+pub const STALL_GRACE: Duration = Duration::from_millis(40);
 /// How long Ctrl-C or a stop may wait for a stuck `sim` thread before the watchdog acts.
 pub const UNANSWERED: Duration = Duration::from_secs(2);
 
