@@ -373,6 +373,15 @@ const SCRIPTS: &[ScriptRow] = &[
         within_secs: 3.0,
         heap_mb: Some(64),
     },
+    // The same on a board's own heap: `sum` runs the whole range natively (it never ended).
+    ScriptRow {
+        code: "print('line before')\nprint(sum(range(10 ** 10)))\nprint('finished')",
+        args: &["--timeout", "2s"],
+        exit: 3,
+        says: "timeout",
+        within_secs: 3.0,
+        heap_mb: None,
+    },
     // A large heap filled with small objects, which count a quarter of their host size there:
     // the host's own bytes stop it within the heap and the margin (it held four times the heap).
     ScriptRow {

@@ -34,7 +34,18 @@ pub(crate) fn compile(
     let (source, outcome) = if source.len() < OFF_THREAD {
         job.run(source)
     } else {
-        off_thread(vm, source, job)?
+        let (source, outcome) = off_thread(vm, source, job)?;
+        // What the compiler made on its own thread was not counted: a copy made here is, as a
+        // script's own compile/exec/eval takes its heap (the firmware's work does not).
+        let outcome = match outcome {
+            Outcome::Code(code) if crate::heap::tracked() => {
+                let copy = Box::new((*code).clone());
+                crate::heap::untracked(|| drop(code));
+                Outcome::Code(copy)
+            }
+            other => other,
+        };
+        (source, outcome)
     };
     let source = source.as_str();
     let err = match outcome {

@@ -349,16 +349,22 @@ pub fn compile_bytes() -> i64 {
     COMPILE.load(Ordering::Relaxed)
 }
 
-/// What a compile may hold: three quarters of the host's room left for the script, as the
-/// compiler's many small blocks take about a third more of the host than they count
-/// (i64::MAX when no host limit is set).
+/// What a compile may hold: the host's room left for the script and [`COMPILE_SLACK`], three
+/// quarters of it, as the compiler's many small blocks take about a third more of the host than
+/// they count (i64::MAX when no host limit is set).
 pub fn compile_limit() -> i64 {
     let limit = HOST_LIMIT.load(Ordering::Relaxed);
     if limit == i64::MAX {
         return i64::MAX;
     }
-    limit.saturating_sub(HOST.load(Ordering::Relaxed)).max(0) / 4 * 3
+    let room = limit.saturating_sub(HOST.load(Ordering::Relaxed)).max(0);
+    room.saturating_add(COMPILE_SLACK) / 4 * 3
 }
+
+/// Beyond the host's room, what a compile may take: the interpreter's own ~30 MB leave this
+/// much of the 64 MB margin (a board's small heap would otherwise refuse compiles its firmware
+/// makes, such as MicroPython's `stress/bytecode_limit.py`).
+const COMPILE_SLACK: i64 = 12 << 20;
 
 /// Whether the script holds more host memory than its heap and the host margin allow (see
 /// [`HOST`]): a MemoryError is due although the weighted heap may not be full.
