@@ -746,3 +746,37 @@ for line, want in ((b"bytearray(10**12)", b"OverflowError"), (b"[0]*10**10", b"M
         "still 9\n"
     );
 }
+
+#[test]
+fn ctrl_c_on_a_board_held_by_one_native_operation_restarts_it_on_the_same_port() {
+    let s = Served::start();
+    // `sum(range(10**10))` runs inside the interpreter without coming back to the script: Ctrl-C
+    // cannot reach it, so after 2 s the board is restarted, says why, and answers on the port.
+    python_prints(
+        40,
+        r#"
+import serial, sys, time
+p = serial.Serial(sys.argv[1], 115200, timeout=0.1)
+p.write(b"\r\x03\x02"); time.sleep(0.5); p.read(10000)
+p.write(b"print('held'); sum(range(10**10))\r")
+end = time.time() + 10; out = b""
+while time.time() < end and b"held\r\n" not in out:
+    out += p.read(1000)
+time.sleep(0.3)
+t = time.time(); p.write(b"\x03")
+end = time.time() + 15; out = b""
+while time.time() < end and not out.endswith(b">>> "):
+    out += p.read(1000)
+took = time.time() - t
+print(b"Ctrl-C went unanswered" in out, out.endswith(b">>> "), 1.5 < took < 6)
+p.write(b"print(6 * 7)\r")
+end = time.time() + 10; out = b""
+while time.time() < end and b"42\r\n>>> " not in out:
+    out += p.read(1000)
+print(b"42\r\n>>> " in out)
+"#,
+        &[s.tty.to_str().unwrap()],
+        "True True True\nTrue\n",
+    );
+    assert!(s.tty.exists(), "the stable link stays");
+}

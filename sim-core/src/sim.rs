@@ -59,12 +59,7 @@ impl SimHandle {
 
     /// Sends a command; false when the board has stopped.
     pub fn send(&self, cmd: SimCommand) -> bool {
-        if is_urgent(&cmd) {
-            self.shared.mark_urgent();
-        }
-        let ok = self.cmd.send(cmd).is_ok();
-        self.shared.poke();
-        ok
+        send(&self.cmd, &self.shared, cmd)
     }
 
     /// A cheap sender for other threads (stdin readers, signal handlers).
@@ -108,15 +103,20 @@ fn is_urgent(cmd: &SimCommand) -> bool {
     }
 }
 
+/// Sends a command and pokes the interpreter to take it; false when the board has stopped.
+fn send(tx: &Sender<SimCommand>, shared: &Shared, cmd: SimCommand) -> bool {
+    if is_urgent(&cmd) {
+        shared.mark_urgent();
+    }
+    let ok = tx.send(cmd).is_ok();
+    shared.poke();
+    ok
+}
+
 impl CommandSender {
     /// Sends a command; false when the board has stopped.
     pub fn send(&self, cmd: SimCommand) -> bool {
-        if is_urgent(&cmd) {
-            self.shared.mark_urgent();
-        }
-        let ok = self.cmd.send(cmd).is_ok();
-        self.shared.poke();
-        ok
+        send(&self.cmd, &self.shared, cmd)
     }
 }
 
