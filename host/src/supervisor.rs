@@ -931,18 +931,23 @@ impl Supervisor {
         let sender = BoardSender {
             link: self.link.clone(),
         };
-        let news = match crate::webrepl::WebRepl::start(addr, setup, sender.clone()) {
+        match crate::webrepl::WebRepl::start(addr, setup, sender.clone()) {
             Ok(w) => {
                 let at = w.addr;
+                // The board hears of the server before anyone can read where it is: a client
+                // that logs in at once is then the board's (its news comes after this).
+                sender.send(SimCommand::WebRepl(WebReplNews::Started(at)));
+                self.webrepl = Some(w);
                 eprintln!(
                     "mpsim: the board's WebREPL (port {board_port}) is at http://{at}/ on this machine"
                 );
-                self.webrepl = Some(w);
-                WebReplNews::Started(at)
             }
-            Err(e) => WebReplNews::Failed(e.raw_os_error().unwrap_or(5)),
-        };
-        sender.send(SimCommand::WebRepl(news));
+            Err(e) => {
+                sender.send(SimCommand::WebRepl(WebReplNews::Failed(
+                    e.raw_os_error().unwrap_or(5),
+                )));
+            }
+        }
     }
 
     /// Ends a trace the board process could not end itself.
