@@ -180,12 +180,27 @@ fn divmod(a: f64, b: f64) -> (f64, f64) {
     (f64::from(floordiv), f64::from(m))
 }
 
+/// [`operand`] without the interpreter, inlined into every operator: a float, or an int that
+/// fits 53 bits (the rest take [`operand`]'s careful path).
+#[inline(always)]
+fn quick_operand(obj: &PyObject) -> Option<f64> {
+    if let Some(f) = obj.downcast_ref::<PyFloat>() {
+        return Some(round(f.to_f64()));
+    }
+    let v = i64::try_from(obj.downcast_ref::<PyInt>()?.as_bigint()).ok()?;
+    (v.unsigned_abs() <= 1 << 53).then(|| round(v as f64))
+}
+
+#[inline(always)]
 fn binary(
     a: &PyObject,
     b: &PyObject,
     vm: &VirtualMachine,
     op: impl FnOnce(f64, f64) -> PyResult<PyObjectRef>,
 ) -> PyResult {
+    if let (Some(x), Some(y)) = (quick_operand(a), quick_operand(b)) {
+        return op(x, y);
+    }
     match (operand(a, vm)?, operand(b, vm)?) {
         (Some(x), Some(y)) => op(x, y),
         _ => Ok(vm.ctx.not_implemented()),
@@ -334,6 +349,26 @@ fn int_true_div(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     }
 }
 
+/// `int + float`, `-`, `*` in one call: the interpreter asks the int's slot first, which would
+/// only answer NotImplemented before the float's own was asked.
+macro_rules! int_then_float {
+    ($name:ident, $kept:ident, $float_op:ident) => {
+        static $kept: OnceLock<Option<PyNumberBinaryFunc>> = OnceLock::new();
+        fn $name(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
+            if b.class().is(vm.ctx.types.float_type) {
+                return $float_op(a, b, vm);
+            }
+            match $kept.get().copied().flatten() {
+                Some(f) => f(a, b, vm),
+                None => Ok(vm.ctx.not_implemented()),
+            }
+        }
+    };
+}
+int_then_float!(int_add, INT_ADD, add);
+int_then_float!(int_sub, INT_SUB, sub);
+int_then_float!(int_mul, INT_MUL, mul);
+
 fn int_power(a: &PyObject, b: &PyObject, c: &PyObject, vm: &VirtualMachine) -> PyResult {
     // A result beyond the heap, or a long power: see bigint.rs.
     if let Some(r) = crate::bigint::power(a, b, c, vm) {
@@ -407,6 +442,9 @@ pub(crate) fn install(vm: &VirtualMachine) {
     replace(&float.slots.new, &FLOAT_NEW, float_new as NewFunc);
     for ty in [int, vm.ctx.types.bool_type] {
         let n = &ty.slots.as_number;
+        replace(&n.add, &INT_ADD, int_add as PyNumberBinaryFunc);
+        replace(&n.subtract, &INT_SUB, int_sub as PyNumberBinaryFunc);
+        replace(&n.multiply, &INT_MUL, int_mul as PyNumberBinaryFunc);
         replace(
             &n.true_divide,
             &INT_TRUE_DIV,
