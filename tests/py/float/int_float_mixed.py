@@ -29,3 +29,28 @@ try:
     1 + 'a'
 except TypeError as e:
     print('TypeError', e)
+# In place: a float has no __iadd__, so a subclass on either side decides through its own methods.
+y = 1.5
+y += 1
+y -= 0.25
+y *= 3
+y /= 2
+print(y, hasattr(1.5, '__iadd__'))
+
+
+class G(float):
+    def __add__(self, o):
+        return 'G.add'
+
+    def __radd__(self, o):
+        return 'G.radd'
+
+
+g = G(1.0)
+g += 1.0
+z = 2.0
+z += G(1.0)
+print(g, z)
+w = [1.0]
+w += [2.0]
+print(w)
