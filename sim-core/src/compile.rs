@@ -4,6 +4,7 @@
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode};
 use rustpython_vm::compiler::{CompileOpts, Mode};
 use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
+use std::borrow::Cow;
 
 /// Compiles source for the board: the main program, REPL lines, and `compile`/`exec`/`eval`.
 /// Errors are the board's: `SyntaxError('invalid syntax')`, or an `IndentationError` with the
@@ -32,7 +33,7 @@ pub(crate) fn compile(
         level: OPT_LEVEL.load(std::sync::atomic::Ordering::Relaxed),
     };
     let (source, outcome) = if source.len() < OFF_THREAD {
-        job.run(source)
+        job.run(Cow::Borrowed(source))
     } else {
         let (source, outcome) = off_thread(vm, source, job)?;
         // What the compiler made on its own thread was not counted: a copy made here is, as a
@@ -45,9 +46,9 @@ pub(crate) fn compile(
             }
             other => other,
         };
-        (source, outcome)
+        (Cow::Owned(source), outcome)
     };
-    let source = source.as_str();
+    let source = source.as_ref();
     let err = match outcome {
         Outcome::Code(code) => {
             let code = PyCode::new_ref_from_bytecode(vm, *code);
@@ -133,18 +134,19 @@ enum Outcome {
 
 impl Job {
     /// The firmware's grammar, then the interpreter's compiler: the text compiled (line endings
-    /// unified; errors point into it) and what became of it.
-    fn run(&self, source: &str) -> (String, Outcome) {
+    /// unified; errors point into it) and what became of it. The text is copied only to change.
+    fn run<'a>(&self, source: Cow<'a, str>) -> (Cow<'a, str>, Outcome) {
         // The firmware's lexer reads CR and CR LF line endings as LF, inside string literals too.
         let mut text = if source.contains('\r') {
-            source.replace("\r\n", "\n").replace('\r', "\n")
+            Cow::Owned(source.replace("\r\n", "\n").replace('\r', "\n"))
         } else {
-            source.to_owned()
+            source
         };
         // A line continuation at the very end of a module is nothing to the firmware's lexer.
         if matches!(self.mode, Mode::Exec) && text.ends_with("\\\n") {
-            text.truncate(text.len() - 2);
-            text.push('\n');
+            let t = text.to_mut();
+            t.truncate(t.len() - 2);
+            t.push('\n');
         }
         let compiled = match crate::grammar::check(&text, self.mode, self.complex) {
             crate::grammar::Verdict::Same => None,
@@ -226,10 +228,12 @@ fn off_thread(vm: &VirtualMachine, source: &str, job: Job) -> PyResult<(String, 
             let _slot = Slot;
             crate::heap::count_compile(true);
             let r = quiet_panics(|| {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&text)))
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let (text, outcome) = job.run(Cow::Owned(text));
+                    (text.into_owned(), outcome)
+                }))
             });
             let r = r.unwrap_or_else(|_| (String::new(), Outcome::Failed(None)));
-            drop(text);
             crate::heap::count_compile(false);
             // Sent, or dropped here if the board gave up on it.
             drop(tx.send(r));

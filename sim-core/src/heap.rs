@@ -190,27 +190,46 @@ impl CountingAlloc {
             bump(&COMPILE, -host_bytes(size));
         }
         if TRACKED.with(Cell::get) {
-            let w = weight(size, align);
-            let now = bump(&LIVE, -w);
-            if now < BASE.load(Ordering::Relaxed) {
-                // Freed something allocated while counting was off (a module's code, say): move
-                // the base down rather than report less than nothing in use.
-                rebase(now);
-            }
-            let limit = LIMIT.load(Ordering::Relaxed);
-            if now < limit && TRIGGER_AT.load(Ordering::Relaxed) != limit {
-                TRIGGER_AT.store(limit, Ordering::Relaxed);
-            }
-            let h = host_bytes(size);
-            let host = bump(&HOST, -h);
-            if host < HOST_BASE.load(Ordering::Relaxed) {
-                rebase_host(host);
-            }
-            let host_limit = HOST_LIMIT.load(Ordering::Relaxed);
-            if host < host_limit && HOST_TRIGGER_AT.load(Ordering::Relaxed) != host_limit {
-                HOST_TRIGGER_AT.store(host_limit, Ordering::Relaxed);
-            }
+            release(
+                &LIVE,
+                weight(size, align),
+                &BASE,
+                &LIMIT,
+                &TRIGGER_AT,
+                rebase,
+            );
+            release(
+                &HOST,
+                host_bytes(size),
+                &HOST_BASE,
+                &HOST_LIMIT,
+                &HOST_TRIGGER_AT,
+                rebase_host,
+            );
         }
+    }
+}
+
+/// Takes `amount` off one of the tracked thread's counters as a block is freed. Below its base
+/// (something allocated while counting was off was freed, a module's code say) the base moves
+/// down rather than report less than nothing in use; back under its limit, its trigger is
+/// re-armed there.
+#[inline(always)]
+fn release(
+    counter: &AtomicI64,
+    amount: i64,
+    base: &AtomicI64,
+    limit: &AtomicI64,
+    trigger_at: &AtomicI64,
+    rebase: fn(i64),
+) {
+    let now = bump(counter, -amount);
+    if now < base.load(Ordering::Relaxed) {
+        rebase(now);
+    }
+    let limit = limit.load(Ordering::Relaxed);
+    if now < limit && trigger_at.load(Ordering::Relaxed) != limit {
+        trigger_at.store(limit, Ordering::Relaxed);
     }
 }
 

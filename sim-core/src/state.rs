@@ -123,7 +123,6 @@ pub(crate) struct SimState {
     pub term: crate::terminal::Terminal,
     /// How the run ends: a stop, a reboot, the limits in simulated time.
     pub run: crate::run::RunControl,
-    /// Console output not sent yet (see [`SimState::output`]).
     /// The front end's judgement of the console output (`--expect`/`--fail-on`).
     gate: Gate,
     /// Input or news came that a wait with `until_notified` returns for.
