@@ -6,7 +6,7 @@ _threshold = -1
 
 
 def collect():
-    _mpsim.service()
+    _mpsim.collect()
 
 
 def mem_free():

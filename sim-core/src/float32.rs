@@ -9,9 +9,8 @@
 //! that read back as the same single-precision value, laid out as MicroPython's formatter does.
 //! All through the interpreter's public slots; nothing in it is patched.
 //!
-//! One gap remains and is listed in docs/differences.md: the interpreter's specialised
-//! instructions for `float + float`, `-` and `*` compute in f64 without asking the slots, so
-//! a chain of such operations can keep more precision than the board between two rounding points.
+//! The interpreter's specialised instructions for `float + float`, `-` and `*` would compute in
+//! f64 without asking the slots; `quicken.rs` keeps those operators from specialising.
 
 use mpsim_board_models::FloatRepr;
 use rustpython_vm::builtins::{PyFloat, PyInt, PyStr, PyTuple, PyType, PyTypeRef};

@@ -2,8 +2,8 @@
 //!
 //! RustPython has no memory cap of its own, so the `sim` thread's allocations are counted here and
 //! held against the board's heap size. Big blocks of bytes (buffers, strings) count byte for byte,
-//! big blocks of words (the tables of long lists and dicts) half, for the host's 64-bit pointers;
-//! small ones count a quarter, because RustPython's small objects are several times the size of
+//! big blocks of words (the tables of long lists) half, for the host's 64-bit pointers, and a
+//! quarter once `tables.rs` has seen that they hold a dict's or a set's hash table; small ones count a quarter, because RustPython's small objects are several times the size of
 //! MicroPython's; an int object counts nothing, as the firmware keeps a small int in a word (so
 //! would any other block of exactly an int's sizes: the weights are a model, not a census).
 //! Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single big request
@@ -15,6 +15,7 @@
 //! ([`count_compile`]).
 #![allow(unsafe_code)] // A global allocator is unsafe by definition; this is its only use.
 
+use crate::tables;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
@@ -137,6 +138,21 @@ fn weight(size: usize, align: usize) -> i64 {
     i64::try_from(w).unwrap_or(i64::MAX)
 }
 
+/// What a big block of words that holds a hash table counts (see tables.rs): a quarter of its
+/// size, where a list's table counts half.
+fn table_weight(size: usize) -> i64 {
+    i64::try_from(size / 4).unwrap_or(i64::MAX)
+}
+
+/// Weighs the hash tables made since the last call as the board's (tables.rs): called on the
+/// tracked thread between instructions, before the heap's figures are read or acted on.
+pub fn reweigh() {
+    let less = tables::reweigh();
+    if less > 0 {
+        release(&LIVE, less, &BASE, &LIMIT, &TRIGGER_AT, rebase);
+    }
+}
+
 /// The global allocator of the `mpsim` binary: `System`, plus counting on the `sim` thread.
 pub struct CountingAlloc;
 
@@ -184,15 +200,29 @@ impl CountingAlloc {
         true
     }
 
-    #[inline]
-    fn credit(size: usize, align: usize) {
+    /// Registers the tracked thread's new big block of words (tables.rs).
+    #[inline(always)]
+    fn register(ptr: *mut u8, size: usize, align: usize) {
+        if size >= BIG && align >= 8 && !ptr.is_null() && TRACKED.with(Cell::get) {
+            tables::insert(ptr, size);
+        }
+    }
+
+    #[inline(always)]
+    fn credit(ptr: *mut u8, size: usize, align: usize) {
         if COMPILE_THREAD.with(Cell::get) {
             bump(&COMPILE, -host_bytes(size));
         }
+        // Out of the registry on any thread, whether or not it counts here.
+        let table = size >= BIG && align >= 8 && tables::remove(ptr);
         if TRACKED.with(Cell::get) {
             release(
                 &LIVE,
-                weight(size, align),
+                if table {
+                    table_weight(size)
+                } else {
+                    weight(size, align)
+                },
                 &BASE,
                 &LIMIT,
                 &TRIGGER_AT,
@@ -273,29 +303,35 @@ unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         Self::charge(layout.size(), layout.align());
         // SAFETY: forwarded as is.
-        unsafe { System.alloc(layout) }
+        let p = unsafe { System.alloc(layout) };
+        Self::register(p, layout.size(), layout.align());
+        p
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         Self::charge(layout.size(), layout.align());
         // SAFETY: forwarded as is.
-        unsafe { System.alloc_zeroed(layout) }
+        let p = unsafe { System.alloc_zeroed(layout) };
+        Self::register(p, layout.size(), layout.align());
+        p
     }
 
     #[inline]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        Self::credit(layout.size(), layout.align());
+        Self::credit(ptr, layout.size(), layout.align());
         // SAFETY: forwarded as is.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::credit(layout.size(), layout.align());
+        Self::credit(ptr, layout.size(), layout.align());
         Self::charge(new_size, layout.align());
         // SAFETY: forwarded as is.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        Self::register(p, new_size, layout.align());
+        p
     }
 }
 
@@ -404,6 +440,12 @@ fn rebase(base: i64) {
     if TRIGGER_AT.load(Ordering::Relaxed) != i64::MAX {
         TRIGGER_AT.store(limit, Ordering::Relaxed);
     }
+}
+
+/// Counts `bytes` the tracked thread just allocated as the firmware's, not the script's (as if
+/// allocated untracked): the budget moves up by as much.
+pub fn exempt(bytes: i64) {
+    rebase(BASE.load(Ordering::Relaxed).saturating_add(bytes));
 }
 
 /// Weighted bytes the script holds now (never negative).

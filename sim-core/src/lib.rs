@@ -35,6 +35,7 @@ mod sequences;
 pub mod sim;
 mod slots;
 mod state;
+mod tables;
 mod terminal;
 pub mod wifi;
 pub mod wire;

@@ -33,7 +33,14 @@ pub(crate) fn fits(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
 /// MemoryError unless `bytes` more fit in the heap's free room, whether or not this thread
 /// counts now: the firmware's own work that takes the heap (compiling a module) is held to it.
 pub(crate) fn fits_in_room(bytes: u128, vm: &VirtualMachine) -> PyResult<()> {
-    let room = u128::try_from(heap::room()).unwrap_or(0);
+    let mut room = u128::try_from(heap::room()).unwrap_or(0);
+    if bytes > room {
+        // Before refusing: freed dicts give their tables back, and hash tables made since the
+        // last look weigh less (tables.rs).
+        crate::runtime::release_retained(vm);
+        heap::reweigh();
+        room = u128::try_from(heap::room()).unwrap_or(0);
+    }
     if bytes > room {
         crate::runtime::oom_delivered();
         return Err(vm.new_memory_error(format!(

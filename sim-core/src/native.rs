@@ -129,6 +129,13 @@ pub(crate) mod _mpsim {
         runtime::service(vm)
     }
 
+    /// `gc.collect()`: what freed objects still hold goes back to the heap, then what is due runs.
+    #[pyfunction]
+    fn collect(vm: &VirtualMachine) -> PyResult<()> {
+        runtime::release_retained(vm);
+        runtime::service(vm)
+    }
+
     /// Microseconds since the port's epoch on the board's RTC.
     #[pyfunction]
     fn rtc_us(vm: &VirtualMachine) -> PyResult<i64> {
@@ -488,6 +495,7 @@ pub(crate) mod _mpsim {
     /// (used, total) bytes of the board's heap, as `gc.mem_alloc()`/`gc.mem_free()` report them.
     #[pyfunction]
     fn heap_stats(vm: &VirtualMachine) -> PyResult<(u64, u64)> {
+        heap::reweigh();
         state(vm, |s| {
             let used = u64::try_from(heap::used()).unwrap_or(0);
             (used.min(s.memory.size()), s.memory.size())

@@ -74,6 +74,9 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
     if OOM_DELIVERED.swap(false, Ordering::AcqRel) {
         return Ok(());
     }
+    release_retained(vm);
+    // Hash tables made since the last look count as the board's tables (tables.rs).
+    heap::reweigh();
     // A peak that is gone by the next instruction was the interpreter's own working memory
     // (the cycle collector's table of every object: the board has no such thing), not the
     // script's: nothing to raise.
@@ -97,6 +100,31 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
         vm.ctx.exceptions.memory_error.to_owned(),
         "memory allocation failed".into(),
     ))
+}
+
+/// How many freed dicts the interpreter keeps for reuse (rustpython's `PyDict::MAX_FREELIST`).
+const DICT_FREE_LIST: usize = 80;
+
+/// Gives back what freed dicts still hold. The interpreter keeps up to [`DICT_FREE_LIST`] freed
+/// dicts for reuse with their tables, emptied but full size, until a new dict takes their place;
+/// on the board a collection frees them. New dicts made here take those places, dropping the
+/// old tables, and go back small. Where the list was short (firmware work took from it: lazy
+/// classes, frozen imports), a new dict is a new block of the interpreter's, as the list's
+/// dicts made at boot are: it counts as firmware, not as the script's. Called by `gc.collect()`
+/// and before a MemoryError is raised or a request refused.
+pub(crate) fn release_retained(vm: &VirtualMachine) {
+    let mut taken = Vec::with_capacity(DICT_FREE_LIST);
+    for _ in 0..DICT_FREE_LIST {
+        let before = heap::live();
+        taken.push(vm.ctx.new_dict());
+        // A dict from the list drops a table at least the size of its new one: the heap does
+        // not grow. One that grows it was made anew.
+        let grown = heap::live() - before;
+        if grown > 0 {
+            heap::exempt(grown);
+        }
+    }
+    drop(taken);
 }
 
 /// Installs (or with `None` removes) the channel the heap hook raises MemoryError through.
