@@ -3,7 +3,8 @@
 //! RustPython has no memory cap of its own, so the `sim` thread's allocations are counted here and
 //! held against the board's heap size. Big blocks of bytes (buffers, strings) count byte for byte,
 //! big blocks of words (the tables of long lists) half, for the host's 64-bit pointers, and a
-//! quarter once `tables.rs` has seen that they hold a dict's or a set's hash table; small ones count a quarter, because RustPython's small objects are several times the size of
+//! quarter once `tables.rs` has seen that they hold a dict's or a set's hash table; small ones
+//! count a quarter, because RustPython's small objects are several times the size of
 //! MicroPython's; an int object counts nothing, as the firmware keeps a small int in a word (so
 //! would any other block of exactly an int's sizes: the weights are a model, not a census).
 //! Passing the budget raises `MemoryError` in the script (see `runtime.rs`); a single big request

@@ -111,20 +111,23 @@ const DICT_FREE_LIST: usize = 80;
 /// old tables, and go back small. Where the list was short (firmware work took from it: lazy
 /// classes, frozen imports), a new dict is a new block of the interpreter's, as the list's
 /// dicts made at boot are: it counts as firmware, not as the script's. Called by `gc.collect()`
-/// and before a MemoryError is raised or a request refused.
+/// and before a MemoryError is raised or a request refused, counted even from firmware work (a
+/// table dropped uncounted would stay on the heap's books).
 pub(crate) fn release_retained(vm: &VirtualMachine) {
-    let mut taken = Vec::with_capacity(DICT_FREE_LIST);
-    for _ in 0..DICT_FREE_LIST {
-        let before = heap::live();
-        taken.push(vm.ctx.new_dict());
-        // A dict from the list drops a table at least the size of its new one: the heap does
-        // not grow. One that grows it was made anew.
-        let grown = heap::live() - before;
-        if grown > 0 {
-            heap::exempt(grown);
+    heap::with_tracking(true, || {
+        let mut taken = Vec::with_capacity(DICT_FREE_LIST);
+        for _ in 0..DICT_FREE_LIST {
+            let before = heap::live();
+            taken.push(vm.ctx.new_dict());
+            // A dict from the list drops a table at least the size of its new one: the heap
+            // does not grow. One that grows it was made anew.
+            let grown = heap::live() - before;
+            if grown > 0 {
+                heap::exempt(grown);
+            }
         }
-    }
-    drop(taken);
+        drop(taken);
+    });
 }
 
 /// Installs (or with `None` removes) the channel the heap hook raises MemoryError through.
