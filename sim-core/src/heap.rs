@@ -148,7 +148,7 @@ fn table_weight(size: usize) -> i64 {
 /// Weighs the hash tables made since the last call as the board's (tables.rs): called on the
 /// tracked thread between instructions, before the heap's figures are read or acted on.
 pub fn reweigh() {
-    let less = tables::reweigh();
+    let less = tables::reweigh(|size| weight(size, 8) - table_weight(size));
     if less > 0 {
         release(&LIVE, less, &BASE, &LIMIT, &TRIGGER_AT, rebase);
     }
