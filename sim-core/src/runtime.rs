@@ -74,9 +74,14 @@ fn raise_memory_error(vm: &VirtualMachine) -> PyResult<()> {
     if OOM_DELIVERED.swap(false, Ordering::AcqRel) {
         return Ok(());
     }
-    release_retained(vm);
-    // Hash tables made since the last look count as the board's tables (tables.rs).
-    heap::reweigh();
+    // Only a heap still over its budget looks for room to give back: a peak gone by now (the
+    // common case: a temporary object made and freed at the limit) must stay cheap, or a script
+    // working at the limit would pay for it at every allocation.
+    if heap::used() > heap::size() || heap::host_over() {
+        release_retained(vm);
+        // Hash tables made since the last look count as the board's tables (tables.rs).
+        heap::reweigh();
+    }
     // A peak that is gone by the next instruction was the interpreter's own working memory
     // (the cycle collector's table of every object: the board has no such thing), not the
     // script's: nothing to raise.
