@@ -10,7 +10,8 @@
 //! All through the interpreter's public slots; nothing in it is patched.
 //!
 //! The interpreter's specialised instructions for `float + float`, `-` and `*` would compute in
-//! f64 without asking the slots; `quicken.rs` keeps those operators from specialising.
+//! f64 without asking the slots; `quicken.rs` starts `+ - * /` on a fast path of ours instead
+//! (`fast_*` below), which answers as the slots would.
 
 use mpsim_board_models::FloatRepr;
 use rustpython_vm::builtins::{PyFloat, PyInt, PyStr, PyTuple, PyType, PyTypeRef};
@@ -256,6 +257,67 @@ fn div_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
             .new_tuple(vec![new_float(vm, d), new_float(vm, m)])
             .into())
     })
+}
+
+/// An exact int of at most 53 bits, as the board converts it to a float (a bool, a subclass or
+/// a big int: None).
+#[inline(always)]
+fn exact_small_int(obj: &PyObject, vm: &VirtualMachine) -> Option<f64> {
+    let v = i64::try_from(obj.downcast_ref_if_exact::<PyInt>(vm)?.as_bigint()).ok()?;
+    (v.unsigned_abs() <= 1 << 53).then(|| round(v as f64))
+}
+
+/// The interpreter's fast path for an arithmetic operator (quicken.rs): what the operator's slots
+/// answer for two exact floats or an exact float and a small int (`float`, rounded as the board
+/// rounds), or for two exact ints that fit an i64 (`int`); None leaves the operation (another
+/// type, an overflow, a division by zero) to the generic operator.
+#[inline(always)]
+fn fast(
+    a: &PyObject,
+    b: &PyObject,
+    vm: &VirtualMachine,
+    float: impl FnOnce(f64, f64) -> Option<f64>,
+    int: impl FnOnce(i64, i64) -> Option<i64>,
+) -> Option<PyObjectRef> {
+    let (x, y) = match (
+        a.downcast_ref_if_exact::<PyFloat>(vm),
+        b.downcast_ref_if_exact::<PyFloat>(vm),
+    ) {
+        (Some(x), Some(y)) => (round(x.to_f64()), round(y.to_f64())),
+        (Some(x), None) => (round(x.to_f64()), exact_small_int(b, vm)?),
+        (None, Some(y)) => (exact_small_int(a, vm)?, round(y.to_f64())),
+        (None, None) => {
+            let x = i64::try_from(a.downcast_ref_if_exact::<PyInt>(vm)?.as_bigint()).ok()?;
+            let y = i64::try_from(b.downcast_ref_if_exact::<PyInt>(vm)?.as_bigint()).ok()?;
+            return Some(vm.ctx.new_int(int(x, y)?).into());
+        }
+    };
+    Some(new_float(vm, float(x, y)?))
+}
+
+pub(crate) fn fast_add(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    fast(a, b, vm, |x, y| Some(x + y), i64::checked_add)
+}
+
+pub(crate) fn fast_sub(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    fast(a, b, vm, |x, y| Some(x - y), i64::checked_sub)
+}
+
+pub(crate) fn fast_mul(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> Option<PyObjectRef> {
+    fast(a, b, vm, |x, y| Some(x * y), i64::checked_mul)
+}
+
+/// `/` makes a float of two small ints too, as int's slot does ([`int_true_div`]).
+pub(crate) fn fast_true_div(
+    a: &PyObject,
+    b: &PyObject,
+    vm: &VirtualMachine,
+) -> Option<PyObjectRef> {
+    let div = |x: f64, y: f64| (y != 0.0).then(|| x / y);
+    if let (Some(x), Some(y)) = (exact_small_int(a, vm), exact_small_int(b, vm)) {
+        return Some(new_float(vm, div(x, y)?));
+    }
+    fast(a, b, vm, div, |_, _| None)
 }
 
 fn power(a: &PyObject, b: &PyObject, c: &PyObject, vm: &VirtualMachine) -> PyResult {
