@@ -259,11 +259,28 @@ fn div_mod(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
     })
 }
 
+/// The value of an int that fits an i64, read from its digits (the generic conversion is a call
+/// that shows in an int-heavy loop).
+#[inline(always)]
+fn small_i64(i: &PyInt) -> Option<i64> {
+    use malachite_bigint::Sign;
+    let v = i.as_bigint();
+    if v.bits() > 63 {
+        return None;
+    }
+    let magnitude = i64::try_from(v.iter_u64_digits().next().unwrap_or(0)).ok()?;
+    Some(if v.sign() == Sign::Minus {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
+
 /// An exact int of at most 53 bits, as the board converts it to a float (a bool, a subclass or
 /// a big int: None).
 #[inline(always)]
 fn exact_small_int(obj: &PyObject, vm: &VirtualMachine) -> Option<f64> {
-    let v = i64::try_from(obj.downcast_ref_if_exact::<PyInt>(vm)?.as_bigint()).ok()?;
+    let v = small_i64(obj.downcast_ref_if_exact::<PyInt>(vm)?)?;
     (v.unsigned_abs() <= 1 << 53).then(|| round(v as f64))
 }
 
@@ -287,8 +304,8 @@ fn fast(
         (Some(x), None) => (round(x.to_f64()), exact_small_int(b, vm)?),
         (None, Some(y)) => (exact_small_int(a, vm)?, round(y.to_f64())),
         (None, None) => {
-            let x = i64::try_from(a.downcast_ref_if_exact::<PyInt>(vm)?.as_bigint()).ok()?;
-            let y = i64::try_from(b.downcast_ref_if_exact::<PyInt>(vm)?.as_bigint()).ok()?;
+            let x = small_i64(a.downcast_ref_if_exact::<PyInt>(vm)?)?;
+            let y = small_i64(b.downcast_ref_if_exact::<PyInt>(vm)?)?;
             return Some(vm.ctx.new_int(int(x, y)?).into());
         }
     };
