@@ -139,7 +139,7 @@ fn operand(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<f64>> {
     if let Some(i) = obj.downcast_ref::<PyInt>() {
         // An int of at most 53 bits is exact as f64, so this rounds once, as the firmware's
         // int-to-float conversion does; bigger ones take the interpreter's careful path.
-        if let Ok(v) = i64::try_from(i.as_bigint())
+        if let Some(v) = small_i64(i)
             && v.unsigned_abs() <= 1 << 53
         {
             return Ok(Some(round(v as f64)));
@@ -187,7 +187,7 @@ fn quick_operand(obj: &PyObject) -> Option<f64> {
     if let Some(f) = obj.downcast_ref::<PyFloat>() {
         return Some(round(f.to_f64()));
     }
-    let v = i64::try_from(obj.downcast_ref::<PyInt>()?.as_bigint()).ok()?;
+    let v = small_i64(obj.downcast_ref::<PyInt>()?)?;
     (v.unsigned_abs() <= 1 << 53).then(|| round(v as f64))
 }
 
