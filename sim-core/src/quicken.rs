@@ -8,7 +8,9 @@
 //! `BINARY_OP_EXTEND` with a table entry of ours: its action (float32.rs `fast_*`) answers two
 //! exact floats, a float and a small int, or two small ints (`/` excepted) exactly as the
 //! operator's slots would, and hands anything else to the generic operator (the same one, so
-//! an in-place `+=` on a list stays in place). `BINARY_OP_EXTEND` never specialises again, and
+//! an in-place `+=` on a list stays in place). Where the operands look like ints
+//! ([`int_sites`]) the instruction has no table entry, which sends it straight to the generic
+//! operator and its inline int arithmetic. `BINARY_OP_EXTEND` never specialises again, and
 //! every other instruction specialises as usual.
 //!
 //! That instruction keeps a pointer to its table entry in the code's pointer cache (a public,
@@ -89,6 +91,193 @@ const PINNED: [BinaryOperator; 4] = [
 /// value it counts down to from here stays at or above it, so it never specialises.
 const NEVER: u16 = 15;
 
+/// What a value on the stack or in a name is seen to be, for choosing an operator's path:
+/// ordered, a name takes the greatest of what is stored into it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// Nothing known (a call's result, a parameter, a loop variable, a bool, a string).
+    Unknown,
+    /// An int constant, or arithmetic on ints.
+    Int,
+    /// A float constant, a `/`, or arithmetic with a float.
+    Float,
+}
+
+/// The deepest stack [`int_sites`] follows.
+const MAX_DEPTH: usize = 4096;
+
+/// Where a name lives, for [`int_sites`]: fast locals, names (module and class bodies, and
+/// globals), cells.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    Fast(u32),
+    Name(u32),
+    Cell(u32),
+}
+
+/// The indices of the `+ - *` (and in-place) operators of `code` whose operands look like ints
+/// and never like floats: an operand is an int constant or an int-valued name or expression,
+/// and no operand is a float constant or float-valued. A name's value is what this code object
+/// stores into it (all its stores, across the whole code: a name once given a float is a float
+/// name). The stack is followed instruction by instruction, without following jumps (after a
+/// jump, a return or a raise the stack is taken as unknown), so this is a guess: it only
+/// chooses between two paths that give the same results. Those operators leave the table for
+/// the interpreter's generic operator, whose int arithmetic is inline; floats at such a site
+/// are still the board's (through the slots), only slower. Any surprise (a stack deeper than
+/// [`MAX_DEPTH`] items, an argument out of range) gives no sites: everything stays on the table.
+fn int_sites(code: &PyCode) -> Vec<usize> {
+    use rustpython_vm::AsObject;
+    use rustpython_vm::builtins::{PyFloat, PyInt};
+    use rustpython_vm::bytecode::OpArgState;
+    use rustpython_vm::class::StaticType;
+    use std::collections::HashMap;
+    let units: Vec<_> = code.instructions.iter().copied().collect();
+    let constant = |idx: u32| -> Kind {
+        let Some(c) = code.constants.get(idx as usize) else {
+            return Kind::Unknown;
+        };
+        let obj: &PyObject = c.borrow();
+        if obj.class().is(PyInt::static_type()) {
+            Kind::Int
+        } else if obj.class().is(PyFloat::static_type()) {
+            Kind::Float
+        } else {
+            Kind::Unknown
+        }
+    };
+    let get =
+        |names: &HashMap<Slot, Kind>, slot| names.get(&slot).copied().unwrap_or(Kind::Unknown);
+    let put = |names: &mut HashMap<Slot, Kind>, slot, kind: Kind| {
+        let old = names.entry(slot).or_insert(Kind::Unknown);
+        let raised = kind > *old;
+        *old = (*old).max(kind);
+        raised
+    };
+    let mut names: HashMap<Slot, Kind> = HashMap::new();
+    let mut sites = Vec::new();
+    // Each pass can only raise a name's kind (twice at most per name); a few passes settle
+    // what one pass's order leaves behind (a name stored after its first use).
+    for _ in 0..8 {
+        let mut changed = false;
+        sites.clear();
+        let mut stack: Vec<Kind> = Vec::new();
+        let mut state = OpArgState::default();
+        for (i, unit) in units.iter().enumerate() {
+            let (op, arg) = state.get(*unit);
+            let arg = u32::from(arg);
+            if matches!(op, Instruction::ExtendedArg | Instruction::Cache) {
+                continue;
+            }
+            let pop = |stack: &mut Vec<Kind>| stack.pop().unwrap_or(Kind::Unknown);
+            match op {
+                Instruction::LoadSmallInt { .. } => stack.push(Kind::Int),
+                Instruction::LoadConst { .. } => stack.push(constant(arg)),
+                Instruction::LoadFast { .. }
+                | Instruction::LoadFastBorrow { .. }
+                | Instruction::LoadFastCheck { .. }
+                | Instruction::LoadFastAndClear { .. } => stack.push(get(&names, Slot::Fast(arg))),
+                Instruction::LoadFastLoadFast { .. }
+                | Instruction::LoadFastBorrowLoadFastBorrow { .. } => {
+                    stack.push(get(&names, Slot::Fast(arg >> 4)));
+                    stack.push(get(&names, Slot::Fast(arg & 15)));
+                }
+                Instruction::LoadName { .. } => stack.push(get(&names, Slot::Name(arg))),
+                Instruction::LoadGlobal { .. } => {
+                    stack.push(get(&names, Slot::Name(arg >> 1)));
+                    if arg & 1 == 1 {
+                        stack.push(Kind::Unknown);
+                    }
+                }
+                Instruction::LoadDeref { .. } => stack.push(get(&names, Slot::Cell(arg))),
+                Instruction::StoreFast { .. } => {
+                    changed |= put(&mut names, Slot::Fast(arg), pop(&mut stack))
+                }
+                Instruction::StoreFastStoreFast { .. } => {
+                    changed |= put(&mut names, Slot::Fast(arg >> 4), pop(&mut stack));
+                    changed |= put(&mut names, Slot::Fast(arg & 15), pop(&mut stack));
+                }
+                Instruction::StoreFastLoadFast { .. } => {
+                    changed |= put(&mut names, Slot::Fast(arg >> 4), pop(&mut stack));
+                    stack.push(get(&names, Slot::Fast(arg & 15)));
+                }
+                Instruction::StoreName { .. } | Instruction::StoreGlobal { .. } => {
+                    changed |= put(&mut names, Slot::Name(arg), pop(&mut stack));
+                }
+                Instruction::StoreDeref { .. } => {
+                    changed |= put(&mut names, Slot::Cell(arg), pop(&mut stack))
+                }
+                Instruction::UnaryNegative | Instruction::UnaryInvert => {
+                    let k = pop(&mut stack);
+                    stack.push(k);
+                }
+                Instruction::BinaryOp { .. } => {
+                    let b = pop(&mut stack);
+                    let a = pop(&mut stack);
+                    let Ok(o) = u8::try_from(arg) else {
+                        return Vec::new();
+                    };
+                    // In-place forms are their operator's number plus 13.
+                    let base = if (13..26).contains(&o) { o - 13 } else { o };
+                    let is = |x: BinaryOperator| base == x as u8;
+                    let joined = a.max(b);
+                    let arithmetic = is(BinaryOperator::Add)
+                        || is(BinaryOperator::Subtract)
+                        || is(BinaryOperator::Multiply);
+                    if arithmetic && joined == Kind::Int && i + 2 < units.len() {
+                        sites.push(i);
+                    }
+                    // A result is an int only of two ints: `a[0] * 3` is a site (3 is an
+                    // int, nothing says a float), but its value is unknown.
+                    let numeric = arithmetic
+                        || [
+                            BinaryOperator::FloorDivide,
+                            BinaryOperator::Remainder,
+                            BinaryOperator::Power,
+                            BinaryOperator::And,
+                            BinaryOperator::Or,
+                            BinaryOperator::Xor,
+                            BinaryOperator::Lshift,
+                            BinaryOperator::Rshift,
+                        ]
+                        .into_iter()
+                        .any(is);
+                    stack.push(
+                        if is(BinaryOperator::TrueDivide) || numeric && joined == Kind::Float {
+                            Kind::Float
+                        } else if numeric && a == Kind::Int && b == Kind::Int {
+                            Kind::Int
+                        } else {
+                            Kind::Unknown
+                        },
+                    );
+                }
+                _ => {
+                    // The interpreter's table converts the argument to an i32.
+                    if i32::try_from(arg).is_err() {
+                        return Vec::new();
+                    }
+                    let effect = op.stack_effect_info(arg);
+                    for _ in 0..effect.popped().min(MAX_DEPTH as u32) {
+                        pop(&mut stack);
+                    }
+                    let pushed = effect.pushed() as usize;
+                    if stack.len() + pushed > MAX_DEPTH {
+                        return Vec::new();
+                    }
+                    stack.extend(std::iter::repeat_n(Kind::Unknown, pushed));
+                    if op.is_no_fallthrough() {
+                        stack.clear();
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    sites
+}
+
 /// Quickens `code` and the code objects it holds (functions, classes, comprehensions).
 pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
     if code.quickened.swap(true, Ordering::Relaxed) {
@@ -104,7 +293,17 @@ pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
         .filter(|(i, unit)| matches!(unit.op, Instruction::BinaryOp { .. }) && i + 2 < units.len())
         .map(|(i, unit)| (i, unit.arg.as_u8()))
         .collect();
+    let ints = if table { int_sites(code) } else { Vec::new() };
     for (i, op) in ops {
+        if table && ints.binary_search(&i).is_ok() {
+            // SAFETY: `i + 2 < units.len()`; no entry (a null pointer) sends the instruction
+            // straight to the generic operator, the interpreter's own reading of it.
+            unsafe {
+                units.write_cache_ptr(i + 2, 0);
+                units.replace_op(i, Instruction::BinaryOpExtend);
+            }
+            continue;
+        }
         if table && let Some(d) = TABLE.iter().find(|d| d.oparg as u8 == op) {
             // SAFETY: `i + 2 < units.len()`; the entry has the layout the interpreter reads
             // (checked by `layout_matches`) and lives for the whole process. The pointer is
@@ -264,6 +463,114 @@ mod tests {
                 .filter(|&i| matches!(f.instructions.read_op(i), Instruction::BinaryOpExtend))
                 .count();
             assert_eq!(extend, 6);
+        });
+    }
+
+    /// The operators of every code object in `src`, in order, as `int` (left to the generic
+    /// operator) or `table`.
+    fn paths(src: &str) -> Vec<String> {
+        fn walk(code: &PyCode, out: &mut Vec<String>) {
+            let ints = int_sites(code);
+            let mut state = rustpython_vm::bytecode::OpArgState::default();
+            for (i, unit) in code.instructions.iter().enumerate() {
+                let (op, arg) = state.get(*unit);
+                if let Instruction::BinaryOp { op } = op {
+                    let o = op.get(arg);
+                    if TABLE.iter().any(|d| d.oparg == o) {
+                        let path = if ints.contains(&i) { "int" } else { "table" };
+                        out.push(format!("{o:?} {path}"));
+                    }
+                }
+            }
+            for c in code.constants.iter() {
+                let obj: &PyObject = c.borrow();
+                if let Some(inner) = obj.downcast_ref::<PyCode>() {
+                    walk(inner, out);
+                }
+            }
+        }
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            let code = vm
+                .compile(src, rustpython_vm::compiler::Mode::Exec, "<t>")
+                .expect("compiles");
+            let mut out = Vec::new();
+            walk(&code, &mut out);
+            out
+        })
+    }
+
+    #[test]
+    fn int_arithmetic_is_told_from_float_arithmetic() {
+        // Integer loops: every operator has an int constant or an int name.
+        let loops = "total = 0\nfor i in range(10):\n    total += (i * 7) % 13\n    \
+                     if total > 100:\n        total -= 99\nj = 0\nwhile j < 5:\n    j += 1\n";
+        assert_eq!(
+            paths(loops),
+            [
+                "Multiply int",
+                "InplaceAdd int",
+                "InplaceSubtract int",
+                "InplaceAdd int"
+            ]
+        );
+        // A float anywhere in a name's stores makes it a float name; unknown operands (a
+        // parameter, a call, a subscript, an attribute) stay on the table.
+        let floats = "acc = 0.0\nn = 4\nfor i in range(n):\n    x = (i + 0.5) / n\n    \
+                      acc += 4.0 / (1.0 + x * x)\ny = acc * 2\n\
+                      def f(a, b):\n    return a * b + a[0] * 3 - len(b) - a.k\n\
+                      def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n";
+        assert_eq!(
+            paths(floats),
+            [
+                "Add table",
+                "TrueDivide table",
+                "Multiply table",
+                "Add table",
+                "TrueDivide table",
+                "InplaceAdd table",
+                "Multiply table",
+                // f: a * b and a[0] * 3 (the subscript is unknown, 3 an int) ...
+                "Multiply table",
+                "Multiply int",
+                "Add table",
+                "Subtract table",
+                "Subtract table",
+                // fib
+                "Subtract int",
+                "Subtract int",
+                "Add table",
+            ]
+        );
+        // A name that was once a float stays one, whatever order the stores come in.
+        let later = "k = 1\nfor _ in range(3):\n    k = k * 2\n    z = k + 1\n    k = 0.5\n";
+        assert_eq!(paths(later), ["Multiply table", "Add table"]);
+    }
+
+    #[test]
+    fn int_sites_still_compute_floats_and_lists_as_the_board() {
+        Interpreter::without_stdlib(Default::default()).enter(|vm| {
+            crate::float32::install(vm);
+            crate::float32::set_repr(mpsim_board_models::FloatRepr::Single);
+            USE_TABLE.get_or_init(|| layout_matches(vm));
+            // `a * 3` and `k += [1]` are int sites (an int constant; k was once 0).
+            let src = "def g(a):\n    return a * 3\n\
+                       def h():\n    k = 0\n    k = []\n    m = k\n    k += [1]\n    return m\n\
+                       r = [(g(0.1), g(2), h()) for _ in range(300)][-1]\n";
+            assert_eq!(
+                paths(src),
+                ["Multiply int", "InplaceAdd int"],
+                "the sites this test is about"
+            );
+            let code = vm
+                .compile(src, rustpython_vm::compiler::Mode::Exec, "<t>")
+                .expect("compiles");
+            keep_float_ops_on_slots(&code);
+            let scope = vm.new_scope_with_builtins();
+            vm.run_code_obj(code, scope.clone()).expect("runs");
+            let r = scope.globals.get_item("r", vm).expect("r");
+            let text = r.repr(vm).expect("repr").expect_str().to_owned();
+            // Single precision (not 0.30000000000000004), and `+=` extends the list in place.
+            assert_eq!(text, "(0.3, 6, [1])");
         });
     }
 }
