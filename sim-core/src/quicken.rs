@@ -9,9 +9,11 @@
 //! exact floats, a float and a small int, or two small ints (`/` excepted) exactly as the
 //! operator's slots would, and hands anything else to the generic operator (the same one, so
 //! an in-place `+=` on a list stays in place). Where the operands look like ints
-//! ([`int_sites`]) the instruction has no table entry, which sends it straight to the generic
-//! operator and its inline int arithmetic. `BINARY_OP_EXTEND` never specialises again, and
-//! every other instruction specialises as usual.
+//! ([`int_sites`]), `+ - *` start as the interpreter's int-specialised instructions (anything
+//! but two ints goes to the generic operator) and the in-place forms as `BINARY_OP_EXTEND`
+//! with no table entry, which sends them straight to the generic in-place operator and its
+//! inline int arithmetic (the int instruction would answer a list's `+=` with `+`). None of
+//! these specialises again, and every other instruction specialises as usual.
 //!
 //! That instruction keeps a pointer to its table entry in the code's pointer cache (a public,
 //! unsafe write); the entry's type is private to rustpython, so [`Descr`] mirrors it, and before
@@ -122,12 +124,17 @@ enum Slot {
 /// name). The stack is followed instruction by instruction, without following jumps (after a
 /// jump, a return or a raise the stack is taken as unknown), so this is a guess: it only
 /// chooses between two paths that give the same results. Those operators leave the table for
-/// the interpreter's generic operator, whose int arithmetic is inline; floats at such a site
-/// are still the board's (through the slots), only slower. Any surprise (a stack deeper than
+/// the interpreter's int instructions and generic operator, whose int arithmetic is inline;
+/// floats at such a site are still the board's (through the slots), only slower. Any surprise (a stack deeper than
 /// [`MAX_DEPTH`] items, an argument out of range) gives no sites: everything stays on the table.
-fn int_sites(code: &PyCode) -> Vec<usize> {
+///
+/// Code that shows no float at all (no float constant, no `/`), nor does any code it is
+/// nested in, is taken for int code: there every `+ - *` without a float operand is an int
+/// site, operands known or not (`fib(n - 1) + fib(n - 2)`). The second value says whether
+/// `code` or its enclosing code (`enclosing_floats`) shows a float, for the code it holds.
+fn int_sites(code: &PyCode, enclosing_floats: bool) -> (Vec<usize>, bool) {
     use rustpython_vm::AsObject;
-    use rustpython_vm::builtins::{PyFloat, PyInt};
+    use rustpython_vm::builtins::{PyFloat, PyInt, PyTuple};
     use rustpython_vm::bytecode::OpArgState;
     use rustpython_vm::class::StaticType;
     use std::collections::HashMap;
@@ -153,6 +160,24 @@ fn int_sites(code: &PyCode) -> Vec<usize> {
         *old = (*old).max(kind);
         raised
     };
+    let is_float = |c: &PyObject| c.class().is(PyFloat::static_type());
+    let floats = enclosing_floats
+        || code.constants.iter().any(|c| {
+            let obj: &PyObject = c.borrow();
+            is_float(obj)
+                || obj
+                    .downcast_ref::<PyTuple>()
+                    .is_some_and(|t| t.iter().any(|o| is_float(o)))
+        })
+        || units.iter().any(|u| {
+            matches!(u.op, Instruction::BinaryOp { .. })
+                && [
+                    BinaryOperator::TrueDivide,
+                    BinaryOperator::InplaceTrueDivide,
+                ]
+                .iter()
+                .any(|o| *o as u8 == u.arg.as_u8())
+        });
     let mut names: HashMap<Slot, Kind> = HashMap::new();
     let mut sites = Vec::new();
     // Each pass can only raise a name's kind (twice at most per name); a few passes settle
@@ -214,7 +239,7 @@ fn int_sites(code: &PyCode) -> Vec<usize> {
                     let b = pop(&mut stack);
                     let a = pop(&mut stack);
                     let Ok(o) = u8::try_from(arg) else {
-                        return Vec::new();
+                        return (Vec::new(), floats);
                     };
                     // In-place forms are their operator's number plus 13.
                     let base = if (13..26).contains(&o) { o - 13 } else { o };
@@ -223,7 +248,8 @@ fn int_sites(code: &PyCode) -> Vec<usize> {
                     let arithmetic = is(BinaryOperator::Add)
                         || is(BinaryOperator::Subtract)
                         || is(BinaryOperator::Multiply);
-                    if arithmetic && joined == Kind::Int && i + 2 < units.len() {
+                    let int = joined == Kind::Int || joined == Kind::Unknown && !floats;
+                    if arithmetic && int && i + 2 < units.len() {
                         sites.push(i);
                     }
                     // A result is an int only of two ints: `a[0] * 3` is a site (3 is an
@@ -254,7 +280,7 @@ fn int_sites(code: &PyCode) -> Vec<usize> {
                 _ => {
                     // The interpreter's table converts the argument to an i32.
                     if i32::try_from(arg).is_err() {
-                        return Vec::new();
+                        return (Vec::new(), floats);
                     }
                     let effect = op.stack_effect_info(arg);
                     for _ in 0..effect.popped().min(MAX_DEPTH as u32) {
@@ -262,7 +288,7 @@ fn int_sites(code: &PyCode) -> Vec<usize> {
                     }
                     let pushed = effect.pushed() as usize;
                     if stack.len() + pushed > MAX_DEPTH {
-                        return Vec::new();
+                        return (Vec::new(), floats);
                     }
                     stack.extend(std::iter::repeat_n(Kind::Unknown, pushed));
                     if op.is_no_fallthrough() {
@@ -275,11 +301,16 @@ fn int_sites(code: &PyCode) -> Vec<usize> {
             break;
         }
     }
-    sites
+    (sites, floats)
 }
 
 /// Quickens `code` and the code objects it holds (functions, classes, comprehensions).
 pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
+    quicken(code, false);
+}
+
+/// [`keep_float_ops_on_slots`], for code nested in code that shows a float or not.
+fn quicken(code: &PyCode, enclosing_floats: bool) {
     if code.quickened.swap(true, Ordering::Relaxed) {
         return;
     }
@@ -293,9 +324,20 @@ pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
         .filter(|(i, unit)| matches!(unit.op, Instruction::BinaryOp { .. }) && i + 2 < units.len())
         .map(|(i, unit)| (i, unit.arg.as_u8()))
         .collect();
-    let ints = if table { int_sites(code) } else { Vec::new() };
+    let (ints, floats) = if table {
+        int_sites(code, enclosing_floats)
+    } else {
+        (Vec::new(), true)
+    };
     for (i, op) in ops {
         if table && ints.binary_search(&i).is_ok() {
+            if let Some((_, seeded)) = SEEDED.iter().find(|(o, _)| *o as u8 == op) {
+                // SAFETY: `i` is in bounds; the interpreter puts this instruction in this
+                // place itself (same operand layout and cache). It never specialises again,
+                // and it hands anything but two ints to the generic operator.
+                unsafe { units.replace_op(i, *seeded) };
+                continue;
+            }
             // SAFETY: `i + 2 < units.len()`; no entry (a null pointer) sends the instruction
             // straight to the generic operator, the interpreter's own reading of it.
             unsafe {
@@ -328,7 +370,7 @@ pub(crate) fn keep_float_ops_on_slots(code: &PyCode) {
     for c in code.constants.iter() {
         let obj: &rustpython_vm::PyObject = c.borrow();
         if let Some(inner) = obj.downcast_ref::<PyCode>() {
-            keep_float_ops_on_slots(inner);
+            quicken(inner, floats);
         }
     }
 }
@@ -469,8 +511,8 @@ mod tests {
     /// The operators of every code object in `src`, in order, as `int` (left to the generic
     /// operator) or `table`.
     fn paths(src: &str) -> Vec<String> {
-        fn walk(code: &PyCode, out: &mut Vec<String>) {
-            let ints = int_sites(code);
+        fn walk(code: &PyCode, enclosing_floats: bool, out: &mut Vec<String>) {
+            let (ints, floats) = int_sites(code, enclosing_floats);
             let mut state = rustpython_vm::bytecode::OpArgState::default();
             for (i, unit) in code.instructions.iter().enumerate() {
                 let (op, arg) = state.get(*unit);
@@ -485,7 +527,7 @@ mod tests {
             for c in code.constants.iter() {
                 let obj: &PyObject = c.borrow();
                 if let Some(inner) = obj.downcast_ref::<PyCode>() {
-                    walk(inner, out);
+                    walk(inner, floats, out);
                 }
             }
         }
@@ -494,7 +536,7 @@ mod tests {
                 .compile(src, rustpython_vm::compiler::Mode::Exec, "<t>")
                 .expect("compiles");
             let mut out = Vec::new();
-            walk(&code, &mut out);
+            walk(&code, false, &mut out);
             out
         })
     }
@@ -544,6 +586,20 @@ mod tests {
         // A name that was once a float stays one, whatever order the stores come in.
         let later = "k = 1\nfor _ in range(3):\n    k = k * 2\n    z = k + 1\n    k = 0.5\n";
         assert_eq!(paths(later), ["Multiply table", "Add table"]);
+        // Code without a float anywhere (no float constant, no `/`, here or around it) is int
+        // code: unknown operands too.
+        let ints = "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\
+                    class A:\n    def add(self, k):\n        self.n += k\n";
+        assert_eq!(
+            paths(ints),
+            ["Subtract int", "Subtract int", "Add int", "InplaceAdd int"]
+        );
+        // A `/` (or a float constant) in the enclosing code counts for the code inside it.
+        let nested = "def outer(x):\n    def inner(y):\n        return y * y\n    \
+                      return inner(x) / 2\n";
+        assert_eq!(paths(nested), ["TrueDivide table", "Multiply table"]);
+        let tuple = "def f(a, b):\n    c = (0.5, 1)\n    return a * b\n";
+        assert_eq!(paths(tuple), ["Multiply table"]);
     }
 
     #[test]
@@ -566,11 +622,32 @@ mod tests {
                 .expect("compiles");
             keep_float_ops_on_slots(&code);
             let scope = vm.new_scope_with_builtins();
-            vm.run_code_obj(code, scope.clone()).expect("runs");
+            vm.run_code_obj(code.clone(), scope.clone()).expect("runs");
             let r = scope.globals.get_item("r", vm).expect("r");
             let text = r.repr(vm).expect("repr").expect_str().to_owned();
             // Single precision (not 0.30000000000000004), and `+=` extends the list in place.
             assert_eq!(text, "(0.3, 6, [1])");
+            // After 300 runs: g's `*` is the int instruction, h's `+=` has no table entry.
+            let ops: Vec<_> = code
+                .constants
+                .iter()
+                .filter_map(|c| {
+                    let o: &PyObject = c.borrow();
+                    o.downcast_ref::<PyCode>().map(|c| c.to_owned())
+                })
+                .flat_map(|f| {
+                    (0..f.instructions.len())
+                        .filter_map(|i| match f.instructions.read_op(i) {
+                            Instruction::BinaryOpMultiplyInt => Some("int *".to_owned()),
+                            Instruction::BinaryOpExtend => {
+                                Some(format!("extend {}", f.instructions.read_cache_ptr(i + 2)))
+                            }
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            assert_eq!(ops, ["int *", "extend 0"]);
         });
     }
 }
