@@ -125,8 +125,9 @@ enum Slot {
 /// jump, a return or a raise the stack is taken as unknown), so this is a guess: it only
 /// chooses between two paths that give the same results. Those operators leave the table for
 /// the interpreter's int instructions and generic operator, whose int arithmetic is inline;
-/// floats at such a site are still the board's (through the slots), only slower. Any surprise (a stack deeper than
-/// [`MAX_DEPTH`] items, an argument out of range) gives no sites: everything stays on the table.
+/// floats at such a site are still the board's (through the slots), only slower. Any surprise
+/// (a stack deeper than [`MAX_DEPTH`] items, an argument out of range) gives no sites:
+/// everything stays on the table.
 ///
 /// Code that shows no float at all (no float constant, no `/`), nor does any code it is
 /// nested in, is taken for int code: there every `+ - *` without a float operand is an int
