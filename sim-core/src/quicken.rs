@@ -465,21 +465,20 @@ pub(crate) fn install(vm: &rustpython_vm::VirtualMachine) -> rustpython_vm::PyRe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustpython_vm::Interpreter;
+    use rustpython_vm::{Interpreter, PyRef};
 
     #[test]
     fn the_mirror_has_the_interpreters_layout() {
         Interpreter::without_stdlib(Default::default()).enter(|vm| assert!(layout_matches(vm)));
     }
 
-    #[test]
-    fn operators_start_on_the_table_and_stay_there() {
+    /// Runs `src` quickened on a board with single-precision floats: the repr of its `r` and
+    /// the code objects it holds (its functions), as they are after the run.
+    fn run_quickened(src: &str) -> (String, Vec<PyRef<PyCode>>) {
         Interpreter::without_stdlib(Default::default()).enter(|vm| {
             crate::float32::install(vm);
             crate::float32::set_repr(mpsim_board_models::FloatRepr::Single);
             USE_TABLE.get_or_init(|| layout_matches(vm));
-            let src = "def f(x, y):\n    x += y\n    return x, x - y, x * y, x / y, [1] + [2], y / 7\n\
-                       r = [f(0.1, 0.2) for _ in range(300)][-1] + f(3, 4)\n";
             let code = vm
                 .compile(src, rustpython_vm::compiler::Mode::Exec, "<t>")
                 .expect("compiles");
@@ -488,25 +487,34 @@ mod tests {
             vm.run_code_obj(code.clone(), scope.clone()).expect("runs");
             let r = scope.globals.get_item("r", vm).expect("r");
             let text = r.repr(vm).expect("repr").expect_str().to_owned();
-            // Single precision throughout, after 300 runs (warm); ints stay ints; a list
-            // concatenates.
-            assert_eq!(
-                text,
-                "(0.3, 0.10000001, 0.060000002, 1.5, [1, 2], 0.028571429, 7, 3, 28, 1.75, [1, 2], 0.5714286)"
-            );
-            let f = code
+            let functions = code
                 .constants
                 .iter()
-                .find_map(|c| {
+                .filter_map(|c| {
                     let o: &PyObject = c.borrow();
                     o.downcast_ref::<PyCode>().map(|c| c.to_owned())
                 })
-                .expect("f's code");
-            let extend = (0..f.instructions.len())
-                .filter(|&i| matches!(f.instructions.read_op(i), Instruction::BinaryOpExtend))
-                .count();
-            assert_eq!(extend, 6);
-        });
+                .collect();
+            (text, functions)
+        })
+    }
+
+    #[test]
+    fn operators_start_on_the_table_and_stay_there() {
+        let src = "def f(x, y):\n    x += y\n    return x, x - y, x * y, x / y, [1] + [2], y / 7\n\
+                   r = [f(0.1, 0.2) for _ in range(300)][-1] + f(3, 4)\n";
+        let (text, functions) = run_quickened(src);
+        // Single precision throughout, after 300 runs (warm); ints stay ints; a list
+        // concatenates.
+        assert_eq!(
+            text,
+            "(0.3, 0.10000001, 0.060000002, 1.5, [1, 2], 0.028571429, 7, 3, 28, 1.75, [1, 2], 0.5714286)"
+        );
+        let f = &functions[0];
+        let extend = (0..f.instructions.len())
+            .filter(|&i| matches!(f.instructions.read_op(i), Instruction::BinaryOpExtend))
+            .count();
+        assert_eq!(extend, 6);
     }
 
     /// The operators of every code object in `src`, in order, as `int` (left to the generic
@@ -605,50 +613,31 @@ mod tests {
 
     #[test]
     fn int_sites_still_compute_floats_and_lists_as_the_board() {
-        Interpreter::without_stdlib(Default::default()).enter(|vm| {
-            crate::float32::install(vm);
-            crate::float32::set_repr(mpsim_board_models::FloatRepr::Single);
-            USE_TABLE.get_or_init(|| layout_matches(vm));
-            // `a * 3` and `k += [1]` are int sites (an int constant; k was once 0).
-            let src = "def g(a):\n    return a * 3\n\
-                       def h():\n    k = 0\n    k = []\n    m = k\n    k += [1]\n    return m\n\
-                       r = [(g(0.1), g(2), h()) for _ in range(300)][-1]\n";
-            assert_eq!(
-                paths(src),
-                ["Multiply int", "InplaceAdd int"],
-                "the sites this test is about"
-            );
-            let code = vm
-                .compile(src, rustpython_vm::compiler::Mode::Exec, "<t>")
-                .expect("compiles");
-            keep_float_ops_on_slots(&code);
-            let scope = vm.new_scope_with_builtins();
-            vm.run_code_obj(code.clone(), scope.clone()).expect("runs");
-            let r = scope.globals.get_item("r", vm).expect("r");
-            let text = r.repr(vm).expect("repr").expect_str().to_owned();
-            // Single precision (not 0.30000000000000004), and `+=` extends the list in place.
-            assert_eq!(text, "(0.3, 6, [1])");
-            // After 300 runs: g's `*` is the int instruction, h's `+=` has no table entry.
-            let ops: Vec<_> = code
-                .constants
-                .iter()
-                .filter_map(|c| {
-                    let o: &PyObject = c.borrow();
-                    o.downcast_ref::<PyCode>().map(|c| c.to_owned())
+        // `a * 3` and `k += [1]` are int sites (an int constant; k was once 0).
+        let src = "def g(a):\n    return a * 3\n\
+                   def h():\n    k = 0\n    k = []\n    m = k\n    k += [1]\n    return m\n\
+                   r = [(g(0.1), g(2), h()) for _ in range(300)][-1]\n";
+        assert_eq!(
+            paths(src),
+            ["Multiply int", "InplaceAdd int"],
+            "the sites this test is about"
+        );
+        let (text, functions) = run_quickened(src);
+        // Single precision (not 0.30000000000000004), and `+=` extends the list in place.
+        assert_eq!(text, "(0.3, 6, [1])");
+        // After 300 runs: g's `*` is the int instruction, h's `+=` has no table entry.
+        let ops: Vec<_> = functions
+            .iter()
+            .flat_map(|f| {
+                (0..f.instructions.len()).filter_map(|i| match f.instructions.read_op(i) {
+                    Instruction::BinaryOpMultiplyInt => Some("int *".to_owned()),
+                    Instruction::BinaryOpExtend => {
+                        Some(format!("extend {}", f.instructions.read_cache_ptr(i + 2)))
+                    }
+                    _ => None,
                 })
-                .flat_map(|f| {
-                    (0..f.instructions.len())
-                        .filter_map(|i| match f.instructions.read_op(i) {
-                            Instruction::BinaryOpMultiplyInt => Some("int *".to_owned()),
-                            Instruction::BinaryOpExtend => {
-                                Some(format!("extend {}", f.instructions.read_cache_ptr(i + 2)))
-                            }
-                            _ => None,
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-            assert_eq!(ops, ["int *", "extend 0"]);
-        });
+            })
+            .collect();
+        assert_eq!(ops, ["int *", "extend 0"]);
     }
 }
